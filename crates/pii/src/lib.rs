@@ -1,0 +1,516 @@
+//! `rampart-pii`: finds personal data in chat text and masks it.
+//!
+//! This crate is the single place where Rampart decides what is personal data: card numbers,
+//! CVVs, US SSNs, emails, phone numbers, IBANs, IP addresses, Spanish DNI/NIE, Mexican CURP and
+//! Brazilian CPF (plus opt-in CNPJ, Portuguese NIF and Mexican CLABE, and admin-defined patterns).
+//!
+//! Invariants:
+//! - No IO, no logging. Nothing here panics on any input.
+//! - Validators decide first (Luhn and brand rules, mod-97, mod-23, mod-11, check digits);
+//!   context words in English, Spanish and Portuguese only settle ambiguous candidates.
+//! - Spans are byte offsets into the caller's text, on char boundaries, sorted and disjoint.
+//! - Masking changes only the bytes inside spans, and never shows more than the last four
+//!   digits of a card.
+//! - Error messages never contain the scanned text.
+
+mod context;
+pub mod jsonl;
+mod mask;
+mod normalize;
+mod numeric;
+mod text;
+pub mod validate;
+
+use aho_corasick::AhoCorasick;
+use regex::Regex;
+
+/// What a span contains. The names returned by [`Kind::name`] are part of the CLI contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Kind {
+    /// A payment card number (Luhn and brand rules).
+    CreditCard,
+    /// A card security code introduced by a keyword (CVV, CVC, código de seguridad…).
+    CardCvv,
+    /// A US Social Security number.
+    UsSsn,
+    /// An email address, including obfuscated forms ("name at domain dot com").
+    Email,
+    /// A phone number, national or international.
+    Phone,
+    /// An IBAN (ISO 13616, registry length and mod-97).
+    Iban,
+    /// An IPv4 or IPv6 address.
+    IpAddress,
+    /// A Spanish DNI (eight digits and the mod-23 letter).
+    EsDni,
+    /// A Spanish NIE (X/Y/Z, seven digits and the mod-23 letter).
+    EsNie,
+    /// A Mexican CURP.
+    MxCurp,
+    /// A Brazilian CPF.
+    BrCpf,
+    /// A Brazilian CNPJ (opt-in: see [`Extras`]).
+    BrCnpj,
+    /// A Portuguese NIF near a keyword (opt-in).
+    PtNif,
+    /// A Mexican CLABE (opt-in).
+    MxClabe,
+    /// An admin-defined pattern: index into [`Config::custom`].
+    Custom(u16),
+}
+
+impl Kind {
+    /// The stable name printed by the CLI (`credit_card`, `us_ssn`, …). Custom patterns report
+    /// `custom` here; [`Scanner::kind_name`] gives their configured name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Kind::CreditCard => "credit_card",
+            Kind::CardCvv => "card_cvv",
+            Kind::UsSsn => "us_ssn",
+            Kind::Email => "email",
+            Kind::Phone => "phone",
+            Kind::Iban => "iban",
+            Kind::IpAddress => "ip_address",
+            Kind::EsDni => "es_dni",
+            Kind::EsNie => "es_nie",
+            Kind::MxCurp => "mx_curp",
+            Kind::BrCpf => "br_cpf",
+            Kind::BrCnpj => "br_cnpj",
+            Kind::PtNif => "pt_nif",
+            Kind::MxClabe => "mx_clabe",
+            Kind::Custom(_) => "custom",
+        }
+    }
+
+    /// Which candidate wins when two overlap: validated identifiers over looser kinds.
+    const fn priority(self) -> u8 {
+        match self {
+            Kind::CreditCard => 90,
+            Kind::Iban => 85,
+            Kind::EsDni | Kind::EsNie | Kind::MxCurp | Kind::BrCpf | Kind::BrCnpj => 80,
+            Kind::MxClabe => 78,
+            Kind::UsSsn => 75,
+            Kind::Email => 70,
+            Kind::IpAddress => 60,
+            Kind::PtNif => 55,
+            Kind::Phone => 50,
+            Kind::CardCvv => 40,
+            Kind::Custom(_) => 20,
+        }
+    }
+
+    /// The built-in kinds, in a fixed order.
+    pub const BUILT_IN: [Kind; 14] = [
+        Kind::CreditCard,
+        Kind::CardCvv,
+        Kind::UsSsn,
+        Kind::Email,
+        Kind::Phone,
+        Kind::Iban,
+        Kind::IpAddress,
+        Kind::EsDni,
+        Kind::EsNie,
+        Kind::MxCurp,
+        Kind::BrCpf,
+        Kind::BrCnpj,
+        Kind::PtNif,
+        Kind::MxClabe,
+    ];
+}
+
+/// A detected value: byte offsets into the scanned text (on char boundaries, `end` exclusive).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
+    /// Start byte offset.
+    pub start: usize,
+    /// End byte offset, exclusive.
+    pub end: usize,
+    /// What the span contains.
+    pub kind: Kind,
+}
+
+/// How a span is masked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Policy {
+    /// Letters and digits become `•`, except the last four digits of a complete number
+    /// (a card needs at least 12 digits in the span, other kinds 7). Separators stay.
+    Last4,
+    /// Every letter and digit becomes `•`; separators stay.
+    Full,
+    /// The span becomes a labelled token: `[email]`, `[card ••••1234]`.
+    Token,
+}
+
+/// Opt-in kinds that are not detected by default (they collide with ordinary numbers more
+/// often, and the default corpus does not score them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Extras {
+    /// Brazilian CNPJ (14 digits, two mod-11 check digits).
+    pub br_cnpj: bool,
+    /// Portuguese NIF near "NIF"/"contribuinte".
+    pub pt_nif: bool,
+    /// Mexican CLABE (18 digits, 3-7-1 weights).
+    pub mx_clabe: bool,
+}
+
+/// An admin-defined pattern from configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CustomPattern {
+    /// Name shown in tokens and reported by [`Scanner::kind_name`]; 1-64 chars of
+    /// `[A-Za-z0-9_-]`, unique.
+    pub name: String,
+    /// A `regex` crate pattern. Compiled with size limits; matching is linear time.
+    pub pattern: String,
+    /// How matches are masked.
+    pub policy: Policy,
+}
+
+/// Scanner configuration.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// Per-kind policy overrides. Defaults: `Last4` for cards, `Token` for everything else.
+    pub policies: Vec<(Kind, Policy)>,
+    /// Opt-in kinds.
+    pub extras: Extras,
+    /// Admin-defined patterns.
+    pub custom: Vec<CustomPattern>,
+}
+
+/// Errors from building a scanner or reading a JSONL line. Messages never include scanned text.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A custom pattern did not compile or exceeds the size limits.
+    #[error("custom pattern `{name}` is invalid: {reason}")]
+    InvalidCustomPattern {
+        /// The pattern's configured name.
+        name: String,
+        /// Why it was refused (the regex compiler's message, which quotes only the pattern).
+        reason: String,
+    },
+    /// A custom pattern name is empty, too long, has characters other than `[A-Za-z0-9_-]`,
+    /// or is used twice.
+    #[error("custom pattern name `{name}` is empty, too long, has invalid characters or is used twice")]
+    InvalidCustomName {
+        /// The offending name (truncated to 64 chars).
+        name: String,
+    },
+    /// More custom patterns than the scanner supports.
+    #[error("too many custom patterns (at most {max})")]
+    TooManyCustomPatterns {
+        /// The limit.
+        max: usize,
+    },
+    /// A built-in pattern failed to compile: a bug in this crate.
+    #[error("built-in pattern `{name}` failed to compile")]
+    BuiltInPattern {
+        /// Which pattern.
+        name: &'static str,
+    },
+    /// A JSONL input line was empty.
+    #[error("empty line: expected a JSON object with \"id\" and \"text\"")]
+    EmptyLine,
+    /// A JSONL input line was longer than the configured limit.
+    #[error("line longer than {limit} bytes")]
+    LineTooLong {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// A JSONL input line was not valid JSON, not an object with `id` and a string `text`,
+    /// or nested too deeply. The reason names the position, never the content.
+    #[error("invalid JSON line: {reason}")]
+    InvalidJson {
+        /// What was wrong, with the line/column position.
+        reason: String,
+    },
+}
+
+/// Spans and masked text for one message.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Redaction {
+    /// Detected spans, sorted and disjoint, in byte offsets of the input.
+    pub spans: Vec<Span>,
+    /// The input with every span masked; bytes outside spans are unchanged.
+    pub masked: String,
+}
+
+/// An internal candidate before overlap resolution (offsets in normalised text).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Cand {
+    pub start: usize,
+    pub end: usize,
+    pub kind: Kind,
+}
+
+impl Cand {
+    pub(crate) fn new(start: usize, end: usize, kind: Kind) -> Self {
+        Self { start, end, kind }
+    }
+}
+
+struct Custom {
+    name: String,
+    regex: Regex,
+    policy: Policy,
+}
+
+/// Limits for admin patterns: compiled program and lazy-DFA cache sizes.
+const CUSTOM_SIZE_LIMIT: usize = 1 << 20;
+const CUSTOM_DFA_LIMIT: usize = 1 << 21;
+const MAX_CUSTOM: usize = 256;
+
+/// Words that suggest an obfuscated email; the obfuscated-email regex runs only when one is
+/// present.
+const OBFUSCATION_GATE: &[&str] = &[
+    "arroba", "(at)", "[at]", "{at}", "<at>", " dot ", "(dot)", "[dot]", "{dot}", " punto ",
+    " ponto ", "(punto)", "(ponto)", " at gmail", " at hotmail", " at outlook", " at yahoo",
+    " at icloud", " at live", " at msn", " at aol", " at proton", " at gmx", " at uol",
+    " at bol", " at terra", " at me.", " at mail", " at ymail", " at zoho", " at yandex",
+];
+
+/// The detector. Build once (compiling patterns takes milliseconds), share freely: it is
+/// `Send + Sync` and scanning takes `&self`.
+pub struct Scanner {
+    patterns: text::Patterns,
+    obfuscation_gate: AhoCorasick,
+    custom: Vec<Custom>,
+    policies: [Policy; Kind::BUILT_IN.len()],
+    extras: Extras,
+}
+
+impl std::fmt::Debug for Scanner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scanner")
+            .field("custom", &self.custom.iter().map(|c| &c.name).collect::<Vec<_>>())
+            .field("extras", &self.extras)
+            .finish_non_exhaustive()
+    }
+}
+
+fn valid_custom_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+impl Scanner {
+    /// A scanner with the default configuration.
+    pub fn new() -> Result<Self, Error> {
+        Self::with_config(&Config::default())
+    }
+
+    /// A scanner for `config`. Fails when a custom pattern is invalid, naming it.
+    pub fn with_config(config: &Config) -> Result<Self, Error> {
+        if config.custom.len() > MAX_CUSTOM {
+            return Err(Error::TooManyCustomPatterns { max: MAX_CUSTOM });
+        }
+        let mut custom: Vec<Custom> = Vec::with_capacity(config.custom.len());
+        for c in &config.custom {
+            if !valid_custom_name(&c.name) || custom.iter().any(|k| k.name == c.name) {
+                return Err(Error::InvalidCustomName {
+                    name: c.name.chars().take(64).collect(),
+                });
+            }
+            let regex = regex::RegexBuilder::new(&c.pattern)
+                .size_limit(CUSTOM_SIZE_LIMIT)
+                .dfa_size_limit(CUSTOM_DFA_LIMIT)
+                .nest_limit(64)
+                .build()
+                .map_err(|e| Error::InvalidCustomPattern {
+                    name: c.name.clone(),
+                    reason: e.to_string(),
+                })?;
+            custom.push(Custom {
+                name: c.name.clone(),
+                regex,
+                policy: c.policy,
+            });
+        }
+        let mut policies = [Policy::Token; Kind::BUILT_IN.len()];
+        policies[0] = Policy::Last4;
+        for &(kind, policy) in &config.policies {
+            if let Some(i) = Kind::BUILT_IN.iter().position(|&k| k == kind) {
+                policies[i] = policy;
+            }
+        }
+        let obfuscation_gate = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(OBFUSCATION_GATE)
+            .map_err(|_| Error::BuiltInPattern {
+                name: "obfuscation gate",
+            })?;
+        Ok(Self {
+            patterns: text::Patterns::new()?,
+            obfuscation_gate,
+            custom,
+            policies,
+            extras: config.extras,
+        })
+    }
+
+    /// The policy applied to `kind`.
+    pub fn policy(&self, kind: Kind) -> Policy {
+        match kind {
+            Kind::Custom(i) => self
+                .custom
+                .get(usize::from(i))
+                .map_or(Policy::Full, |c| c.policy),
+            k => Kind::BUILT_IN
+                .iter()
+                .position(|&b| b == k)
+                .map_or(Policy::Full, |i| self.policies[i]),
+        }
+    }
+
+    /// The name of a kind: the built-in name, or a custom pattern's configured name.
+    pub fn kind_name(&self, kind: Kind) -> &str {
+        match kind {
+            Kind::Custom(i) => self
+                .custom
+                .get(usize::from(i))
+                .map_or("custom", |c| c.name.as_str()),
+            k => k.name(),
+        }
+    }
+
+    /// Detects personal data in `text`.
+    pub fn scan(&self, text: &str) -> Vec<Span> {
+        let mut spans = Vec::new();
+        self.scan_into(text, &mut spans);
+        spans
+    }
+
+    /// Detects personal data in `text`, replacing the contents of `spans` (reuses its buffer).
+    pub fn scan_into(&self, text: &str, spans: &mut Vec<Span>) {
+        spans.clear();
+        let norm = normalize::normalize(text);
+        let t: &str = &norm.text;
+        let mut cands: Vec<Cand> = Vec::new();
+        let stats = Stats::of(t.as_bytes());
+        if stats.digits >= 3 {
+            numeric::scan(t, self.extras, &mut cands);
+        }
+        if stats.digits >= 7 {
+            self.patterns.ids(t, &mut cands);
+        }
+        if stats.at || stats.pct40 {
+            self.patterns.emails(t, &mut cands);
+        }
+        if self.obfuscation_gate.is_match(t) {
+            self.patterns.obfuscated_emails(t, &mut cands);
+        }
+        if stats.colons >= 2 && (stats.double_colon || stats.colons >= 7) {
+            text::Patterns::ipv6(t, &mut cands);
+        }
+        for (i, c) in self.custom.iter().enumerate() {
+            // `MAX_CUSTOM` keeps the index within u16.
+            let kind = Kind::Custom(u16::try_from(i).unwrap_or(u16::MAX));
+            for m in c.regex.find_iter(t) {
+                if m.start() < m.end() {
+                    cands.push(Cand::new(m.start(), m.end(), kind));
+                }
+            }
+        }
+        if cands.is_empty() {
+            return;
+        }
+        resolve(&mut cands);
+        spans.extend(cands.iter().map(|c| Span {
+            start: norm.original_offset(c.start),
+            end: norm.original_offset(c.end),
+            kind: c.kind,
+        }));
+    }
+
+    /// Detects and masks personal data in `text`.
+    pub fn redact(&self, text: &str) -> Redaction {
+        let mut out = Redaction::default();
+        self.redact_into(text, &mut out);
+        out
+    }
+
+    /// Like [`Scanner::redact`], reusing the buffers in `out`.
+    pub fn redact_into(&self, text: &str, out: &mut Redaction) {
+        self.scan_into(text, &mut out.spans);
+        out.masked.clear();
+        self.mask_into(text, &out.spans, &mut out.masked);
+    }
+
+    /// Masks `spans` of `text` into `out` (appends). Spans must be sorted, disjoint and on char
+    /// boundaries, as returned by [`Scanner::scan`]; others are skipped, never panicked on.
+    pub fn mask_into(&self, text: &str, spans: &[Span], out: &mut String) {
+        mask::mask_into(self, text, spans, out);
+    }
+}
+
+/// Cheap one-pass statistics that decide which detectors run at all.
+struct Stats {
+    digits: usize,
+    at: bool,
+    pct40: bool,
+    colons: usize,
+    double_colon: bool,
+}
+
+impl Stats {
+    fn of(b: &[u8]) -> Self {
+        let mut digits = 0usize;
+        let mut colons = 0usize;
+        let mut specials = 0usize;
+        for &c in b {
+            digits += usize::from(c.wrapping_sub(b'0') < 10);
+            colons += usize::from(c == b':');
+            specials += usize::from(c == b'@' || c == b'%');
+        }
+        let (at, pct40) = if specials > 0 {
+            (
+                b.contains(&b'@'),
+                b.windows(3).any(|w| w.eq_ignore_ascii_case(b"%40")),
+            )
+        } else {
+            (false, false)
+        };
+        let double_colon = colons >= 2 && b.windows(2).any(|w| w == b"::");
+        Self {
+            digits,
+            at,
+            pct40,
+            colons,
+            double_colon,
+        }
+    }
+}
+
+/// Sorts candidates and keeps a disjoint set: on overlap the higher-priority kind wins, then the
+/// longer span.
+fn resolve(cands: &mut Vec<Cand>) {
+    cands.sort_unstable_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut kept: Vec<Cand> = Vec::with_capacity(cands.len());
+    for &c in cands.iter() {
+        if c.start >= c.end {
+            continue;
+        }
+        let mut keep = true;
+        while let Some(last) = kept.last() {
+            if last.end <= c.start {
+                break;
+            }
+            let better = c.kind.priority() > last.kind.priority()
+                || (c.kind.priority() == last.kind.priority()
+                    && c.end - c.start > last.end - last.start);
+            if better {
+                kept.pop();
+            } else {
+                keep = false;
+                break;
+            }
+        }
+        if keep {
+            kept.push(c);
+        }
+    }
+    *cands = kept;
+}

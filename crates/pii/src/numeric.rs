@@ -1,0 +1,466 @@
+//! Detection of digit-based kinds (cards, SSNs, CPFs, phones, CVVs, IPv4) from "chunks": runs of
+//! digit groups joined by short separators (spaces, dashes, dots, line breaks, parentheses).
+//!
+//! Validators decide first; context words only settle ambiguous shapes. A window whose shape
+//! clearly belongs to one kind but fails its validator (a 4-4-4-4 number failing Luhn, an SSN
+//! shape with area 000) is consumed as "not personal data" so another rule cannot claim it.
+
+use crate::context as ctx;
+use crate::validate;
+use crate::{Cand, Kind};
+
+#[derive(Clone, Copy)]
+struct Group {
+    start: usize,
+    end: usize,
+}
+
+impl Group {
+    fn len(self) -> usize {
+        self.end - self.start
+    }
+}
+
+const MAX_GROUPS: usize = 64;
+
+fn is_sep(b: u8) -> bool {
+    matches!(b, b' ' | b'-' | b'.' | b'\n' | b'\r' | b'\t' | b'(' | b')' | b'/')
+}
+
+/// Scans `text` (normalised, so full-width digits and Unicode spaces are ASCII) for digit
+/// chunks and pushes candidates.
+pub fn scan(text: &str, extras: crate::Extras, out: &mut Vec<Cand>) {
+    let b = text.as_bytes();
+    let mut groups: Vec<Group> = Vec::new();
+    let mut pieces: Vec<Piece> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        groups.clear();
+        let mut j = i;
+        loop {
+            let s = j;
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
+            }
+            groups.push(Group { start: s, end: j });
+            let mut k = j;
+            while k < b.len() && k - j < 3 && is_sep(b[k]) {
+                k += 1;
+            }
+            if k > j && k < b.len() && b[k].is_ascii_digit() && groups.len() < MAX_GROUPS {
+                j = k;
+                continue;
+            }
+            break;
+        }
+        let before_claims = out.len();
+        let chunk = Chunk { text: b, g: &groups };
+        chunk.scan(extras, out);
+        if out.len() == before_claims {
+            chunk.push_piece(&mut pieces);
+        } else {
+            pieces.push(Piece::Break);
+        }
+        i = j;
+    }
+    split_cards(b, &pieces, out);
+}
+
+/// A chunk that no rule claimed, kept to find a card typed in several pieces.
+enum Piece {
+    Digits { start: usize, end: usize, digits: Vec<u8>, fours: bool },
+    Break,
+}
+
+struct Chunk<'a> {
+    text: &'a [u8],
+    g: &'a [Group],
+}
+
+fn sep_is(s: &[u8], allowed: &[&[u8]]) -> bool {
+    allowed.contains(&s)
+}
+
+impl Chunk<'_> {
+    fn sep(&self, k: usize) -> &[u8] {
+        // Separator before group k (k >= 1).
+        &self.text[self.g[k - 1].end..self.g[k].start]
+    }
+
+    fn start(&self) -> usize {
+        self.g.first().map_or(0, |g| g.start)
+    }
+
+    fn end(&self) -> usize {
+        self.g.last().map_or(0, |g| g.end)
+    }
+
+    fn byte_before(&self, pos: usize) -> Option<u8> {
+        pos.checked_sub(1).map(|p| self.text[p])
+    }
+
+    fn attached(&self) -> bool {
+        let before = self.byte_before(self.start());
+        let after = self.text.get(self.end()).copied();
+        let glued = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'@' | b'$' | b'&');
+        before.is_some_and(|b| glued(b) || b == b'#') || after.is_some_and(glued)
+    }
+
+    fn digits(&self, i: usize, j: usize, buf: &mut [u8; 40]) -> usize {
+        let mut n = 0;
+        for g in &self.g[i..=j] {
+            for &d in &self.text[g.start..g.end] {
+                if n < buf.len() {
+                    buf[n] = d;
+                }
+                n += 1;
+            }
+        }
+        n
+    }
+
+    fn ndigits(&self, i: usize, j: usize) -> usize {
+        self.g[i..=j].iter().map(|g| g.len()).sum()
+    }
+
+    fn push_piece(&self, pieces: &mut Vec<Piece>) {
+        let n = self.ndigits(0, self.g.len() - 1);
+        let card_seps = (1..self.g.len()).all(|k| card_sep(self.sep(k)));
+        if self.attached() || !card_seps || !(4..=15).contains(&n) {
+            pieces.push(Piece::Break);
+            return;
+        }
+        let mut buf = [0u8; 40];
+        let n = self.digits(0, self.g.len() - 1, &mut buf);
+        pieces.push(Piece::Digits {
+            start: self.start(),
+            end: self.end(),
+            digits: buf[..n].to_vec(),
+            fours: self.g.iter().all(|g| g.len() == 4),
+        });
+    }
+
+    fn scan(&self, extras: crate::Extras, out: &mut Vec<Cand>) {
+        if self.g.is_empty() || self.attached() {
+            return;
+        }
+        let m = self.g.len();
+        let mut i = 0;
+        while i < m {
+            match self.at(i, extras) {
+                Some((j, kind)) => {
+                    if let Some(kind) = kind {
+                        let start = if kind == Kind::Phone {
+                            self.phone_start(i)
+                        } else {
+                            self.g[i].start
+                        };
+                        out.push(Cand::new(start, self.g[j].end, kind));
+                    }
+                    i = j + 1;
+                }
+                None => i += 1,
+            }
+        }
+    }
+
+    /// The rule that claims a window starting at group `i`: its last group and its kind
+    /// (`None`: consumed as not personal data).
+    fn at(&self, i: usize, extras: crate::Extras) -> Option<(usize, Option<Kind>)> {
+        self.card(i)
+            .or_else(|| self.cpf_formatted(i))
+            .or_else(|| self.ssn_formatted(i))
+            .or_else(|| self.ipv4(i))
+            .or_else(|| self.phone(i))
+            .or_else(|| self.single(i, extras))
+    }
+
+    fn card(&self, i: usize) -> Option<(usize, Option<Kind>)> {
+        let m = self.g.len();
+        let mut buf = [0u8; 40];
+        let last = (i + 7).min(m - 1);
+        for j in (i..=last).rev() {
+            let n = self.ndigits(i, j);
+            if n > 19 {
+                continue;
+            }
+            if n < 12 {
+                break;
+            }
+            if !(i + 1..=j).all(|k| card_sep(self.sep(k))) || !self.card_shape(i, j) {
+                continue;
+            }
+            let n = self.digits(i, j, &mut buf);
+            if validate::card(&buf[..n]) {
+                return Some((j, Some(Kind::CreditCard)));
+            }
+            if self.card_shape_strong(i, j) && n >= 13 {
+                return Some((j, None));
+            }
+        }
+        None
+    }
+
+    fn card_shape(&self, i: usize, j: usize) -> bool {
+        if i == j {
+            return true;
+        }
+        let lens: Vec<usize> = self.g[i..=j].iter().map(|g| g.len()).collect();
+        let k = lens.len();
+        if lens[0] == 4 && lens[1..k - 1].iter().all(|&l| l == 4 || l == 6) && lens[k - 1] <= 6 {
+            return true;
+        }
+        k <= 3 && lens.iter().all(|&l| l >= 4)
+    }
+
+    fn card_shape_strong(&self, i: usize, j: usize) -> bool {
+        if i == j {
+            return false;
+        }
+        let lens: Vec<usize> = self.g[i..=j].iter().map(|g| g.len()).collect();
+        matches!(lens.as_slice(), [4, 4, 4, 4] | [4, 4, 4, 4, _] | [4, 6, 5] | [4, 6, 4])
+    }
+
+    fn cpf_formatted(&self, i: usize) -> Option<(usize, Option<Kind>)> {
+        let j = i + 3;
+        if j >= self.g.len() {
+            return None;
+        }
+        let lens: Vec<usize> = self.g[i..=j].iter().map(|g| g.len()).collect();
+        if lens != [3, 3, 3, 2] {
+            return None;
+        }
+        let dotted = sep_is(self.sep(i + 1), &[b"."]) && sep_is(self.sep(i + 2), &[b"."]);
+        let spaced = sep_is(self.sep(i + 1), &[b" "]) && sep_is(self.sep(i + 2), &[b" "]);
+        if !(dotted || spaced) || !sep_is(self.sep(j), &[b"-", b" ", b"."]) {
+            return None;
+        }
+        let mut buf = [0u8; 40];
+        let n = self.digits(i, j, &mut buf);
+        let kind = validate::br_cpf(&buf[..n]).then_some(Kind::BrCpf);
+        if kind.is_none() && spaced {
+            return None;
+        }
+        Some((j, kind))
+    }
+
+    fn ssn_formatted(&self, i: usize) -> Option<(usize, Option<Kind>)> {
+        let j = i + 2;
+        if j >= self.g.len() {
+            return None;
+        }
+        let lens = [self.g[i].len(), self.g[i + 1].len(), self.g[j].len()];
+        if lens != [3, 2, 4] {
+            return None;
+        }
+        let (s1, s2) = (self.sep(i + 1), self.sep(j));
+        if s1 != s2 || !sep_is(s1, &[b"-", b" ", b"."]) {
+            return None;
+        }
+        let mut buf = [0u8; 40];
+        let n = self.digits(i, j, &mut buf);
+        Some((j, validate::us_ssn(&buf[..n]).then_some(Kind::UsSsn)))
+    }
+
+    fn ipv4(&self, i: usize) -> Option<(usize, Option<Kind>)> {
+        let j = i + 3;
+        if j >= self.g.len() {
+            return None;
+        }
+        if !(i + 1..=j).all(|k| self.sep(k) == b".") {
+            return None;
+        }
+        // Part of a longer dotted run (a version like 1.2.3.4.5 or a date run): not an address.
+        if (i > 0 && self.sep(i) == b".") || (j + 1 < self.g.len() && self.sep(j + 1) == b".") {
+            return None;
+        }
+        let ok = self.g[i..=j].iter().all(|g| {
+            let s = &self.text[g.start..g.end];
+            (1..=3).contains(&s.len())
+                && (s.len() == 1 || s[0] != b'0')
+                && s.iter().fold(0u32, |a, &d| a * 10 + u32::from(d - b'0')) <= 255
+        });
+        if !ok {
+            return None;
+        }
+        let start = self.g[i].start;
+        if self.byte_before(start).is_some_and(|b| b == b'v' || b == b'V')
+            || ctx::any(ctx::before(self.text, start, 24), ctx::IP_NEGATIVE)
+        {
+            return Some((j, None));
+        }
+        Some((j, Some(Kind::IpAddress)))
+    }
+
+    fn phone(&self, i: usize) -> Option<(usize, Option<Kind>)> {
+        let start = self.g[i].start;
+        let lead = if i == 0 { self.byte_before(start) } else { None };
+        let plus = lead == Some(b'+');
+        let window = ctx::before(self.text, if plus { start - 1 } else { start }, 40);
+        let link = i == 0 && link_prefix(window);
+        let double_zero = self.text[start..].starts_with(b"00") && self.g[i].len() <= 4;
+        let intl = plus || double_zero;
+        let neg = ctx::nearest(window, ctx::NEGATIVE);
+        let strong = ctx::nearest(window, ctx::PHONE_STRONG);
+        let weak = ctx::nearest(window, ctx::PHONE_WEAK);
+        let strong_ctx = strong.is_some_and(|s| neg.is_none_or(|n| s < n));
+        let weak_ctx = weak.is_some() && neg.is_none();
+        let paren = lead == Some(b'(');
+        let mut best = None;
+        let mut j = i;
+        while j < self.g.len() {
+            if j > i && !phone_sep(self.sep(j)) {
+                break;
+            }
+            let n = self.ndigits(i, j);
+            if n > 17 {
+                break;
+            }
+            let formatted = j > i || paren;
+            let ok = if link {
+                (6..=15).contains(&n)
+            } else if plus {
+                (8..=15).contains(&n)
+            } else if double_zero && n >= 10 && n <= 17 {
+                true
+            } else if !intl && neg.is_some() && !strong_ctx {
+                false
+            } else if strong_ctx {
+                (7..=12).contains(&n)
+            } else if formatted || weak_ctx {
+                let lead_zero = self.text[start] == b'0';
+                ((9..=11).contains(&n) || (n == 12 && lead_zero)) && self.phone_shape(i, j)
+            } else {
+                false
+            };
+            if ok {
+                best = Some(j);
+            }
+            j += 1;
+        }
+        best.map(|j| (j, Some(Kind::Phone)))
+    }
+
+    /// Where a phone span starts: a leading '+' or '(' belongs to the number.
+    fn phone_start(&self, i: usize) -> usize {
+        let start = self.g[i].start;
+        match self.byte_before(start) {
+            Some(b'+' | b'(') if i == 0 => start - 1,
+            _ => start,
+        }
+    }
+
+    fn phone_shape(&self, i: usize, j: usize) -> bool {
+        let lens: Vec<usize> = self.g[i..=j].iter().map(|g| g.len()).collect();
+        let seps: Vec<&[u8]> = (i + 1..=j).map(|k| self.sep(k)).collect();
+        let dashed = |s: &&[u8]| *s == b"-";
+        match lens.as_slice() {
+            // ZIP+4 and the SSN shape.
+            [5, 4] if seps.iter().all(dashed) => return false,
+            [3, 2, 4] => return false,
+            _ => {}
+        }
+        // 1.234.567 / 612.345.678: thousands separators, read as an amount.
+        if !seps.is_empty()
+            && seps.iter().all(|s| *s == b"." || *s == b",")
+            && lens[0] <= 3
+            && lens[1..].iter().all(|&l| l == 3)
+        {
+            return false;
+        }
+        // 4-4-4: a card-like number, not a phone.
+        !(lens.len() >= 3 && lens.iter().all(|&l| l == 4))
+    }
+
+    fn single(&self, i: usize, extras: crate::Extras) -> Option<(usize, Option<Kind>)> {
+        let g = self.g[i];
+        let s = &self.text[g.start..g.end];
+        let window = ctx::before(self.text, g.start, 40);
+        match s.len() {
+            11 if validate::br_cpf(s) => Some((i, Some(Kind::BrCpf))),
+            9 if validate::us_ssn(s) && ctx::any(window, ctx::SSN) => Some((i, Some(Kind::UsSsn))),
+            9 if extras.pt_nif && validate::pt_nif(s) && ctx::any(window, &["nif", "contribuinte"]) => {
+                Some((i, Some(Kind::PtNif)))
+            }
+            14 if extras.br_cnpj && validate::br_cnpj(s) => Some((i, Some(Kind::BrCnpj))),
+            18 if extras.mx_clabe && validate::mx_clabe(s) => Some((i, Some(Kind::MxClabe))),
+            3 | 4 if self.g.len() == 1 && ctx::any(ctx::before(self.text, g.start, 32), ctx::CVV) => {
+                Some((i, Some(Kind::CardCvv)))
+            }
+            _ => None,
+        }
+    }
+}
+
+fn card_sep(s: &[u8]) -> bool {
+    !s.is_empty()
+        && s.len() <= 3
+        && s.iter().all(|&b| matches!(b, b' ' | b'-' | b'.' | b'\n' | b'\r' | b'\t'))
+        && s.iter().filter(|&&b| matches!(b, b'-' | b'.')).count() <= 1
+}
+
+fn phone_sep(s: &[u8]) -> bool {
+    !s.is_empty()
+        && s.iter().all(|&b| matches!(b, b' ' | b'-' | b'.' | b'(' | b')'))
+        && s.iter().filter(|&&b| matches!(b, b'-' | b'.')).count() <= 1
+}
+
+fn link_prefix(window: &[u8]) -> bool {
+    const LINKS: [&[u8]; 6] = [b"tel:", b"tel:+", b"wa.me/", b"wa.me/+", b"phone=", b"sms:"];
+    LINKS.iter().any(|l| {
+        window.len() >= l.len() && window[window.len() - l.len()..].eq_ignore_ascii_case(l)
+    }) || window.ends_with(b"callto:")
+}
+
+/// Cards typed in several pieces ("4111 1111 and then 1111 1111"): two to four consecutive
+/// unclaimed chunks whose digits together form a valid card. Only tried when the message talks
+/// about a card or every piece is made of 4-digit groups, to keep unrelated numbers apart.
+fn split_cards(text: &[u8], pieces: &[Piece], out: &mut Vec<Cand>) {
+    if pieces.iter().filter(|p| matches!(p, Piece::Digits { .. })).count() < 2 {
+        return;
+    }
+    let card_words = ctx::any(text, ctx::CARD);
+    let mut i = 0;
+    while i < pieces.len() {
+        let mut found = None;
+        let mut digits: Vec<u8> = Vec::with_capacity(19);
+        let mut all_fours = true;
+        for j in i..pieces.len().min(i + 4) {
+            let Piece::Digits { start, digits: d, fours, .. } = &pieces[j] else {
+                break;
+            };
+            if j > i {
+                let Piece::Digits { end: prev_end, .. } = &pieces[j - 1] else {
+                    break;
+                };
+                if start.saturating_sub(*prev_end) > 48 {
+                    break;
+                }
+            }
+            digits.extend_from_slice(d);
+            all_fours &= *fours;
+            if digits.len() > 19 {
+                break;
+            }
+            if j > i && digits.len() >= 13 && (card_words || all_fours) && validate::card(&digits)
+            {
+                found = Some(j);
+            }
+        }
+        match found {
+            Some(j) => {
+                for p in &pieces[i..=j] {
+                    if let Piece::Digits { start, end, .. } = p {
+                        out.push(Cand::new(*start, *end, Kind::CreditCard));
+                    }
+                }
+                i = j + 1;
+            }
+            None => i += 1,
+        }
+    }
+}
