@@ -1,0 +1,67 @@
+# Rampart's two commands:
+#   make run    set up, build and start Rampart Console
+#   make test   set up and run every check and test suite
+# Everything else here is a step of those two.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+export CARGO_TARGET_DIR ?= $(CURDIR)/target
+export CARGO_TERM_COLOR ?= never
+CONSOLE_BIN := $(CARGO_TARGET_DIR)/debug/rampart-console
+DESKTOP := scripts/with-desktop.sh
+
+.PHONY: run test setup setup-test ui app lint lint-rust lint-ui test-rust test-ui test-browser bindings fmt clean
+
+run: setup app
+	@echo "Starting Rampart Console ($(CONSOLE_BIN))"
+	$(CONSOLE_BIN)
+
+test: setup-test lint app test-rust test-ui test-browser
+	@echo "make test: all suites passed"
+
+setup:
+	@scripts/setup.sh
+
+setup-test:
+	@scripts/setup.sh --test
+
+ui:
+	npm --prefix ui run --silent build
+
+# The console as users run it: the built UI embedded, dev identifiers (debug build).
+app: ui
+	cargo build -p rampart-console --features custom-protocol
+
+lint: lint-rust lint-ui
+
+lint-rust:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+
+lint-ui:
+	npm --prefix ui run --silent check
+	npm --prefix ui run --silent lint
+
+# Every Rust test, including the e2e tests against the built app and the real Secret Service,
+# inside a throwaway desktop session. The two variables make missing prerequisites a failure
+# instead of a skip.
+test-rust:
+	RAMPART_E2E=1 RAMPART_REQUIRE_SECRET_SERVICE=1 $(DESKTOP) cargo test --workspace -- --test-threads=2
+
+test-ui:
+	npm --prefix ui run --silent test
+
+test-browser: ui
+	npm --prefix ui run --silent test:browser
+
+bindings:
+	RAMPART_UPDATE_BINDINGS=1 cargo test -p rampart-console-core --test bindings --quiet
+
+fmt:
+	cargo fmt --all
+	npm --prefix ui run --silent format
+
+clean:
+	cargo clean
+	rm -rf ui/dist ui/node_modules .e2e-artifacts

@@ -1,0 +1,32 @@
+//! Build script of the console shell.
+//!
+//! - Declares the console's IPC commands so Tauri generates a permission for each and the
+//!   capability files decide which window may call which command.
+//! - Debug builds get the dev identifier (`tauri.dev.conf.json`) so they never share a data
+//!   directory, WebView storage or keychain entries with release builds. `tauri build`/`tauri dev`
+//!   pass `TAURI_CONFIG` themselves; a plain `cargo build` gets it from here.
+
+/// Must match `rampart_console_core::ipc::COMMANDS` (a test in src-tauri checks it).
+const COMMANDS: &[&str] = &["app_info"];
+
+fn main() {
+    println!("cargo:rerun-if-changed=tauri.dev.conf.json");
+    println!("cargo:rerun-if-env-changed=TAURI_CONFIG");
+    let debug = std::env::var("PROFILE").is_ok_and(|p| p == "debug");
+    if debug && std::env::var_os("TAURI_CONFIG").is_none() {
+        match std::fs::read_to_string("tauri.dev.conf.json") {
+            Ok(dev) => {
+                let one_line: String = dev.lines().map(str::trim).collect();
+                println!("cargo:rustc-env=TAURI_CONFIG={one_line}");
+            }
+            Err(error) => panic!("cannot read tauri.dev.conf.json: {error}"),
+        }
+    }
+
+    let attributes = tauri_build::Attributes::new()
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(error) = tauri_build::try_build(attributes) {
+        // A build script reports failure by panicking; there is no other channel.
+        panic!("tauri-build failed: {error:#}");
+    }
+}

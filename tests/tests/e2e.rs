@@ -1,0 +1,33 @@
+//! End-to-end tests against the real built console (see `rampart_e2e` for the harness).
+
+use rampart_e2e::{Error, scenario};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smoke_window_opens_and_a_command_answers_through_the_ui() -> Result<(), Error> {
+    scenario("smoke", async |console| {
+        let title = console.client().title().await?;
+        assert_eq!(title, "Rampart Console");
+
+        // The status bar is filled by the `app_info` command: this proves IPC works end to end.
+        let version = console
+            .wait_text("[data-testid=app-version]", |t| t.contains(env!("CARGO_PKG_VERSION")))
+            .await?;
+        assert_eq!(version, format!("Version {}", env!("CARGO_PKG_VERSION")));
+        let kind = console.text("[data-testid=build-kind]").await?;
+        assert_eq!(kind, "Development build");
+        console.screenshot("welcome-en").await?;
+
+        // Switching the language re-renders the UI in Spanish.
+        let select = console
+            .client()
+            .find(fantoccini::Locator::Css("[data-testid=language]"))
+            .await?;
+        select.select_by_value("es").await?;
+        console
+            .wait_text("[data-testid=app-version]", |t| t.starts_with("Versión"))
+            .await?;
+        console.screenshot("welcome-es").await?;
+        Ok(())
+    })
+    .await
+}
