@@ -136,7 +136,13 @@ impl Vault {
         self.conn.execute(
             "INSERT INTO outbox(client_id, kind, conversation_id, payload, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(client_id) DO NOTHING",
-            params![item.client_id, kind, conversation_id, payload, item.created_at.0],
+            params![
+                item.client_id,
+                kind,
+                conversation_id,
+                payload,
+                item.created_at.0
+            ],
         )?;
         Ok(())
     }

@@ -182,7 +182,10 @@ mod tests {
 
     #[test]
     fn keychain_codes_are_stable_strings() {
-        assert_eq!(Error::KeychainUnavailable(None).code().as_str(), "unavailable");
+        assert_eq!(
+            Error::KeychainUnavailable(None).code().as_str(),
+            "unavailable"
+        );
         assert_eq!(Error::KeychainLocked.code().as_str(), "locked");
         assert_eq!(Error::SecretNotFound.code().as_str(), "not-found");
         assert_eq!(Error::KeychainDenied.code().as_str(), "denied");

@@ -35,7 +35,10 @@ impl OsStore {
 impl SecretStore for OsStore {
     fn load(&self, name: &EntryName) -> Result<SecretString> {
         let entry = Self::entry(name)?;
-        entry.get_password().map(SecretString::new).map_err(map_error)
+        entry
+            .get_password()
+            .map(SecretString::new)
+            .map_err(map_error)
     }
 
     fn save(&self, name: &EntryName, secret: &SecretString) -> Result<()> {

@@ -188,7 +188,11 @@ impl SecretStore for MemoryStore {
     fn load(&self, entry: &EntryName) -> Result<SecretString> {
         let inner = self.lock();
         Self::check(&inner)?;
-        inner.entries.get(entry).cloned().ok_or(Error::SecretNotFound)
+        inner
+            .entries
+            .get(entry)
+            .cloned()
+            .ok_or(Error::SecretNotFound)
     }
 
     fn save(&self, entry: &EntryName, secret: &SecretString) -> Result<()> {

@@ -267,12 +267,18 @@ pub(crate) fn connect(
     config: &VaultConfig,
     must_exist: bool,
 ) -> Result<Connection> {
+    if must_exist {
+        check_key_without_side_effects(path, key)?;
+    }
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if !must_exist {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
     let conn = Connection::open_with_flags(path, flags)?;
     conn.execute_batch(key.pragma().as_str())?;
+    // SQLCipher would otherwise print decryption failures to stderr; they reach the caller as
+    // error codes instead. (Global setting; the key above is still the first statement.)
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     // Reads page 1: fails with SQLITE_NOTADB (mapped to KeyRejected) if the key is wrong,
     // before anything could be written.
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
@@ -288,24 +294,62 @@ pub(crate) fn connect(
         return Err(Error::Corrupt);
     }
     if let Some(max) = config.max_bytes {
-        let page_size: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
-        let page_size = u64::try_from(page_size).unwrap_or(4096).max(1);
+        // SQLCipher answers `PRAGMA page_size` itself, as text.
+        let page_size: String = conn.query_row("PRAGMA cipher_page_size", [], |r| r.get(0))?;
+        let page_size = page_size.trim().parse::<u64>().unwrap_or(4096).max(1);
         let pages = (max / page_size).max(1);
         conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
     }
     Ok(conn)
 }
 
+/// Checks the key on a read-only `immutable` connection. A normal connection would open a
+/// leftover WAL and rebuild the `-shm` index before page 1 is ever decrypted, so a wrong key
+/// would still rewrite a file; with `immutable=1` SQLite touches neither WAL nor SHM.
+fn check_key_without_side_effects(path: &Path, key: &CacheKey) -> Result<()> {
+    let uri = format!("file:{}?immutable=1", uri_path(path)?);
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(uri, flags)?;
+    conn.execute_batch(key.pragma().as_str())?;
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+    conn.close().map_err(|(_, err)| Error::from(err))
+}
+
+/// A path as the path part of an SQLite `file:` URI (`%`, `?` and `#` escaped).
+fn uri_path(path: &Path) -> Result<String> {
+    let s = path.to_str().ok_or(Error::Io(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "cache path is not valid UTF-8",
+    )))?;
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '?' => out.push_str("%3f"),
+            '#' => out.push_str("%23"),
+            #[cfg(windows)]
+            '\\' => out.push('/'),
+            c => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
 /// SQLCipher's HMAC check of every page; any reported row means damage.
 fn passes_integrity_check(conn: &Connection) -> bool {
-    let rows = conn.prepare("PRAGMA cipher_integrity_check").and_then(|mut stmt| {
-        let mut rows = stmt.query([])?;
-        let mut n = 0usize;
-        while rows.next()?.is_some() {
-            n += 1;
-        }
-        Ok(n)
-    });
+    let rows = conn
+        .prepare("PRAGMA cipher_integrity_check")
+        .and_then(|mut stmt| {
+            let mut rows = stmt.query([])?;
+            let mut n = 0usize;
+            while rows.next()?.is_some() {
+                n += 1;
+            }
+            Ok(n)
+        });
     matches!(rows, Ok(0))
 }
 
@@ -336,7 +380,10 @@ fn set_aside(dir: &Path, now: UnixMillis) -> Result<PathBuf> {
     for suffix in COMPANIONS {
         let from = dir.join(format!("{DB_FILE}{suffix}"));
         if file_exists(&from)? {
-            fs::rename(from, dir.join(format!("{SET_ASIDE_PREFIX}{}{suffix}", now.0)))?;
+            fs::rename(
+                from,
+                dir.join(format!("{SET_ASIDE_PREFIX}{}{suffix}", now.0)),
+            )?;
         }
     }
     Ok(base)
@@ -387,7 +434,12 @@ mod tests {
 
     #[test]
     fn cache_file_names_are_recognised() {
-        for name in ["cache.db", "cache.db-wal", "cache.db-shm", "cache.db-journal"] {
+        for name in [
+            "cache.db",
+            "cache.db-wal",
+            "cache.db-shm",
+            "cache.db-journal",
+        ] {
             assert!(is_cache_file(name), "{name}");
         }
         assert!(is_cache_file("cache.db.set-aside-17-wal"));
