@@ -1,1 +1,254 @@
-fn main() {}
+//! Vault speed: batched inserts, open+unlock, FTS search over 100,000 messages, and the cost of
+//! encryption (SQLCipher keyed vs the same SQLCipher build unkeyed, i.e. plain SQLite format).
+//! Figures and the command are recorded in the crate README.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use rampart_vault::{
+    Author, BuildKind, Conversation, MaskedText, MemoryStore, Message, Namespace, UnixMillis,
+    Vault, VaultConfig,
+};
+
+const NOW: UnixMillis = UnixMillis(1_800_000_000_000);
+const BATCH: usize = 500;
+
+/// A deterministic pseudo-random generator (xorshift), so runs are comparable.
+struct Words(u64);
+
+impl Words {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// One of 2,000 synthetic words, skewed so some are common and most are rare.
+    fn word(&mut self) -> String {
+        let r = self.next() % 2_000;
+        let w = (r * r) / 2_000;
+        format!("w{w}x")
+    }
+
+    fn body(&mut self) -> String {
+        let n = 8 + (self.next() % 20) as usize;
+        let mut s = String::from("hello, ");
+        for _ in 0..n {
+            s.push_str(&self.word());
+            s.push(' ');
+        }
+        s.push_str("card ****1111");
+        s
+    }
+}
+
+fn config(dir: &Path) -> VaultConfig {
+    let ns = Namespace::new(BuildKind::Dev, "bench@hub.test").expect("valid account");
+    VaultConfig::new(dir, ns)
+}
+
+fn messages(from: usize, n: usize, words: &mut Words) -> Vec<Message> {
+    (from..from + n)
+        .map(|i| Message {
+            id: format!("m{i}"),
+            conversation_id: format!("c{}", i % 100),
+            author: if i % 2 == 0 {
+                Author::Agent
+            } else {
+                Author::Customer
+            },
+            body: MaskedText::already_masked(words.body()),
+            sent_at: UnixMillis(NOW.0 + i64::try_from(i).expect("small")),
+        })
+        .collect()
+}
+
+fn filled_vault(dir: &Path, store: &MemoryStore, total: usize) -> Vault {
+    let (mut vault, _) = Vault::open(&config(dir), store, NOW).expect("open");
+    for c in 0..100 {
+        vault
+            .upsert_conversation(&Conversation {
+                id: format!("c{c}"),
+                title: MaskedText::already_masked("t"),
+                updated_at: NOW,
+            })
+            .expect("conversation");
+    }
+    let mut words = Words(0x9e37_79b9_7f4a_7c15);
+    for start in (0..total).step_by(BATCH) {
+        vault
+            .insert_messages(&messages(start, BATCH.min(total - start), &mut words))
+            .expect("insert");
+    }
+    vault
+}
+
+fn insert(c: &mut Criterion) {
+    let mut g = c.benchmark_group("insert");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(10_000));
+    g.bench_function("10k_messages_in_batches_of_500", |b| {
+        b.iter_batched(
+            || {
+                let dir = tempfile::tempdir().expect("tempdir");
+                let store = MemoryStore::new();
+                let vault = filled_vault(dir.path(), &store, 0);
+                let data: Vec<Vec<Message>> = {
+                    let mut w = Words(7);
+                    (0..10_000 / BATCH)
+                        .map(|k| messages(k * BATCH, BATCH, &mut w))
+                        .collect()
+                };
+                (dir, store, vault, data)
+            },
+            |(dir, store, mut vault, data)| {
+                for batch in &data {
+                    vault.insert_messages(batch).expect("insert");
+                }
+                (dir, store, vault)
+            },
+            BatchSize::PerIteration,
+        );
+    });
+    g.finish();
+}
+
+fn open_unlock(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = MemoryStore::new();
+    filled_vault(dir.path(), &store, 10_000)
+        .close()
+        .expect("close");
+    let config = config(dir.path());
+    let mut g = c.benchmark_group("open");
+    g.sample_size(30);
+    g.bench_function("open_unlock_10k_cache", |b| {
+        b.iter(|| {
+            let (vault, _) = Vault::open(&config, &store, NOW).expect("open");
+            black_box(&vault);
+            vault.close().expect("close");
+        });
+    });
+    g.finish();
+}
+
+fn search(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = MemoryStore::new();
+    let vault = filled_vault(dir.path(), &store, 100_000);
+    vault.checkpoint().expect("checkpoint");
+    let mut words = Words(42);
+    let queries: Vec<String> = (0..1_000).map(|_| words.word()).collect();
+
+    // p50/p95/max over 1,000 distinct one-word queries (criterion reports means only).
+    let mut times: Vec<Duration> = queries
+        .iter()
+        .map(|q| {
+            let t = Instant::now();
+            black_box(vault.search(q, 50).expect("search"));
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    eprintln!(
+        "fts over 100k messages, limit 50: p50 {:?}  p95 {:?}  max {:?}",
+        times[times.len() / 2],
+        times[times.len() * 95 / 100],
+        times[times.len() - 1]
+    );
+
+    let mut g = c.benchmark_group("search");
+    g.bench_function("fts_100k_one_word_limit_50", |b| {
+        let mut i = 0;
+        b.iter(|| {
+            i = (i + 1) % queries.len();
+            black_box(vault.search(&queries[i], 50).expect("search"))
+        });
+    });
+    g.bench_function("fts_100k_two_words_limit_50", |b| {
+        let mut i = 0;
+        b.iter(|| {
+            i = (i + 2) % queries.len();
+            let q = format!("{} {}", queries[i], queries[i + 1]);
+            black_box(vault.search(&q, 50).expect("search"))
+        });
+    });
+    g.finish();
+}
+
+/// The same schema and batched workload on raw rusqlite: once with the raw key, once without.
+/// Both run on the same bundled SQLCipher build, so the difference is the encryption itself.
+fn overhead(c: &mut Criterion) {
+    const SCHEMA: &str = "
+        PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;
+        CREATE TABLE messages (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+            conversation_id TEXT NOT NULL, author TEXT NOT NULL, body TEXT NOT NULL,
+            sent_at INTEGER NOT NULL) STRICT;
+        CREATE INDEX messages_by_conversation ON messages(conversation_id, sent_at);
+        CREATE INDEX messages_by_time ON messages(sent_at);
+        CREATE VIRTUAL TABLE messages_fts USING fts5(body, content = 'messages',
+            content_rowid = 'seq');
+        CREATE TRIGGER t AFTER INSERT ON messages BEGIN
+            INSERT INTO messages_fts(rowid, body) VALUES (new.seq, new.body); END;";
+    let mut g = c.benchmark_group("overhead");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(10_000));
+    for keyed in [false, true] {
+        let name = if keyed {
+            "raw_sqlcipher_keyed_10k"
+        } else {
+            "raw_sqlite_unkeyed_10k"
+        };
+        g.bench_function(name, |b| {
+            b.iter_batched(
+                || {
+                    let dir = tempfile::tempdir().expect("tempdir");
+                    let conn = rusqlite::Connection::open(dir.path().join("db")).expect("open");
+                    if keyed {
+                        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", "ab".repeat(32)))
+                            .expect("key");
+                    }
+                    conn.execute_batch(SCHEMA).expect("schema");
+                    let mut w = Words(7);
+                    let data: Vec<Vec<Message>> = (0..10_000 / BATCH)
+                        .map(|k| messages(k * BATCH, BATCH, &mut w))
+                        .collect();
+                    (dir, conn, data)
+                },
+                |(dir, mut conn, data)| {
+                    for batch in &data {
+                        let tx = conn.transaction().expect("tx");
+                        {
+                            let mut st = tx
+                                .prepare_cached(
+                                    "INSERT INTO messages(id, conversation_id, author, body,
+                                     sent_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                                )
+                                .expect("prepare");
+                            for m in batch {
+                                st.execute(rusqlite::params![
+                                    m.id,
+                                    m.conversation_id,
+                                    "agent",
+                                    m.body.as_str(),
+                                    m.sent_at.0
+                                ])
+                                .expect("insert");
+                            }
+                        }
+                        tx.commit().expect("commit");
+                    }
+                    (dir, conn)
+                },
+                BatchSize::PerIteration,
+            );
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, insert, open_unlock, search, overhead);
+criterion_main!(benches);

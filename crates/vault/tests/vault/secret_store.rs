@@ -100,9 +100,19 @@ fn memory_store_simulates_each_keychain_failure_with_its_code() {
     }
 }
 
-/// True when the real Secret Service tests must run (and must not skip).
+/// True when the real Secret Service tests must run (and must not skip). When required, an
+/// unreachable service fails the test here with a clear message.
 fn secret_service_required() -> bool {
     if std::env::var("RAMPART_REQUIRE_SECRET_SERVICE").as_deref() == Ok("1") {
+        let probe = Namespace::new(BuildKind::Dev, &unique_account()).expect("valid account");
+        match OsStore::new().load(&probe.entry(Purpose::CacheKey)) {
+            Err(e) if e.code().as_str() == "not-found" => {}
+            Err(e) => panic!(
+                "RAMPART_REQUIRE_SECRET_SERVICE=1 but the Secret Service is not usable: {} ({e})",
+                e.code()
+            ),
+            Ok(_) => panic!("a fresh random entry unexpectedly exists"),
+        }
         return true;
     }
     eprintln!(
