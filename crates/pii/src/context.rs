@@ -4,15 +4,16 @@
 /// Words that make a nearby number a phone number.
 pub const PHONE_STRONG: &[&str] = &[
     "phone", "tel", "cell", "mobile", "call", "text me", "whatsapp", "whats", "zap", "sms", "fax",
-    "ring", "telf", "teléfono", "telefono", "móvil", "movil", "celular", "llám", "llam",
+    "ring", "reach me", "reach", "telf", "teléfono", "telefono", "móvil", "movil", "celular", "llám", "llam",
     "ligar", "liga", "telefone", "contato", "contacto", "fone", "cel", "contact",
 ];
 /// Weaker words: count only when no negative word is near.
-pub const PHONE_WEAK: &[&str] = &["number", "número", "numero", "nro", "reach me"];
+pub const PHONE_WEAK: &[&str] = &["number", "número", "numero", "nro", "at "];
 /// Words that make a nearby number something other than personal data.
 pub const NEGATIVE: &[&str] = &[
     "order", "pedido", "ticket", "tracking", "track", "rastreio", "rastreamento", "seguimiento",
-    "guía", "guia", "invoice", "factura", "fatura", "nota", "ref", "protocol", "protocolo",
+    "guía", "guia", "invoice", "factura", "fatura", "nota", "ref ", "ref:", "ref.", "ref#",
+    "reference", "referencia", "referência", "protocol", "protocolo",
     "account", "cuenta", "conta", "imei", "serial", "série", "serie", "sku", "case", "caso",
     "reserva", "booking", "confirmation", "confirmación", "confirmação", "#", "nº", "n.º",
     "code", "código", "codigo", "zip", "cp", "cep", "postal", "item", "produto", "producto",

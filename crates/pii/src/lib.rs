@@ -86,8 +86,10 @@ impl Kind {
     /// Which candidate wins when two overlap: validated identifiers over looser kinds.
     const fn priority(self) -> u8 {
         match self {
+            // An IBAN is validated over its full registry length, so a Luhn-valid run of its
+            // digits is a coincidence.
+            Kind::Iban => 95,
             Kind::CreditCard => 90,
-            Kind::Iban => 85,
             Kind::EsDni | Kind::EsNie | Kind::MxCurp | Kind::BrCpf | Kind::BrCnpj => 80,
             Kind::MxClabe => 78,
             Kind::UsSsn => 75,

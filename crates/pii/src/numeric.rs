@@ -51,7 +51,14 @@ pub fn scan(text: &str, extras: crate::Extras, out: &mut Vec<Cand>) {
             while k < b.len() && k - j < 3 && is_sep(b[k]) {
                 k += 1;
             }
-            if k > j && k < b.len() && b[k].is_ascii_digit() && groups.len() < MAX_GROUPS {
+            // "2419. 6 items": a full stop followed by a space ends the sentence and the chunk.
+            let sentence_end = k - j >= 2 && b[j] == b'.' && b[j + 1].is_ascii_whitespace();
+            if k > j
+                && k < b.len()
+                && b[k].is_ascii_digit()
+                && !sentence_end
+                && groups.len() < MAX_GROUPS
+            {
                 j = k;
                 continue;
             }
@@ -107,7 +114,12 @@ impl Chunk<'_> {
         let before = self.byte_before(self.start());
         let after = self.text.get(self.end()).copied();
         let glued = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'@' | b'$' | b'&');
-        before.is_some_and(|b| glued(b) || b == b'#') || after.is_some_and(glued)
+        // "Z-6691570-R", "INV-2024-000123": a dash between letters and digits glues them.
+        let before2 = self.start().checked_sub(2).map(|p| self.text[p]);
+        let after2 = self.text.get(self.end() + 1).copied();
+        let dash_glued = (before == Some(b'-') && before2.is_some_and(|b| b.is_ascii_alphabetic()))
+            || (self.text.get(self.end()) == Some(&b'-') && after2.is_some_and(|b| b.is_ascii_alphabetic()));
+        before.is_some_and(|b| glued(b) || b == b'#') || after.is_some_and(glued) || dash_glued
     }
 
     fn digits(&self, i: usize, j: usize, buf: &mut [u8; 40]) -> usize {
@@ -130,7 +142,8 @@ impl Chunk<'_> {
     fn push_piece(&self, pieces: &mut Vec<Piece>) {
         let n = self.ndigits(0, self.g.len() - 1);
         let card_seps = (1..self.g.len()).all(|k| card_sep(self.sep(k)));
-        if self.attached() || !card_seps || !(4..=15).contains(&n) {
+        let card_groups = self.g.iter().all(|g| (3..=8).contains(&g.len()));
+        if self.attached() || !card_seps || !card_groups || !(4..=15).contains(&n) {
             pieces.push(Piece::Break);
             return;
         }
@@ -175,6 +188,7 @@ impl Chunk<'_> {
             .or_else(|| self.cpf_formatted(i))
             .or_else(|| self.ssn_formatted(i))
             .or_else(|| self.ipv4(i))
+            .or_else(|| self.ssn_plain(i))
             .or_else(|| self.phone(i))
             .or_else(|| self.single(i, extras))
     }
@@ -236,7 +250,7 @@ impl Chunk<'_> {
         }
         let dotted = sep_is(self.sep(i + 1), &[b"."]) && sep_is(self.sep(i + 2), &[b"."]);
         let spaced = sep_is(self.sep(i + 1), &[b" "]) && sep_is(self.sep(i + 2), &[b" "]);
-        if !(dotted || spaced) || !sep_is(self.sep(j), &[b"-", b" ", b"."]) {
+        if !(dotted || spaced) || !sep_is(self.sep(j), &[b"-"]) {
             return None;
         }
         let mut buf = [0u8; 40];
@@ -296,19 +310,33 @@ impl Chunk<'_> {
         Some((j, Some(Kind::IpAddress)))
     }
 
+    /// Nine plain digits after an SSN keyword (with no other number in between).
+    fn ssn_plain(&self, i: usize) -> Option<(usize, Option<Kind>)> {
+        let g = self.g[i];
+        let s = &self.text[g.start..g.end];
+        let window = since_last_number(ctx::before(self.text, g.start, 48));
+        (s.len() == 9 && validate::us_ssn(s) && ctx::any(window, ctx::SSN))
+            .then_some((i, Some(Kind::UsSsn)))
+    }
+
     fn phone(&self, i: usize) -> Option<(usize, Option<Kind>)> {
         let start = self.g[i].start;
         let lead = if i == 0 { self.byte_before(start) } else { None };
         let plus = lead == Some(b'+');
         let window = ctx::before(self.text, if plus { start - 1 } else { start }, 40);
         let link = i == 0 && link_prefix(window);
+        // Keywords before another number belong to that number.
+        let window = since_last_number(window);
         let double_zero = self.text[start..].starts_with(b"00") && self.g[i].len() <= 4;
         let intl = plus || double_zero;
         let neg = ctx::nearest(window, ctx::NEGATIVE);
         let strong = ctx::nearest(window, ctx::PHONE_STRONG);
         let weak = ctx::nearest(window, ctx::PHONE_WEAK);
         let strong_ctx = strong.is_some_and(|s| neg.is_none_or(|n| s < n));
-        let weak_ctx = weak.is_some() && neg.is_none();
+        let weak_ctx = weak.is_some_and(|w| neg.is_none_or(|n| w < n));
+        // A negative word right before the number ("order 612 345 678") wins over formatting;
+        // one further away only blocks numbers no positive keyword claims.
+        let neg_blocks = neg.is_some_and(|n| n <= 16) || (neg.is_some() && strong.is_none() && weak.is_none());
         let paren = lead == Some(b'(');
         let mut best = None;
         let mut j = i;
@@ -327,10 +355,10 @@ impl Chunk<'_> {
                 (8..=15).contains(&n)
             } else if double_zero && n >= 10 && n <= 17 {
                 true
-            } else if !intl && neg.is_some() && !strong_ctx {
+            } else if neg_blocks && !strong_ctx {
                 false
             } else if strong_ctx {
-                (7..=12).contains(&n)
+                (7..=12).contains(&n) && !self.date_shape(i, j)
             } else if formatted || weak_ctx {
                 let lead_zero = self.text[start] == b'0';
                 ((9..=11).contains(&n) || (n == 12 && lead_zero)) && self.phone_shape(i, j)
@@ -354,7 +382,22 @@ impl Chunk<'_> {
         }
     }
 
+    /// 2024-05-19, 19/05/2024, 19.05.2024, 05-19-24.
+    fn date_shape(&self, i: usize, j: usize) -> bool {
+        if j != i + 2 {
+            return false;
+        }
+        let lens = [self.g[i].len(), self.g[i + 1].len(), self.g[j].len()];
+        let seps = [self.sep(i + 1), self.sep(j)];
+        seps[0] == seps[1]
+            && matches!(seps[0], b"-" | b"/" | b".")
+            && matches!(lens, [4, 2, 2] | [2, 2, 4] | [1 | 2, 1 | 2, 2 | 4])
+    }
+
     fn phone_shape(&self, i: usize, j: usize) -> bool {
+        if self.date_shape(i, j) {
+            return false;
+        }
         let lens: Vec<usize> = self.g[i..=j].iter().map(|g| g.len()).collect();
         let seps: Vec<&[u8]> = (i + 1..=j).map(|k| self.sep(k)).collect();
         let dashed = |s: &&[u8]| *s == b"-";
@@ -382,17 +425,27 @@ impl Chunk<'_> {
         let window = ctx::before(self.text, g.start, 40);
         match s.len() {
             11 if validate::br_cpf(s) => Some((i, Some(Kind::BrCpf))),
-            9 if validate::us_ssn(s) && ctx::any(window, ctx::SSN) => Some((i, Some(Kind::UsSsn))),
             9 if extras.pt_nif && validate::pt_nif(s) && ctx::any(window, &["nif", "contribuinte"]) => {
                 Some((i, Some(Kind::PtNif)))
             }
             14 if extras.br_cnpj && validate::br_cnpj(s) => Some((i, Some(Kind::BrCnpj))),
             18 if extras.mx_clabe && validate::mx_clabe(s) => Some((i, Some(Kind::MxClabe))),
-            3 | 4 if self.g.len() == 1 && ctx::any(ctx::before(self.text, g.start, 32), ctx::CVV) => {
+            3 | 4
+                if self.g.len() == 1
+                    && ctx::any(since_last_number(ctx::before(self.text, g.start, 32)), ctx::CVV) =>
+            {
                 Some((i, Some(Kind::CardCvv)))
             }
             _ => None,
         }
+    }
+}
+
+/// The part of a context window after its last digit.
+fn since_last_number(window: &[u8]) -> &[u8] {
+    match window.iter().rposition(u8::is_ascii_digit) {
+        Some(p) => &window[p + 1..],
+        None => window,
     }
 }
 
