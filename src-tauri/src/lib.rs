@@ -7,7 +7,11 @@ use rampart_console_core::{AppInfo, BuildKind};
 use tauri::Manager;
 
 /// The kind of this build, decided at compile time of the shell.
-const BUILD_KIND: BuildKind = if cfg!(debug_assertions) { BuildKind::Debug } else { BuildKind::Release };
+const BUILD_KIND: BuildKind = if cfg!(debug_assertions) {
+    BuildKind::Debug
+} else {
+    BuildKind::Release
+};
 
 mod commands {
     use super::*;

@@ -74,7 +74,10 @@ fn find_tauri_driver() -> Option<PathBuf> {
 pub fn prerequisites() -> Result<bool, Error> {
     let mut missing = Vec::new();
     if !console_binary().is_file() {
-        missing.push(format!("console binary {} (run `make app`)", console_binary().display()));
+        missing.push(format!(
+            "console binary {} (run `make app`)",
+            console_binary().display()
+        ));
     }
     if find_tauri_driver().is_none() {
         missing.push("tauri-driver (run `make setup`)".to_owned());
@@ -120,12 +123,19 @@ impl Console {
     /// Launches the console with a throwaway home. `name` labels artifacts.
     pub async fn launch(name: &str) -> Result<Self, Error> {
         let driver_bin = find_tauri_driver().ok_or("tauri-driver not found")?;
-        let home = tempfile::Builder::new().prefix("rampart-e2e-home-").tempdir()?;
+        let home = tempfile::Builder::new()
+            .prefix("rampart-e2e-home-")
+            .tempdir()?;
         let port = free_port()?;
         let native_port = free_port()?;
         let mut command = Command::new(driver_bin);
         command
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
@@ -145,7 +155,12 @@ impl Console {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await?;
         let driver = guard.0.take().ok_or("driver handle vanished")?;
-        Ok(Self { client, driver, name: name.to_owned(), home })
+        Ok(Self {
+            client,
+            driver,
+            name: name.to_owned(),
+            home,
+        })
     }
 
     /// The WebDriver client, for anything the helpers don't cover.

@@ -10,7 +10,9 @@ async fn smoke_window_opens_and_a_command_answers_through_the_ui() -> Result<(),
 
         // The status bar is filled by the `app_info` command: this proves IPC works end to end.
         let version = console
-            .wait_text("[data-testid=app-version]", |t| t.contains(env!("CARGO_PKG_VERSION")))
+            .wait_text("[data-testid=app-version]", |t| {
+                t.contains(env!("CARGO_PKG_VERSION"))
+            })
             .await?;
         assert_eq!(version, format!("Version {}", env!("CARGO_PKG_VERSION")));
         let kind = console.text("[data-testid=build-kind]").await?;

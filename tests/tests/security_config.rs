@@ -33,7 +33,11 @@ fn capability_files() -> Vec<(String, Value)> {
         .into_iter()
         .map(|name| {
             let value = read_json(&format!("src-tauri/capabilities/{name}.json"));
-            assert_eq!(value["identifier"], name.as_str(), "file name matches identifier");
+            assert_eq!(
+                value["identifier"],
+                name.as_str(),
+                "file name matches identifier"
+            );
             (name, value)
         })
         .collect()
@@ -50,20 +54,31 @@ fn global_tauri_is_off_and_the_prototype_frozen() {
 fn csp_is_a_strict_directive_map() {
     let config = config();
     let csp = &config["app"]["security"]["csp"];
-    assert!(csp.is_object(), "CSP is a directive map, not a string or null");
+    assert!(
+        csp.is_object(),
+        "CSP is a directive map, not a string or null"
+    );
     assert_eq!(csp_directive(&config, "default-src"), "'self'");
     assert_eq!(csp_directive(&config, "script-src"), "'self'");
     assert_eq!(csp_directive(&config, "object-src"), "'none'");
     assert_eq!(csp_directive(&config, "base-uri"), "'none'");
     assert_eq!(csp_directive(&config, "frame-ancestors"), "'none'");
-    assert_eq!(csp_directive(&config, "connect-src"), "ipc: http://ipc.localhost");
+    assert_eq!(
+        csp_directive(&config, "connect-src"),
+        "ipc: http://ipc.localhost"
+    );
     let all = csp.to_string();
-    assert!(!all.contains("unsafe-eval"), "no unsafe-eval anywhere: {all}");
-    assert!(!all.contains("unsafe-inline"), "no unsafe-inline anywhere: {all}");
+    assert!(
+        !all.contains("unsafe-eval"),
+        "no unsafe-eval anywhere: {all}"
+    );
+    assert!(
+        !all.contains("unsafe-inline"),
+        "no unsafe-inline anywhere: {all}"
+    );
     assert!(!all.contains('*'), "no wildcard sources: {all}");
     assert_ne!(
-        config["app"]["security"]["dangerousDisableAssetCspModification"],
-        true,
+        config["app"]["security"]["dangerousDisableAssetCspModification"], true,
         "Tauri must keep adding its hashes and nonces to the CSP"
     );
 }
@@ -97,16 +112,29 @@ fn capabilities_name_windows_and_grant_no_broad_plugins() {
         .as_array()
         .expect("windows")
         .iter()
-        .map(|w| w["label"].as_str().expect("every window has a label").to_owned())
+        .map(|w| {
+            w["label"]
+                .as_str()
+                .expect("every window has a label")
+                .to_owned()
+        })
         .collect();
     for (name, capability) in capability_files() {
-        let targets = capability["windows"].as_array().expect("capability names its windows");
+        let targets = capability["windows"]
+            .as_array()
+            .expect("capability names its windows");
         for target in targets {
             let label = target.as_str().expect("window label");
             assert!(!label.contains('*'), "{name}: wildcard window {label}");
-            assert!(windows.iter().any(|w| w == label), "{name}: unknown window {label}");
+            assert!(
+                windows.iter().any(|w| w == label),
+                "{name}: unknown window {label}"
+            );
         }
-        assert!(capability.get("remote").is_none(), "{name}: remote URLs get no IPC access");
+        assert!(
+            capability.get("remote").is_none(),
+            "{name}: remote URLs get no IPC access"
+        );
         for permission in capability["permissions"].as_array().expect("permissions") {
             let id = permission
                 .as_str()
@@ -115,23 +143,33 @@ fn capabilities_name_windows_and_grant_no_broad_plugins() {
             for banned in ["shell:", "fs:", "http:", "process:", "updater:"] {
                 assert!(!id.starts_with(banned), "{name}: broad plugin grant {id}");
             }
-            assert!(!id.ends_with(":default") || id.starts_with("core:"), "{name}: {id}");
+            assert!(
+                !id.ends_with(":default") || id.starts_with("core:"),
+                "{name}: {id}"
+            );
         }
     }
 }
 
 #[test]
 fn every_declared_command_is_in_build_rs_and_allowed_for_the_main_window() {
-    let build_rs = std::fs::read_to_string(repo_root().join("src-tauri/build.rs")).expect("build.rs");
+    let build_rs =
+        std::fs::read_to_string(repo_root().join("src-tauri/build.rs")).expect("build.rs");
     let allowed: Vec<String> = capability_files()
         .iter()
         .flat_map(|(_, c)| c["permissions"].as_array().cloned().unwrap_or_default())
         .filter_map(|p| p.as_str().map(str::to_owned))
         .collect();
     for command in rampart_console_core_commands() {
-        assert!(build_rs.contains(&format!("\"{command}\"")), "build.rs declares {command}");
+        assert!(
+            build_rs.contains(&format!("\"{command}\"")),
+            "build.rs declares {command}"
+        );
         let permission = format!("allow-{}", command.replace('_', "-"));
-        assert!(allowed.contains(&permission), "a capability grants {permission}");
+        assert!(
+            allowed.contains(&permission),
+            "a capability grants {permission}"
+        );
     }
 }
 
@@ -146,15 +184,20 @@ fn rampart_console_core_commands() -> Vec<String> {
     let inner = line
         .trim_start_matches("export const COMMANDS = [")
         .trim_end_matches("] as const;");
-    let commands: Vec<String> =
-        inner.split(',').map(|c| c.trim().trim_matches('"').to_owned()).collect();
+    let commands: Vec<String> = inner
+        .split(',')
+        .map(|c| c.trim().trim_matches('"').to_owned())
+        .collect();
     assert!(!commands.is_empty() && !commands[0].is_empty());
     commands
 }
 
 #[test]
 fn dev_builds_use_their_own_identifier() {
-    let release = config()["identifier"].as_str().expect("identifier").to_owned();
+    let release = config()["identifier"]
+        .as_str()
+        .expect("identifier")
+        .to_owned();
     let dev = read_json("src-tauri/tauri.dev.conf.json")["identifier"]
         .as_str()
         .expect("dev identifier")
@@ -165,14 +208,21 @@ fn dev_builds_use_their_own_identifier() {
 
 #[test]
 fn release_builds_ship_no_devtools_and_no_risky_plugins() {
-    let manifest = std::fs::read_to_string(repo_root().join("src-tauri/Cargo.toml")).expect("manifest");
+    let manifest =
+        std::fs::read_to_string(repo_root().join("src-tauri/Cargo.toml")).expect("manifest");
     let tauri_line = manifest
         .lines()
         .find(|l| l.starts_with("tauri = "))
         .expect("src-tauri depends on tauri");
-    assert!(!tauri_line.contains("devtools"), "the devtools feature would enable them in release");
+    assert!(
+        !tauri_line.contains("devtools"),
+        "the devtools feature would enable them in release"
+    );
     for plugin in ["tauri-plugin-shell", "tauri-plugin-fs", "tauri-plugin-http"] {
-        assert!(!manifest.contains(plugin), "{plugin} must not be a dependency");
+        assert!(
+            !manifest.contains(plugin),
+            "{plugin} must not be a dependency"
+        );
     }
     let config = config();
     for window in config["app"]["windows"].as_array().expect("windows") {

@@ -12,14 +12,23 @@ fn only_the_shell_depends_on_tauri() {
         .current_dir(rampart_e2e::repo_root())
         .output()
         .expect("cargo metadata runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let metadata: Value = serde_json::from_slice(&output.stdout).expect("metadata JSON");
 
     let names: HashMap<&str, &str> = metadata["packages"]
         .as_array()
         .expect("packages")
         .iter()
-        .map(|p| (p["id"].as_str().expect("id"), p["name"].as_str().expect("name")))
+        .map(|p| {
+            (
+                p["id"].as_str().expect("id"),
+                p["name"].as_str().expect("name"),
+            )
+        })
         .collect();
     let graph: HashMap<&str, Vec<&str>> = metadata["resolve"]["nodes"]
         .as_array()
@@ -32,9 +41,9 @@ fn only_the_shell_depends_on_tauri() {
                 .iter()
                 // Only normal (runtime) dependencies count; build and dev dependencies don't ship.
                 .filter(|d| {
-                    d["dep_kinds"].as_array().is_some_and(|kinds| {
-                        kinds.iter().any(|k| k["kind"].is_null())
-                    })
+                    d["dep_kinds"]
+                        .as_array()
+                        .is_some_and(|kinds| kinds.iter().any(|k| k["kind"].is_null()))
                 })
                 .map(|d| d["pkg"].as_str().expect("pkg"))
                 .collect();

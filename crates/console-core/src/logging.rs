@@ -30,8 +30,23 @@ pub const LOG_FILE_NAME: &str = "rampart-console.log";
 
 /// Field names whose values are never written.
 pub const SENSITIVE_FIELDS: &[&str] = &[
-    "text", "body", "content", "message_text", "password", "passphrase", "secret", "token",
-    "code", "totp", "key", "email", "phone", "card", "value", "query", "clipboard",
+    "text",
+    "body",
+    "content",
+    "message_text",
+    "password",
+    "passphrase",
+    "secret",
+    "token",
+    "code",
+    "totp",
+    "key",
+    "email",
+    "phone",
+    "card",
+    "value",
+    "query",
+    "clipboard",
 ];
 
 /// Errors from setting up logging.
@@ -116,7 +131,11 @@ pub struct RedactingFields;
 
 impl<'w> FormatFields<'w> for RedactingFields {
     fn format_fields<R: RecordFields>(&self, writer: Writer<'w>, fields: R) -> fmt::Result {
-        let mut visitor = RedactingVisitor { writer, result: Ok(()), first: true };
+        let mut visitor = RedactingVisitor {
+            writer,
+            result: Ok(()),
+            first: true,
+        };
         fields.record(&mut visitor);
         visitor.result
     }
@@ -236,7 +255,10 @@ mod tests {
 
     #[test]
     fn scrub_keeps_short_numbers_and_plain_words() {
-        assert_eq!(scrub("retry 3 of 5 after 250 ms"), "retry 3 of 5 after 250 ms");
+        assert_eq!(
+            scrub("retry 3 of 5 after 250 ms"),
+            "retry 3 of 5 after 250 ms"
+        );
         assert_eq!(scrub("version 2.14.3"), "version 2.14.3");
     }
 

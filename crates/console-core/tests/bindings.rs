@@ -25,7 +25,13 @@ fn committed_typescript_bindings_are_current() {
 #[test]
 fn bindings_cover_every_command_and_type() {
     let fresh = rampart_console_core::ipc::typescript_bindings();
-    for name in ["AppInfo", "BuildKind", "IpcError", "IpcErrorCode", "\"app_info\""] {
+    for name in [
+        "AppInfo",
+        "BuildKind",
+        "IpcError",
+        "IpcErrorCode",
+        "\"app_info\"",
+    ] {
         assert!(fresh.contains(name), "bindings lack {name}");
     }
 }

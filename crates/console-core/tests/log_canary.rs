@@ -38,10 +38,22 @@ fn canary_values_never_reach_the_log_directory() {
     drop(guard);
 
     let logs = read_all_logs(dir.path());
-    assert!(logs.contains("canary-marker"), "the log file was written: {logs}");
-    assert!(logs.contains("conversation_id=conv-42"), "safe fields survive: {logs}");
-    assert!(logs.contains("password=<redacted>"), "sensitive field redacted: {logs}");
+    assert!(
+        logs.contains("canary-marker"),
+        "the log file was written: {logs}"
+    );
+    assert!(
+        logs.contains("conversation_id=conv-42"),
+        "safe fields survive: {logs}"
+    );
+    assert!(
+        logs.contains("password=<redacted>"),
+        "sensitive field redacted: {logs}"
+    );
     for canary in CANARIES {
-        assert!(!logs.contains(canary), "canary {canary:?} leaked into the log:\n{logs}");
+        assert!(
+            !logs.contains(canary),
+            "canary {canary:?} leaked into the log:\n{logs}"
+        );
     }
 }
