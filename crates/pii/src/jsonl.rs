@@ -63,8 +63,17 @@ pub fn redact_line(
     let input: Input<'_> = serde_json::from_slice(line).map_err(|e| Error::InvalidJson {
         reason: describe(&e),
     })?;
+    let id = input.id.get();
+    // Ids are echoed verbatim; only scalars, so a hostile id cannot make the output line
+    // unparseable (for example a million nested arrays).
+    if !(id.starts_with('"') || id.starts_with('-') || id.starts_with(|c: char| c.is_ascii_digit()))
+    {
+        return Err(Error::InvalidJson {
+            reason: "\"id\" must be a string or a number".into(),
+        });
+    }
     scanner.redact_into(&input.text, scratch);
-    write_output(scanner, input.id.get(), scratch, out);
+    write_output(scanner, id, scratch, out);
     Ok(())
 }
 
@@ -108,7 +117,12 @@ mod tests {
     fn run(line: &str) -> Result<String, Error> {
         let scanner = Scanner::new()?;
         let mut out = Vec::new();
-        redact_line(&scanner, line.as_bytes(), &mut Redaction::default(), &mut out)?;
+        redact_line(
+            &scanner,
+            line.as_bytes(),
+            &mut Redaction::default(),
+            &mut out,
+        )?;
         Ok(String::from_utf8(out).unwrap())
     }
 

@@ -194,7 +194,9 @@ pub enum Error {
     },
     /// A custom pattern name is empty, too long, has characters other than `[A-Za-z0-9_-]`,
     /// or is used twice.
-    #[error("custom pattern name `{name}` is empty, too long, has invalid characters or is used twice")]
+    #[error(
+        "custom pattern name `{name}` is empty, too long, has invalid characters or is used twice"
+    )]
     InvalidCustomName {
         /// The offending name (truncated to 64 chars).
         name: String,
@@ -244,11 +246,27 @@ pub(crate) struct Cand {
     pub start: usize,
     pub end: usize,
     pub kind: Kind,
+    /// A value shaped like `kind` that failed its validator (an IBAN with a bad checksum): it
+    /// takes part in overlap resolution, so no looser rule claims its digits, and is then
+    /// dropped.
+    pub rejected: bool,
 }
 
 impl Cand {
     pub(crate) fn new(start: usize, end: usize, kind: Kind) -> Self {
-        Self { start, end, kind }
+        Self {
+            start,
+            end,
+            kind,
+            rejected: false,
+        }
+    }
+
+    pub(crate) fn rejected(start: usize, end: usize, kind: Kind) -> Self {
+        Self {
+            rejected: true,
+            ..Self::new(start, end, kind)
+        }
     }
 }
 
@@ -266,10 +284,37 @@ const MAX_CUSTOM: usize = 256;
 /// Words that suggest an obfuscated email; the obfuscated-email regex runs only when one is
 /// present.
 const OBFUSCATION_GATE: &[&str] = &[
-    "arroba", "(at)", "[at]", "{at}", "<at>", " dot ", "(dot)", "[dot]", "{dot}", " punto ",
-    " ponto ", "(punto)", "(ponto)", " at gmail", " at hotmail", " at outlook", " at yahoo",
-    " at icloud", " at live", " at msn", " at aol", " at proton", " at gmx", " at uol",
-    " at bol", " at terra", " at me.", " at mail", " at ymail", " at zoho", " at yandex",
+    "arroba",
+    "(at)",
+    "[at]",
+    "{at}",
+    "<at>",
+    " dot ",
+    "(dot)",
+    "[dot]",
+    "{dot}",
+    " punto ",
+    " ponto ",
+    "(punto)",
+    "(ponto)",
+    " at gmail",
+    " at hotmail",
+    " at outlook",
+    " at yahoo",
+    " at icloud",
+    " at live",
+    " at msn",
+    " at aol",
+    " at proton",
+    " at gmx",
+    " at uol",
+    " at bol",
+    " at terra",
+    " at me.",
+    " at mail",
+    " at ymail",
+    " at zoho",
+    " at yandex",
 ];
 
 /// The detector. Build once (compiling patterns takes milliseconds), share freely: it is
@@ -285,7 +330,10 @@ pub struct Scanner {
 impl std::fmt::Debug for Scanner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Scanner")
-            .field("custom", &self.custom.iter().map(|c| &c.name).collect::<Vec<_>>())
+            .field(
+                "custom",
+                &self.custom.iter().map(|c| &c.name).collect::<Vec<_>>(),
+            )
             .field("extras", &self.extras)
             .finish_non_exhaustive()
     }
@@ -420,7 +468,7 @@ impl Scanner {
             return;
         }
         resolve(&mut cands);
-        spans.extend(cands.iter().map(|c| Span {
+        spans.extend(cands.iter().filter(|c| !c.rejected).map(|c| Span {
             start: norm.original_offset(c.start),
             end: norm.original_offset(c.end),
             kind: c.kind,

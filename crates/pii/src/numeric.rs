@@ -24,7 +24,10 @@ impl Group {
 const MAX_GROUPS: usize = 64;
 
 fn is_sep(b: u8) -> bool {
-    matches!(b, b' ' | b'-' | b'.' | b'\n' | b'\r' | b'\t' | b'(' | b')' | b'/')
+    matches!(
+        b,
+        b' ' | b'-' | b'.' | b'\n' | b'\r' | b'\t' | b'(' | b')' | b'/'
+    )
 }
 
 /// Scans `text` (normalised, so full-width digits and Unicode spaces are ASCII) for digit
@@ -65,7 +68,10 @@ pub fn scan(text: &str, extras: crate::Extras, out: &mut Vec<Cand>) {
             break;
         }
         let before_claims = out.len();
-        let chunk = Chunk { text: b, g: &groups };
+        let chunk = Chunk {
+            text: b,
+            g: &groups,
+        };
         chunk.scan(extras, out);
         if out.len() == before_claims {
             chunk.push_piece(&mut pieces);
@@ -79,7 +85,12 @@ pub fn scan(text: &str, extras: crate::Extras, out: &mut Vec<Cand>) {
 
 /// A chunk that no rule claimed, kept to find a card typed in several pieces.
 enum Piece {
-    Digits { start: usize, end: usize, digits: Vec<u8>, fours: bool },
+    Digits {
+        start: usize,
+        end: usize,
+        digits: Vec<u8>,
+        fours: bool,
+    },
     Break,
 }
 
@@ -118,7 +129,8 @@ impl Chunk<'_> {
         let before2 = self.start().checked_sub(2).map(|p| self.text[p]);
         let after2 = self.text.get(self.end() + 1).copied();
         let dash_glued = (before == Some(b'-') && before2.is_some_and(|b| b.is_ascii_alphabetic()))
-            || (self.text.get(self.end()) == Some(&b'-') && after2.is_some_and(|b| b.is_ascii_alphabetic()));
+            || (self.text.get(self.end()) == Some(&b'-')
+                && after2.is_some_and(|b| b.is_ascii_alphabetic()));
         before.is_some_and(|b| glued(b) || b == b'#') || after.is_some_and(glued) || dash_glued
     }
 
@@ -236,7 +248,10 @@ impl Chunk<'_> {
             return false;
         }
         let lens: Vec<usize> = self.g[i..=j].iter().map(|g| g.len()).collect();
-        matches!(lens.as_slice(), [4, 4, 4, 4] | [4, 4, 4, 4, _] | [4, 6, 5] | [4, 6, 4])
+        matches!(
+            lens.as_slice(),
+            [4, 4, 4, 4] | [4, 4, 4, 4, _] | [4, 6, 5] | [4, 6, 4]
+        )
     }
 
     fn cpf_formatted(&self, i: usize) -> Option<(usize, Option<Kind>)> {
@@ -302,7 +317,9 @@ impl Chunk<'_> {
             return None;
         }
         let start = self.g[i].start;
-        if self.byte_before(start).is_some_and(|b| b == b'v' || b == b'V')
+        if self
+            .byte_before(start)
+            .is_some_and(|b| b == b'v' || b == b'V')
             || ctx::any(ctx::before(self.text, start, 24), ctx::IP_NEGATIVE)
         {
             return Some((j, None));
@@ -321,14 +338,17 @@ impl Chunk<'_> {
 
     fn phone(&self, i: usize) -> Option<(usize, Option<Kind>)> {
         let start = self.g[i].start;
-        let lead = if i == 0 { self.byte_before(start) } else { None };
+        let lead = if i == 0 {
+            self.byte_before(start)
+        } else {
+            None
+        };
         let plus = lead == Some(b'+');
         let window = ctx::before(self.text, if plus { start - 1 } else { start }, 40);
         let link = i == 0 && link_prefix(window);
         // Keywords before another number belong to that number.
         let window = since_last_number(window);
         let double_zero = self.text[start..].starts_with(b"00") && self.g[i].len() <= 4;
-        let intl = plus || double_zero;
         let neg = ctx::nearest(window, ctx::NEGATIVE);
         let strong = ctx::nearest(window, ctx::PHONE_STRONG);
         let weak = ctx::nearest(window, ctx::PHONE_WEAK);
@@ -336,7 +356,8 @@ impl Chunk<'_> {
         let weak_ctx = weak.is_some_and(|w| neg.is_none_or(|n| w < n));
         // A negative word right before the number ("order 612 345 678") wins over formatting;
         // one further away only blocks numbers no positive keyword claims.
-        let neg_blocks = neg.is_some_and(|n| n <= 16) || (neg.is_some() && strong.is_none() && weak.is_none());
+        let neg_blocks =
+            neg.is_some_and(|n| n <= 16) || (neg.is_some() && strong.is_none() && weak.is_none());
         let paren = lead == Some(b'(');
         let mut best = None;
         let mut j = i;
@@ -353,7 +374,7 @@ impl Chunk<'_> {
                 (6..=15).contains(&n)
             } else if plus {
                 (8..=15).contains(&n)
-            } else if double_zero && n >= 10 && n <= 17 {
+            } else if double_zero && (10..=17).contains(&n) {
                 true
             } else if neg_blocks && !strong_ctx {
                 false
@@ -415,6 +436,14 @@ impl Chunk<'_> {
         {
             return false;
         }
+        // Dots only in the usual phone groupings (US 3.3.4, FR 2.2.2.2.2, ES 3.2.2.2); "12.345.678-9"
+        // is a document number.
+        if seps.iter().any(|s| s.contains(&b'.'))
+            && !(seps.iter().all(|s| *s == b".")
+                && matches!(lens.as_slice(), [3, 3, 4] | [2, 2, 2, 2, 2] | [3, 2, 2, 2]))
+        {
+            return false;
+        }
         // 4-4-4: a card-like number, not a phone.
         !(lens.len() >= 3 && lens.iter().all(|&l| l == 4))
     }
@@ -425,14 +454,20 @@ impl Chunk<'_> {
         let window = ctx::before(self.text, g.start, 40);
         match s.len() {
             11 if validate::br_cpf(s) => Some((i, Some(Kind::BrCpf))),
-            9 if extras.pt_nif && validate::pt_nif(s) && ctx::any(window, &["nif", "contribuinte"]) => {
+            9 if extras.pt_nif
+                && validate::pt_nif(s)
+                && ctx::any(window, &["nif", "contribuinte"]) =>
+            {
                 Some((i, Some(Kind::PtNif)))
             }
             14 if extras.br_cnpj && validate::br_cnpj(s) => Some((i, Some(Kind::BrCnpj))),
             18 if extras.mx_clabe && validate::mx_clabe(s) => Some((i, Some(Kind::MxClabe))),
             3 | 4
                 if self.g.len() == 1
-                    && ctx::any(since_last_number(ctx::before(self.text, g.start, 32)), ctx::CVV) =>
+                    && ctx::any(
+                        since_last_number(ctx::before(self.text, g.start, 32)),
+                        ctx::CVV,
+                    ) =>
             {
                 Some((i, Some(Kind::CardCvv)))
             }
@@ -452,13 +487,15 @@ fn since_last_number(window: &[u8]) -> &[u8] {
 fn card_sep(s: &[u8]) -> bool {
     !s.is_empty()
         && s.len() <= 3
-        && s.iter().all(|&b| matches!(b, b' ' | b'-' | b'.' | b'\n' | b'\r' | b'\t'))
+        && s.iter()
+            .all(|&b| matches!(b, b' ' | b'-' | b'.' | b'\n' | b'\r' | b'\t'))
         && s.iter().filter(|&&b| matches!(b, b'-' | b'.')).count() <= 1
 }
 
 fn phone_sep(s: &[u8]) -> bool {
     !s.is_empty()
-        && s.iter().all(|&b| matches!(b, b' ' | b'-' | b'.' | b'(' | b')'))
+        && s.iter()
+            .all(|&b| matches!(b, b' ' | b'-' | b'.' | b'(' | b')'))
         && s.iter().filter(|&&b| matches!(b, b'-' | b'.')).count() <= 1
 }
 
@@ -473,7 +510,12 @@ fn link_prefix(window: &[u8]) -> bool {
 /// unclaimed chunks whose digits together form a valid card. Only tried when the message talks
 /// about a card or every piece is made of 4-digit groups, to keep unrelated numbers apart.
 fn split_cards(text: &[u8], pieces: &[Piece], out: &mut Vec<Cand>) {
-    if pieces.iter().filter(|p| matches!(p, Piece::Digits { .. })).count() < 2 {
+    if pieces
+        .iter()
+        .filter(|p| matches!(p, Piece::Digits { .. }))
+        .count()
+        < 2
+    {
         return;
     }
     let card_words = ctx::any(text, ctx::CARD);
@@ -483,7 +525,13 @@ fn split_cards(text: &[u8], pieces: &[Piece], out: &mut Vec<Cand>) {
         let mut digits: Vec<u8> = Vec::with_capacity(19);
         let mut all_fours = true;
         for j in i..pieces.len().min(i + 4) {
-            let Piece::Digits { start, digits: d, fours, .. } = &pieces[j] else {
+            let Piece::Digits {
+                start,
+                digits: d,
+                fours,
+                ..
+            } = &pieces[j]
+            else {
                 break;
             };
             if j > i {
@@ -499,8 +547,7 @@ fn split_cards(text: &[u8], pieces: &[Piece], out: &mut Vec<Cand>) {
             if digits.len() > 19 {
                 break;
             }
-            if j > i && digits.len() >= 13 && (card_words || all_fours) && validate::card(&digits)
-            {
+            if j > i && digits.len() >= 13 && (card_words || all_fours) && validate::card(&digits) {
                 found = Some(j);
             }
         }

@@ -41,9 +41,32 @@ const TLDS: &[&str] = &[
 ];
 
 const PROVIDERS: &[&str] = &[
-    "gmail", "googlemail", "hotmail", "outlook", "live", "msn", "yahoo", "ymail", "icloud", "me",
-    "aol", "proton", "protonmail", "gmx", "uol", "bol", "terra", "ig", "zoho", "mail", "yandex",
-    "telefonica", "movistar", "sapo", "prodigy", "correo",
+    "gmail",
+    "googlemail",
+    "hotmail",
+    "outlook",
+    "live",
+    "msn",
+    "yahoo",
+    "ymail",
+    "icloud",
+    "me",
+    "aol",
+    "proton",
+    "protonmail",
+    "gmx",
+    "uol",
+    "bol",
+    "terra",
+    "ig",
+    "zoho",
+    "mail",
+    "yandex",
+    "telefonica",
+    "movistar",
+    "sapo",
+    "prodigy",
+    "correo",
 ];
 
 impl Patterns {
@@ -118,6 +141,8 @@ impl Patterns {
                     && !ctx::any(ctx::before(b, whole.start(), 32), ctx::DNI);
                 if validate::es_dni(&digits, letter) && !sentence_word {
                     out.push(Cand::new(whole.start(), whole.end(), Kind::EsDni));
+                } else if !spaced {
+                    out.push(Cand::rejected(whole.start(), whole.end(), Kind::EsDni));
                 }
             } else if let (Some(p), Some(d), Some(l)) =
                 (caps.name("nie"), caps.name("nd"), caps.name("nl"))
@@ -131,8 +156,12 @@ impl Patterns {
                     out.push(Cand::new(c.start(), c.end(), Kind::MxCurp));
                 }
             } else if caps.name("iban").is_some() {
-                if let Some(end) = iban_at(b, whole.start()) {
-                    out.push(Cand::new(whole.start(), end, Kind::Iban));
+                match iban_at(b, whole.start()) {
+                    Some((end, true)) => out.push(Cand::new(whole.start(), end, Kind::Iban)),
+                    Some((end, false)) => {
+                        out.push(Cand::rejected(whole.start(), end, Kind::Iban));
+                    }
+                    None => {}
                 }
             }
         }
@@ -185,7 +214,8 @@ fn obfuscated_ok(s: &str) -> bool {
     let Some(tld) = words.last() else {
         return false;
     };
-    let tld_ok = TLDS.contains(tld) || (tld.len() == 2 && tld.bytes().all(|c| c.is_ascii_lowercase()));
+    let tld_ok =
+        TLDS.contains(tld) || (tld.len() == 2 && tld.bytes().all(|c| c.is_ascii_lowercase()));
     if !tld_ok {
         return false;
     }
@@ -215,8 +245,9 @@ fn obfuscated_ok(s: &str) -> bool {
 
 /// Parses an IBAN starting at `start` (two letters, two digits): alphanumerics with optional
 /// single spaces or dashes between them, stopping exactly at the country's registry length.
-/// Returns the end offset when the value is a valid IBAN that is not glued to more text.
-fn iban_at(b: &[u8], start: usize) -> Option<usize> {
+/// Returns the end offset when the value has an IBAN's shape and is not glued to more text,
+/// and whether its checksum is valid.
+fn iban_at(b: &[u8], start: usize) -> Option<(usize, bool)> {
     let country = [
         b.get(start)?.to_ascii_uppercase(),
         b.get(start + 1)?.to_ascii_uppercase(),
@@ -231,7 +262,10 @@ fn iban_at(b: &[u8], start: usize) -> Option<usize> {
             buf[n] = c.to_ascii_uppercase();
             n += 1;
             i += 1;
-        } else if (c == b' ' || c == b'-') && n >= 4 && b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric) {
+        } else if (c == b' ' || c == b'-')
+            && n >= 4
+            && b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
+        {
             i += 1;
         } else {
             return None;
@@ -240,5 +274,5 @@ fn iban_at(b: &[u8], start: usize) -> Option<usize> {
     if b.get(i).is_some_and(|c| c.is_ascii_alphanumeric()) {
         return None;
     }
-    validate::iban(&buf[..n]).then_some(i)
+    Some((i, validate::iban(&buf[..n])))
 }

@@ -50,7 +50,9 @@ pub fn card_brand_ok(digits: &[u8]) -> bool {
         // Mastercard 51-55 (16); Maestro 50, 56-59 (12-19).
         b'5' => (51..=55).contains(&p2) && len == 16 || !(51..=55).contains(&p2) && len >= 12,
         // Mastercard 2221-2720 (16); Mir 2200-2204 (16-19).
-        b'2' => (2221..=2720).contains(&p4) && len == 16 || (2200..=2204).contains(&p4) && len >= 16,
+        b'2' => {
+            (2221..=2720).contains(&p4) && len == 16 || (2200..=2204).contains(&p4) && len >= 16
+        }
         b'3' => {
             // Amex 34/37 (15); Diners 300-305, 3095, 36, 38, 39 and Hipercard 3841 (14-19);
             // JCB 3528-3589 (16-19).
@@ -205,7 +207,8 @@ pub fn mx_curp(s: &[u8]) -> bool {
     }
     let upper = |r: std::ops::Range<usize>| s[r].iter().all(u8::is_ascii_uppercase);
     let digits = |r: std::ops::Range<usize>| s[r].iter().all(u8::is_ascii_digit);
-    let consonant = |c: u8| c.is_ascii_uppercase() && !matches!(c, b'A' | b'E' | b'I' | b'O' | b'U');
+    let consonant =
+        |c: u8| c.is_ascii_uppercase() && !matches!(c, b'A' | b'E' | b'I' | b'O' | b'U');
     if !upper(0..4) || !digits(4..10) || !matches!(s[10], b'H' | b'M' | b'X') {
         return false;
     }
@@ -235,19 +238,95 @@ pub fn mx_curp(s: &[u8]) -> bool {
 
 /// IBAN registry lengths (ISO 13616, SWIFT registry).
 const IBAN_LENGTHS: &[(&[u8; 2], u8)] = &[
-    (b"AD", 24), (b"AE", 23), (b"AL", 28), (b"AT", 20), (b"AZ", 28), (b"BA", 20), (b"BE", 16),
-    (b"BG", 22), (b"BH", 22), (b"BI", 27), (b"BR", 29), (b"BY", 28), (b"CH", 21), (b"CR", 22),
-    (b"CY", 28), (b"CZ", 24), (b"DE", 22), (b"DJ", 27), (b"DK", 18), (b"DO", 28), (b"EE", 20),
-    (b"EG", 29), (b"ES", 24), (b"FI", 18), (b"FK", 18), (b"FO", 18), (b"FR", 27), (b"GB", 22),
-    (b"GE", 22), (b"GI", 23), (b"GL", 18), (b"GR", 27), (b"GT", 28), (b"HN", 28), (b"HR", 21),
-    (b"HU", 28), (b"IE", 22), (b"IL", 23), (b"IQ", 23), (b"IS", 26), (b"IT", 27), (b"JO", 30),
-    (b"KW", 30), (b"KZ", 20), (b"LB", 28), (b"LC", 32), (b"LI", 21), (b"LT", 20), (b"LU", 20),
-    (b"LV", 21), (b"LY", 25), (b"MC", 27), (b"MD", 24), (b"ME", 22), (b"MK", 19), (b"MN", 20),
-    (b"MR", 27), (b"MT", 31), (b"MU", 30), (b"NI", 28), (b"NL", 18), (b"NO", 15), (b"OM", 23),
-    (b"PK", 24), (b"PL", 28), (b"PS", 29), (b"PT", 25), (b"QA", 29), (b"RO", 24), (b"RS", 22), (b"RU", 33),
-    (b"SA", 24), (b"SC", 31), (b"SD", 18), (b"SE", 24), (b"SI", 19), (b"SK", 24), (b"SM", 27),
-    (b"SO", 23), (b"ST", 25), (b"SV", 28), (b"TL", 23), (b"TN", 24), (b"TR", 26), (b"UA", 29),
-    (b"VA", 22), (b"VG", 24), (b"XK", 20), (b"YE", 30),
+    (b"AD", 24),
+    (b"AE", 23),
+    (b"AL", 28),
+    (b"AT", 20),
+    (b"AZ", 28),
+    (b"BA", 20),
+    (b"BE", 16),
+    (b"BG", 22),
+    (b"BH", 22),
+    (b"BI", 27),
+    (b"BR", 29),
+    (b"BY", 28),
+    (b"CH", 21),
+    (b"CR", 22),
+    (b"CY", 28),
+    (b"CZ", 24),
+    (b"DE", 22),
+    (b"DJ", 27),
+    (b"DK", 18),
+    (b"DO", 28),
+    (b"EE", 20),
+    (b"EG", 29),
+    (b"ES", 24),
+    (b"FI", 18),
+    (b"FK", 18),
+    (b"FO", 18),
+    (b"FR", 27),
+    (b"GB", 22),
+    (b"GE", 22),
+    (b"GI", 23),
+    (b"GL", 18),
+    (b"GR", 27),
+    (b"GT", 28),
+    (b"HN", 28),
+    (b"HR", 21),
+    (b"HU", 28),
+    (b"IE", 22),
+    (b"IL", 23),
+    (b"IQ", 23),
+    (b"IS", 26),
+    (b"IT", 27),
+    (b"JO", 30),
+    (b"KW", 30),
+    (b"KZ", 20),
+    (b"LB", 28),
+    (b"LC", 32),
+    (b"LI", 21),
+    (b"LT", 20),
+    (b"LU", 20),
+    (b"LV", 21),
+    (b"LY", 25),
+    (b"MC", 27),
+    (b"MD", 24),
+    (b"ME", 22),
+    (b"MK", 19),
+    (b"MN", 20),
+    (b"MR", 27),
+    (b"MT", 31),
+    (b"MU", 30),
+    (b"NI", 28),
+    (b"NL", 18),
+    (b"NO", 15),
+    (b"OM", 23),
+    (b"PK", 24),
+    (b"PL", 28),
+    (b"PS", 29),
+    (b"PT", 25),
+    (b"QA", 29),
+    (b"RO", 24),
+    (b"RS", 22),
+    (b"RU", 33),
+    (b"SA", 24),
+    (b"SC", 31),
+    (b"SD", 18),
+    (b"SE", 24),
+    (b"SI", 19),
+    (b"SK", 24),
+    (b"SM", 27),
+    (b"SO", 23),
+    (b"ST", 25),
+    (b"SV", 28),
+    (b"TL", 23),
+    (b"TN", 24),
+    (b"TR", 26),
+    (b"UA", 29),
+    (b"VA", 22),
+    (b"VG", 24),
+    (b"XK", 20),
+    (b"YE", 30),
 ];
 
 /// Registry length of an IBAN for a country code (uppercase ASCII), if the country uses IBAN.
@@ -260,7 +339,11 @@ pub fn iban_length(country: [u8; 2]) -> Option<usize> {
 
 /// IBAN: uppercase ASCII alphanumerics without separators; registry length and mod-97 == 1.
 pub fn iban(s: &[u8]) -> bool {
-    if s.len() < 4 || !s.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) {
+    if s.len() < 4
+        || !s
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    {
         return false;
     }
     if !s[2].is_ascii_digit() || !s[3].is_ascii_digit() {
@@ -308,7 +391,12 @@ mod tests {
         ] {
             assert!(card(c.as_bytes()), "{c} should be a card");
         }
-        for c in ["4111111111111112", "5555555555554445", "378282246310006", "1234567812345678"] {
+        for c in [
+            "4111111111111112",
+            "5555555555554445",
+            "378282246310006",
+            "1234567812345678",
+        ] {
             assert!(!card(c.as_bytes()), "{c} should not be a card");
         }
     }
@@ -330,7 +418,14 @@ mod tests {
     fn ssn_rules() {
         assert!(us_ssn(b"536905739"));
         assert!(us_ssn(b"772112345"));
-        for bad in ["000123456", "666123456", "900123456", "999123456", "123001234", "123450000"] {
+        for bad in [
+            "000123456",
+            "666123456",
+            "900123456",
+            "999123456",
+            "123001234",
+            "123450000",
+        ] {
             assert!(!us_ssn(bad.as_bytes()), "{bad}");
         }
         for specimen in ["078051120", "219099999", "123456789"] {

@@ -123,7 +123,9 @@ fn read_batch(
     while lines.len() < BATCH_LINES && buf.len() < BATCH_BYTES {
         let start = buf.len();
         // Read at most max_line + 1 bytes of this line; the rest is skipped without buffering.
-        let limit = u64::try_from(max_line).unwrap_or(u64::MAX).saturating_add(1);
+        let limit = u64::try_from(max_line)
+            .unwrap_or(u64::MAX)
+            .saturating_add(1);
         let n = input.by_ref().take(limit).read_until(b'\n', buf)?;
         if n == 0 {
             return Ok(!lines.is_empty());

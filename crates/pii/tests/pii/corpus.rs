@@ -40,8 +40,23 @@ impl Msg {
 }
 
 const GREET: [&[&str]; 3] = [
-    &["Hi, ", "Hello! ", "Hey there, ", "Good morning. ", "", "", "Thanks for waiting. "],
-    &["Hola, ", "Buenas tardes. ", "Buenos días, ", "", "", "Gracias por esperar. "],
+    &[
+        "Hi, ",
+        "Hello! ",
+        "Hey there, ",
+        "Good morning. ",
+        "",
+        "",
+        "Thanks for waiting. ",
+    ],
+    &[
+        "Hola, ",
+        "Buenas tardes. ",
+        "Buenos días, ",
+        "",
+        "",
+        "Gracias por esperar. ",
+    ],
     &["Olá, ", "Oi! ", "Bom dia, ", "Boa tarde. ", "", ""],
 ];
 const FILL: [&[&str]; 3] = [
@@ -75,14 +90,37 @@ const FILL: [&[&str]; 3] = [
 const CLOSE: [&[&str]; 3] = [
     &[" Thanks!", " Thank you.", "", " Let me know.", " Cheers"],
     &[" Gracias.", " ¡Gracias!", "", " Quedo atento.", " Saludos"],
-    &[" Obrigado!", " Obrigada.", "", " Fico no aguardo.", " Abraço"],
+    &[
+        " Obrigado!",
+        " Obrigada.",
+        "",
+        " Fico no aguardo.",
+        " Abraço",
+    ],
 ];
 
 fn lead(lang: Lang, kind: &str) -> &'static [&'static str] {
     match (kind, lang) {
-        ("credit_card", Lang::En) => &["My card number is ", "card: ", "Charge it to ", "the visa is ", "use this card ", "here's my card "],
-        ("credit_card", Lang::Es) => &["mi tarjeta es ", "el número de la tarjeta es ", "tarjeta: ", "cóbrenlo a la tarjeta "],
-        ("credit_card", Lang::Pt) => &["o número do cartão é ", "meu cartão: ", "cartão de crédito ", "pode usar o cartão "],
+        ("credit_card", Lang::En) => &[
+            "My card number is ",
+            "card: ",
+            "Charge it to ",
+            "the visa is ",
+            "use this card ",
+            "here's my card ",
+        ],
+        ("credit_card", Lang::Es) => &[
+            "mi tarjeta es ",
+            "el número de la tarjeta es ",
+            "tarjeta: ",
+            "cóbrenlo a la tarjeta ",
+        ],
+        ("credit_card", Lang::Pt) => &[
+            "o número do cartão é ",
+            "meu cartão: ",
+            "cartão de crédito ",
+            "pode usar o cartão ",
+        ],
         ("card_cvv", Lang::En) => &["cvv ", "CVV: ", "security code ", "the CVC is "],
         ("card_cvv", Lang::Es) => &["código de seguridad ", "CVV ", "cvc: "],
         ("card_cvv", Lang::Pt) => &["código de segurança ", "CVV: ", "cód. seg. "],
@@ -92,8 +130,19 @@ fn lead(lang: Lang, kind: &str) -> &'static [&'static str] {
         ("email", Lang::En) => &["email me at ", "my email is ", "contact: ", "send it to "],
         ("email", Lang::Es) => &["mi correo es ", "escríbeme a ", "email: "],
         ("email", Lang::Pt) => &["meu e-mail é ", "manda para ", "email: "],
-        ("phone", Lang::En) => &["call me at ", "my phone is ", "phone: ", "text me on ", "reach me at "],
-        ("phone", Lang::Es) => &["mi teléfono es ", "llámame al ", "móvil: ", "mi whatsapp es "],
+        ("phone", Lang::En) => &[
+            "call me at ",
+            "my phone is ",
+            "phone: ",
+            "text me on ",
+            "reach me at ",
+        ],
+        ("phone", Lang::Es) => &[
+            "mi teléfono es ",
+            "llámame al ",
+            "móvil: ",
+            "mi whatsapp es ",
+        ],
         ("phone", Lang::Pt) => &["meu telefone é ", "me liga no ", "celular: ", "whatsapp "],
         ("iban", Lang::En) => &["IBAN ", "my IBAN is ", "refund to "],
         ("iban", Lang::Es) => &["mi IBAN es ", "cuenta IBAN: ", "IBAN "],
@@ -110,8 +159,17 @@ fn lead(lang: Lang, kind: &str) -> &'static [&'static str] {
 }
 
 const KINDS: [&str; 11] = [
-    "credit_card", "card_cvv", "us_ssn", "email", "phone", "iban", "ip_address", "es_dni",
-    "es_nie", "mx_curp", "br_cpf",
+    "credit_card",
+    "card_cvv",
+    "us_ssn",
+    "email",
+    "phone",
+    "iban",
+    "ip_address",
+    "es_dni",
+    "es_nie",
+    "mx_curp",
+    "br_cpf",
 ];
 
 impl Gen {
@@ -131,7 +189,9 @@ impl Gen {
         xs[self.n(xs.len())]
     }
     fn digits(&mut self, n: usize) -> String {
-        (0..n).map(|_| char::from(b'0' + self.n(10) as u8)).collect()
+        (0..n)
+            .map(|_| char::from(b'0' + self.n(10) as u8))
+            .collect()
     }
 
     pub fn sample(&mut self) -> Sample {
@@ -169,6 +229,7 @@ impl Gen {
         let c = self.pick(CLOSE[li]);
         m.lit(c);
         Sample {
+            lang: ["en", "es", "pt"][li].to_owned(),
             text: m.text,
             gold: m.gold,
         }
@@ -279,7 +340,10 @@ impl Gen {
             14 => &["36", "300", "305", "38"],
             13 => &["4"],
             19 => &["4", "62", "6011"],
-            _ => &["4", "51", "52", "55", "2221", "2720", "6011", "65", "3528", "62", "5067", "6062", "2200", "6304"],
+            _ => &[
+                "4", "51", "52", "55", "2221", "2720", "6011", "65", "3528", "62", "5067", "6062",
+                "2200", "6304",
+            ],
         };
         let mut s = self.pick(prefixes).to_owned();
         while s.len() < len - 1 {
@@ -346,11 +410,28 @@ impl Gen {
     }
 
     fn email(&mut self, m: &mut Msg, l: &str) {
-        let first = self.pick(&["john", "maria", "joao", "ana", "carlos", "lucia", "pedro", "sarah", "mike", "fernanda"]);
-        let last = self.pick(&["smith", "garcia", "silva", "perez", "souza", "lopez", "oliveira", "brown"]);
-        let dom = self.pick(&["gmail", "hotmail", "yahoo", "outlook", "empresa", "uol", "icloud", "acme-corp"]);
+        let first = self.pick(&[
+            "john", "maria", "joao", "ana", "carlos", "lucia", "pedro", "sarah", "mike", "fernanda",
+        ]);
+        let last = self.pick(&[
+            "smith", "garcia", "silva", "perez", "souza", "lopez", "oliveira", "brown",
+        ]);
+        let dom = self.pick(&[
+            "gmail",
+            "hotmail",
+            "yahoo",
+            "outlook",
+            "empresa",
+            "uol",
+            "icloud",
+            "acme-corp",
+        ]);
         let tld = self.pick(&["com", "com.br", "es", "com.mx", "pt", "net", "org"]);
-        let num = if self.p(0.3) { self.digits(2) } else { String::new() };
+        let num = if self.p(0.3) {
+            self.digits(2)
+        } else {
+            String::new()
+        };
         let user = format!("{first}{}{last}{num}", self.pick(&[".", "_", "", "-"]));
         let plain = format!("{user}@{dom}.{tld}");
         m.lit(l);
@@ -385,12 +466,46 @@ impl Gen {
     fn phone(&mut self, m: &mut Msg, l: &str) {
         let d = |g: &mut Gen, n| g.digits(n);
         let v = match self.n(22) {
-            0 => format!("({}{}) {}{}-{}", 2 + self.n(8), d(self, 2), 2 + self.n(8), d(self, 2), d(self, 4)),
-            1 => format!("{}{}-{}{}-{}", 2 + self.n(8), d(self, 2), 2 + self.n(8), d(self, 2), d(self, 4)),
-            2 => format!("+1 {}{} {}{} {}", 2 + self.n(8), d(self, 2), 2 + self.n(8), d(self, 2), d(self, 4)),
-            3 => format!("+1 ({}{}) {}{}-{}", 2 + self.n(8), d(self, 2), 2 + self.n(8), d(self, 2), d(self, 4)),
+            0 => format!(
+                "({}{}) {}{}-{}",
+                2 + self.n(8),
+                d(self, 2),
+                2 + self.n(8),
+                d(self, 2),
+                d(self, 4)
+            ),
+            1 => format!(
+                "{}{}-{}{}-{}",
+                2 + self.n(8),
+                d(self, 2),
+                2 + self.n(8),
+                d(self, 2),
+                d(self, 4)
+            ),
+            2 => format!(
+                "+1 {}{} {}{} {}",
+                2 + self.n(8),
+                d(self, 2),
+                2 + self.n(8),
+                d(self, 2),
+                d(self, 4)
+            ),
+            3 => format!(
+                "+1 ({}{}) {}{}-{}",
+                2 + self.n(8),
+                d(self, 2),
+                2 + self.n(8),
+                d(self, 2),
+                d(self, 4)
+            ),
             4 => format!("6{} {} {}", d(self, 2), d(self, 3), d(self, 3)),
-            5 => format!("+34 6{} {} {} {}", d(self, 2), d(self, 2), d(self, 2), d(self, 2)),
+            5 => format!(
+                "+34 6{} {} {} {}",
+                d(self, 2),
+                d(self, 2),
+                d(self, 2),
+                d(self, 2)
+            ),
             6 => format!("+34 9{} {} {}", d(self, 2), d(self, 3), d(self, 3)),
             7 => format!("+52 55 {} {}", d(self, 4), d(self, 4)),
             8 => format!("55 {} {}", d(self, 4), d(self, 4)),
@@ -404,8 +519,20 @@ impl Gen {
             16 => format!("07700 9{}", d(self, 5)),
             17 => format!("+49 30 {}", d(self, 8)),
             18 => format!("030 {}", d(self, 8)),
-            19 => format!("06 {} {} {} {}", d(self, 2), d(self, 2), d(self, 2), d(self, 2)),
-            20 => format!("+33 6 {} {} {} {}", d(self, 2), d(self, 2), d(self, 2), d(self, 2)),
+            19 => format!(
+                "06 {} {} {} {}",
+                d(self, 2),
+                d(self, 2),
+                d(self, 2),
+                d(self, 2)
+            ),
+            20 => format!(
+                "+33 6 {} {} {} {}",
+                d(self, 2),
+                d(self, 2),
+                d(self, 2),
+                d(self, 2)
+            ),
             _ => {
                 let n = format!("5511 9{}", d(self, 8)).replace(' ', "");
                 if self.p(0.5) {
@@ -452,7 +579,13 @@ impl Gen {
         m.lit(l);
         match self.n(5) {
             0 | 1 => {
-                let v = format!("{}.{}.{}.{}", 1 + self.n(223), self.n(256), self.n(256), 1 + self.n(254));
+                let v = format!(
+                    "{}.{}.{}.{}",
+                    1 + self.n(223),
+                    self.n(256),
+                    self.n(256),
+                    1 + self.n(254)
+                );
                 m.ent(&v, "ip_address");
                 if self.p(0.3) {
                     m.lit(&format!(":{}", 1024 + self.n(60000)));
@@ -463,13 +596,22 @@ impl Gen {
                 m.ent(&v, "ip_address");
             }
             3 => {
-                let v = format!("fe80::{:x}:{:x}ff:fe{:x}:{:x}", self.n(65536), self.n(256), self.n(256), self.n(65536));
+                let v = format!(
+                    "fe80::{:x}:{:x}ff:fe{:x}:{:x}",
+                    self.n(65536),
+                    self.n(256),
+                    self.n(256),
+                    self.n(65536)
+                );
                 m.lit("[");
                 m.ent(&v, "ip_address");
                 m.lit(&format!("]:{}", 1024 + self.n(60000)));
             }
             _ => {
-                let v = (0..8).map(|_| format!("{:x}", self.n(65536))).collect::<Vec<_>>().join(":");
+                let v = (0..8)
+                    .map(|_| format!("{:x}", self.n(65536)))
+                    .collect::<Vec<_>>()
+                    .join(":");
                 m.ent(&v, "ip_address");
             }
         }
@@ -486,7 +628,12 @@ impl Gen {
         s.push(up(self, V));
         s.push(up(self, L));
         s.push(up(self, L));
-        s.push_str(&format!("{:02}{:02}{:02}", self.n(100), 1 + self.n(12), 1 + self.n(28)));
+        s.push_str(&format!(
+            "{:02}{:02}{:02}",
+            self.n(100),
+            1 + self.n(12),
+            1 + self.n(28)
+        ));
         s.push(if self.p(0.5) { 'H' } else { 'M' });
         s.push_str(states[self.n(states.len())]);
         for _ in 0..3 {
@@ -525,13 +672,21 @@ impl Gen {
                 // 16-digit order number failing Luhn.
                 let mut c = self.card_number(16);
                 let last = c.pop().and_then(|ch| ch.to_digit(10)).unwrap_or(0);
-                c.push(char::from(b'0' + ((last + 1 + self.n(8) as u32) % 10) as u8));
+                c.push(char::from(
+                    b'0' + ((last + 1 + self.n(8) as u32) % 10) as u8,
+                ));
                 let c = if self.p(0.5) {
                     format!("{} {} {} {}", &c[..4], &c[4..8], &c[8..12], &c[12..])
                 } else {
                     c
                 };
-                let l = if es { "número de pedido " } else if pt { "número do pedido " } else { "order number " };
+                let l = if es {
+                    "número de pedido "
+                } else if pt {
+                    "número do pedido "
+                } else {
+                    "order number "
+                };
                 format!("{l}{c}")
             }
             1 => {
@@ -550,10 +705,23 @@ impl Gen {
                 let code = match self.n(4) {
                     0 => format!("1Z{}A{}", self.digits(3), self.digits(11)),
                     1 => format!("LP{}CN", self.digits(9)),
-                    2 => format!("9400 {} {} {} {} {}", self.digits(4), self.digits(4), self.digits(4), self.digits(4), self.digits(2)),
+                    2 => format!(
+                        "9400 {} {} {} {} {}",
+                        self.digits(4),
+                        self.digits(4),
+                        self.digits(4),
+                        self.digits(4),
+                        self.digits(2)
+                    ),
                     _ => format!("BR{}BR", self.digits(9)),
                 };
-                let l = if es { "código de seguimiento " } else if pt { "código de rastreio " } else { "tracking code " };
+                let l = if es {
+                    "código de seguimiento "
+                } else if pt {
+                    "código de rastreio "
+                } else {
+                    "tracking code "
+                };
                 format!("{l}{code}")
             }
             3 => {
@@ -563,7 +731,13 @@ impl Gen {
                     2 => format!("{}.{},{:02} €", 1 + self.n(99), self.digits(3), self.n(100)),
                     _ => format!("USD {}", 10 + self.n(9000)),
                 };
-                let l = if es { "el total fue " } else if pt { "o valor foi " } else { "the total was " };
+                let l = if es {
+                    "el total fue "
+                } else if pt {
+                    "o valor foi "
+                } else {
+                    "the total was "
+                };
                 format!("{l}{p}")
             }
             4 => {
@@ -578,10 +752,22 @@ impl Gen {
             6 => {
                 let v = match self.n(3) {
                     0 => format!("{}.{}.{}-beta", self.n(5), self.n(20), self.n(10)),
-                    1 => format!("v{}.{}.{}.{}", self.n(5), self.n(10), self.n(10), self.n(100)),
+                    1 => format!(
+                        "v{}.{}.{}.{}",
+                        self.n(5),
+                        self.n(10),
+                        self.n(10),
+                        self.n(100)
+                    ),
                     _ => format!("10.0.{}", 10000 + self.n(9000)),
                 };
-                let l = if es { "versión " } else if pt { "versão " } else { "version " };
+                let l = if es {
+                    "versión "
+                } else if pt {
+                    "versão "
+                } else {
+                    "version "
+                };
                 format!("{l}{v}")
             }
             7 => {
@@ -615,7 +801,13 @@ impl Gen {
             12 => format!("invoice INV-{}-{}", 2020 + self.n(6), self.digits(6)),
             13 => format!("ticket #{}", self.digits(7)),
             14 => {
-                let l = if es { "pedido " } else if pt { "pedido nº " } else { "order #" };
+                let l = if es {
+                    "pedido "
+                } else if pt {
+                    "pedido nº "
+                } else {
+                    "order #"
+                };
                 format!("{l}{}", self.digits(10))
             }
             _ => format!("{} items x {}", 1 + self.n(9), 1 + self.n(20)),
@@ -644,7 +836,11 @@ fn iban_check(cc: &str, bban: &str) -> u32 {
     let mut rem = 0u32;
     for c in s.chars() {
         let v = c.to_digit(36).unwrap_or(0);
-        rem = if v >= 10 { (rem * 100 + v) % 97 } else { (rem * 10 + v) % 97 };
+        rem = if v >= 10 {
+            (rem * 100 + v) % 97
+        } else {
+            (rem * 10 + v) % 97
+        };
     }
     98 - rem
 }

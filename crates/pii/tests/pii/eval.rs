@@ -18,7 +18,10 @@ fn generated_corpus_meets_precision_and_recall_targets() {
 fn handwritten_cases_meet_precision_and_recall_targets() {
     let samples = handwritten();
     let report = evaluate(&scanner(), &samples);
-    println!("hand-written corpus ({} messages):\n{report}", samples.len());
+    println!(
+        "hand-written corpus ({} messages):\n{report}",
+        samples.len()
+    );
     assert!(report.overall.precision() >= 0.98, "{report}");
     assert!(report.overall.recall() >= 0.98, "{report}");
 }

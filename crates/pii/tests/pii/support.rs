@@ -13,6 +13,7 @@ pub struct Gold {
 
 #[derive(Clone, Debug)]
 pub struct Sample {
+    pub lang: String,
     pub text: String,
     pub gold: Vec<Gold>,
 }
@@ -21,13 +22,16 @@ pub fn scanner() -> Scanner {
     Scanner::new().expect("built-in patterns compile")
 }
 
-/// Masks `text` with the default scanner.
-pub fn mask(text: &str) -> String {
-    scanner().redact(text).masked
-}
-
 /// Kinds whose leaks matter most (financial and national identifiers).
-pub const CRITICAL: &[&str] = &["credit_card", "us_ssn", "iban", "es_dni", "es_nie", "mx_curp", "br_cpf"];
+pub const CRITICAL: &[&str] = &[
+    "credit_card",
+    "us_ssn",
+    "iban",
+    "es_dni",
+    "es_nie",
+    "mx_curp",
+    "br_cpf",
+];
 
 #[derive(Default, Debug, Clone, Copy)]
 pub struct Counts {
@@ -38,10 +42,18 @@ pub struct Counts {
 
 impl Counts {
     pub fn precision(&self) -> f64 {
-        if self.tp + self.fp == 0 { 1.0 } else { self.tp as f64 / (self.tp + self.fp) as f64 }
+        if self.tp + self.fp == 0 {
+            1.0
+        } else {
+            self.tp as f64 / (self.tp + self.fp) as f64
+        }
     }
     pub fn recall(&self) -> f64 {
-        if self.tp + self.fn_ == 0 { 1.0 } else { self.tp as f64 / (self.tp + self.fn_) as f64 }
+        if self.tp + self.fn_ == 0 {
+            1.0
+        } else {
+            self.tp as f64 / (self.tp + self.fn_) as f64
+        }
     }
 }
 
@@ -68,7 +80,15 @@ impl std::fmt::Display for Report {
             self.leaked
         )?;
         for (k, c) in &self.per_kind {
-            writeln!(f, "  {k:12} P={:.4} R={:.4} tp={} fp={} fn={}", c.precision(), c.recall(), c.tp, c.fp, c.fn_)?;
+            writeln!(
+                f,
+                "  {k:12} P={:.4} R={:.4} tp={} fp={} fn={}",
+                c.precision(),
+                c.recall(),
+                c.tp,
+                c.fp,
+                c.fn_
+            )?;
         }
         for e in self.errors.iter().take(40) {
             writeln!(f, "  {e}")?;
@@ -101,7 +121,13 @@ pub fn evaluate(scanner: &Scanner, samples: &[Sample]) -> Report {
                     if !covered && CRITICAL.contains(&g.kind.as_str()) {
                         r.leaked += 1;
                     }
-                    r.errors.push(format!("MISS {} {:?} in {:?} -> {:?}", g.kind, &s.text[g.start..g.end], s.text, spans_str(&s.text, &pred)));
+                    r.errors.push(format!(
+                        "MISS {} {:?} in {:?} -> {:?}",
+                        g.kind,
+                        &s.text[g.start..g.end],
+                        s.text,
+                        spans_str(&s.text, &pred)
+                    ));
                 }
             }
         }
@@ -109,7 +135,12 @@ pub fn evaluate(scanner: &Scanner, samples: &[Sample]) -> Report {
             if !matched[i] {
                 r.per_kind.entry(p.kind.name().to_owned()).or_default().fp += 1;
                 r.overall.fp += 1;
-                r.errors.push(format!("FP {} {:?} in {:?}", p.kind.name(), &s.text[p.start..p.end], s.text));
+                r.errors.push(format!(
+                    "FP {} {:?} in {:?}",
+                    p.kind.name(),
+                    &s.text[p.start..p.end],
+                    s.text
+                ));
             }
         }
     }
@@ -117,7 +148,10 @@ pub fn evaluate(scanner: &Scanner, samples: &[Sample]) -> Report {
 }
 
 fn spans_str(text: &str, spans: &[Span]) -> Vec<String> {
-    spans.iter().map(|p| format!("{}:{:?}", p.kind.name(), &text[p.start..p.end])).collect()
+    spans
+        .iter()
+        .map(|p| format!("{}:{:?}", p.kind.name(), &text[p.start..p.end]))
+        .collect()
 }
 
 /// Reads the hand-written corpus: JSON lines `{"text": ..., "entities": [{"kind", "value"}]}`;
@@ -129,17 +163,26 @@ pub fn handwritten() -> Vec<Sample> {
         if line.trim().is_empty() || line.starts_with("//") {
             continue;
         }
-        let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("line {}: {e}", no + 1));
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("line {}: {e}", no + 1));
         let text = v["text"].as_str().expect("text").to_owned();
         let mut gold = Vec::new();
         let mut from = 0;
         for e in v["entities"].as_array().expect("entities") {
             let value = e["value"].as_str().expect("value");
-            let start = text[from..].find(value).unwrap_or_else(|| panic!("line {}: {value:?} not in text", no + 1)) + from;
+            let start = text[from..]
+                .find(value)
+                .unwrap_or_else(|| panic!("line {}: {value:?} not in text", no + 1))
+                + from;
             from = start + value.len();
-            gold.push(Gold { start, end: from, kind: e["kind"].as_str().expect("kind").to_owned() });
+            gold.push(Gold {
+                start,
+                end: from,
+                kind: e["kind"].as_str().expect("kind").to_owned(),
+            });
         }
-        out.push(Sample { text, gold });
+        let lang = v["lang"].as_str().unwrap_or("en").to_owned();
+        out.push(Sample { lang, text, gold });
     }
     out
 }
