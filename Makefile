@@ -57,6 +57,7 @@ test-browser: ui
 
 bindings:
 	RAMPART_UPDATE_BINDINGS=1 cargo test -p rampart-console-core --test bindings --quiet
+	RAMPART_UPDATE_BINDINGS=1 cargo test -p rampart-protocol --test protocol --quiet committed_typescript_bindings
 
 fmt:
 	cargo fmt --all

@@ -46,6 +46,15 @@ impl<T: Zeroize> Drop for Secret<T> {
 
 impl<T: Zeroize> ZeroizeOnDrop for Secret<T> {}
 
+/// Secrets can be read from a request body (a password in a login request) but never written:
+/// there is deliberately no `Serialize`. Code that must send a secret exposes it explicitly.
+#[cfg(feature = "serde")]
+impl<'de, T: Zeroize + serde::Deserialize<'de>> serde::Deserialize<'de> for Secret<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize(deserializer).map(Self)
+    }
+}
+
 /// A secret string (password, token, TOTP code).
 pub type SecretString = Secret<String>;
 /// Secret bytes (keys, TOTP secrets).
@@ -68,6 +77,14 @@ mod tests {
     fn expose_returns_the_value() {
         let s = SecretString::from("abc".to_owned());
         assert_eq!(s.expose(), "abc");
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn deserializes_without_leaking_through_debug() {
+        let s: SecretString = serde_json::from_str("\"pa55word-canary\"").unwrap();
+        assert_eq!(s.expose(), "pa55word-canary");
+        assert_eq!(format!("{s:?}"), "<redacted>");
     }
 
     #[test]

@@ -1,0 +1,279 @@
+//! Live frames exchanged over the WebSocket. `type` names the frame; fields are camelCase.
+//!
+//! Client → hub: [`ClientFrame`]. Hub → client: [`ServerFrame`]. The same frames serve agents'
+//! consoles and visitors' widgets; the hub decides per connection which ones it accepts.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::ids::{AgentId, ConversationId, MessageId, Seq};
+
+/// Whether an agent takes new conversations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Availability {
+    /// Routable: the hub may assign waiting visitors.
+    Available,
+    /// Not routable; existing conversations continue.
+    Away,
+}
+
+/// Who wrote a message or is typing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum Author {
+    /// The visitor of the conversation.
+    Visitor,
+    /// A staff member.
+    #[serde(rename_all = "camelCase")]
+    Agent {
+        /// Who.
+        agent_id: AgentId,
+        /// Display name shown to the visitor.
+        display_name: String,
+    },
+    /// The hub itself (joins, transfers, closing notes).
+    System,
+}
+
+/// A masked region of a delivered message's text, so the console can render it distinctly and
+/// offer a reveal where policy allows. Offsets are UTF-8 byte offsets into the masked text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MaskedSpan {
+    /// Start, inclusive.
+    pub start: u32,
+    /// End, exclusive.
+    pub end: u32,
+    /// PII kind as named by `rampart-pii` (`credit_card`, `es_dni`, …).
+    pub kind: String,
+    /// Whether the hub still holds the original so a permitted reveal can succeed.
+    pub revealable: bool,
+}
+
+/// Where a client resumes a conversation after reconnecting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ResumePoint {
+    /// The conversation.
+    pub conversation_id: ConversationId,
+    /// The last sequence number the client has; the hub sends everything after it, in order.
+    pub after_seq: Seq,
+}
+
+/// A visitor waiting for an agent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueEntry {
+    /// The waiting conversation.
+    pub conversation_id: ConversationId,
+    /// Name the visitor gave, if any (already masked by the hub).
+    pub visitor_name: Option<String>,
+    /// When the visitor started waiting (Unix milliseconds).
+    pub waiting_since: i64,
+    /// The visitor's language (BCP 47), for routing and canned responses.
+    pub locale: String,
+}
+
+/// Why a frame was refused. Stable: clients branch on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// Not valid JSON, or a known frame with wrong or missing fields.
+    Malformed,
+    /// Larger than `MAX_FRAME_BYTES`.
+    FrameTooLarge,
+    /// A binary frame or text that is not UTF-8.
+    InvalidUtf8,
+    /// A `type` this protocol version does not know.
+    UnknownType,
+    /// `hello` with a protocol version the hub does not speak.
+    UnsupportedVersion,
+    /// Message text empty or longer than `MAX_TEXT_CHARS`.
+    TextInvalid,
+    /// The frame must come after `hello`.
+    HelloRequired,
+    /// The sender may not do this (role, assignment or policy).
+    NotAllowed,
+    /// The conversation (or other target) does not exist for this sender.
+    NotFound,
+    /// Too many frames; slow down.
+    RateLimited,
+    /// The session expired or was revoked; log in again.
+    SessionExpired,
+    /// The hub failed; the client should retry later. Nothing was stored.
+    Internal,
+}
+
+/// Client → hub.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum ClientFrame {
+    /// First frame on every connection.
+    #[serde(rename_all = "camelCase")]
+    Hello {
+        /// The client's `PROTOCOL_VERSION`.
+        protocol_version: u16,
+        /// Conversations to resume, with the last sequence number seen in each.
+        #[serde(default)]
+        resume: Vec<ResumePoint>,
+    },
+    /// A chat message. Resent with the same `id` until acknowledged.
+    #[serde(rename_all = "camelCase")]
+    Send {
+        /// Client-generated id (UUIDv7).
+        id: MessageId,
+        /// Where it goes.
+        conversation_id: ConversationId,
+        /// The text as typed; the hub masks before storing.
+        text: String,
+    },
+    /// Typing indicator.
+    #[serde(rename_all = "camelCase")]
+    Typing {
+        /// Where.
+        conversation_id: ConversationId,
+        /// Started or stopped.
+        active: bool,
+    },
+    /// An agent takes a waiting conversation.
+    #[serde(rename_all = "camelCase")]
+    Accept {
+        /// Which.
+        conversation_id: ConversationId,
+    },
+    /// An agent hands a conversation to another agent.
+    #[serde(rename_all = "camelCase")]
+    Transfer {
+        /// Which.
+        conversation_id: ConversationId,
+        /// To whom.
+        to_agent: AgentId,
+    },
+    /// Ends a conversation.
+    #[serde(rename_all = "camelCase")]
+    Close {
+        /// Which.
+        conversation_id: ConversationId,
+    },
+    /// An agent becomes available or away.
+    #[serde(rename_all = "camelCase")]
+    SetAvailability {
+        /// The new state.
+        availability: Availability,
+    },
+    /// Keep-alive; answered with `pong`.
+    #[serde(rename_all = "camelCase")]
+    Ping {
+        /// Echoed back.
+        nonce: u64,
+    },
+}
+
+/// Hub → client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum ServerFrame {
+    /// Answer to `hello`.
+    #[serde(rename_all = "camelCase")]
+    Welcome {
+        /// The hub's `PROTOCOL_VERSION`.
+        protocol_version: u16,
+        /// When the session ends at the latest (Unix milliseconds).
+        session_expires_at: i64,
+        /// Idle timeout of the session, in seconds.
+        idle_timeout_secs: u32,
+    },
+    /// A message is durably stored. Same `id` → same `seq`, however often it is resent.
+    #[serde(rename_all = "camelCase")]
+    Ack {
+        /// The client's id.
+        id: MessageId,
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// Its position.
+        seq: Seq,
+    },
+    /// A message in a conversation the client follows (live or replayed on resume).
+    #[serde(rename_all = "camelCase")]
+    Message {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// Position in the conversation.
+        seq: Seq,
+        /// The sender's id.
+        id: MessageId,
+        /// Who wrote it.
+        author: Author,
+        /// Text, masked per policy.
+        text: String,
+        /// Masked regions of `text`.
+        #[serde(default)]
+        spans: Vec<MaskedSpan>,
+        /// When the hub stored it (Unix milliseconds).
+        sent_at: i64,
+    },
+    /// Someone started or stopped typing.
+    #[serde(rename_all = "camelCase")]
+    Typing {
+        /// Where.
+        conversation_id: ConversationId,
+        /// Who.
+        author: Author,
+        /// Started or stopped.
+        active: bool,
+    },
+    /// The waiting queue changed.
+    #[serde(rename_all = "camelCase")]
+    Queue {
+        /// Everyone waiting, oldest first.
+        waiting: Vec<QueueEntry>,
+    },
+    /// A conversation was assigned to this agent.
+    #[serde(rename_all = "camelCase")]
+    Assigned {
+        /// Which.
+        conversation_id: ConversationId,
+        /// The visitor's language.
+        locale: String,
+    },
+    /// A conversation ended.
+    #[serde(rename_all = "camelCase")]
+    Closed {
+        /// Which.
+        conversation_id: ConversationId,
+    },
+    /// The session ended (logout elsewhere, admin revocation, expiry). The hub closes the
+    /// connection after this frame.
+    SessionRevoked,
+    /// A frame was refused. Nothing the frame asked for happened.
+    #[serde(rename_all = "camelCase")]
+    Error {
+        /// Why.
+        code: ErrorCode,
+        /// Safe to show and log; never echoes the frame's content.
+        message: String,
+        /// The refused message's id, when the refused frame was a `send`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<MessageId>,
+    },
+    /// Answer to `ping`.
+    #[serde(rename_all = "camelCase")]
+    Pong {
+        /// The ping's nonce.
+        nonce: u64,
+    },
+}

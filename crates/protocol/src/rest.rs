@@ -1,0 +1,193 @@
+//! Request and response bodies of the hub's HTTPS API (login, TOTP, enrollment).
+//!
+//! Login is two steps and the second is never skippable: `POST /api/v1/login` with
+//! [`LoginRequest`] answers a [`LoginStep`] (TOTP code needed, or enrollment needed on first
+//! login); `POST /api/v1/login/totp` with [`TotpRequest`] answers [`SessionGranted`]. Errors are
+//! [`ApiError`] with a closed [`ApiErrorCode`].
+
+use rampart_secret::SecretString;
+use serde::{Deserialize, Serialize, Serializer, ser::SerializeStruct};
+use ts_rs::TS;
+
+use crate::ids::AgentId;
+
+/// Staff roles. Each hub endpoint checks one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Role {
+    /// Handles chats.
+    Agent,
+    /// Handles chats, may reveal masked data with a reason.
+    Supervisor,
+    /// Runs training.
+    Trainer,
+    /// Configures the organisation.
+    Admin,
+}
+
+/// Who is logged in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentProfile {
+    /// Id.
+    pub id: AgentId,
+    /// Login name.
+    pub username: String,
+    /// Name shown to visitors.
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+}
+
+/// First login step. `Debug` redacts the password; it is serialised only to send it.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginRequest {
+    /// Login name.
+    pub username: String,
+    /// Password, as typed.
+    #[ts(type = "string")]
+    pub password: SecretString,
+}
+
+impl Serialize for LoginRequest {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("LoginRequest", 2)?;
+        s.serialize_field("username", &self.username)?;
+        // The one place a password is written: the body of the login request itself.
+        s.serialize_field("password", self.password.expose())?;
+        s.end()
+    }
+}
+
+/// What the hub needs after a correct password. There is no variant that grants a session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(
+    tag = "step",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum LoginStep {
+    /// Enter the current code from the authenticator app.
+    #[serde(rename_all = "camelCase")]
+    TotpRequired {
+        /// Single-use handle for the second step.
+        challenge: String,
+        /// When the challenge expires (Unix milliseconds).
+        expires_at: i64,
+    },
+    /// First login: scan this secret, then enter a code to confirm.
+    #[serde(rename_all = "camelCase")]
+    EnrollmentRequired {
+        /// Single-use handle for the second step.
+        challenge: String,
+        /// When the challenge expires (Unix milliseconds).
+        expires_at: i64,
+        /// `otpauth://totp/...` URI for authenticator apps.
+        otpauth_uri: String,
+        /// The same URI as an SVG QR code.
+        qr_svg: String,
+    },
+}
+
+/// Second login step. `Debug` redacts the code.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TotpRequest {
+    /// From [`LoginStep`].
+    pub challenge: String,
+    /// The 6- or 8-digit code.
+    #[ts(type = "string")]
+    pub code: SecretString,
+}
+
+impl Serialize for TotpRequest {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("TotpRequest", 2)?;
+        s.serialize_field("challenge", &self.challenge)?;
+        s.serialize_field("code", self.code.expose())?;
+        s.end()
+    }
+}
+
+/// A session: the token authenticates the WebSocket and API calls. `Debug` redacts the token.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionGranted {
+    /// Opaque bearer token (the hub stores only its hash).
+    #[ts(type = "string")]
+    pub token: SecretString,
+    /// Absolute expiry (Unix milliseconds).
+    pub expires_at: i64,
+    /// Idle timeout in seconds.
+    pub idle_timeout_secs: u32,
+    /// Who.
+    pub agent: AgentProfile,
+    /// Recovery codes, present once: right after enrollment.
+    #[serde(default)]
+    #[ts(type = "string[]")]
+    pub recovery_codes: Vec<SecretString>,
+}
+
+impl Serialize for SessionGranted {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("SessionGranted", 5)?;
+        // Sent once, to the client that just authenticated.
+        s.serialize_field("token", self.token.expose())?;
+        s.serialize_field("expiresAt", &self.expires_at)?;
+        s.serialize_field("idleTimeoutSecs", &self.idle_timeout_secs)?;
+        s.serialize_field("agent", &self.agent)?;
+        let codes: Vec<&str> = self
+            .recovery_codes
+            .iter()
+            .map(|c| c.expose().as_str())
+            .collect();
+        s.serialize_field("recoveryCodes", &codes)?;
+        s.end()
+    }
+}
+
+/// Why an API call failed. Stable: the console branches on it and translates it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum ApiErrorCode {
+    /// Wrong username or password (never says which).
+    InvalidCredentials,
+    /// Wrong TOTP code.
+    TotpInvalid,
+    /// A code that was already used.
+    TotpReplayed,
+    /// The challenge expired or was used; start again.
+    ChallengeExpired,
+    /// Too many failures; `retryAfterSecs` says how long to wait.
+    TooManyAttempts,
+    /// Locked; `lockedUntil` says until when. An admin can unlock.
+    LockedOut,
+    /// The source address is not on the account's allow-list.
+    IpNotAllowed,
+    /// No valid session.
+    Unauthenticated,
+    /// The session's role may not do this.
+    Forbidden,
+    /// The request body is not what the endpoint takes.
+    Malformed,
+    /// The hub failed.
+    Internal,
+}
+
+/// An API error body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiError {
+    /// What went wrong.
+    pub code: ApiErrorCode,
+    /// Safe to show and log.
+    pub message: String,
+    /// For `tooManyAttempts`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<u64>,
+    /// For `lockedOut` (Unix milliseconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked_until: Option<i64>,
+}

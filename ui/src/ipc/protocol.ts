@@ -1,0 +1,337 @@
+// Generated from crates/protocol by `make bindings`. Do not edit.
+
+export type MessageId = string;
+
+export type ConversationId = string;
+
+export type AgentId = string;
+
+export type VisitorId = string;
+
+export type OrgId = string;
+
+export type Seq = number;
+
+export type Availability = "available" | "away";
+
+export type Author = { "kind": "visitor" } | { "kind": "agent", 
+/**
+ * Who.
+ */
+agentId: AgentId, 
+/**
+ * Display name shown to the visitor.
+ */
+displayName: string, } | { "kind": "system" };
+
+export type MaskedSpan = { 
+/**
+ * Start, inclusive.
+ */
+start: number, 
+/**
+ * End, exclusive.
+ */
+end: number, 
+/**
+ * PII kind as named by `rampart-pii` (`credit_card`, `es_dni`, …).
+ */
+kind: string, 
+/**
+ * Whether the hub still holds the original so a permitted reveal can succeed.
+ */
+revealable: boolean, };
+
+export type ResumePoint = { 
+/**
+ * The conversation.
+ */
+conversationId: ConversationId, 
+/**
+ * The last sequence number the client has; the hub sends everything after it, in order.
+ */
+afterSeq: Seq, };
+
+export type QueueEntry = { 
+/**
+ * The waiting conversation.
+ */
+conversationId: ConversationId, 
+/**
+ * Name the visitor gave, if any (already masked by the hub).
+ */
+visitorName: string | null, 
+/**
+ * When the visitor started waiting (Unix milliseconds).
+ */
+waitingSince: bigint, 
+/**
+ * The visitor's language (BCP 47), for routing and canned responses.
+ */
+locale: string, };
+
+export type ErrorCode = "malformed" | "frameTooLarge" | "invalidUtf8" | "unknownType" | "unsupportedVersion" | "textInvalid" | "helloRequired" | "notAllowed" | "notFound" | "rateLimited" | "sessionExpired" | "internal";
+
+export type ClientFrame = { "type": "hello", 
+/**
+ * The client's `PROTOCOL_VERSION`.
+ */
+protocolVersion: number, 
+/**
+ * Conversations to resume, with the last sequence number seen in each.
+ */
+resume: Array<ResumePoint>, } | { "type": "send", 
+/**
+ * Client-generated id (UUIDv7).
+ */
+id: MessageId, 
+/**
+ * Where it goes.
+ */
+conversationId: ConversationId, 
+/**
+ * The text as typed; the hub masks before storing.
+ */
+text: string, } | { "type": "typing", 
+/**
+ * Where.
+ */
+conversationId: ConversationId, 
+/**
+ * Started or stopped.
+ */
+active: boolean, } | { "type": "accept", 
+/**
+ * Which.
+ */
+conversationId: ConversationId, } | { "type": "transfer", 
+/**
+ * Which.
+ */
+conversationId: ConversationId, 
+/**
+ * To whom.
+ */
+toAgent: AgentId, } | { "type": "close", 
+/**
+ * Which.
+ */
+conversationId: ConversationId, } | { "type": "setAvailability", 
+/**
+ * The new state.
+ */
+availability: Availability, } | { "type": "ping", 
+/**
+ * Echoed back.
+ */
+nonce: bigint, };
+
+export type ServerFrame = { "type": "welcome", 
+/**
+ * The hub's `PROTOCOL_VERSION`.
+ */
+protocolVersion: number, 
+/**
+ * When the session ends at the latest (Unix milliseconds).
+ */
+sessionExpiresAt: bigint, 
+/**
+ * Idle timeout of the session, in seconds.
+ */
+idleTimeoutSecs: number, } | { "type": "ack", 
+/**
+ * The client's id.
+ */
+id: MessageId, 
+/**
+ * The conversation.
+ */
+conversationId: ConversationId, 
+/**
+ * Its position.
+ */
+seq: Seq, } | { "type": "message", 
+/**
+ * The conversation.
+ */
+conversationId: ConversationId, 
+/**
+ * Position in the conversation.
+ */
+seq: Seq, 
+/**
+ * The sender's id.
+ */
+id: MessageId, 
+/**
+ * Who wrote it.
+ */
+author: Author, 
+/**
+ * Text, masked per policy.
+ */
+text: string, 
+/**
+ * Masked regions of `text`.
+ */
+spans: Array<MaskedSpan>, 
+/**
+ * When the hub stored it (Unix milliseconds).
+ */
+sentAt: bigint, } | { "type": "typing", 
+/**
+ * Where.
+ */
+conversationId: ConversationId, 
+/**
+ * Who.
+ */
+author: Author, 
+/**
+ * Started or stopped.
+ */
+active: boolean, } | { "type": "queue", 
+/**
+ * Everyone waiting, oldest first.
+ */
+waiting: Array<QueueEntry>, } | { "type": "assigned", 
+/**
+ * Which.
+ */
+conversationId: ConversationId, 
+/**
+ * The visitor's language.
+ */
+locale: string, } | { "type": "closed", 
+/**
+ * Which.
+ */
+conversationId: ConversationId, } | { "type": "sessionRevoked" } | { "type": "error", 
+/**
+ * Why.
+ */
+code: ErrorCode, 
+/**
+ * Safe to show and log; never echoes the frame's content.
+ */
+message: string, 
+/**
+ * The refused message's id, when the refused frame was a `send`.
+ */
+id?: MessageId | null, } | { "type": "pong", 
+/**
+ * The ping's nonce.
+ */
+nonce: bigint, };
+
+export type Role = "agent" | "supervisor" | "trainer" | "admin";
+
+export type AgentProfile = { 
+/**
+ * Id.
+ */
+id: AgentId, 
+/**
+ * Login name.
+ */
+username: string, 
+/**
+ * Name shown to visitors.
+ */
+displayName: string, 
+/**
+ * Role.
+ */
+role: Role, };
+
+export type LoginRequest = { 
+/**
+ * Login name.
+ */
+username: string, 
+/**
+ * Password, as typed.
+ */
+password: string, };
+
+export type LoginStep = { "step": "totpRequired", 
+/**
+ * Single-use handle for the second step.
+ */
+challenge: string, 
+/**
+ * When the challenge expires (Unix milliseconds).
+ */
+expiresAt: bigint, } | { "step": "enrollmentRequired", 
+/**
+ * Single-use handle for the second step.
+ */
+challenge: string, 
+/**
+ * When the challenge expires (Unix milliseconds).
+ */
+expiresAt: bigint, 
+/**
+ * `otpauth://totp/...` URI for authenticator apps.
+ */
+otpauthUri: string, 
+/**
+ * The same URI as an SVG QR code.
+ */
+qrSvg: string, };
+
+export type TotpRequest = { 
+/**
+ * From [`LoginStep`].
+ */
+challenge: string, 
+/**
+ * The 6- or 8-digit code.
+ */
+code: string, };
+
+export type SessionGranted = { 
+/**
+ * Opaque bearer token (the hub stores only its hash).
+ */
+token: string, 
+/**
+ * Absolute expiry (Unix milliseconds).
+ */
+expiresAt: bigint, 
+/**
+ * Idle timeout in seconds.
+ */
+idleTimeoutSecs: number, 
+/**
+ * Who.
+ */
+agent: AgentProfile, 
+/**
+ * Recovery codes, present once: right after enrollment.
+ */
+recoveryCodes: string[], };
+
+export type ApiErrorCode = "invalidCredentials" | "totpInvalid" | "totpReplayed" | "challengeExpired" | "tooManyAttempts" | "lockedOut" | "ipNotAllowed" | "unauthenticated" | "forbidden" | "malformed" | "internal";
+
+export type ApiError = { 
+/**
+ * What went wrong.
+ */
+code: ApiErrorCode, 
+/**
+ * Safe to show and log.
+ */
+message: string, 
+/**
+ * For `tooManyAttempts`.
+ */
+retryAfterSecs?: bigint | null, 
+/**
+ * For `lockedOut` (Unix milliseconds).
+ */
+lockedUntil?: bigint | null, };
+
+export const PROTOCOL_VERSION = 1;
+export const MAX_FRAME_BYTES = 65536;
+export const MAX_TEXT_CHARS = 4000;
