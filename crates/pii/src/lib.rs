@@ -284,6 +284,7 @@ const MAX_CUSTOM: usize = 256;
 /// Words that suggest an obfuscated email; the obfuscated-email regex runs only when one is
 /// present.
 const OBFUSCATION_GATE: &[&str] = &[
+    " at ",
     "arroba",
     "(at)",
     "[at]",

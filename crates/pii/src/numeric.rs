@@ -42,6 +42,15 @@ pub fn scan(text: &str, extras: crate::Extras, out: &mut Vec<Cand>) {
             i += 1;
             continue;
         }
+        if i > 0 && b[i - 1].is_ascii_alphabetic() {
+            // Digits glued to a word ("CVV2", "A1", "1Z999AA1") are part of that word, and do
+            // not start a chunk that would swallow the number after them.
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            pieces.push(Piece::Break);
+            continue;
+        }
         groups.clear();
         let mut j = i;
         loop {
@@ -131,7 +140,15 @@ impl Chunk<'_> {
         let dash_glued = (before == Some(b'-') && before2.is_some_and(|b| b.is_ascii_alphabetic()))
             || (self.text.get(self.end()) == Some(&b'-')
                 && after2.is_some_and(|b| b.is_ascii_alphabetic()));
-        before.is_some_and(|b| glued(b) || b == b'#') || after.is_some_and(glued) || dash_glued
+        // "555-123-4567x89": an extension does not glue the number to a word.
+        let extension = matches!(after, Some(b'x' | b'X'))
+            && self
+                .text
+                .get(self.end() + 1)
+                .is_some_and(u8::is_ascii_digit);
+        before.is_some_and(|b| glued(b) || b == b'#')
+            || (after.is_some_and(glued) && !extension)
+            || dash_glued
     }
 
     fn digits(&self, i: usize, j: usize, buf: &mut [u8; 40]) -> usize {
@@ -198,9 +215,11 @@ impl Chunk<'_> {
     fn at(&self, i: usize, extras: crate::Extras) -> Option<(usize, Option<Kind>)> {
         self.card(i)
             .or_else(|| self.cpf_formatted(i))
+            .or_else(|| self.cpf_dashed(i))
             .or_else(|| self.ssn_formatted(i))
             .or_else(|| self.ipv4(i))
             .or_else(|| self.ssn_plain(i))
+            .or_else(|| self.cpf_plain(i))
             .or_else(|| self.phone(i))
             .or_else(|| self.single(i, extras))
     }
@@ -209,6 +228,7 @@ impl Chunk<'_> {
         let m = self.g.len();
         let mut buf = [0u8; 40];
         let last = (i + 7).min(m - 1);
+        let mut rejected = None;
         for j in (i..=last).rev() {
             let n = self.ndigits(i, j);
             if n > 19 {
@@ -220,15 +240,22 @@ impl Chunk<'_> {
             if !(i + 1..=j).all(|k| card_sep(self.sep(k))) || !self.card_shape(i, j) {
                 continue;
             }
+            let strong = self.card_shape_strong(i, j);
+            // Inside a rejected 4-4-4-4 run only another full card shape may match: "6011 3508
+            // 2985" must not be read out of a 16-digit order number.
+            if rejected.is_some() && !strong {
+                continue;
+            }
             let n = self.digits(i, j, &mut buf);
             if validate::card(&buf[..n]) {
                 return Some((j, Some(Kind::CreditCard)));
             }
-            if self.card_shape_strong(i, j) && n >= 13 {
-                return Some((j, None));
+            if rejected.is_none() && strong && n >= 13 {
+                rejected = Some(j);
             }
         }
-        None
+        // Shaped like a card (4-4-4-4) but no window validates: an order number, not a phone.
+        rejected.map(|j| (j, None))
     }
 
     fn card_shape(&self, i: usize, j: usize) -> bool {
@@ -254,6 +281,18 @@ impl Chunk<'_> {
         )
     }
 
+    /// 529982247-25: nine digits, a dash and the two check digits.
+    fn cpf_dashed(&self, i: usize) -> Option<(usize, Option<Kind>)> {
+        let j = i + 1;
+        if j >= self.g.len() || self.g[i].len() != 9 || self.g[j].len() != 2 || self.sep(j) != b"-"
+        {
+            return None;
+        }
+        let mut buf = [0u8; 40];
+        let n = self.digits(i, j, &mut buf);
+        validate::br_cpf(&buf[..n]).then_some((j, Some(Kind::BrCpf)))
+    }
+
     fn cpf_formatted(&self, i: usize) -> Option<(usize, Option<Kind>)> {
         let j = i + 3;
         if j >= self.g.len() {
@@ -265,7 +304,12 @@ impl Chunk<'_> {
         }
         let dotted = sep_is(self.sep(i + 1), &[b"."]) && sep_is(self.sep(i + 2), &[b"."]);
         let spaced = sep_is(self.sep(i + 1), &[b" "]) && sep_is(self.sep(i + 2), &[b" "]);
-        if !(dotted || spaced) || !sep_is(self.sep(j), &[b"-"]) {
+        let last_ok = if dotted {
+            sep_is(self.sep(j), &[b"-"])
+        } else {
+            sep_is(self.sep(j), &[b"-", b" "])
+        };
+        if !(dotted || spaced) || !last_ok {
             return None;
         }
         let mut buf = [0u8; 40];
@@ -336,6 +380,19 @@ impl Chunk<'_> {
             .then_some((i, Some(Kind::UsSsn)))
     }
 
+    /// Eleven plain digits with valid CPF check digits, unless a phone keyword (and no CPF
+    /// keyword) introduces them: about 1 in 100 Brazilian mobile numbers passes the CPF check.
+    fn cpf_plain(&self, i: usize) -> Option<(usize, Option<Kind>)> {
+        let g = self.g[i];
+        let s = &self.text[g.start..g.end];
+        if s.len() != 11 || !validate::br_cpf(s) {
+            return None;
+        }
+        let window = since_last_number(ctx::before(self.text, g.start, 40));
+        let phone = ctx::any(window, ctx::PHONE_STRONG) && !ctx::any(window, &["cpf"]);
+        (!phone).then_some((i, Some(Kind::BrCpf)))
+    }
+
     fn phone(&self, i: usize) -> Option<(usize, Option<Kind>)> {
         let start = self.g[i].start;
         let lead = if i == 0 {
@@ -384,7 +441,11 @@ impl Chunk<'_> {
                 let lead_zero = self.text[start] == b'0';
                 ((9..=11).contains(&n) || (n == 12 && lead_zero)) && self.phone_shape(i, j)
             } else {
-                false
+                // A bare run of digits with no keyword either way: a phone only when it fits a
+                // national numbering plan and nothing in the message suggests an order, a
+                // price or a code.
+                plain_national(&self.text[start..self.g[j].end])
+                    && !ctx::any(self.text, ctx::NEGATIVE)
             };
             if ok {
                 best = Some(j);
@@ -453,7 +514,6 @@ impl Chunk<'_> {
         let s = &self.text[g.start..g.end];
         let window = ctx::before(self.text, g.start, 40);
         match s.len() {
-            11 if validate::br_cpf(s) => Some((i, Some(Kind::BrCpf))),
             9 if extras.pt_nif
                 && validate::pt_nif(s)
                 && ctx::any(window, &["nif", "contribuinte"]) =>
@@ -477,11 +537,40 @@ impl Chunk<'_> {
 }
 
 /// The part of a context window after its last digit.
-fn since_last_number(window: &[u8]) -> &[u8] {
-    match window.iter().rposition(u8::is_ascii_digit) {
-        Some(p) => &window[p + 1..],
-        None => window,
+/// Nine to eleven plain digits shaped like a national number in the supported countries:
+/// ES/PT (9 digits, leading 2 or 6-9), US/CA/MX/CO/AR/BR/FR (10 digits, not leading 1),
+/// BR mobile, GB/DE trunk-0 and US 1+10 (11 digits).
+fn plain_national(s: &[u8]) -> bool {
+    if !s.iter().all(u8::is_ascii_digit) {
+        return false;
     }
+    match s.len() {
+        9 => matches!(s[0], b'2' | b'6'..=b'9'),
+        10 => s[0] != b'1',
+        11 => {
+            (s[0] != b'0' && s[1] != b'0' && s[2] == b'9')
+                || s[0] == b'0'
+                || (s[0] == b'1' && s[1] >= b'2')
+        }
+        _ => false,
+    }
+}
+
+/// Digits glued to letters ("CVV2") and single digits ("the 3 digits") do not count.
+fn since_last_number(window: &[u8]) -> &[u8] {
+    let mut end = window.len();
+    while let Some(p) = window[..end].iter().rposition(u8::is_ascii_digit) {
+        let mut s = p;
+        while s > 0 && window[s - 1].is_ascii_digit() {
+            s -= 1;
+        }
+        let glued = s > 0 && window[s - 1].is_ascii_alphabetic();
+        if !glued && p > s {
+            return &window[p + 1..];
+        }
+        end = s;
+    }
+    window
 }
 
 fn card_sep(s: &[u8]) -> bool {

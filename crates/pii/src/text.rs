@@ -240,7 +240,14 @@ fn obfuscated_ok(s: &str) -> bool {
         .skip_while(|w| !matches!(**w, "at" | "arroba"))
         .nth(1)
         .is_some_and(|d| PROVIDERS.contains(d));
-    bracketed || plain || dot_words > 0 || domain_provider
+    // "maria.lopez at empresa.com.br": a local part with email punctuation or digits.
+    let local = words.first().copied().unwrap_or("");
+    let local_like = s
+        .split(|c: char| c.is_whitespace())
+        .next()
+        .is_some_and(|w| w.contains(['.', '_', '+']) || w.bytes().any(|b| b.is_ascii_digit()))
+        && local.len() >= 2;
+    bracketed || plain || dot_words > 0 || domain_provider || local_like
 }
 
 /// Parses an IBAN starting at `start` (two letters, two digits): alphanumerics with optional
