@@ -548,9 +548,8 @@ fn plain_national(s: &[u8]) -> bool {
         9 => matches!(s[0], b'2' | b'6'..=b'9'),
         10 => s[0] != b'1',
         11 => {
-            (s[0] != b'0' && s[1] != b'0' && s[2] == b'9')
-                || s[0] == b'0'
-                || (s[0] == b'1' && s[1] >= b'2')
+            // Trunk-0 (GB, DE), BR mobile (area code, then 9), US with the leading 1.
+            s[0] == b'0' || (s[1] != b'0' && s[2] == b'9') || (s[0] == b'1' && s[1] >= b'2')
         }
         _ => false,
     }
