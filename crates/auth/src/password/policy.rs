@@ -27,8 +27,10 @@ pub const DEFAULT_MAX_CHARS: usize = 256;
 pub const BASELINE_MIN_SCORE: u8 = 3;
 /// Context tokens shorter than this are ignored (too many false matches).
 const MIN_CONTEXT_TOKEN_CHARS: usize = 3;
-/// zxcvbn looks at this many code points at most, which bounds its cost. Scoring a prefix
-/// can only under-estimate strength, so this never lets a weaker password through.
+/// zxcvbn's cost grows about quadratically with length (≈ 0.4 ms at 27 code points, 5.6 ms
+/// at 100 in release). Longer passwords are first scored on this prefix only.
+const QUICK_SCORED_CHARS: usize = 32;
+/// zxcvbn never looks past this many code points, which bounds the worst case.
 const MAX_SCORED_CHARS: usize = 100;
 
 /// Administrator-facing settings. Defaults are the baseline; anything weaker is refused
@@ -248,13 +250,8 @@ impl PasswordPolicy {
         let user_words = self.check_context(lower.expose(), context, &mut reasons);
 
         if count <= self.rules.max_chars {
-            let scored: SecretString = if count > MAX_SCORED_CHARS {
-                SecretString::new(pw.chars().take(MAX_SCORED_CHARS).collect())
-            } else {
-                normalized.clone()
-            };
             let inputs: Vec<&str> = user_words.iter().map(String::as_str).collect();
-            let score = u8::from(zxcvbn::zxcvbn(scored.expose(), &inputs).score());
+            let score = strength(pw, count, &inputs);
             if score < self.rules.min_score {
                 reasons.push(Rejection::TooGuessable {
                     score,
@@ -321,6 +318,28 @@ impl PasswordPolicy {
         }
         all
     }
+}
+
+/// zxcvbn's score (0–4) for the normalised password `pw` of `count` code points.
+///
+/// Up to [`QUICK_SCORED_CHARS`] the whole password is scored. A longer one whose prefix
+/// already scores the maximum (4, i.e. ≥ 10^10 guesses, a hundredfold margin over score 3)
+/// is taken as 4; otherwise up to [`MAX_SCORED_CHARS`] are scored. A prefix is a
+/// conservative estimate: it leaves out characters, and the margin covers a word cut in
+/// two at the boundary.
+fn strength(pw: &str, count: usize, user_inputs: &[&str]) -> u8 {
+    let score_prefix = |n: usize| {
+        let prefix = SecretString::new(pw.chars().take(n).collect());
+        u8::from(zxcvbn::zxcvbn(prefix.expose(), user_inputs).score())
+    };
+    if count <= QUICK_SCORED_CHARS {
+        return u8::from(zxcvbn::zxcvbn(pw, user_inputs).score());
+    }
+    let quick = score_prefix(QUICK_SCORED_CHARS);
+    if quick >= 4 {
+        return quick;
+    }
+    score_prefix(MAX_SCORED_CHARS)
 }
 
 /// NFKC, lower-cased pieces of a context value: the whole value (if it is one word) and

@@ -135,6 +135,17 @@ fn guessable_passwords_are_rejected_by_zxcvbn_score() {
 }
 
 #[test]
+fn long_repetitive_passwords_are_still_scored_too_guessable() {
+    // Longer than the quick-scoring prefix: the prefix is weak, so the full scorer runs.
+    let r = reasons(&"password1".repeat(8));
+    assert!(
+        r.iter()
+            .any(|x| matches!(x, Rejection::TooGuessable { .. })),
+        "{r:?}"
+    );
+}
+
+#[test]
 fn length_is_counted_after_nfkc_so_combining_marks_compose() {
     // Five "e + combining acute" pairs compose to five "é": 16 code points typed, 11 counted.
     let typed = format!("{}abc123", "e\u{301}".repeat(5));
