@@ -1,0 +1,7 @@
+//! Rampart Hub: the enforcing chat server.
+//!
+//! - [`store`]: durable state (conversations, messages) with group-committed, idempotent
+//!   appends: a message is acknowledged only after its transaction is on disk, and the same
+//!   client id always maps to the same sequence number.
+
+pub mod store;
