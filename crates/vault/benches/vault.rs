@@ -45,9 +45,14 @@ impl Words {
     }
 }
 
+/// `RAMPART_VAULT_BENCH_INSECURE_NO_MEMSEC=1` measures with `cipher_memory_security` off.
+/// It is process-wide and one-way, so each setting needs its own `cargo bench` run.
 fn config(dir: &Path) -> VaultConfig {
     let ns = Namespace::new(BuildKind::Dev, "bench@hub.test").expect("valid account");
-    VaultConfig::new(dir, ns)
+    let mut config = VaultConfig::new(dir, ns);
+    config.insecure_skip_memory_security =
+        std::env::var("RAMPART_VAULT_BENCH_INSECURE_NO_MEMSEC").as_deref() == Ok("1");
+    config
 }
 
 fn messages(from: usize, n: usize, words: &mut Words) -> Vec<Message> {
@@ -250,5 +255,7 @@ fn overhead(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, insert, open_unlock, search, overhead);
+// `overhead` first: its raw connections never enable memory security, and nothing before it
+// in this process has, so it measures encryption alone.
+criterion_group!(benches, overhead, insert, open_unlock, search);
 criterion_main!(benches);

@@ -38,6 +38,12 @@ pub struct VaultConfig {
     /// Optional cap on the database size, in bytes. Writes beyond it fail with
     /// [`Error::DiskFull`] exactly as a full disk would.
     pub max_bytes: Option<u64>,
+    /// Leave SQLCipher's `cipher_memory_security` off. It is on by default: every block SQLite
+    /// frees (decrypted pages, rows, FTS buffers) is overwritten and allocations are
+    /// `mlock`ed. That makes FTS5 inserts roughly 15x slower (see the crate README). Key
+    /// material and codec buffers live in SQLCipher's own locked, wiped heap either way.
+    /// The setting is process-wide and one-way: once any connection turned it on, it stays on.
+    pub insecure_skip_memory_security: bool,
 }
 
 impl VaultConfig {
@@ -48,6 +54,7 @@ impl VaultConfig {
             namespace,
             retention: Retention::DEFAULT,
             max_bytes: None,
+            insecure_skip_memory_security: false,
         }
     }
 
@@ -125,9 +132,14 @@ impl Vault {
             Err(other) => return Err(other),
         };
 
+        if !exists {
+            // Without the main file, leftover companions are useless and must not be replayed
+            // into a new database.
+            remove_companions(&config.dir)?;
+        }
         let mut conn = connect(&path, &key, config, exists)?;
         report.created = !exists;
-        if exists && !passes_integrity_check(&conn) {
+        if exists && !passes_integrity_check(&conn)? {
             drop(conn);
             let aside = set_aside(&config.dir, now)?;
             conn = connect(&path, &key, config, false)?;
@@ -282,9 +294,11 @@ pub(crate) fn connect(
     // Reads page 1: fails with SQLITE_NOTADB (mapped to KeyRejected) if the key is wrong,
     // before anything could be written.
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+    if !config.insecure_skip_memory_security {
+        conn.execute_batch("PRAGMA cipher_memory_security = ON;")?;
+    }
     conn.execute_batch(
-        "PRAGMA cipher_memory_security = ON;
-         PRAGMA secure_delete = ON;
+        "PRAGMA secure_delete = ON;
          PRAGMA foreign_keys = ON;
          PRAGMA temp_store = MEMORY;
          PRAGMA synchronous = FULL;",
@@ -338,8 +352,10 @@ fn uri_path(path: &Path) -> Result<String> {
     Ok(out)
 }
 
-/// SQLCipher's HMAC check of every page; any reported row means damage.
-fn passes_integrity_check(conn: &Connection) -> bool {
+/// SQLCipher's HMAC check of every page. `Ok(false)` means damage (reported pages, or SQLite
+/// itself saying corrupt); other errors (busy, I/O) are returned, so a healthy cache is never
+/// moved aside because of a transient failure.
+fn passes_integrity_check(conn: &Connection) -> Result<bool> {
     let rows = conn
         .prepare("PRAGMA cipher_integrity_check")
         .and_then(|mut stmt| {
@@ -350,7 +366,22 @@ fn passes_integrity_check(conn: &Connection) -> bool {
             }
             Ok(n)
         });
-    matches!(rows, Ok(0))
+    match rows.map_err(Error::from) {
+        Ok(n) => Ok(n == 0),
+        Err(Error::Corrupt | Error::KeyRejected) => Ok(false),
+        Err(other) => Err(other),
+    }
+}
+
+fn remove_companions(dir: &Path) -> Result<()> {
+    for suffix in COMPANIONS {
+        match fs::remove_file(dir.join(format!("{DB_FILE}{suffix}"))) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }
 
 fn file_exists(path: &Path) -> Result<bool> {
@@ -431,6 +462,44 @@ fn remove_expired_set_asides(dir: &Path, cutoff: UnixMillis) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::{BuildKind, MemoryStore};
+
+    fn pragma(v: &Vault, name: &str) -> String {
+        v.conn
+            .query_row(&format!("PRAGMA {name}"), [], |r| {
+                r.get::<_, rusqlite::types::Value>(0)
+            })
+            .map(|v| match v {
+                rusqlite::types::Value::Integer(i) => i.to_string(),
+                rusqlite::types::Value::Text(t) => t,
+                other => format!("{other:?}"),
+            })
+            .expect("pragma")
+    }
+
+    #[test]
+    fn every_connection_runs_with_the_secure_settings() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let ns = Namespace::new(BuildKind::Dev, "a@hub").expect("valid account");
+        let config = VaultConfig::new(tmp.path(), ns);
+        let store = MemoryStore::new();
+        for _ in 0..2 {
+            let (vault, _) = Vault::open(&config, &store, UnixMillis(0)).expect("open");
+            assert_eq!(pragma(&vault, "cipher_memory_security"), "1");
+            assert_eq!(pragma(&vault, "secure_delete"), "1");
+            assert_eq!(pragma(&vault, "journal_mode"), "wal");
+            assert_eq!(
+                pragma(&vault, "temp_store"),
+                "2",
+                "temp tables stay in memory"
+            );
+            assert_eq!(pragma(&vault, "foreign_keys"), "1");
+            assert_eq!(pragma(&vault, "synchronous"), "2", "FULL");
+            // A raw key: SQLCipher skips the passphrase KDF entirely.
+            assert_eq!(pragma(&vault, "cipher_page_size"), "4096");
+            vault.close().expect("close");
+        }
+    }
 
     #[test]
     fn cache_file_names_are_recognised() {

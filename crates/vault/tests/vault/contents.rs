@@ -75,6 +75,14 @@ fn search_finds_words_and_treats_fts_syntax_as_plain_text() {
         v
     };
     assert_eq!(ids("refund"), ["1", "2"]);
+    let newest_first: Vec<_> = vault
+        .search("refund", 10)
+        .expect("search")
+        .into_iter()
+        .map(|h| h.message_id)
+        .collect();
+    assert_eq!(newest_first, ["2", "1"], "newest match first");
+    assert_eq!(vault.search("refund", 1).expect("search").len(), 1, "limit");
     assert_eq!(ids("REFUND approved"), ["1"]);
     assert!(ids("nothing-here").is_empty());
     for hostile in ["\"", "refund OR", "NEAR(", "*", "c:refund", ")(", "''"] {
