@@ -8,7 +8,7 @@
 //!   characters, newlines, ANSI escapes, bidi overrides and other format characters can never
 //!   reach storage, hashing or a terminal raw.
 //! - Each record's hash is SHA-256 over a canonical encoding of the previous hash, the seq and
-//!   every field ([`chain`]). [`verify`] streams a log in constant memory and names the first
+//!   every field ([`chain`]). [`verify()`] streams a log in constant memory and names the first
 //!   edited, deleted, reordered, duplicated or truncated record ([`Tamper`]).
 //! - Storage is a trait ([`AuditStore`]) with [`MemoryStore`] and, behind the `sqlite`
 //!   feature, `SqliteStore`. Export and import are JSON Lines ([`write_jsonl`],
@@ -30,7 +30,7 @@ pub mod jsonl;
 mod log;
 mod record;
 #[cfg(feature = "sqlite")]
-mod sqlite;
+pub mod sqlite;
 mod store;
 mod verify;
 

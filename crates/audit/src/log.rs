@@ -95,7 +95,7 @@ impl<S: AuditStore> AuditLog<S> {
     }
 
     /// Writes every stored record as JSON Lines to `out`; returns the number written. The
-    /// export is not verified first: run [`crate::verify`] on it (or [`AuditLog::verify`]).
+    /// export is not verified first: run [`crate::verify()`] on it (or [`AuditLog::verify`]).
     pub fn export_jsonl<W: Write>(&self, out: W) -> Result<u64, Error> {
         jsonl::write_jsonl(self.records_from(0), out)
     }

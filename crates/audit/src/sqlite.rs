@@ -19,7 +19,9 @@ use crate::record::AuditRecord;
 use crate::store::AuditStore;
 
 /// The table and its append-only triggers (idempotent). The hub may run this from its own
-/// migrations instead; [`SqliteStore::new`] runs it too.
+/// migrations instead; [`SqliteStore::new`] runs it too. The functions [`insert`],
+/// [`read_from`] and [`last`] work on any connection with this table, so the hub can implement
+/// [`AuditStore`] on its own connection pool or append inside its own transactions.
 pub const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS audit_log (
     seq         INTEGER PRIMARY KEY CHECK (seq >= 1),
@@ -148,70 +150,81 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<AuditRecord, Error>> {
 
 impl AuditStore for SqliteStore {
     fn append(&self, record: &AuditRecord) -> Result<(), Error> {
-        let line = RecordLine::from_record(record)?;
-        let details = serde_json::to_string(&line.details).map_err(|e| Error::Io(e.into()))?;
-        let (target_kind, target_id) = match line.target {
-            Some(t) => (Some(t.kind), Some(t.id)),
-            None => (None, None),
-        };
-        let conn = self.lock();
-        let result = conn.execute(
-            &format!(
-                "INSERT INTO audit_log ({COLUMNS}) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
-            ),
-            params![
-                to_i64(line.seq)?,
-                line.time,
-                line.actor.kind,
-                line.actor.id,
-                line.actor.name,
-                line.origin,
-                line.action,
-                target_kind,
-                target_id,
-                line.outcome,
-                line.code,
-                details,
-                line.prev,
-                line.hash,
-            ],
-        );
-        match result {
-            Ok(_) => Ok(()),
-            Err(rusqlite::Error::SqliteFailure(e, _))
-                if e.code == ErrorCode::ConstraintViolation =>
-            {
-                Err(Error::Conflict { seq: record.seq })
-            }
-            Err(e) => Err(e.into()),
-        }
+        insert(&self.lock(), record)
     }
 
     fn read_from(&self, from: u64, limit: usize) -> Result<Vec<AuditRecord>, Error> {
-        let from = i64::try_from(from).unwrap_or(i64::MAX);
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let conn = self.lock();
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM audit_log WHERE seq >= ?1 ORDER BY seq LIMIT ?2"
-        ))?;
-        let rows = stmt.query_map(params![from, limit], from_row)?;
-        let mut out = Vec::new();
-        for row in rows {
-            out.push(row??);
-        }
-        Ok(out)
+        read_from(&self.lock(), from, limit)
     }
 
     fn last(&self) -> Result<Option<AuditRecord>, Error> {
-        let conn = self.lock();
-        let row = conn
-            .query_row(
-                &format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT 1"),
-                [],
-                from_row,
-            )
-            .optional()?;
-        row.transpose()
+        last(&self.lock())
     }
+}
+
+/// Inserts `record` through `conn` — inside the caller's transaction if one is open, so a hub
+/// with its own store type can reuse this. A duplicate seq is [`Error::Conflict`].
+pub fn insert(conn: &Connection, record: &AuditRecord) -> Result<(), Error> {
+    let line = RecordLine::from_record(record)?;
+    let details = serde_json::to_string(&line.details).map_err(|e| Error::Io(e.into()))?;
+    let (target_kind, target_id) = match line.target {
+        Some(t) => (Some(t.kind), Some(t.id)),
+        None => (None, None),
+    };
+    let result = conn.execute(
+        &format!(
+            "INSERT INTO audit_log ({COLUMNS}) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+        ),
+        params![
+            to_i64(line.seq)?,
+            line.time,
+            line.actor.kind,
+            line.actor.id,
+            line.actor.name,
+            line.origin,
+            line.action,
+            target_kind,
+            target_id,
+            line.outcome,
+            line.code,
+            details,
+            line.prev,
+            line.hash,
+        ],
+    );
+    match result {
+        Ok(_) => Ok(()),
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::ConstraintViolation => {
+            Err(Error::Conflict { seq: record.seq })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Up to `limit` records with `seq >= from`, in seq order, read through `conn`.
+pub fn read_from(conn: &Connection, from: u64, limit: usize) -> Result<Vec<AuditRecord>, Error> {
+    let from = i64::try_from(from).unwrap_or(i64::MAX);
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM audit_log WHERE seq >= ?1 ORDER BY seq LIMIT ?2"
+    ))?;
+    let rows = stmt.query_map(params![from, limit], from_row)?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(row??);
+    }
+    Ok(out)
+}
+
+/// The record with the highest seq, read through `conn`.
+pub fn last(conn: &Connection) -> Result<Option<AuditRecord>, Error> {
+    let row = conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT 1"),
+            [],
+            from_row,
+        )
+        .optional()?;
+    row.transpose()
 }

@@ -18,7 +18,7 @@ pub const PAGE: usize = 512;
 /// Durable, append-only storage for audit records.
 ///
 /// The hub implements this on its own database (the `sqlite` feature provides
-/// [`crate::SqliteStore`]). Implementations must be safe to share between threads.
+/// `SqliteStore`). Implementations must be safe to share between threads.
 pub trait AuditStore: Send + Sync {
     /// Durably stores `record` (it is complete: seq, hashes). Must fail with
     /// [`Error::Conflict`] if a record with the same seq exists, and must not return before the
