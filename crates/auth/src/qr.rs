@@ -76,6 +76,33 @@ mod tests {
     }
 
     #[test]
+    fn png_pixels_match_the_qr_modules_with_a_white_quiet_zone() {
+        let code = encode(URI).expect("encode");
+        let (modules, colors) = (code.width(), code.to_colors());
+        let decoder = ::png::Decoder::new(std::io::Cursor::new(png(URI).expect("png")));
+        let mut reader = decoder.read_info().expect("valid png");
+        let mut buf = vec![0; reader.output_buffer_size().expect("size")];
+        let info = reader.next_frame(&mut buf).expect("frame");
+        let side = info.width as usize;
+        assert_eq!(side, (modules + 2 * QUIET_MODULES) * PNG_SCALE);
+        let pixel = |mx: usize, my: usize| buf[(my * PNG_SCALE + 4) * side + mx * PNG_SCALE + 4];
+        for my in 0..modules + 2 * QUIET_MODULES {
+            for mx in 0..modules + 2 * QUIET_MODULES {
+                let inside = (QUIET_MODULES..QUIET_MODULES + modules).contains(&mx)
+                    && (QUIET_MODULES..QUIET_MODULES + modules).contains(&my);
+                let dark = inside
+                    && colors[(my - QUIET_MODULES) * modules + (mx - QUIET_MODULES)]
+                        == qrcode::Color::Dark;
+                assert_eq!(
+                    pixel(mx, my),
+                    if dark { 0 } else { 0xFF },
+                    "module ({mx}, {my})"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn svg_is_an_svg_document() {
         let s = svg(URI).expect("svg");
         assert!(s.contains("<svg") && s.contains("</svg>"));

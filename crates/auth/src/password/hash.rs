@@ -69,11 +69,7 @@ impl PasswordHash {
     /// # Errors
     /// [`Error::MalformedHash`] if it is not an Argon2id PHC string.
     pub fn from_phc(phc: String) -> Result<Self, Error> {
-        let parsed = Phc::new(&phc).map_err(|_| Error::MalformedHash)?;
-        if parsed.algorithm != argon2::ARGON2ID_IDENT || parsed.hash.is_none() {
-            return Err(Error::MalformedHash);
-        }
-        Params::try_from(&parsed).map_err(|_| Error::MalformedHash)?;
+        parse_stored(&phc)?;
         Ok(Self(SecretString::new(phc)))
     }
 
@@ -186,7 +182,7 @@ impl PasswordHasher {
         password: &SecretString,
         stored: &PasswordHash,
     ) -> Result<PasswordVerified, Error> {
-        let parsed = Phc::new(stored.as_phc()).map_err(|_| Error::MalformedHash)?;
+        let parsed = parse_stored(stored.as_phc())?;
         let normalized = normalize(password);
         match self
             .argon
@@ -230,6 +226,28 @@ impl PasswordHasher {
             || params.t_cost() != self.params.iterations
             || params.p_cost() != self.params.lanes
     }
+}
+
+/// Stored hashes come from disk: cap what they may ask for, so an edited row cannot make a
+/// login allocate gigabytes or spin for minutes.
+const MAX_STORED_MEMORY_KIB: u32 = 1024 * 1024;
+const MAX_STORED_ITERATIONS: u32 = 32;
+const MAX_STORED_LANES: u32 = 16;
+
+/// Parses a stored PHC string and checks it is Argon2id with sane parameters.
+fn parse_stored(phc: &str) -> Result<Phc<'_>, Error> {
+    let parsed = Phc::new(phc).map_err(|_| Error::MalformedHash)?;
+    if parsed.algorithm != argon2::ARGON2ID_IDENT || parsed.hash.is_none() {
+        return Err(Error::MalformedHash);
+    }
+    let params = Params::try_from(&parsed).map_err(|_| Error::MalformedHash)?;
+    if params.m_cost() > MAX_STORED_MEMORY_KIB
+        || params.t_cost() > MAX_STORED_ITERATIONS
+        || params.p_cost() > MAX_STORED_LANES
+    {
+        return Err(Error::MalformedHash);
+    }
+    Ok(parsed)
 }
 
 fn normalize(password: &SecretString) -> SecretString {
@@ -311,6 +329,30 @@ mod tests {
         let stored = h.hash(&pw("x")).expect("hash");
         let again = PasswordHash::from_phc(stored.as_phc().to_owned()).expect("round trip");
         assert!(h.verify(&pw("x"), &again).is_ok());
+    }
+
+    #[test]
+    fn stored_hashes_asking_for_absurd_cost_are_refused() {
+        let h = PasswordHasher::insecure_for_tests();
+        let stored = h.hash(&pw("x")).expect("hash");
+        for (from, to) in [
+            ("m=64,", "m=4000000,"),
+            ("t=1,", "t=4000,"),
+            ("p=1$", "p=200$"),
+        ] {
+            let edited = stored.as_phc().replacen(from, to, 1);
+            assert_ne!(edited, stored.as_phc());
+            assert!(matches!(
+                PasswordHash::from_phc(edited.clone()),
+                Err(Error::MalformedHash)
+            ));
+            // Even if it reached `verify` some other way, nothing is computed.
+            let forged = PasswordHash(SecretString::new(edited));
+            assert!(matches!(
+                h.verify(&pw("x"), &forged),
+                Err(Error::MalformedHash)
+            ));
+        }
     }
 
     #[test]
