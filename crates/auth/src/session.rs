@@ -103,9 +103,10 @@ impl SessionTokenHash {
     }
 }
 
-/// The second factor that completed a login.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SecondFactor {
+/// Which second factor completed a login.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "camelCase")]
+pub enum SecondFactorMethod {
     /// A TOTP code for this step.
     Totp {
         /// The accepted step (the caller has persisted it).
@@ -115,25 +116,38 @@ pub enum SecondFactor {
     RecoveryCode,
 }
 
+/// Proof that a second factor was verified. It can only be made from a [`TotpAccepted`]
+/// or a [`RecoveryCodeAccepted`], which only verification creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecondFactor(SecondFactorMethod);
+
+impl SecondFactor {
+    /// Which factor it was, e.g. for the audit record.
+    pub fn method(self) -> SecondFactorMethod {
+        self.0
+    }
+}
+
 impl From<TotpAccepted> for SecondFactor {
     fn from(a: TotpAccepted) -> Self {
-        Self::Totp { step: a.step() }
+        Self(SecondFactorMethod::Totp { step: a.step() })
     }
 }
 
 impl From<RecoveryCodeAccepted> for SecondFactor {
     fn from(_: RecoveryCodeAccepted) -> Self {
-        Self::RecoveryCode
+        Self(SecondFactorMethod::RecoveryCode)
     }
 }
 
-/// What the hub stores for a session.
+/// What the hub stores for a session. Built by [`start_session`], or by the hub from its
+/// own storage; a record only yields a [`Session`] for the token whose hash it holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionRecord {
     /// Whose session.
     pub user_id: String,
-    /// SHA-256 of the token.
+    /// SHA-256 of the token: the lookup key.
     pub token_hash: SessionTokenHash,
     /// Unix seconds of the login.
     pub created_at: u64,

@@ -216,9 +216,10 @@ impl PasswordPolicy {
         let raw = password.expose();
         let mut reasons = Vec::new();
 
-        // Cheap guard before normalising: NFKC expands a code point to at most 18, and
-        // composition shrinks by far less than 8×, so anything this long is too long.
-        if raw.len() > self.rules.max_chars.saturating_mul(8) {
+        // Cheap guard before normalising, so huge input costs nothing: NFKC only expands,
+        // except canonical composition, which merges at most a few code points (Hangul
+        // L+V+T: 9 bytes) into one. More than 16 bytes per allowed code point cannot fit.
+        if raw.len() > self.rules.max_chars.saturating_mul(16) {
             reasons.push(Rejection::TooLong {
                 max: self.rules.max_chars,
             });

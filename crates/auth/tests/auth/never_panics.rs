@@ -36,12 +36,14 @@ proptest! {
     #[test]
     fn session_resume_never_panics(token in any::<String>(), now in any::<u64>()) {
         let p = SessionPolicy::default();
-        let mut record = rampart_auth::session::SessionRecord {
-            user_id: "u".to_owned(),
-            token_hash: SessionToken::from_presented(s("x")).hash(),
-            created_at: 0,
-            last_seen: 0,
-        };
+        let stored = serde_json::json!({
+            "userId": "u",
+            "tokenHash": SessionToken::from_presented(s("x")).hash(),
+            "createdAt": 0,
+            "lastSeen": 0,
+        });
+        let mut record: rampart_auth::session::SessionRecord =
+            serde_json::from_value(stored).expect("stored record");
         let _ = record.resume(&SessionToken::from_presented(s(&token)), &p, now);
     }
 }

@@ -42,6 +42,20 @@ fn too_long_is_rejected_never_cut() {
 }
 
 #[test]
+fn decomposed_hangul_counts_as_composed_syllables_not_bytes() {
+    // 250 syllables typed as conjoining jamo (L+V+T, 9 bytes each): 2,251 bytes and 751
+    // code points in, 251 code points after NFKC, so within the 256 maximum.
+    let syllable = "\u{1112}\u{1161}\u{11AB}"; // 한
+    let typed = format!("{}7", syllable.repeat(250));
+    assert_eq!(typed.len(), 2_251);
+    let r = reasons(&typed);
+    assert!(
+        !r.iter().any(|x| matches!(x, Rejection::TooLong { .. })),
+        "{r:?}"
+    );
+}
+
+#[test]
 fn letters_and_digits_are_required() {
     assert!(reasons("7391 4620 8857 1193").contains(&Rejection::MissingLetter));
     assert_eq!(

@@ -43,6 +43,9 @@ fn token_is_256_bits_and_only_its_hash_is_stored() {
     assert!(token.expose().bytes().all(|b| b.is_ascii_hexdigit()));
     let stored = serde_json::to_string(&record).expect("serialise");
     assert!(!stored.contains(token.expose()));
+    assert_eq!(record.token_hash, token.hash());
+    let back: SessionRecord = serde_json::from_str(&stored).expect("deserialise");
+    assert_eq!(back, record);
     let (other, _) = login();
     assert_ne!(token.expose(), other.expose());
 }
