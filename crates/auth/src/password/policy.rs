@@ -84,8 +84,9 @@ pub enum ContextField {
     Product,
 }
 
-/// Words about the user that must not appear in their password.
-#[derive(Debug, Clone, Default)]
+/// Words about the user that must not appear in their password. Personal data: `Debug`
+/// shows only which fields are filled in.
+#[derive(Clone, Default)]
 pub struct PasswordContext {
     /// The login name.
     pub username: String,
@@ -95,6 +96,30 @@ pub struct PasswordContext {
     pub email: String,
     /// The organisation.
     pub organisation: String,
+}
+
+impl std::fmt::Debug for PasswordContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let filled = |v: &String| {
+            if v.is_empty() {
+                "<empty>"
+            } else {
+                "<redacted>"
+            }
+        };
+        f.debug_struct("PasswordContext")
+            .field("username", &format_args!("{}", filled(&self.username)))
+            .field(
+                "display_name",
+                &format_args!("{}", filled(&self.display_name)),
+            )
+            .field("email", &format_args!("{}", filled(&self.email)))
+            .field(
+                "organisation",
+                &format_args!("{}", filled(&self.organisation)),
+            )
+            .finish()
+    }
 }
 
 /// Why a password was refused: a stable code (the serde tag) plus parameters, for the UI

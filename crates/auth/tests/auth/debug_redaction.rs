@@ -46,6 +46,16 @@ fn every_secret_type_debugs_as_redacted() {
 }
 
 #[test]
+fn password_context_debug_hides_personal_data() {
+    let ctx = crate::support::jane();
+    let debug = format!("{ctx:?}");
+    for personal in ["jdoe", "Jane", "smithers", "Acme"] {
+        assert!(!debug.contains(personal), "{debug}");
+    }
+    assert!(debug.contains("<redacted>"));
+}
+
+#[test]
 fn errors_and_containers_do_not_leak_the_password() {
     let policy = rampart_auth::password::PasswordPolicy::default();
     let err = policy
