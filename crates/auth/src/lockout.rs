@@ -103,6 +103,17 @@ impl LockoutPolicy {
                 setting: "lockSecs",
             });
         }
+        // The baseline asks for growing delays before the lock.
+        if self.base_delay_secs == 0 || self.max_delay_secs < self.base_delay_secs {
+            return Err(Error::PolicyBelowBaseline {
+                setting: "baseDelaySecs",
+            });
+        }
+        if self.free_failures >= self.lock_after {
+            return Err(Error::PolicyBelowBaseline {
+                setting: "freeFailures",
+            });
+        }
         Ok(self)
     }
 
@@ -185,6 +196,23 @@ mod tests {
             .validate()
             .is_err()
         );
+        assert!(
+            LockoutPolicy {
+                base_delay_secs: 0,
+                ..d()
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(
+            LockoutPolicy {
+                free_failures: 10,
+                ..d()
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(d().validate().is_ok());
         assert!(
             LockoutPolicy {
                 lock_after: 5,

@@ -194,17 +194,28 @@ impl PasswordHasher {
         }
     }
 
+    /// Computes the dummy hash [`verify_unknown_user`](Self::verify_unknown_user) checks
+    /// against, so that its first call is not slower than the others. Call at start-up.
+    pub fn warm_up(&self) {
+        self.dummy_hash();
+    }
+
+    fn dummy_hash(&self) -> Option<&PasswordHash> {
+        self.dummy
+            .get_or_init(|| {
+                self.hash(&SecretString::new("rampart-unknown-user-dummy".to_owned()))
+                    .ok()
+            })
+            .as_ref()
+    }
+
     /// Spends the same time as [`verify`](Self::verify) for a user that does not exist, so
     /// timing does not reveal which usernames are valid. Always fails.
     ///
     /// # Errors
     /// Always [`Error::InvalidCredentials`].
     pub fn verify_unknown_user(&self, password: &SecretString) -> Result<PasswordVerified, Error> {
-        let dummy = self.dummy.get_or_init(|| {
-            self.hash(&SecretString::new("rampart-unknown-user-dummy".to_owned()))
-                .ok()
-        });
-        if let Some(dummy) = dummy {
+        if let Some(dummy) = self.dummy_hash() {
             // The result is irrelevant: only the time spent matters.
             let _ = self.verify(password, dummy);
         }
@@ -370,6 +381,7 @@ mod tests {
     #[test]
     fn unknown_user_always_fails() {
         let h = PasswordHasher::insecure_for_tests();
+        h.warm_up();
         assert!(matches!(
             h.verify_unknown_user(&pw("anything")),
             Err(Error::InvalidCredentials)
