@@ -4,4 +4,6 @@
 //!   appends: a message is acknowledged only after its transaction is on disk, and the same
 //!   client id always maps to the same sequence number.
 
+pub mod audit;
+pub mod login;
 pub mod store;

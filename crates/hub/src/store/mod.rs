@@ -12,6 +12,7 @@
 //! statements any SQL database offers, so a PostgreSQL backend for several hub instances can
 //! implement the same operations later.
 
+mod accounts;
 mod conversations;
 mod schema;
 mod writer;
@@ -21,6 +22,7 @@ use std::sync::Arc;
 
 use rusqlite::Connection;
 
+pub use accounts::{Account, LoginCompletion, NewAccount, role_label};
 pub use conversations::{Appended, ConversationState, NewMessage, StoredAuthor, StoredMessage};
 
 /// Errors from the store. Messages never contain message text or other personal data.
@@ -48,6 +50,9 @@ pub enum StoreError {
     /// A stored value could not be decoded (the database was edited or is corrupt).
     #[error("stored data is invalid: {0}")]
     Corrupt(&'static str),
+    /// An account with this username exists.
+    #[error("username already taken")]
+    UsernameTaken,
     /// The blocking task running a read panicked or was cancelled.
     #[error("read task failed")]
     ReadTask,

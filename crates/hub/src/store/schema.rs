@@ -22,8 +22,9 @@ pub(super) fn connect(path: &Path) -> Result<Connection, StoreError> {
 
 /// Schema versions, oldest first. Never edit a released migration; add a new one.
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(
-        r#"
+    Migrations::new(vec![
+        M::up(
+            r#"
         CREATE TABLE conversations (
             id          TEXT PRIMARY KEY,
             visitor_id  TEXT NOT NULL,
@@ -49,7 +50,36 @@ fn migrations() -> Migrations<'static> {
             PRIMARY KEY (conversation_id, seq)
         ) STRICT, WITHOUT ROWID;
         "#,
-    )])
+        ),
+        M::up(
+            r#"
+        CREATE TABLE agents (
+            id                    TEXT PRIMARY KEY,
+            username              TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            display_name          TEXT NOT NULL,
+            role                  TEXT NOT NULL
+                                  CHECK (role IN ('agent', 'supervisor', 'trainer', 'admin')),
+            password_hash         TEXT,
+            enrollment_hash       BLOB,
+            enrollment_expires_at INTEGER,
+            totp_secret           BLOB,
+            totp_last_step        INTEGER,
+            recovery_codes        TEXT,
+            failures              INTEGER NOT NULL DEFAULT 0,
+            last_failure_at       INTEGER,
+            created_at            INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE sessions (
+            token_hash  BLOB PRIMARY KEY,
+            agent_id    TEXT NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
+            created_at  INTEGER NOT NULL,
+            last_seen   INTEGER NOT NULL
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX sessions_by_agent ON sessions (agent_id);
+        "#,
+        ),
+    ])
 }
 
 /// Brings the database to the latest schema version.

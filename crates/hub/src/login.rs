@@ -1,0 +1,685 @@
+//! Staff login: password, then TOTP, on every login. There is no path to a session that skips
+//! the second step: [`Login::start`] can only answer with a challenge, and only
+//! [`Login::complete`] (which verifies a TOTP code, with replay protection) creates a session.
+//!
+//! Challenges live in memory for a few minutes and carry the typed proof that the password was
+//! verified (`PasswordVerified`), so the second step needs no password and a hub restart simply
+//! asks the agent to start again. Lockout counts password and TOTP failures together.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+
+use rampart_audit::{Action, Actor, AuditEvent, Target, TargetKind};
+use rampart_auth::clock::Clock;
+use rampart_auth::lockout::{Decision, LockoutPolicy};
+use rampart_auth::password::{
+    PasswordContext, PasswordHasher, PasswordPolicy, PasswordVerified, Rejection,
+};
+use rampart_auth::recovery::RecoveryCodeSet;
+use rampart_auth::session::{SessionPolicy, SessionToken, start_session};
+use rampart_auth::totp::{Totp, TotpConfig, TotpSecret};
+use rampart_auth::{SecretBytes, SecretString};
+use rampart_protocol::AgentId;
+use rampart_protocol::rest::Role;
+use rampart_protocol::rest::{AgentProfile, ApiError, ApiErrorCode, LoginStep, SessionGranted};
+use sha2::{Digest, Sha256};
+
+use crate::audit::{Audit, AuditError};
+use crate::store::{Account, LoginCompletion, NewAccount, Store, StoreError};
+
+/// How long a new account's enrollment code stays valid.
+pub const ENROLLMENT_TTL_SECS: u64 = 72 * 60 * 60;
+/// How long the second step may take.
+pub const CHALLENGE_TTL_SECS: u64 = 5 * 60;
+/// Wrong codes accepted on one challenge before it is dropped (the lockout counts them too).
+const CHALLENGE_ATTEMPTS: u32 = 3;
+
+/// Login settings.
+#[derive(Clone)]
+pub struct LoginPolicy {
+    /// Argon2id parameters.
+    pub hasher: PasswordHasher,
+    /// Lockout schedule.
+    pub lockout: LockoutPolicy,
+    /// Session lifetimes.
+    pub sessions: SessionPolicy,
+    /// TOTP algorithm, digits, period.
+    pub totp: TotpConfig,
+    /// Issuer shown in authenticator apps.
+    pub issuer: String,
+    /// Password rules.
+    pub passwords: PasswordPolicy,
+    /// Organisation name (a context word passwords may not contain).
+    pub organisation: String,
+}
+
+impl Default for LoginPolicy {
+    fn default() -> Self {
+        Self {
+            hasher: PasswordHasher::default(),
+            lockout: LockoutPolicy::default(),
+            sessions: SessionPolicy::default(),
+            totp: TotpConfig::default(),
+            issuer: "Rampart".to_owned(),
+            passwords: PasswordPolicy::default(),
+            organisation: String::new(),
+        }
+    }
+}
+
+/// Why a login step failed. Each maps to an [`ApiErrorCode`]; messages are safe to show.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoginError {
+    /// Wrong username or password (never says which).
+    #[error("wrong username or password")]
+    InvalidCredentials,
+    /// Wrong TOTP code.
+    #[error("wrong authentication code")]
+    TotpInvalid,
+    /// A code that was already used.
+    #[error("this authentication code was already used")]
+    TotpReplayed,
+    /// The challenge is unknown, used up or expired.
+    #[error("the sign-in attempt expired; start again")]
+    ChallengeExpired,
+    /// Wait before trying again.
+    #[error("too many attempts; wait {0} seconds")]
+    TooManyAttempts(u64),
+    /// Locked until this Unix time.
+    #[error("account locked")]
+    LockedOut(u64),
+    /// No valid session.
+    #[error("not signed in")]
+    Unauthenticated,
+    /// The enrollment code is wrong, used or expired.
+    #[error("the enrollment code is not valid; ask your admin for a new one")]
+    EnrollmentInvalid,
+    /// The new password breaks the policy.
+    #[error("the password does not meet the policy")]
+    PasswordRejected(Vec<Rejection>),
+    /// The username is taken.
+    #[error("that username is taken")]
+    UsernameTaken,
+    /// The store, the audit log, the clock or the RNG failed.
+    #[error("internal error")]
+    Internal,
+}
+
+impl LoginError {
+    /// The API error body for this failure.
+    pub fn to_api(&self) -> ApiError {
+        let (code, retry_after_secs, locked_until) = match self {
+            Self::InvalidCredentials => (ApiErrorCode::InvalidCredentials, None, None),
+            Self::TotpInvalid => (ApiErrorCode::TotpInvalid, None, None),
+            Self::TotpReplayed => (ApiErrorCode::TotpReplayed, None, None),
+            Self::ChallengeExpired => (ApiErrorCode::ChallengeExpired, None, None),
+            Self::TooManyAttempts(secs) => (ApiErrorCode::TooManyAttempts, Some(*secs), None),
+            Self::LockedOut(until) => (
+                ApiErrorCode::LockedOut,
+                None,
+                i64::try_from(*until).ok().map(|s| s.saturating_mul(1000)),
+            ),
+            Self::Unauthenticated => (ApiErrorCode::Unauthenticated, None, None),
+            Self::EnrollmentInvalid => (ApiErrorCode::InvalidCredentials, None, None),
+            Self::PasswordRejected(_) | Self::UsernameTaken => {
+                (ApiErrorCode::Malformed, None, None)
+            }
+            Self::Internal => (ApiErrorCode::Internal, None, None),
+        };
+        ApiError {
+            code,
+            message: self.to_string(),
+            retry_after_secs,
+            locked_until,
+        }
+    }
+}
+
+impl From<StoreError> for LoginError {
+    fn from(error: StoreError) -> Self {
+        if matches!(error, StoreError::UsernameTaken) {
+            return Self::UsernameTaken;
+        }
+        tracing::error!(%error, "login: store failure");
+        Self::Internal
+    }
+}
+
+impl From<AuditError> for LoginError {
+    fn from(error: AuditError) -> Self {
+        tracing::error!(%error, "login: audit failure; refusing");
+        Self::Internal
+    }
+}
+
+impl From<rampart_auth::Error> for LoginError {
+    fn from(error: rampart_auth::Error) -> Self {
+        tracing::error!(%error, "login: auth failure");
+        Self::Internal
+    }
+}
+
+/// A verified session for one request.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    /// Who.
+    pub agent: AgentProfile,
+    /// When the session ends at the latest (Unix seconds).
+    pub expires_at: u64,
+}
+
+struct Pending {
+    agent: AgentId,
+    verified: PasswordVerified,
+    /// Set on first login: the secret being enrolled.
+    enrolling: Option<TotpSecret>,
+    expires_at: u64,
+    attempts_left: u32,
+}
+
+/// The login service. Cheap to clone.
+#[derive(Clone)]
+pub struct Login {
+    store: Store,
+    audit: Audit,
+    clock: Arc<dyn Clock>,
+    policy: Arc<LoginPolicy>,
+    pending: Arc<Mutex<HashMap<[u8; 32], Pending>>>,
+}
+
+fn sha256(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn account_target(id: AgentId) -> Target {
+    Target::new(TargetKind::Account, &id.to_string())
+}
+
+impl Login {
+    /// A login service over `store`, auditing to `audit`, reading time from `clock`.
+    pub fn new(store: Store, audit: Audit, clock: Arc<dyn Clock>, policy: LoginPolicy) -> Self {
+        Self {
+            store,
+            audit,
+            clock,
+            policy: Arc::new(policy),
+            pending: Arc::default(),
+        }
+    }
+
+    fn now(&self) -> Result<u64, LoginError> {
+        Ok(self.clock.unix_now()?)
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], Pending>> {
+        // A panic while holding this lock cannot leave a half-written entry (inserts and
+        // removals are single operations), so a poisoned map is still consistent.
+        self.pending
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    async fn audit(&self, event: AuditEvent, origin: Option<IpAddr>) -> Result<(), LoginError> {
+        let event = match origin {
+            Some(ip) => event.from_ip(ip),
+            None => event,
+        };
+        self.audit.record(event, self.now()?).await?;
+        Ok(())
+    }
+
+    /// Refuses without checking anything when the account must wait or is locked.
+    async fn check_lockout(
+        &self,
+        account: &Account,
+        origin: Option<IpAddr>,
+    ) -> Result<(), LoginError> {
+        match self.policy.lockout.decide(&account.failures, self.now()?) {
+            Decision::Allow => Ok(()),
+            Decision::Wait { seconds } => {
+                let event = AuditEvent::new(
+                    Actor::named_user(&account.id.to_string(), &account.username),
+                    Action::LoginFailed,
+                )
+                .on(account_target(account.id))
+                .failed("throttled");
+                self.audit(event, origin).await?;
+                Err(LoginError::TooManyAttempts(seconds))
+            }
+            Decision::Locked { until } => {
+                let event = AuditEvent::new(
+                    Actor::named_user(&account.id.to_string(), &account.username),
+                    Action::LoginFailed,
+                )
+                .on(account_target(account.id))
+                .failed("locked");
+                self.audit(event, origin).await?;
+                Err(LoginError::LockedOut(until))
+            }
+        }
+    }
+
+    /// Counts a failure, persists it, and audits it (and the lock, if this failure locked).
+    async fn fail(
+        &self,
+        account: &Account,
+        action: Action,
+        reason: &str,
+        origin: Option<IpAddr>,
+    ) -> Result<(), LoginError> {
+        let now = self.now()?;
+        let mut record = account.failures;
+        let outcome = self.policy.lockout.record_failure(&mut record, now);
+        self.store.record_failures(account.id, record).await?;
+        let actor = Actor::named_user(&account.id.to_string(), &account.username);
+        self.audit(
+            AuditEvent::new(actor.clone(), action)
+                .on(account_target(account.id))
+                .failed(reason),
+            origin,
+        )
+        .await?;
+        if outcome.locked_now {
+            self.audit(
+                AuditEvent::new(actor, Action::AccountLocked).on(account_target(account.id)),
+                origin,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Creates a staff account and returns its one-time enrollment code (shown once to the
+    /// admin, who hands it to the agent). The agent sets a password with it; no one else ever
+    /// knows the password.
+    pub async fn create_agent(
+        &self,
+        by: Actor,
+        username: &str,
+        display_name: &str,
+        role: Role,
+        origin: Option<IpAddr>,
+    ) -> Result<(AgentId, SecretString), LoginError> {
+        let now = self.now()?;
+        let random: [u8; 16] = rand::random();
+        let code = SecretString::new(hex(&random));
+        let id = AgentId::new();
+        self.store
+            .create_account(NewAccount {
+                id,
+                username: username.to_owned(),
+                display_name: display_name.to_owned(),
+                role,
+                enrollment_hash: sha256(code.expose().as_bytes()),
+                enrollment_expires_at: now.saturating_add(ENROLLMENT_TTL_SECS),
+                now,
+            })
+            .await?;
+        let event = AuditEvent::new(by, Action::AccountCreated)
+            .on(account_target(id))
+            .with_detail("role", crate::store::role_label(role))
+            .map_err(|_| LoginError::Internal)?;
+        self.audit(event, origin).await?;
+        Ok((id, code))
+    }
+
+    /// Sets an account's first password with its enrollment code. The code works once.
+    pub async fn enroll_password(
+        &self,
+        username: &str,
+        enrollment_code: &SecretString,
+        new_password: &SecretString,
+        origin: Option<IpAddr>,
+    ) -> Result<(), LoginError> {
+        let account = self.store.account_by_username(username).await?;
+        let Some(account) = account else {
+            let event =
+                AuditEvent::new(Actor::System, Action::CredentialChanged).failed("unknown_user");
+            self.audit(event, origin).await?;
+            return Err(LoginError::EnrollmentInvalid);
+        };
+        self.check_lockout(&account, origin).await?;
+        let presented = sha256(enrollment_code.expose().as_bytes());
+        let valid = matches!(account.enrollment, Some((hash, expires)) if hash == presented && expires > self.now()?);
+        if !valid {
+            self.fail(
+                &account,
+                Action::CredentialChanged,
+                "enrollment_invalid",
+                origin,
+            )
+            .await?;
+            return Err(LoginError::EnrollmentInvalid);
+        }
+        let context = PasswordContext {
+            username: account.username.clone(),
+            display_name: account.display_name.clone(),
+            email: String::new(),
+            organisation: self.policy.organisation.clone(),
+        };
+        let rejections = self.policy.passwords.evaluate(new_password, &context);
+        if !rejections.is_empty() {
+            return Err(LoginError::PasswordRejected(rejections));
+        }
+        let hasher = self.policy.hasher.clone();
+        let password = SecretString::new(new_password.expose().clone());
+        let hash = tokio::task::spawn_blocking(move || hasher.hash(&password))
+            .await
+            .map_err(|_| LoginError::Internal)??;
+        if !self
+            .store
+            .set_initial_password(account.id, presented, hash)
+            .await?
+        {
+            return Err(LoginError::EnrollmentInvalid);
+        }
+        let actor = Actor::named_user(&account.id.to_string(), &account.username);
+        self.audit(
+            AuditEvent::new(actor, Action::CredentialChanged).on(account_target(account.id)),
+            origin,
+        )
+        .await
+    }
+
+    /// Step one: username and password. Answers which second step is needed; never a session.
+    pub async fn start(
+        &self,
+        username: &str,
+        password: SecretString,
+        origin: Option<IpAddr>,
+    ) -> Result<LoginStep, LoginError> {
+        let account = self.store.account_by_username(username).await?;
+        let Some(account) = account else {
+            // Same work as a real check, so timing does not reveal which usernames exist.
+            let hasher = self.policy.hasher.clone();
+            let _ =
+                tokio::task::spawn_blocking(move || hasher.verify_unknown_user(&password)).await;
+            let event = AuditEvent::new(Actor::System, Action::LoginFailed).failed("unknown_user");
+            self.audit(event, origin).await?;
+            return Err(LoginError::InvalidCredentials);
+        };
+        self.check_lockout(&account, origin).await?;
+        let Some(stored) = account.password_hash.clone() else {
+            self.fail(&account, Action::LoginFailed, "not_enrolled", origin)
+                .await?;
+            return Err(LoginError::InvalidCredentials);
+        };
+        let hasher = self.policy.hasher.clone();
+        let (verified, rehash) = tokio::task::spawn_blocking(move || {
+            let verified = hasher.verify(&password, &stored);
+            let rehash = match &verified {
+                Ok(_) if hasher.needs_rehash(&stored) => hasher.hash(&password).ok(),
+                _ => None,
+            };
+            (verified, rehash)
+        })
+        .await
+        .map_err(|_| LoginError::Internal)?;
+        let verified = match verified {
+            Ok(verified) => verified,
+            Err(rampart_auth::Error::InvalidCredentials) => {
+                self.fail(&account, Action::LoginFailed, "wrong_password", origin)
+                    .await?;
+                return Err(LoginError::InvalidCredentials);
+            }
+            Err(other) => return Err(other.into()),
+        };
+        if let Some(new_hash) = rehash {
+            self.store
+                .update_password_hash(account.id, new_hash)
+                .await?;
+        }
+
+        let now = self.now()?;
+        let random: [u8; 32] = rand::random();
+        let challenge = hex(&random);
+        let expires_at = now.saturating_add(CHALLENGE_TTL_SECS);
+        let expires_ms = i64::try_from(expires_at)
+            .unwrap_or(i64::MAX)
+            .saturating_mul(1000);
+        let (step, enrolling) = if account.totp_secret.is_some() {
+            (
+                LoginStep::TotpRequired {
+                    challenge: challenge.clone(),
+                    expires_at: expires_ms,
+                },
+                None,
+            )
+        } else {
+            let secret = TotpSecret::generate()?;
+            let totp = Totp::new(
+                &secret,
+                self.policy.totp,
+                &self.policy.issuer,
+                &account.username,
+            )?;
+            let step = LoginStep::EnrollmentRequired {
+                challenge: challenge.clone(),
+                expires_at: expires_ms,
+                otpauth_uri: totp.otpauth_uri()?.expose().clone(),
+                qr_svg: totp.qr_svg()?.expose().clone(),
+            };
+            (step, Some(secret))
+        };
+        let mut pending = self.pending();
+        pending.retain(|_, p| p.expires_at > now);
+        pending.insert(
+            sha256(challenge.as_bytes()),
+            Pending {
+                agent: account.id,
+                verified,
+                enrolling,
+                expires_at,
+                attempts_left: CHALLENGE_ATTEMPTS,
+            },
+        );
+        Ok(step)
+    }
+
+    /// Step two: the TOTP code. On success stores the accepted step (replay protection) and
+    /// the session atomically, resets the failure counter, and returns the token.
+    pub async fn complete(
+        &self,
+        challenge: &str,
+        code: &SecretString,
+        origin: Option<IpAddr>,
+    ) -> Result<SessionGranted, LoginError> {
+        let now = self.now()?;
+        let key = sha256(challenge.as_bytes());
+        let Some(pending) = self.pending().remove(&key) else {
+            return Err(LoginError::ChallengeExpired);
+        };
+        if pending.expires_at <= now {
+            return Err(LoginError::ChallengeExpired);
+        }
+        let account = self
+            .store
+            .account(pending.agent)
+            .await?
+            .ok_or(LoginError::ChallengeExpired)?;
+        self.check_lockout(&account, origin).await?;
+
+        let (secret, enrolling) = match (&pending.enrolling, &account.totp_secret) {
+            (Some(new), _) => (new.clone(), true),
+            (None, Some(stored)) => (
+                TotpSecret::from_bytes(SecretBytes::new(stored.expose().clone()))?,
+                false,
+            ),
+            (None, None) => return Err(LoginError::ChallengeExpired),
+        };
+        let totp = Totp::new(
+            &secret,
+            self.policy.totp,
+            &self.policy.issuer,
+            &account.username,
+        )?;
+        let last = if enrolling {
+            None
+        } else {
+            account.totp_last_step
+        };
+        let accepted = match totp.verify(code.expose(), now, last) {
+            Ok(accepted) => accepted,
+            Err(rampart_auth::Error::TotpReplay { .. }) => {
+                self.fail(&account, Action::TotpReplayed, "replayed", origin)
+                    .await?;
+                self.keep_pending(key, pending);
+                return Err(LoginError::TotpReplayed);
+            }
+            Err(rampart_auth::Error::TotpInvalid | rampart_auth::Error::TotpMalformed) => {
+                self.fail(&account, Action::TotpFailed, "wrong_code", origin)
+                    .await?;
+                self.keep_pending(key, pending);
+                return Err(LoginError::TotpInvalid);
+            }
+            Err(other) => return Err(other.into()),
+        };
+
+        let (token, record, session) = start_session(
+            &account.id.to_string(),
+            pending.verified,
+            accepted.into(),
+            &self.policy.sessions,
+            now,
+        )?;
+        let (recovery_codes, recovery_set) = if enrolling {
+            let (codes, set) = RecoveryCodeSet::generate()?;
+            (codes, Some(set))
+        } else {
+            (Vec::new(), None)
+        };
+        let stored = self
+            .store
+            .complete_login(LoginCompletion {
+                agent: account.id,
+                totp_step: Some(accepted.step()),
+                enrolled_secret: enrolling
+                    .then(|| SecretBytes::new(secret.expose_bytes().to_vec())),
+                recovery_codes: recovery_set,
+                session: record,
+            })
+            .await?;
+        if !stored {
+            // Another login used this code between our check and our write.
+            self.fail(
+                &account,
+                Action::TotpReplayed,
+                "replayed_concurrently",
+                origin,
+            )
+            .await?;
+            return Err(LoginError::TotpReplayed);
+        }
+        let actor = Actor::named_user(&account.id.to_string(), &account.username);
+        if enrolling {
+            self.audit(
+                AuditEvent::new(actor.clone(), Action::TotpEnrolled).on(account_target(account.id)),
+                origin,
+            )
+            .await?;
+        }
+        self.audit(
+            AuditEvent::new(actor.clone(), Action::LoginSucceeded).on(account_target(account.id)),
+            origin,
+        )
+        .await?;
+        self.audit(
+            AuditEvent::new(actor, Action::SessionCreated).on(account_target(account.id)),
+            origin,
+        )
+        .await?;
+
+        Ok(SessionGranted {
+            token: SecretString::new(token.expose().to_owned()),
+            expires_at: i64::try_from(session.expires_at())
+                .unwrap_or(i64::MAX)
+                .saturating_mul(1000),
+            idle_timeout_secs: u32::try_from(self.policy.sessions.idle_secs).unwrap_or(u32::MAX),
+            agent: AgentProfile {
+                id: account.id,
+                username: account.username.clone(),
+                display_name: account.display_name.clone(),
+                role: account.role,
+            },
+            recovery_codes: recovery_codes
+                .iter()
+                .map(|c| SecretString::new(c.expose().to_owned()))
+                .collect(),
+        })
+    }
+
+    fn keep_pending(&self, key: [u8; 32], mut pending: Pending) {
+        pending.attempts_left = pending.attempts_left.saturating_sub(1);
+        if pending.attempts_left > 0 {
+            self.pending().insert(key, pending);
+        }
+    }
+
+    /// Checks a bearer token and records its use. Expired and idle sessions are deleted and
+    /// audited.
+    pub async fn authenticate(
+        &self,
+        token: &SecretString,
+        origin: Option<IpAddr>,
+    ) -> Result<Authenticated, LoginError> {
+        let presented = SessionToken::from_presented(SecretString::new(token.expose().clone()));
+        let hash = presented.hash();
+        let Some(mut record) = self.store.session(hash).await? else {
+            return Err(LoginError::Unauthenticated);
+        };
+        let now = self.now()?;
+        let session = match record.resume(&presented, &self.policy.sessions, now) {
+            Ok(session) => session,
+            Err(rampart_auth::Error::SessionIdle | rampart_auth::Error::SessionExpired) => {
+                self.store.delete_session(hash).await?;
+                let event =
+                    AuditEvent::new(Actor::user(&record.user_id), Action::SessionExpired).on(
+                        Target::new(TargetKind::Session, &hex(&hash.as_bytes()[..8])),
+                    );
+                self.audit(event, origin).await?;
+                return Err(LoginError::Unauthenticated);
+            }
+            Err(_) => return Err(LoginError::Unauthenticated),
+        };
+        self.store.touch_session(hash, record.last_seen).await?;
+        let agent_id: AgentId = record.user_id.parse().map_err(|_| LoginError::Internal)?;
+        let account = self
+            .store
+            .account(agent_id)
+            .await?
+            .ok_or(LoginError::Unauthenticated)?;
+        Ok(Authenticated {
+            agent: AgentProfile {
+                id: account.id,
+                username: account.username.clone(),
+                display_name: account.display_name.clone(),
+                role: account.role,
+            },
+            expires_at: session.expires_at(),
+        })
+    }
+
+    /// Ends the session behind `token` (logout).
+    pub async fn logout(
+        &self,
+        token: &SecretString,
+        origin: Option<IpAddr>,
+    ) -> Result<(), LoginError> {
+        let authed = self.authenticate(token, origin).await?;
+        let hash = SessionToken::from_presented(SecretString::new(token.expose().clone())).hash();
+        self.store.delete_session(hash).await?;
+        let actor = Actor::named_user(&authed.agent.id.to_string(), &authed.agent.username);
+        self.audit(
+            AuditEvent::new(actor, Action::SessionRevoked)
+                .with_outcome(rampart_audit::Outcome::success()),
+            origin,
+        )
+        .await
+    }
+}
