@@ -1,8 +1,12 @@
 //! Context words (English, Spanish, Portuguese) used only to decide ambiguous candidates:
 //! a bare nine-digit number near "SSN", a plain number near "phone", a 3-digit code after "CVV".
 
+use aho_corasick::AhoCorasick;
+
+use crate::Error;
+
 /// Words that make a nearby number a phone number.
-pub const PHONE_STRONG: &[&str] = &[
+const PHONE_STRONG: &[&str] = &[
     "phone",
     "tel",
     "cell",
@@ -35,9 +39,9 @@ pub const PHONE_STRONG: &[&str] = &[
     "contact",
 ];
 /// Weaker words: count only when no negative word is near.
-pub const PHONE_WEAK: &[&str] = &["number", "número", "numero", "nro", "at "];
+const PHONE_WEAK: &[&str] = &["number", "número", "numero", "nro", "at "];
 /// Words that make a nearby number something other than personal data.
-pub const NEGATIVE: &[&str] = &[
+const NEGATIVE: &[&str] = &[
     "order",
     "pedido",
     "ticket",
@@ -125,7 +129,7 @@ pub const NEGATIVE: &[&str] = &[
     "pasaporte",
     "passaporte",
 ];
-pub const SSN: &[&str] = &[
+const SSN: &[&str] = &[
     "ssn",
     "social security",
     "social",
@@ -138,7 +142,7 @@ pub const SSN: &[&str] = &[
     "numero de seguro",
     "segurança social",
 ];
-pub const CVV: &[&str] = &[
+const CVV: &[&str] = &[
     "cvv",
     "cvc",
     "cid",
@@ -171,7 +175,7 @@ pub const CVV: &[&str] = &[
     "código de verificação",
     "card verification",
 ];
-pub const CARD: &[&str] = &[
+const CARD: &[&str] = &[
     "card",
     "tarjeta",
     "cartão",
@@ -199,10 +203,10 @@ pub const CARD: &[&str] = &[
     "dígitos",
     "digitos",
 ];
-pub const IP_NEGATIVE: &[&str] = &[
+const IP_NEGATIVE: &[&str] = &[
     "version", "versión", "versão", "ver.", "v.", "build", "release",
 ];
-pub const DNI: &[&str] = &[
+const DNI: &[&str] = &[
     "dni",
     "nif",
     "nie",
@@ -216,37 +220,80 @@ fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b >= 0x80
 }
 
-fn eq_ignore_ascii_case_at(hay: &[u8], at: usize, needle: &[u8]) -> bool {
-    hay.get(at..at + needle.len())
-        .is_some_and(|s| s.eq_ignore_ascii_case(needle))
+/// One keyword list, compiled into an Aho-Corasick automaton (ASCII case-insensitive).
+pub struct Set {
+    ac: AhoCorasick,
+    /// Whether pattern i starts with a word byte (and so needs a word boundary before it).
+    word_start: Vec<bool>,
 }
 
-/// Distance in bytes from the end of `window` back to the start of the nearest keyword from
-/// `words` that starts on a word boundary; `None` when there is none.
-pub fn nearest(window: &[u8], words: &[&str]) -> Option<usize> {
-    let mut best: Option<usize> = None;
-    for w in words {
-        let n = w.as_bytes();
-        if n.is_empty() || n.len() > window.len() {
-            continue;
-        }
-        for at in (0..=window.len() - n.len()).rev() {
-            if best.is_some_and(|b| window.len() - at >= b) {
-                break;
-            }
-            let boundary = at == 0 || !is_word_byte(window[at - 1]) || !is_word_byte(n[0]);
-            if boundary && eq_ignore_ascii_case_at(window, at, n) {
-                best = Some(window.len() - at);
-                break;
-            }
-        }
+impl Set {
+    fn new(words: &[&str]) -> Result<Self, Error> {
+        let ac = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(words)
+            .map_err(|_| Error::BuiltInPattern { name: "keywords" })?;
+        let word_start = words
+            .iter()
+            .map(|w| w.bytes().next().is_some_and(is_word_byte))
+            .collect();
+        Ok(Self { ac, word_start })
     }
-    best
+
+    /// Distance in bytes from the end of `window` back to the start of the nearest keyword
+    /// that starts on a word boundary; `None` when there is none.
+    pub fn nearest(&self, window: &[u8]) -> Option<usize> {
+        let mut best: Option<usize> = None;
+        for m in self.ac.find_overlapping_iter(window) {
+            let at = m.start();
+            let needs_boundary = self.word_start.get(m.pattern().as_usize()) == Some(&true);
+            if at == 0 || !needs_boundary || !is_word_byte(window[at - 1]) {
+                let d = window.len() - at;
+                best = Some(best.map_or(d, |b| b.min(d)));
+            }
+        }
+        best
+    }
+
+    /// Whether `window` contains a keyword (on a word boundary).
+    pub fn any(&self, window: &[u8]) -> bool {
+        self.ac.find_overlapping_iter(window).any(|m| {
+            let at = m.start();
+            let needs_boundary = self.word_start.get(m.pattern().as_usize()) == Some(&true);
+            at == 0 || !needs_boundary || !is_word_byte(window[at - 1])
+        })
+    }
 }
 
-/// Whether `window` contains a keyword from `words` (on a word boundary).
-pub fn any(window: &[u8], words: &[&str]) -> bool {
-    nearest(window, words).is_some()
+/// All keyword lists, compiled once per scanner.
+pub struct Words {
+    pub phone_strong: Set,
+    pub phone_weak: Set,
+    pub negative: Set,
+    pub ssn: Set,
+    pub cvv: Set,
+    pub card: Set,
+    pub ip_negative: Set,
+    pub dni: Set,
+    pub cpf: Set,
+    pub nif: Set,
+}
+
+impl Words {
+    pub fn new() -> Result<Self, Error> {
+        Ok(Self {
+            phone_strong: Set::new(PHONE_STRONG)?,
+            phone_weak: Set::new(PHONE_WEAK)?,
+            negative: Set::new(NEGATIVE)?,
+            ssn: Set::new(SSN)?,
+            cvv: Set::new(CVV)?,
+            card: Set::new(CARD)?,
+            ip_negative: Set::new(IP_NEGATIVE)?,
+            dni: Set::new(DNI)?,
+            cpf: Set::new(&["cpf"])?,
+            nif: Set::new(&["nif", "contribuinte"])?,
+        })
+    }
 }
 
 /// The up to `n` bytes before `pos` (not necessarily on a char boundary: keywords are matched
@@ -262,11 +309,13 @@ mod tests {
 
     #[test]
     fn nearest_prefers_the_closest_keyword_on_a_word_boundary() {
-        let w = b"my order number is ";
-        assert_eq!(nearest(w, NEGATIVE), Some(16));
-        assert_eq!(nearest(w, PHONE_WEAK), Some(10));
-        assert!(!any(b"recorder", &["order"]));
-        assert!(any(b"Call me on ", PHONE_STRONG));
-        assert!(any(b"Tel\xc3\xa9fono: ", &["teléfono"]));
+        let w = Words::new().unwrap();
+        let win = b"my order number is ";
+        assert_eq!(w.negative.nearest(win), Some(16));
+        assert_eq!(w.phone_weak.nearest(win), Some(10));
+        assert!(!Set::new(&["order"]).unwrap().any(b"recorder"));
+        assert!(w.phone_strong.any(b"Call me on "));
+        assert!(w.phone_strong.any(b"Tel\xc3\xa9fono: "));
+        assert!(w.negative.any(b"total #"));
     }
 }

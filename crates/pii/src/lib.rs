@@ -21,7 +21,6 @@ mod numeric;
 mod text;
 pub mod validate;
 
-use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 /// What a span contains. The names returned by [`Kind::name`] are part of the CLI contract.
@@ -281,48 +280,11 @@ const CUSTOM_SIZE_LIMIT: usize = 1 << 20;
 const CUSTOM_DFA_LIMIT: usize = 1 << 21;
 const MAX_CUSTOM: usize = 256;
 
-/// Words that suggest an obfuscated email; the obfuscated-email regex runs only when one is
-/// present.
-const OBFUSCATION_GATE: &[&str] = &[
-    " at ",
-    "arroba",
-    "(at)",
-    "[at]",
-    "{at}",
-    "<at>",
-    " dot ",
-    "(dot)",
-    "[dot]",
-    "{dot}",
-    " punto ",
-    " ponto ",
-    "(punto)",
-    "(ponto)",
-    " at gmail",
-    " at hotmail",
-    " at outlook",
-    " at yahoo",
-    " at icloud",
-    " at live",
-    " at msn",
-    " at aol",
-    " at proton",
-    " at gmx",
-    " at uol",
-    " at bol",
-    " at terra",
-    " at me.",
-    " at mail",
-    " at ymail",
-    " at zoho",
-    " at yandex",
-];
-
 /// The detector. Build once (compiling patterns takes milliseconds), share freely: it is
 /// `Send + Sync` and scanning takes `&self`.
 pub struct Scanner {
     patterns: text::Patterns,
-    obfuscation_gate: AhoCorasick,
+    words: context::Words,
     custom: Vec<Custom>,
     policies: [Policy; Kind::BUILT_IN.len()],
     extras: Extras,
@@ -387,15 +349,9 @@ impl Scanner {
                 policies[i] = policy;
             }
         }
-        let obfuscation_gate = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(OBFUSCATION_GATE)
-            .map_err(|_| Error::BuiltInPattern {
-                name: "obfuscation gate",
-            })?;
         Ok(Self {
             patterns: text::Patterns::new()?,
-            obfuscation_gate,
+            words: context::Words::new()?,
             custom,
             policies,
             extras: config.extras,
@@ -437,20 +393,27 @@ impl Scanner {
     /// Detects personal data in `text`, replacing the contents of `spans` (reuses its buffer).
     pub fn scan_into(&self, text: &str, spans: &mut Vec<Span>) {
         spans.clear();
-        let norm = normalize::normalize(text);
+        let mut stats = Stats::of(text.as_bytes());
+        let norm = if stats.normalizable {
+            normalize::normalize(text)
+        } else {
+            normalize::unchanged(text)
+        };
         let t: &str = &norm.text;
+        if norm.changed() {
+            stats = Stats::of(t.as_bytes());
+        }
         let mut cands: Vec<Cand> = Vec::new();
-        let stats = Stats::of(t.as_bytes());
         if stats.digits >= 3 {
-            numeric::scan(t, self.extras, &mut cands);
+            numeric::scan(t, self.extras, &self.words, &mut cands);
         }
         if stats.digits >= 7 {
-            self.patterns.ids(t, &mut cands);
+            self.patterns.ids(t, &self.words, &mut cands);
         }
         if stats.at || stats.pct40 {
             self.patterns.emails(t, &mut cands);
         }
-        if self.obfuscation_gate.is_match(t) {
+        if stats.at || stats.pct40 || stats.at_marker {
             self.patterns.obfuscated_emails(t, &mut cands);
         }
         if stats.colons >= 2 && (stats.double_colon || stats.colons >= 7) {
@@ -497,25 +460,79 @@ impl Scanner {
     }
 }
 
-/// Cheap one-pass statistics that decide which detectors run at all.
+/// Cheap statistics that decide which detectors run at all. Two branch-free passes that the
+/// compiler vectorises (byte counters flushed every 255 bytes); the rest runs only when a
+/// count says it might matter.
 struct Stats {
     digits: usize,
     at: bool,
     pct40: bool,
     colons: usize,
     double_colon: bool,
+    /// Bytes that may start a char the normaliser replaces (C2, E2, E3, EF).
+    normalizable: bool,
+    /// A spelt-out "at" (" at ", "(at)", "arroba"…) that an obfuscated email needs.
+    at_marker: bool,
+}
+
+fn opens(c: u8) -> bool {
+    (c == b' ')
+        | (c == b'(')
+        | (c == b'[')
+        | (c == b'{')
+        | (c == b'<')
+        | (c == b'\t')
+        | (c == b'\n')
+}
+
+fn closes(c: u8) -> bool {
+    (c == b' ')
+        | (c == b')')
+        | (c == b']')
+        | (c == b'}')
+        | (c == b'>')
+        | (c == b'\t')
+        | (c == b'\n')
 }
 
 impl Stats {
     fn of(b: &[u8]) -> Self {
-        let mut digits = 0usize;
-        let mut colons = 0usize;
-        let mut specials = 0usize;
-        for &c in b {
-            digits += usize::from(c.wrapping_sub(b'0') < 10);
-            colons += usize::from(c == b':');
-            specials += usize::from(c == b'@' || c == b'%');
+        let (mut digits, mut colons, mut specials, mut high) = (0usize, 0usize, 0usize, 0usize);
+        for chunk in b.chunks(255) {
+            let (mut d, mut c, mut s, mut h) = (0u8, 0u8, 0u8, 0u8);
+            for &x in chunk {
+                d += u8::from(x.wrapping_sub(b'0') < 10);
+                c += u8::from(x == b':');
+                s += u8::from((x == b'@') | (x == b'%'));
+                h += u8::from((x == 0xC2) | (x == 0xE2) | (x == 0xE3) | (x == 0xEF));
+            }
+            digits += usize::from(d);
+            colons += usize::from(c);
+            specials += usize::from(s);
+            high += usize::from(h);
         }
+        // Four-byte windows: " at " and its bracketed forms, and "rr" for "arroba".
+        let (mut at_words, mut rr) = (0usize, 0usize);
+        let w = b.len().saturating_sub(3);
+        let mut start = 0;
+        while start < w {
+            let end = (start + 255).min(w);
+            let (mut a, mut r) = (0u8, 0u8);
+            let s0 = &b[start..end];
+            let s1 = &b[start + 1..end + 1];
+            let s2 = &b[start + 2..end + 2];
+            let s3 = &b[start + 3..end + 3];
+            for (((&p, &x), &y), &q) in s0.iter().zip(s1).zip(s2).zip(s3) {
+                let (x, y) = (x | 0x20, y | 0x20);
+                a += u8::from(opens(p) & (x == b'a') & (y == b't') & closes(q));
+                r += u8::from((x == b'r') & (y == b'r'));
+            }
+            at_words += usize::from(a);
+            rr += usize::from(r);
+            start = end;
+        }
+        let at_marker =
+            at_words > 0 || (rr > 0 && b.windows(5).any(|w| w.eq_ignore_ascii_case(b"arrob")));
         let (at, pct40) = if specials > 0 {
             (
                 b.contains(&b'@'),
@@ -531,6 +548,8 @@ impl Stats {
             pct40,
             colons,
             double_colon,
+            normalizable: high > 0,
+            at_marker,
         }
     }
 }

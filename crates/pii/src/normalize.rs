@@ -18,6 +18,11 @@ pub struct Normalized<'a> {
 }
 
 impl Normalized<'_> {
+    /// Whether any char was replaced.
+    pub fn changed(&self) -> bool {
+        matches!(self.text, Cow::Owned(_))
+    }
+
     /// Maps a normalised byte offset (on a char boundary) back to the original text.
     pub fn original_offset(&self, offset: usize) -> usize {
         if self.map.is_empty() {
@@ -37,18 +42,28 @@ fn replacement(c: char) -> Option<char> {
     }
 }
 
-/// Normalises `text`; borrows when there is nothing to change (always for ASCII text).
-pub fn normalize(text: &str) -> Normalized<'_> {
-    let borrowed = |text| Normalized {
+/// `text` as is, for callers that already know nothing needs replacing.
+pub fn unchanged(text: &str) -> Normalized<'_> {
+    Normalized {
         text: Cow::Borrowed(text),
         map: Vec::new(),
         original_len: text.len(),
-    };
+    }
+}
+
+/// Normalises `text`; borrows when there is nothing to change (always for ASCII text).
+pub fn normalize(text: &str) -> Normalized<'_> {
+    let borrowed = unchanged;
     // The map is u32: texts over 4 GiB are matched without normalisation.
     if text.is_ascii() || u32::try_from(text.len()).is_err() {
         return borrowed(text);
     }
-    if !text.chars().any(|c| replacement(c).is_some()) {
+    // Byte pre-check: every replaced char is NBSP (C2 A0) or has lead byte E2, E3 or EF.
+    let b = text.as_bytes();
+    let maybe = b.iter().enumerate().any(|(i, &c)| {
+        matches!(c, 0xE2 | 0xE3 | 0xEF) || (c == 0xC2 && b.get(i + 1) == Some(&0xA0))
+    });
+    if !maybe || !text.chars().any(|c| replacement(c).is_some()) {
         return borrowed(text);
     }
     let mut out = String::with_capacity(text.len());

@@ -32,9 +32,10 @@ fn is_sep(b: u8) -> bool {
 
 /// Scans `text` (normalised, so full-width digits and Unicode spaces are ASCII) for digit
 /// chunks and pushes candidates.
-pub fn scan(text: &str, extras: crate::Extras, out: &mut Vec<Cand>) {
+pub fn scan(text: &str, extras: crate::Extras, w: &ctx::Words, out: &mut Vec<Cand>) {
     let b = text.as_bytes();
-    let mut groups: Vec<Group> = Vec::new();
+    // Fixed buffer: no allocation per message.
+    let mut groups = [Group { start: 0, end: 0 }; MAX_GROUPS];
     let mut pieces: Vec<Piece> = Vec::new();
     let mut i = 0;
     while i < b.len() {
@@ -48,29 +49,25 @@ pub fn scan(text: &str, extras: crate::Extras, out: &mut Vec<Cand>) {
             while i < b.len() && b[i].is_ascii_digit() {
                 i += 1;
             }
-            pieces.push(Piece::Break);
+            push_break(&mut pieces);
             continue;
         }
-        groups.clear();
+        let mut ng = 0;
         let mut j = i;
         loop {
             let s = j;
             while j < b.len() && b[j].is_ascii_digit() {
                 j += 1;
             }
-            groups.push(Group { start: s, end: j });
+            groups[ng] = Group { start: s, end: j };
+            ng += 1;
             let mut k = j;
             while k < b.len() && k - j < 3 && is_sep(b[k]) {
                 k += 1;
             }
             // "2419. 6 items": a full stop followed by a space ends the sentence and the chunk.
             let sentence_end = k - j >= 2 && b[j] == b'.' && b[j + 1].is_ascii_whitespace();
-            if k > j
-                && k < b.len()
-                && b[k].is_ascii_digit()
-                && !sentence_end
-                && groups.len() < MAX_GROUPS
-            {
+            if k > j && k < b.len() && b[k].is_ascii_digit() && !sentence_end && ng < MAX_GROUPS {
                 j = k;
                 continue;
             }
@@ -79,17 +76,25 @@ pub fn scan(text: &str, extras: crate::Extras, out: &mut Vec<Cand>) {
         let before_claims = out.len();
         let chunk = Chunk {
             text: b,
-            g: &groups,
+            g: &groups[..ng],
+            w,
         };
         chunk.scan(extras, out);
         if out.len() == before_claims {
             chunk.push_piece(&mut pieces);
         } else {
-            pieces.push(Piece::Break);
+            push_break(&mut pieces);
         }
         i = j;
     }
-    split_cards(b, &pieces, out);
+    split_cards(b, w, &pieces, out);
+}
+
+/// Marks a gap between pieces (consecutive gaps are one gap; none is needed at the start).
+fn push_break(pieces: &mut Vec<Piece>) {
+    if matches!(pieces.last(), Some(Piece::Digits { .. })) {
+        pieces.push(Piece::Break);
+    }
 }
 
 /// A chunk that no rule claimed, kept to find a card typed in several pieces.
@@ -106,6 +111,7 @@ enum Piece {
 struct Chunk<'a> {
     text: &'a [u8],
     g: &'a [Group],
+    w: &'a ctx::Words,
 }
 
 fn sep_is(s: &[u8], allowed: &[&[u8]]) -> bool {
@@ -173,7 +179,7 @@ impl Chunk<'_> {
         let card_seps = (1..self.g.len()).all(|k| card_sep(self.sep(k)));
         let card_groups = self.g.iter().all(|g| (3..=8).contains(&g.len()));
         if self.attached() || !card_seps || !card_groups || !(4..=15).contains(&n) {
-            pieces.push(Piece::Break);
+            push_break(pieces);
             return;
         }
         let mut buf = [0u8; 40];
@@ -364,7 +370,7 @@ impl Chunk<'_> {
         if self
             .byte_before(start)
             .is_some_and(|b| b == b'v' || b == b'V')
-            || ctx::any(ctx::before(self.text, start, 24), ctx::IP_NEGATIVE)
+            || self.w.ip_negative.any(ctx::before(self.text, start, 24))
         {
             return Some((j, None));
         }
@@ -375,9 +381,11 @@ impl Chunk<'_> {
     fn ssn_plain(&self, i: usize) -> Option<(usize, Option<Kind>)> {
         let g = self.g[i];
         let s = &self.text[g.start..g.end];
+        if s.len() != 9 || !validate::us_ssn(s) {
+            return None;
+        }
         let window = since_last_number(ctx::before(self.text, g.start, 48));
-        (s.len() == 9 && validate::us_ssn(s) && ctx::any(window, ctx::SSN))
-            .then_some((i, Some(Kind::UsSsn)))
+        self.w.ssn.any(window).then_some((i, Some(Kind::UsSsn)))
     }
 
     /// Eleven plain digits with valid CPF check digits, unless a phone keyword (and no CPF
@@ -389,11 +397,22 @@ impl Chunk<'_> {
             return None;
         }
         let window = since_last_number(ctx::before(self.text, g.start, 40));
-        let phone = ctx::any(window, ctx::PHONE_STRONG) && !ctx::any(window, &["cpf"]);
+        let phone = self.w.phone_strong.any(window) && !self.w.cpf.any(window);
         (!phone).then_some((i, Some(Kind::BrCpf)))
     }
 
     fn phone(&self, i: usize) -> Option<(usize, Option<Kind>)> {
+        // Cheap shape check before any keyword lookup: every rule needs at least six digits
+        // joined by phone separators.
+        let mut reach = self.g[i].len();
+        let mut k = i + 1;
+        while reach < 6 && k < self.g.len() && phone_sep(self.sep(k)) {
+            reach += self.g[k].len();
+            k += 1;
+        }
+        if reach < 6 {
+            return None;
+        }
         let start = self.g[i].start;
         let lead = if i == 0 {
             self.byte_before(start)
@@ -406,9 +425,9 @@ impl Chunk<'_> {
         // Keywords before another number belong to that number.
         let window = since_last_number(window);
         let double_zero = self.text[start..].starts_with(b"00") && self.g[i].len() <= 4;
-        let neg = ctx::nearest(window, ctx::NEGATIVE);
-        let strong = ctx::nearest(window, ctx::PHONE_STRONG);
-        let weak = ctx::nearest(window, ctx::PHONE_WEAK);
+        let neg = self.w.negative.nearest(window);
+        let strong = self.w.phone_strong.nearest(window);
+        let weak = self.w.phone_weak.nearest(window);
         let strong_ctx = strong.is_some_and(|s| neg.is_none_or(|n| s < n));
         let weak_ctx = weak.is_some_and(|w| neg.is_none_or(|n| w < n));
         // A negative word right before the number ("order 612 345 678") wins over formatting;
@@ -444,8 +463,7 @@ impl Chunk<'_> {
                 // A bare run of digits with no keyword either way: a phone only when it fits a
                 // national numbering plan and nothing in the message suggests an order, a
                 // price or a code.
-                plain_national(&self.text[start..self.g[j].end])
-                    && !ctx::any(self.text, ctx::NEGATIVE)
+                plain_national(&self.text[start..self.g[j].end]) && !self.w.negative.any(self.text)
             };
             if ok {
                 best = Some(j);
@@ -514,20 +532,17 @@ impl Chunk<'_> {
         let s = &self.text[g.start..g.end];
         let window = ctx::before(self.text, g.start, 40);
         match s.len() {
-            9 if extras.pt_nif
-                && validate::pt_nif(s)
-                && ctx::any(window, &["nif", "contribuinte"]) =>
-            {
+            9 if extras.pt_nif && validate::pt_nif(s) && self.w.nif.any(window) => {
                 Some((i, Some(Kind::PtNif)))
             }
             14 if extras.br_cnpj && validate::br_cnpj(s) => Some((i, Some(Kind::BrCnpj))),
             18 if extras.mx_clabe && validate::mx_clabe(s) => Some((i, Some(Kind::MxClabe))),
             3 | 4
                 if self.g.len() == 1
-                    && ctx::any(
-                        since_last_number(ctx::before(self.text, g.start, 32)),
-                        ctx::CVV,
-                    ) =>
+                    && self
+                        .w
+                        .cvv
+                        .any(since_last_number(ctx::before(self.text, g.start, 32))) =>
             {
                 Some((i, Some(Kind::CardCvv)))
             }
@@ -597,7 +612,7 @@ fn link_prefix(window: &[u8]) -> bool {
 /// Cards typed in several pieces ("4111 1111 and then 1111 1111"): two to four consecutive
 /// unclaimed chunks whose digits together form a valid card. Only tried when the message talks
 /// about a card or every piece is made of 4-digit groups, to keep unrelated numbers apart.
-fn split_cards(text: &[u8], pieces: &[Piece], out: &mut Vec<Cand>) {
+fn split_cards(text: &[u8], w: &ctx::Words, pieces: &[Piece], out: &mut Vec<Cand>) {
     if pieces
         .iter()
         .filter(|p| matches!(p, Piece::Digits { .. }))
@@ -606,7 +621,7 @@ fn split_cards(text: &[u8], pieces: &[Piece], out: &mut Vec<Cand>) {
     {
         return;
     }
-    let card_words = ctx::any(text, ctx::CARD);
+    let card_words = w.card.any(text);
     let mut i = 0;
     while i < pieces.len() {
         let mut found = None;

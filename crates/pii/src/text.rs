@@ -126,9 +126,13 @@ impl Patterns {
         }
     }
 
-    pub fn ids(&self, text: &str, out: &mut Vec<Cand>) {
+    pub fn ids(&self, text: &str, words: &ctx::Words, out: &mut Vec<Cand>) {
         let b = text.as_bytes();
-        for caps in self.ids.captures_iter(text) {
+        // The DFA finds matches; capture groups are resolved only for the (rare) matches.
+        for m in self.ids.find_iter(text) {
+            let Some(caps) = self.ids.captures_at(text, m.start()) else {
+                continue;
+            };
             let Some(whole) = caps.get(0) else { continue };
             if let (Some(d), Some(l)) = (caps.name("dni"), caps.name("dl")) {
                 let digits: Vec<u8> = d.as_str().bytes().filter(u8::is_ascii_digit).collect();
@@ -138,7 +142,7 @@ impl Patterns {
                 // document keyword.
                 let sentence_word = spaced
                     && letter.is_ascii_lowercase()
-                    && !ctx::any(ctx::before(b, whole.start(), 32), ctx::DNI);
+                    && !words.dni.any(ctx::before(b, whole.start(), 32));
                 if validate::es_dni(&digits, letter) && !sentence_word {
                     out.push(Cand::new(whole.start(), whole.end(), Kind::EsDni));
                 } else if !spaced {
