@@ -94,6 +94,14 @@ impl<S: AuditStore> AuditLog<S> {
         verify_with(verifier, self.records_from(0))
     }
 
+    /// Runs a configured `verifier` (for example [`Verifier::after`] a checkpoint verified
+    /// earlier, so a periodic check reads only new records) over the stored records from its
+    /// start.
+    pub fn verify_from(&self, verifier: Verifier) -> Result<VerifySummary, Error> {
+        let from = verifier.next_seq();
+        verify_with(verifier, self.records_from(from))
+    }
+
     /// Writes every stored record as JSON Lines to `out`; returns the number written. The
     /// export is not verified first: run [`crate::verify()`] on it (or [`AuditLog::verify`]).
     pub fn export_jsonl<W: Write>(&self, out: W) -> Result<u64, Error> {

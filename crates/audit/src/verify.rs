@@ -102,6 +102,11 @@ impl Verifier {
         self
     }
 
+    /// The seq the next record must carry (where a store should start reading).
+    pub fn next_seq(&self) -> u64 {
+        self.last.seq.saturating_add(1)
+    }
+
     fn fail(position: u64, seq: u64, kind: Tamper) -> Error {
         Error::Tampered {
             position,

@@ -98,3 +98,24 @@ fn records_stream_from_a_seq_across_pages() {
     assert_eq!(seqs.len(), rampart_audit::PAGE * 2 + 7 - 499);
     assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1));
 }
+
+#[test]
+fn a_periodic_check_reads_only_records_after_the_last_verified_head() {
+    let log = crate::support::log_of(20);
+    let checked = log.verify(None).expect("verifies").head;
+    for i in 20..25 {
+        log.append(event_for(&Action::SessionExpired, i), at(i as i64))
+            .expect("append");
+    }
+    let summary = log
+        .verify_from(rampart_audit::Verifier::after(checked))
+        .expect("new records verify");
+    assert_eq!((summary.records, summary.head.seq), (5, 25));
+    // Tampering before the checkpoint is out of scope; after it, it is caught.
+    log.store()
+        .dangerous_edit(|recs| recs[22].event.target = None);
+    assert!(
+        log.verify_from(rampart_audit::Verifier::after(checked))
+            .is_err()
+    );
+}

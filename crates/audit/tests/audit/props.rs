@@ -132,6 +132,31 @@ proptest! {
     }
 
     #[test]
+    fn any_deletion_swap_or_duplication_is_detected_given_the_head(
+        recs in arb_log(),
+        a in any::<prop::sample::Index>(),
+        b in any::<prop::sample::Index>(),
+        op in 0u8..3,
+    ) {
+        let head = rampart_audit::Checkpoint::of(&recs[recs.len() - 1]);
+        let mut tampered = recs.clone();
+        let (i, j) = (a.index(recs.len()), b.index(recs.len()));
+        match op {
+            0 => { tampered.remove(i); }
+            1 => { prop_assume!(i != j); tampered.swap(i, j); }
+            _ => { let copy = tampered[i].clone(); tampered.insert(j, copy); }
+        }
+        let result = rampart_audit::verify_with(
+            rampart_audit::Verifier::new().with_trusted_head(head),
+            tampered.into_iter().map(Ok),
+        );
+        prop_assert!(
+            matches!(result, Err(rampart_audit::Error::Tampered { .. })),
+            "op {} at {}/{} undetected: {:?}", op, i, j, result
+        );
+    }
+
+    #[test]
     fn any_single_byte_change_of_an_export_is_detected(
         recs in arb_log(),
         index in any::<prop::sample::Index>(),
