@@ -137,6 +137,11 @@ fn wrong_key_is_rejected_and_every_file_stays_byte_identical() {
         .expect("refused");
     assert_eq!(err.code().as_str(), "key-rejected");
     assert_same_files(&snapshot(tmp.path()), &before);
+    let shown = format!("{err} {err:?}");
+    assert!(
+        !shown.contains(&wrong) && !shown.contains(&right),
+        "key in error: {shown}"
+    );
 }
 
 #[test]
