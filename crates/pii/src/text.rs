@@ -35,6 +35,16 @@ const IDS: &str = r"(?xi-u)
   | \b(?P<iban>[a-z]{2}[0-9]{2})[\x20\-]?[a-z0-9]{2}
 ";
 
+// Capture group indices of IDS, in pattern order (looking groups up by name costs a hash
+// per match); `ids_group_indices_match_names` pins them.
+const G_DNI: usize = 1;
+const G_DL: usize = 2;
+const G_NIE: usize = 3;
+const G_ND: usize = 4;
+const G_NL: usize = 5;
+const G_CURP: usize = 6;
+const G_IBAN: usize = 7;
+
 const TLDS: &[&str] = &[
     "com", "net", "org", "edu", "gov", "mil", "int", "info", "biz", "io", "co", "me", "app", "dev",
     "online", "email", "mail", "live", "xyz",
@@ -134,7 +144,7 @@ impl Patterns {
                 continue;
             };
             let Some(whole) = caps.get(0) else { continue };
-            if let (Some(d), Some(l)) = (caps.name("dni"), caps.name("dl")) {
+            if let (Some(d), Some(l)) = (caps.get(G_DNI), caps.get(G_DL)) {
                 let digits: Vec<u8> = d.as_str().bytes().filter(u8::is_ascii_digit).collect();
                 let letter = b[l.start()];
                 let spaced = l.start() > d.end() && b[d.end()] == b' ';
@@ -149,17 +159,17 @@ impl Patterns {
                     out.push(Cand::rejected(whole.start(), whole.end(), Kind::EsDni));
                 }
             } else if let (Some(p), Some(d), Some(l)) =
-                (caps.name("nie"), caps.name("nd"), caps.name("nl"))
+                (caps.get(G_NIE), caps.get(G_ND), caps.get(G_NL))
             {
                 if validate::es_nie(b[p.start()], d.as_str().as_bytes(), b[l.start()]) {
                     out.push(Cand::new(whole.start(), whole.end(), Kind::EsNie));
                 }
-            } else if let Some(c) = caps.name("curp") {
+            } else if let Some(c) = caps.get(G_CURP) {
                 let up = c.as_str().to_ascii_uppercase();
                 if validate::mx_curp(up.as_bytes()) {
                     out.push(Cand::new(c.start(), c.end(), Kind::MxCurp));
                 }
-            } else if caps.name("iban").is_some() {
+            } else if caps.get(G_IBAN).is_some() {
                 match iban_at(b, whole.start()) {
                     Some((end, true)) => out.push(Cand::new(whole.start(), end, Kind::Iban)),
                     Some((end, false)) => {
@@ -286,4 +296,26 @@ fn iban_at(b: &[u8], start: usize) -> Option<(usize, bool)> {
         return None;
     }
     Some((i, validate::iban(&buf[..n])))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_group_indices_match_names() {
+        let re = Regex::new(IDS).unwrap();
+        let names: Vec<Option<&str>> = re.capture_names().collect();
+        for (i, n) in [
+            (G_DNI, "dni"),
+            (G_DL, "dl"),
+            (G_NIE, "nie"),
+            (G_ND, "nd"),
+            (G_NL, "nl"),
+            (G_CURP, "curp"),
+            (G_IBAN, "iban"),
+        ] {
+            assert_eq!(names[i], Some(n));
+        }
+    }
 }

@@ -25,3 +25,26 @@ fn handwritten_cases_meet_precision_and_recall_targets() {
     assert!(report.overall.precision() >= 0.98, "{report}");
     assert!(report.overall.recall() >= 0.98, "{report}");
 }
+
+/// Writes the generated corpus as CLI input (`{"id","text"}` lines) for throughput runs:
+/// `RAMPART_PII_DUMP=/tmp/corpus.jsonl cargo test -p rampart-pii --test pii dump -- --ignored`.
+#[test]
+#[ignore = "tool, not a test"]
+fn dump_generated_corpus() {
+    let Ok(path) = std::env::var("RAMPART_PII_DUMP") else {
+        return;
+    };
+    let n: usize = std::env::var("RAMPART_PII_DUMP_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3001);
+    let mut g = Gen::new(7);
+    let mut out = String::new();
+    for i in 0..n {
+        let s = g.sample();
+        let line = serde_json::json!({"id": format!("m{i}"), "text": s.text});
+        out.push_str(&line.to_string());
+        out.push('\n');
+    }
+    std::fs::write(path, out).unwrap();
+}
