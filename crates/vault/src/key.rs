@@ -108,6 +108,16 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Whatever the keychain returns, parsing it never panics, and only 64 hex digits pass.
+        #[test]
+        fn parsing_any_stored_value_never_panics(s in "\\PC{0,80}") {
+            let ok = CacheKey::from_stored(&SecretString::new(s.clone())).is_ok();
+            let hex = s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
+            proptest::prop_assert_eq!(ok, hex);
+        }
+    }
+
     #[test]
     fn malformed_stored_keys_are_refused() {
         for bad in ["", "zz", &"g".repeat(64), &"a".repeat(63), &"a".repeat(66)] {

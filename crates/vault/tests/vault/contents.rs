@@ -283,3 +283,28 @@ fn wipe_also_removes_set_aside_caches() {
         files_under(tmp.path())
     );
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+    /// Whatever an agent types into the search box, search answers (possibly empty), never
+    /// an FTS5 syntax error.
+    #[test]
+    fn search_never_fails_on_arbitrary_input(query in "\\PC{0,40}") {
+        let ok = SEARCH_VAULT.with(|(_, vault)| vault.search(&query, 5).is_ok());
+        proptest::prop_assert!(ok);
+    }
+}
+
+thread_local! {
+    /// One small cache per test thread, shared by the property cases.
+    static SEARCH_VAULT: (tempfile::TempDir, Vault) = {
+        let tmp = tempdir();
+        let (mut vault, _) = open(&config(tmp.path()), &MemoryStore::new());
+        conversation(&vault, "c", NOW);
+        vault
+            .insert_messages(&[message("1", "c", "refund \"quoted\" NEAR(x) * ^ -", NOW)])
+            .expect("insert");
+        (tmp, vault)
+    };
+}
