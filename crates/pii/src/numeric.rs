@@ -422,10 +422,11 @@ impl Chunk<'_> {
         let plus = lead == Some(b'+');
         let window = ctx::before(self.text, if plus { start - 1 } else { start }, 40);
         let link = i == 0 && link_prefix(window);
-        // Keywords before another number belong to that number.
+        // Negative words reach across other numbers ("Tracking: 1Z 999 AA1 01 2345 6784");
+        // positive ones belong to the nearest number.
+        let neg = self.w.negative.nearest(window);
         let window = since_last_number(window);
         let double_zero = self.text[start..].starts_with(b"00") && self.g[i].len() <= 4;
-        let neg = self.w.negative.nearest(window);
         let strong = self.w.phone_strong.nearest(window);
         let weak = self.w.phone_weak.nearest(window);
         let strong_ctx = strong.is_some_and(|s| neg.is_none_or(|n| s < n));

@@ -1,7 +1,7 @@
 //! Precision and recall on a generated corpus and on hand-written cases (EN/ES/PT).
 
 use crate::corpus::Gen;
-use crate::support::{evaluate, handwritten, scanner};
+use crate::support::{evaluate, handwritten, heldout, scanner};
 
 #[test]
 fn generated_corpus_meets_precision_and_recall_targets() {
@@ -20,6 +20,18 @@ fn handwritten_cases_meet_precision_and_recall_targets() {
     let report = evaluate(&scanner(), &samples);
     println!(
         "hand-written corpus ({} messages):\n{report}",
+        samples.len()
+    );
+    assert!(report.overall.precision() >= 0.98, "{report}");
+    assert!(report.overall.recall() >= 0.98, "{report}");
+}
+
+#[test]
+fn heldout_cases_meet_precision_and_recall_targets() {
+    let samples = heldout();
+    let report = evaluate(&scanner(), &samples);
+    println!(
+        "held-out hand-written set ({} messages):\n{report}",
         samples.len()
     );
     assert!(report.overall.precision() >= 0.98, "{report}");
