@@ -18,6 +18,10 @@ use crate::error::{Error, Result};
 use crate::store::{EntryName, SecretStore};
 
 /// The OS keychain. Stateless: every call opens its own keychain session.
+///
+/// Calls can block: when the keychain is locked, the OS may show an unlock prompt and keyring 3
+/// waits for the answer without a timeout (seen with gnome-keyring's system prompter). Call
+/// from a blocking task, never from the UI or an async executor thread.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct OsStore;
 
