@@ -26,6 +26,12 @@ const PII: &[&str] = &[
     "You can email me at john dot doe at gmail dot com or call +1 (415) 555-0132.",
 ];
 
+/// Exactly 100 bytes each.
+const LATENCY_CLEAN: &str =
+    "Hi, I ordered the blue jacket last week and it still has not arrived, could you check it for me, pls";
+const LATENCY_PII: &str =
+    "Hi, my card is 4111 1111 1111 1111 exp 12/27 and cvv 123, please charge the order today. Thanks!!!!!";
+
 fn corpus(lines: &[&str], copies: usize) -> Vec<String> {
     (0..copies)
         .flat_map(|_| lines.iter().map(|s| (*s).to_owned()))
@@ -52,9 +58,28 @@ fn bench(c: &mut Criterion) {
         g.finish();
     }
 
+    // A clean/PII mix in the proportion of a busy support queue (two clean messages per PII one).
+    let mixed: Vec<String> = corpus(CLEAN, 100)
+        .into_iter()
+        .chain(corpus(PII, 100))
+        .collect();
+    let bytes: usize = mixed.iter().map(String::len).sum();
+    let mut g = c.benchmark_group("throughput_mixed");
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.bench_function("redact", |b| {
+        b.iter(|| {
+            for m in &mixed {
+                scanner.redact_into(black_box(m), &mut scratch);
+            }
+            black_box(scratch.masked.len())
+        })
+    });
+    g.finish();
+
     let mut g = c.benchmark_group("latency_100b");
-    let clean = CLEAN[0];
-    let pii = PII[0];
+    let clean = LATENCY_CLEAN;
+    let pii = LATENCY_PII;
+    assert_eq!((clean.len(), pii.len()), (100, 100));
     g.bench_function("clean", |b| {
         b.iter(|| {
             scanner.redact_into(black_box(clean), &mut scratch);
