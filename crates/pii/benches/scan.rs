@@ -27,10 +27,8 @@ const PII: &[&str] = &[
 ];
 
 /// Exactly 100 bytes each.
-const LATENCY_CLEAN: &str =
-    "Hi, I ordered the blue jacket last week and it still has not arrived, could you check it for me, pls";
-const LATENCY_PII: &str =
-    "Hi, my card is 4111 1111 1111 1111 exp 12/27 and cvv 123, please charge the order today. Thanks!!!!!";
+const LATENCY_CLEAN: &str = "Hi, I ordered the blue jacket last week and it still has not arrived, could you check it for me, pls";
+const LATENCY_PII: &str = "Hi, my card is 4111 1111 1111 1111 exp 12/27 and cvv 123, please charge the order today. Thanks!!!!!";
 
 fn corpus(lines: &[&str], copies: usize) -> Vec<String> {
     (0..copies)
