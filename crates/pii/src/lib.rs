@@ -584,3 +584,155 @@ fn resolve(cands: &mut Vec<Cand>) {
     }
     *cands = kept;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn redact(text: &str) -> Redaction {
+        Scanner::new().unwrap().redact(text)
+    }
+
+    #[test]
+    fn public_test_card_numbers_are_masked() {
+        // Published test numbers (Visa, Mastercard, Amex, Discover, Diners, JCB, UnionPay,
+        // Maestro): unlike some DLP tools, they are masked like real cards.
+        for card in [
+            "4242 4242 4242 4242",
+            "4000 0566 5566 5556",
+            "5555 5555 5555 4444",
+            "2223 0031 2200 3222",
+            "5200 8282 8282 8210",
+            "3782 822463 10005",
+            "3714 496353 98431",
+            "6011 1111 1111 1117",
+            "3056 9300 0902 0004",
+            "3566 0020 2036 0505",
+            "6200 0000 0000 0005",
+            "6759 6498 2643 8453",
+        ] {
+            let r = redact(&format!("card {card} thanks"));
+            assert_eq!(r.spans.len(), 1, "{card}");
+            assert_eq!(r.spans[0].kind, Kind::CreditCard, "{card}");
+            assert_eq!(
+                r.masked.chars().filter(char::is_ascii_digit).count(),
+                4,
+                "{card}"
+            );
+        }
+    }
+
+    #[test]
+    fn policies_mask_as_configured() {
+        let text = "card 4111-1111-1111-1111, mail ana@example.com";
+        let with = |policy| {
+            let config = Config {
+                policies: vec![(Kind::CreditCard, policy), (Kind::Email, policy)],
+                ..Config::default()
+            };
+            Scanner::with_config(&config).unwrap().redact(text).masked
+        };
+        assert_eq!(
+            with(Policy::Last4),
+            "card ••••-••••-••••-1111, mail •••@•••••••.•••"
+        );
+        assert_eq!(
+            with(Policy::Full),
+            "card ••••-••••-••••-••••, mail •••@•••••••.•••"
+        );
+        assert_eq!(with(Policy::Token), "card [card ••••1111], mail [email]");
+        assert_eq!(
+            redact(text).masked,
+            "card ••••-••••-••••-1111, mail [email]"
+        );
+    }
+
+    #[test]
+    fn spans_are_byte_offsets_into_the_original_text() {
+        let text = "né ４１１１ １１１１ １１１１ １１１１ ok";
+        let r = redact(text);
+        assert_eq!(r.spans.len(), 1);
+        let s = r.spans[0];
+        assert_eq!(&text[s.start..s.end], "４１１１ １１１１ １１１１ １１１１");
+        assert_eq!(r.masked, "né •••• •••• •••• １１１１ ok");
+    }
+
+    #[test]
+    fn custom_patterns_are_detected_and_named() {
+        let config = Config {
+            custom: vec![CustomPattern {
+                name: "employee_id".into(),
+                pattern: r"\bEMP-[0-9]{6}\b".into(),
+                policy: Policy::Token,
+            }],
+            ..Config::default()
+        };
+        let s = Scanner::with_config(&config).unwrap();
+        let r = s.redact("badge EMP-123456 at desk");
+        assert_eq!(r.masked, "badge [employee_id] at desk");
+        assert_eq!(s.kind_name(r.spans[0].kind), "employee_id");
+    }
+
+    #[test]
+    fn bad_custom_patterns_fail_with_their_name() {
+        let bad = |name: &str, pattern: &str| {
+            Scanner::with_config(&Config {
+                custom: vec![CustomPattern {
+                    name: name.into(),
+                    pattern: pattern.into(),
+                    policy: Policy::Full,
+                }],
+                ..Config::default()
+            })
+            .unwrap_err()
+        };
+        let e = bad("broken", "(unclosed");
+        assert!(matches!(&e, Error::InvalidCustomPattern { name, .. } if name == "broken"));
+        assert!(e.to_string().contains("`broken`"));
+        // Over the compiled-size limit: refused instead of slowing every scan.
+        let e = bad("huge", r"\w{1000}\w{1000}\w{1000}");
+        assert!(matches!(&e, Error::InvalidCustomPattern { name, .. } if name == "huge"));
+        assert!(matches!(
+            bad("has space", "x"),
+            Error::InvalidCustomName { .. }
+        ));
+        assert!(matches!(bad("", "x"), Error::InvalidCustomName { .. }));
+    }
+
+    #[test]
+    fn opt_in_kinds_are_off_by_default() {
+        let text = "CNPJ 11.222.333/0001-81, CLABE 002010077777777771";
+        assert!(redact(text).spans.is_empty());
+        let config = Config {
+            extras: Extras {
+                br_cnpj: true,
+                pt_nif: true,
+                mx_clabe: true,
+            },
+            ..Config::default()
+        };
+        let r = Scanner::with_config(&config).unwrap().redact(text);
+        let kinds: Vec<Kind> = r.spans.iter().map(|s| s.kind).collect();
+        assert_eq!(kinds, [Kind::BrCnpj, Kind::MxClabe]);
+    }
+
+    #[test]
+    fn no_input_panics_on_edge_cases() {
+        let s = Scanner::new().unwrap();
+        for text in [
+            "",
+            "4",
+            "@",
+            "::",
+            "+",
+            "tel:",
+            "a at b dot",
+            "\u{FF10}",
+            "ES00",
+            "1.2.3.4.5.6",
+        ] {
+            let r = s.redact(text);
+            assert!(r.spans.iter().all(|sp| sp.end <= text.len()));
+        }
+    }
+}

@@ -220,6 +220,7 @@ impl Chunk<'_> {
     /// (`None`: consumed as not personal data).
     fn at(&self, i: usize, extras: crate::Extras) -> Option<(usize, Option<Kind>)> {
         self.card(i)
+            .or_else(|| self.cnpj_formatted(i, extras))
             .or_else(|| self.cpf_formatted(i))
             .or_else(|| self.cpf_dashed(i))
             .or_else(|| self.ssn_formatted(i))
@@ -285,6 +286,27 @@ impl Chunk<'_> {
             lens.as_slice(),
             [4, 4, 4, 4] | [4, 4, 4, 4, _] | [4, 6, 5] | [4, 6, 4]
         )
+    }
+
+    /// 11.222.333/0001-81 (opt-in).
+    fn cnpj_formatted(&self, i: usize, extras: crate::Extras) -> Option<(usize, Option<Kind>)> {
+        let j = i + 4;
+        if !extras.br_cnpj || j >= self.g.len() {
+            return None;
+        }
+        let lens: Vec<usize> = self.g[i..=j].iter().map(|g| g.len()).collect();
+        let seps = [
+            self.sep(i + 1),
+            self.sep(i + 2),
+            self.sep(i + 3),
+            self.sep(j),
+        ];
+        if lens != [2, 3, 3, 4, 2] || seps != [b".", b".", b"/", b"-"] {
+            return None;
+        }
+        let mut buf = [0u8; 40];
+        let n = self.digits(i, j, &mut buf);
+        Some((j, validate::br_cnpj(&buf[..n]).then_some(Kind::BrCnpj)))
     }
 
     /// 529982247-25: nine digits, a dash and the two check digits.
