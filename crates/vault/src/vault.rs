@@ -318,18 +318,30 @@ pub(crate) fn connect(
 }
 
 /// Checks the key on a read-only `immutable` connection. A normal connection would open a
-/// leftover WAL and rebuild the `-shm` index before page 1 is ever decrypted, so a wrong key
-/// would still rewrite a file; with `immutable=1` SQLite touches neither WAL nor SHM.
+/// leftover WAL and write to the `-shm` index (recovery, reader marks) before page 1 is ever
+/// decrypted, so a wrong key would still rewrite a file; with `immutable=1` SQLite touches
+/// neither WAL nor SHM.
+///
+/// Only page 1 is read (`PRAGMA user_version`): in WAL mode the main file alone need not be
+/// consistent (an interrupted checkpoint leaves pages that only the WAL completes), so only
+/// "page 1 does not decrypt" (`SQLITE_NOTADB`) is conclusive. Anything else is left to the
+/// normal connection, which sees main file and WAL together.
 fn check_key_without_side_effects(path: &Path, key: &CacheKey) -> Result<()> {
     let uri = format!("file:{}?immutable=1", uri_path(path)?);
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
         | OpenFlags::SQLITE_OPEN_URI
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(uri, flags)?;
-    conn.execute_batch(key.pragma().as_str())?;
-    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
-    conn.close().map_err(|(_, err)| Error::from(err))
+    let check = || -> Result<()> {
+        let conn = Connection::open_with_flags(&uri, flags)?;
+        conn.execute_batch(key.pragma().as_str())?;
+        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+        conn.query_row("PRAGMA user_version", [], |_| Ok(()))?;
+        conn.close().map_err(|(_, err)| Error::from(err))
+    };
+    match check() {
+        Err(Error::KeyRejected) => Err(Error::KeyRejected),
+        Ok(()) | Err(_) => Ok(()),
+    }
 }
 
 /// A path as the path part of an SQLite `file:` URI (`%`, `?` and `#` escaped).

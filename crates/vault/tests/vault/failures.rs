@@ -264,3 +264,88 @@ fn a_full_disk_fails_the_write_cleanly_and_keeps_what_was_stored() {
         .insert_messages(&[message("after", "c", "room again", NOW)])
         .expect("writes work once there is space");
 }
+
+/// Child side, inside a private mount namespace: fills a 1 MiB tmpfs for real.
+pub fn run_tmpfs_full() {
+    println!("@@started");
+    let dir = PathBuf::from(std::env::var("VAULT_DIR").expect("VAULT_DIR"));
+    let status = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+        .arg(&dir)
+        .status()
+        .expect("run mount");
+    if !status.success() {
+        println!("@@skip mount failed");
+        return;
+    }
+    // Room to give back after the disk filled up.
+    let filler = dir.join("filler");
+    std::fs::write(&filler, vec![0u8; 128 * 1024]).expect("filler");
+    let config = config(&dir);
+    let store = MemoryStore::new();
+    let (mut vault, _) = open(&config, &store);
+    conversation(&vault, "c", NOW);
+    let body = "y".repeat(300);
+    let mut stored = 0;
+    let err = loop {
+        let batch: Vec<_> = (0..20)
+            .map(|i| message(&format!("m{stored}-{i}"), "c", &body, NOW))
+            .collect();
+        match vault.insert_messages(&batch) {
+            Ok(()) => stored += batch.len(),
+            Err(e) => break e,
+        }
+        assert!(stored < 100_000, "a 1 MiB tmpfs never filled up");
+    };
+    println!("@@full {}", err.code());
+    let after = vault.message_count().map_or(usize::MAX, |n| n);
+    println!("@@kept {}", after == stored);
+    drop(vault);
+    std::fs::remove_file(&filler).expect("free some space");
+    let (vault, report) = open(&config, &store);
+    let count = vault.message_count().expect("count");
+    println!(
+        "@@reopened {} {}",
+        count == stored,
+        report.replaced_corrupt_cache.is_none()
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_really_full_tmpfs_fails_the_write_cleanly_and_keeps_what_was_stored() {
+    let tmp = tempdir();
+    let dir = tmp.path().to_str().expect("utf-8 temp path");
+    let exe = std::env::current_exe().expect("test binary");
+    // A private mount namespace: the tmpfs vanishes with the child, whatever happens.
+    let out = std::process::Command::new("unshare")
+        .args(["--mount", "--propagation", "private"])
+        .arg(exe)
+        .args(["child_process_entry", "--exact", "--ignored", "--nocapture"])
+        .env(CHILD_MODE, "tmpfs-full")
+        .env("VAULT_DIR", dir)
+        .stderr(std::process::Stdio::inherit())
+        .output();
+    let Ok(out) = out else {
+        eprintln!("note: skipping the real full-disk test: `unshare` is not available");
+        return;
+    };
+    let mut lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_once("@@").map(|(_, r)| r.to_owned()))
+        .collect();
+    // No `started`: unshare itself was refused (not root). `skip`: mount was refused.
+    if lines.first().map(String::as_str) != Some("started")
+        || lines.get(1).is_some_and(|l| l.starts_with("skip"))
+    {
+        eprintln!("note: skipping the real full-disk test (needs root, unshare and mount)");
+        return;
+    }
+    lines.remove(0);
+    assert!(out.status.success(), "child failed: {lines:?}");
+    assert_eq!(
+        lines,
+        ["full disk-full", "kept true", "reopened true true"],
+        "a full disk must fail cleanly and lose nothing"
+    );
+}

@@ -19,6 +19,7 @@ fn child_process_entry() {
     match mode.as_str() {
         "writer" => crash::run_writer(),
         "os-unavailable" => secret_store::run_os_unavailable(),
+        "tmpfs-full" => failures::run_tmpfs_full(),
         other => panic!("unknown child mode {other}"),
     }
 }
