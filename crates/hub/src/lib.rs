@@ -5,5 +5,13 @@
 //!   client id always maps to the same sequence number.
 
 pub mod audit;
+pub mod chat;
+pub mod config;
+pub mod http;
+pub mod live;
 pub mod login;
+pub mod masking;
+pub mod net;
+pub mod server;
 pub mod store;
+pub mod ws;

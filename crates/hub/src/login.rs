@@ -26,6 +26,7 @@ use rampart_protocol::rest::{AgentProfile, ApiError, ApiErrorCode, LoginStep, Se
 use sha2::{Digest, Sha256};
 
 use crate::audit::{Audit, AuditError};
+use crate::net;
 use crate::store::{Account, LoginCompletion, NewAccount, Store, StoreError};
 
 /// How long a new account's enrollment code stays valid.
@@ -93,6 +94,9 @@ pub enum LoginError {
     /// No valid session.
     #[error("not signed in")]
     Unauthenticated,
+    /// The source address is not on the allow-list for this account.
+    #[error("this network is not allowed for your account; contact your admin")]
+    IpNotAllowed,
     /// The enrollment code is wrong, used or expired.
     #[error("the enrollment code is not valid; ask your admin for a new one")]
     EnrollmentInvalid,
@@ -122,17 +126,25 @@ impl LoginError {
                 i64::try_from(*until).ok().map(|s| s.saturating_mul(1000)),
             ),
             Self::Unauthenticated => (ApiErrorCode::Unauthenticated, None, None),
-            Self::EnrollmentInvalid => (ApiErrorCode::InvalidCredentials, None, None),
-            Self::PasswordRejected(_) | Self::UsernameTaken => {
-                (ApiErrorCode::Malformed, None, None)
-            }
+            Self::IpNotAllowed => (ApiErrorCode::IpNotAllowed, None, None),
+            Self::EnrollmentInvalid => (ApiErrorCode::EnrollmentInvalid, None, None),
+            Self::PasswordRejected(_) => (ApiErrorCode::PasswordRejected, None, None),
+            Self::UsernameTaken => (ApiErrorCode::UsernameTaken, None, None),
             Self::Internal => (ApiErrorCode::Internal, None, None),
+        };
+        let rejections = match self {
+            Self::PasswordRejected(reasons) => reasons
+                .iter()
+                .filter_map(|r| serde_json::to_value(r).ok())
+                .collect(),
+            _ => Vec::new(),
         };
         ApiError {
             code,
             message: self.to_string(),
             retry_after_secs,
             locked_until,
+            rejections,
         }
     }
 }
@@ -213,6 +225,11 @@ impl Login {
         }
     }
 
+    /// The idle timeout of sessions, in seconds.
+    pub fn idle_timeout_secs(&self) -> u32 {
+        u32::try_from(self.policy.sessions.idle_secs).unwrap_or(u32::MAX)
+    }
+
     fn now(&self) -> Result<u64, LoginError> {
         Ok(self.clock.unix_now()?)
     }
@@ -232,6 +249,32 @@ impl Login {
         };
         self.audit.record(event, self.now()?).await?;
         Ok(())
+    }
+
+    /// Enforces the allow-list for `origin` (no origin: an internal caller such as the CLI).
+    /// `account: None` checks only the organisation-wide layer (before the account is known).
+    async fn check_network(
+        &self,
+        account: Option<&Account>,
+        origin: Option<IpAddr>,
+    ) -> Result<(), LoginError> {
+        let Some(ip) = origin else {
+            return Ok(());
+        };
+        let entries = self.store.allow_entries().await?;
+        if net::allows(&entries, account.map(|a| a.role), ip) {
+            return Ok(());
+        }
+        let actor = match account {
+            Some(a) => Actor::named_user(&a.id.to_string(), &a.username),
+            None => Actor::System,
+        };
+        let mut event = AuditEvent::new(actor, Action::IpDenied).failed("not_allowed");
+        if let Some(a) = account {
+            event = event.on(account_target(a.id));
+        }
+        self.audit(event, origin).await?;
+        Err(LoginError::IpNotAllowed)
     }
 
     /// Refuses without checking anything when the account must wait or is locked.
@@ -394,6 +437,7 @@ impl Login {
         password: SecretString,
         origin: Option<IpAddr>,
     ) -> Result<LoginStep, LoginError> {
+        self.check_network(None, origin).await?;
         let account = self.store.account_by_username(username).await?;
         let Some(account) = account else {
             // Same work as a real check, so timing does not reveal which usernames exist.
@@ -430,6 +474,8 @@ impl Login {
             }
             Err(other) => return Err(other.into()),
         };
+        // The role's allow-list is checked only now, so it does not reveal which usernames exist.
+        self.check_network(Some(&account), origin).await?;
         if let Some(new_hash) = rehash {
             self.store
                 .update_password_hash(account.id, new_hash)
@@ -621,12 +667,31 @@ impl Login {
         }
     }
 
-    /// Checks a bearer token and records its use. Expired and idle sessions are deleted and
-    /// audited.
+    /// Checks a bearer token and records its use (resetting the idle timer). Expired and idle
+    /// sessions are deleted and audited.
     pub async fn authenticate(
         &self,
         token: &SecretString,
         origin: Option<IpAddr>,
+    ) -> Result<Authenticated, LoginError> {
+        self.check_session(token, origin, true).await
+    }
+
+    /// Checks a bearer token without counting it as activity: an open WebSocket re-checks its
+    /// session periodically, and merely being connected must not keep a session alive.
+    pub async fn verify_session(
+        &self,
+        token: &SecretString,
+        origin: Option<IpAddr>,
+    ) -> Result<Authenticated, LoginError> {
+        self.check_session(token, origin, false).await
+    }
+
+    async fn check_session(
+        &self,
+        token: &SecretString,
+        origin: Option<IpAddr>,
+        touch: bool,
     ) -> Result<Authenticated, LoginError> {
         let presented = SessionToken::from_presented(SecretString::new(token.expose().clone()));
         let hash = presented.hash();
@@ -647,7 +712,9 @@ impl Login {
             }
             Err(_) => return Err(LoginError::Unauthenticated),
         };
-        self.store.touch_session(hash, record.last_seen).await?;
+        if touch {
+            self.store.touch_session(hash, record.last_seen).await?;
+        }
         let agent_id: AgentId = record.user_id.parse().map_err(|_| LoginError::Internal)?;
         let account = self
             .store

@@ -53,6 +53,7 @@ pub fn typescript_bindings() -> String {
         rest::Role::decl(&cfg),
         rest::AgentProfile::decl(&cfg),
         rest::LoginRequest::decl(&cfg),
+        rest::EnrollRequest::decl(&cfg),
         rest::LoginStep::decl(&cfg),
         rest::TotpRequest::decl(&cfg),
         rest::SessionGranted::decl(&cfg),

@@ -60,6 +60,31 @@ impl Serialize for LoginRequest {
     }
 }
 
+/// Sets the first password of a new account with the one-time enrollment code an admin handed
+/// out. `Debug` redacts both secrets.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EnrollRequest {
+    /// Login name.
+    pub username: String,
+    /// The one-time code from `rampart-hub agent create`.
+    #[ts(type = "string")]
+    pub enrollment_code: SecretString,
+    /// The new password.
+    #[ts(type = "string")]
+    pub password: SecretString,
+}
+
+impl Serialize for EnrollRequest {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("EnrollRequest", 3)?;
+        s.serialize_field("username", &self.username)?;
+        s.serialize_field("enrollmentCode", self.enrollment_code.expose())?;
+        s.serialize_field("password", self.password.expose())?;
+        s.end()
+    }
+}
+
 /// What the hub needs after a correct password. There is no variant that grants a session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(
@@ -170,6 +195,12 @@ pub enum ApiErrorCode {
     Unauthenticated,
     /// The session's role may not do this.
     Forbidden,
+    /// The enrollment code is wrong, used or expired.
+    EnrollmentInvalid,
+    /// The new password breaks the policy; `rejections` lists why.
+    PasswordRejected,
+    /// The username is taken.
+    UsernameTaken,
     /// The request body is not what the endpoint takes.
     Malformed,
     /// The hub failed.
@@ -190,4 +221,22 @@ pub struct ApiError {
     /// For `lockedOut` (Unix milliseconds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locked_until: Option<i64>,
+    /// For `passwordRejected`: each reason as a code plus parameters
+    /// (`{"code":"tooShort","min":12,"actual":8}`), for the UI to translate.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(type = "Array<{ code: string } & Record<string, unknown>>")]
+    pub rejections: Vec<serde_json::Value>,
+}
+
+impl ApiError {
+    /// An error with just a code and a message.
+    pub fn new(code: ApiErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            retry_after_secs: None,
+            locked_until: None,
+            rejections: Vec::new(),
+        }
+    }
 }

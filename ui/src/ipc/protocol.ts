@@ -254,6 +254,20 @@ username: string,
  */
 password: string, };
 
+export type EnrollRequest = { 
+/**
+ * Login name.
+ */
+username: string, 
+/**
+ * The one-time code from `rampart-hub agent create`.
+ */
+enrollmentCode: string, 
+/**
+ * The new password.
+ */
+password: string, };
+
 export type LoginStep = { "step": "totpRequired", 
 /**
  * Single-use handle for the second step.
@@ -312,7 +326,7 @@ agent: AgentProfile,
  */
 recoveryCodes: string[], };
 
-export type ApiErrorCode = "invalidCredentials" | "totpInvalid" | "totpReplayed" | "challengeExpired" | "tooManyAttempts" | "lockedOut" | "ipNotAllowed" | "unauthenticated" | "forbidden" | "malformed" | "internal";
+export type ApiErrorCode = "invalidCredentials" | "totpInvalid" | "totpReplayed" | "challengeExpired" | "tooManyAttempts" | "lockedOut" | "ipNotAllowed" | "unauthenticated" | "forbidden" | "enrollmentInvalid" | "passwordRejected" | "usernameTaken" | "malformed" | "internal";
 
 export type ApiError = { 
 /**
@@ -330,7 +344,12 @@ retryAfterSecs?: bigint | null,
 /**
  * For `lockedOut` (Unix milliseconds).
  */
-lockedUntil?: bigint | null, };
+lockedUntil?: bigint | null, 
+/**
+ * For `passwordRejected`: each reason as a code plus parameters
+ * (`{"code":"tooShort","min":12,"actual":8}`), for the UI to translate.
+ */
+rejections?: Array<{ code: string } & Record<string, unknown>>, };
 
 export const PROTOCOL_VERSION = 1;
 export const MAX_FRAME_BYTES = 65536;

@@ -55,7 +55,7 @@ pub fn role_label(role: Role) -> &'static str {
     }
 }
 
-fn parse_role(s: &str) -> Result<Role, StoreError> {
+pub(crate) fn parse_role(s: &str) -> Result<Role, StoreError> {
     match s {
         "agent" => Ok(Role::Agent),
         "supervisor" => Ok(Role::Supervisor),

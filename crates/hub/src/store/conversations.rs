@@ -141,6 +141,85 @@ impl Store {
         .await
     }
 
+    /// Gives a waiting conversation to an agent. Returns false if it was no longer waiting
+    /// (another agent took it first).
+    pub async fn accept(&self, id: ConversationId, agent: AgentId) -> Result<bool, StoreError> {
+        self.write(move |conn| {
+            Ok(conn.execute(
+                "UPDATE conversations SET state = 'active', agent_id = ?2
+                 WHERE id = ?1 AND state = 'waiting'",
+                params![id.to_string(), agent.to_string()],
+            )? == 1)
+        })
+        .await
+    }
+
+    /// Conversations currently assigned to `agent`.
+    pub async fn active_for(&self, agent: AgentId) -> Result<Vec<ConversationId>, StoreError> {
+        self.read(move |conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT id FROM conversations WHERE agent_id = ?1 AND state = 'active'
+                 ORDER BY created_at",
+            )?;
+            let rows =
+                statement.query_map(params![agent.to_string()], |row| row.get::<_, String>(0))?;
+            let mut out = Vec::new();
+            for row in rows {
+                out.push(parse_id(&row?, "conversation id")?);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// Stores a visitor's token (hashed) for their conversation.
+    pub async fn add_visitor_token(
+        &self,
+        token_hash: [u8; 32],
+        conversation: ConversationId,
+        visitor: VisitorId,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT INTO visitor_tokens (token_hash, conversation_id, visitor_id, created_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    token_hash.to_vec(),
+                    conversation.to_string(),
+                    visitor.to_string(),
+                    now_ms
+                ],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// The conversation and visitor behind a visitor token hash.
+    pub async fn visitor_token(
+        &self,
+        token_hash: [u8; 32],
+    ) -> Result<Option<(ConversationId, VisitorId)>, StoreError> {
+        self.read(move |conn| {
+            let row: Option<(String, String)> = conn
+                .query_row(
+                    "SELECT conversation_id, visitor_id FROM visitor_tokens WHERE token_hash = ?1",
+                    params![token_hash.to_vec()],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?;
+            row.map(|(c, v)| {
+                Ok((
+                    parse_id(&c, "conversation id")?,
+                    parse_id(&v, "visitor id")?,
+                ))
+            })
+            .transpose()
+        })
+        .await
+    }
+
     /// Assigns a conversation to an agent (waiting → active, or a transfer between agents).
     pub async fn assign(&self, id: ConversationId, agent: AgentId) -> Result<(), StoreError> {
         self.write(move |conn| {

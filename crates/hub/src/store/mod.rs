@@ -13,6 +13,7 @@
 //! implement the same operations later.
 
 mod accounts;
+mod allowlist;
 mod conversations;
 mod schema;
 mod writer;

@@ -79,6 +79,27 @@ fn migrations() -> Migrations<'static> {
         CREATE INDEX sessions_by_agent ON sessions (agent_id);
         "#,
         ),
+        M::up(
+            r#"
+        CREATE TABLE allowlist (
+            id          INTEGER PRIMARY KEY,
+            role        TEXT CHECK (role IN ('agent', 'supervisor', 'trainer', 'admin')),
+            cidr        TEXT NOT NULL,
+            created_at  INTEGER NOT NULL,
+            UNIQUE (role, cidr)
+        ) STRICT;
+        "#,
+        ),
+        M::up(
+            r#"
+        CREATE TABLE visitor_tokens (
+            token_hash      BLOB PRIMARY KEY,
+            conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+            visitor_id      TEXT NOT NULL,
+            created_at      INTEGER NOT NULL
+        ) STRICT, WITHOUT ROWID;
+        "#,
+        ),
     ])
 }
 

@@ -1,0 +1,554 @@
+//! Conversations as the hub runs them: visitors arrive, wait, get routed to the least-busy
+//! available agent, exchange messages (masked before storage, acknowledged after commit,
+//! deduplicated by id), and close.
+
+use std::sync::Arc;
+
+use rampart_auth::SecretString;
+use rampart_auth::clock::Clock;
+use rampart_protocol::rest::AgentProfile;
+use rampart_protocol::{
+    AgentId, Author, Availability, ClientFrame, ConversationId, ErrorCode, MessageId,
+    PROTOCOL_VERSION, QueueEntry, ResumePoint, Seq, ServerFrame, VisitorId,
+};
+use sha2::{Digest, Sha256};
+
+use crate::live::{ConnId, Live};
+use crate::masking::Masker;
+use crate::store::{ConversationState, NewMessage, Store, StoreError, StoredAuthor, StoredMessage};
+
+/// Messages replayed per page on resume.
+const RESUME_PAGE: u32 = 500;
+
+/// Who is on the other end of a connection.
+#[derive(Debug, Clone)]
+pub enum Peer {
+    /// A staff console.
+    Agent {
+        /// Who.
+        profile: AgentProfile,
+        /// SHA-256 of the session token (to end the connection when the session ends).
+        session: [u8; 32],
+    },
+    /// A visitor's widget; bound to one conversation.
+    Visitor {
+        /// Their conversation.
+        conversation: ConversationId,
+        /// Pseudonymous visitor id.
+        visitor: VisitorId,
+    },
+}
+
+/// Chat settings.
+#[derive(Debug, Clone, Copy)]
+pub struct ChatPolicy {
+    /// Conversations an agent handles at once.
+    pub agent_capacity: usize,
+}
+
+impl Default for ChatPolicy {
+    fn default() -> Self {
+        Self { agent_capacity: 3 }
+    }
+}
+
+/// The chat service. Cheap to clone.
+#[derive(Clone)]
+pub struct Chat {
+    store: Store,
+    live: Arc<Live>,
+    masker: Arc<Masker>,
+    clock: Arc<dyn Clock>,
+    policy: ChatPolicy,
+    routing: Arc<tokio::sync::Mutex<()>>,
+}
+
+fn refuse(code: ErrorCode, message: &str, id: Option<MessageId>) -> ServerFrame {
+    ServerFrame::Error {
+        code,
+        message: message.to_owned(),
+        id,
+    }
+}
+
+fn store_failure(error: &StoreError, id: Option<MessageId>) -> ServerFrame {
+    match error {
+        StoreError::ConversationNotFound => refuse(ErrorCode::NotFound, "no such conversation", id),
+        StoreError::ConversationClosed => {
+            refuse(ErrorCode::NotAllowed, "the conversation is closed", id)
+        }
+        StoreError::IdConflict => refuse(
+            ErrorCode::NotAllowed,
+            "message id already used elsewhere",
+            id,
+        ),
+        other => {
+            tracing::error!(error = %other, "chat: store failure");
+            refuse(
+                ErrorCode::Internal,
+                "the hub could not store this; retry",
+                id,
+            )
+        }
+    }
+}
+
+fn to_frame(message: StoredMessage) -> ServerFrame {
+    let author = match message.author {
+        StoredAuthor::Visitor => Author::Visitor,
+        StoredAuthor::Agent(agent_id, display_name) => Author::Agent {
+            agent_id,
+            display_name,
+        },
+        StoredAuthor::System => Author::System,
+    };
+    ServerFrame::Message {
+        conversation_id: message.conversation_id,
+        seq: message.seq,
+        id: message.id,
+        author,
+        text: message.text,
+        spans: message.spans,
+        sent_at: message.sent_at,
+    }
+}
+
+impl Chat {
+    /// A chat service.
+    pub fn new(
+        store: Store,
+        live: Arc<Live>,
+        masker: Arc<Masker>,
+        clock: Arc<dyn Clock>,
+        policy: ChatPolicy,
+    ) -> Self {
+        Self {
+            store,
+            live,
+            masker,
+            clock,
+            policy,
+            routing: Arc::default(),
+        }
+    }
+
+    /// The live registry.
+    pub fn live(&self) -> &Arc<Live> {
+        &self.live
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.clock
+            .unix_now()
+            .ok()
+            .and_then(|s| i64::try_from(s).ok())
+            .map_or(0, |s| s.saturating_mul(1000))
+    }
+
+    /// A visitor arrives: opens a waiting conversation and returns its id and the visitor's
+    /// token (shown once; the hub keeps its hash).
+    pub async fn new_visitor(
+        &self,
+        locale: &str,
+    ) -> Result<(ConversationId, VisitorId, SecretString), StoreError> {
+        let conversation = ConversationId::new();
+        let visitor = VisitorId::new();
+        let now = self.now_ms();
+        let locale: String = locale
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .take(35)
+            .collect();
+        let locale = if locale.is_empty() {
+            "en".to_owned()
+        } else {
+            locale
+        };
+        self.store
+            .create_conversation(conversation, visitor, &locale, now)
+            .await?;
+        let random: [u8; 32] = rand::random();
+        let token: String = random.iter().map(|b| format!("{b:02x}")).collect();
+        self.store
+            .add_visitor_token(
+                Sha256::digest(token.as_bytes()).into(),
+                conversation,
+                visitor,
+                now,
+            )
+            .await?;
+        self.route().await;
+        Ok((conversation, visitor, SecretString::new(token)))
+    }
+
+    /// The visitor behind a token.
+    pub async fn visitor(
+        &self,
+        token: &SecretString,
+    ) -> Result<Option<(ConversationId, VisitorId)>, StoreError> {
+        self.store
+            .visitor_token(Sha256::digest(token.expose().as_bytes()).into())
+            .await
+    }
+
+    /// Assigns waiting conversations to available agents, least busy first, and refreshes
+    /// everyone's view of the queue.
+    pub async fn route(&self) {
+        let _guard = self.routing.lock().await;
+        let waiting = match self.store.waiting().await {
+            Ok(waiting) => waiting,
+            Err(error) => {
+                tracing::error!(%error, "routing: cannot read the queue");
+                return;
+            }
+        };
+        let mut still_waiting = Vec::new();
+        for (conversation, locale, since) in waiting {
+            let Some(agent) = self.live.least_busy(self.policy.agent_capacity) else {
+                still_waiting.push(QueueEntry {
+                    conversation_id: conversation,
+                    visitor_name: None,
+                    waiting_since: since,
+                    locale,
+                });
+                continue;
+            };
+            match self.store.accept(conversation, agent).await {
+                Ok(true) => self.joined(agent, conversation, &locale).await,
+                Ok(false) => {}
+                Err(error) => tracing::error!(%error, "routing: cannot assign"),
+            }
+        }
+        self.live.to_agents(&ServerFrame::Queue {
+            waiting: still_waiting,
+        });
+    }
+
+    /// After `agent` took `conversation`: subscribe their consoles, tell them, and replay the
+    /// conversation so far.
+    async fn joined(&self, agent: AgentId, conversation: ConversationId, locale: &str) {
+        self.live.assign(agent, conversation);
+        self.live.to_agent(
+            agent,
+            &ServerFrame::Assigned {
+                conversation_id: conversation,
+                locale: locale.to_owned(),
+            },
+        );
+        match self
+            .store
+            .messages_after(conversation, Seq::ZERO, RESUME_PAGE)
+            .await
+        {
+            Ok(history) => {
+                for message in history {
+                    self.live.to_agent(agent, &to_frame(message));
+                }
+            }
+            Err(error) => tracing::error!(%error, "routing: cannot replay history"),
+        }
+    }
+
+    /// Answers `hello`: checks the version, subscribes the connection to what it may follow,
+    /// and returns what it missed. `Err` refuses the connection.
+    pub async fn hello(
+        &self,
+        peer: &Peer,
+        conn: ConnId,
+        version: u16,
+        resume: &[ResumePoint],
+    ) -> Result<Vec<ServerFrame>, ServerFrame> {
+        if version != PROTOCOL_VERSION {
+            return Err(refuse(
+                ErrorCode::UnsupportedVersion,
+                "unsupported protocol version",
+                None,
+            ));
+        }
+        let mut frames = Vec::new();
+        let follow: Vec<(ConversationId, Seq)> = match peer {
+            Peer::Visitor { conversation, .. } => {
+                let after = resume
+                    .iter()
+                    .find(|r| r.conversation_id == *conversation)
+                    .map_or(Seq::ZERO, |r| r.after_seq);
+                vec![(*conversation, after)]
+            }
+            Peer::Agent { profile, session } => {
+                let active = match self.store.active_for(profile.id).await {
+                    Ok(active) => active,
+                    Err(error) => return Err(store_failure(&error, None)),
+                };
+                self.live
+                    .agent_online(profile.id, conn, *session, active.clone());
+                active
+                    .into_iter()
+                    .map(|c| {
+                        let after = resume
+                            .iter()
+                            .find(|r| r.conversation_id == c)
+                            .map_or(Seq::ZERO, |r| r.after_seq);
+                        (c, after)
+                    })
+                    .collect()
+            }
+        };
+        for (conversation, mut after) in follow {
+            self.live.subscribe(conn, conversation);
+            loop {
+                match self
+                    .store
+                    .messages_after(conversation, after, RESUME_PAGE)
+                    .await
+                {
+                    Ok(page) => {
+                        let full = page.len() == RESUME_PAGE as usize;
+                        if let Some(last) = page.last() {
+                            after = last.seq;
+                        }
+                        frames.extend(page.into_iter().map(to_frame));
+                        if !full {
+                            break;
+                        }
+                    }
+                    Err(error) => {
+                        frames.push(store_failure(&error, None));
+                        break;
+                    }
+                }
+            }
+        }
+        if let Peer::Agent { .. } = peer {
+            if let Ok(waiting) = self.store.waiting().await {
+                let waiting = waiting
+                    .into_iter()
+                    .map(|(conversation_id, locale, waiting_since)| QueueEntry {
+                        conversation_id,
+                        visitor_name: None,
+                        waiting_since,
+                        locale,
+                    })
+                    .collect();
+                frames.push(ServerFrame::Queue { waiting });
+            }
+        }
+        Ok(frames)
+    }
+
+    /// Whether `peer` may act in `conversation` right now.
+    async fn may_act(&self, peer: &Peer, conversation: ConversationId) -> Result<(), ServerFrame> {
+        match peer {
+            Peer::Visitor {
+                conversation: own, ..
+            } if *own == conversation => Ok(()),
+            Peer::Visitor { .. } => {
+                Err(refuse(ErrorCode::NotAllowed, "not your conversation", None))
+            }
+            Peer::Agent { profile, .. } => {
+                match self.store.conversation_state(conversation).await {
+                    Ok((ConversationState::Active, Some(agent))) if agent == profile.id => Ok(()),
+                    Ok((ConversationState::Closed, _)) => Err(refuse(
+                        ErrorCode::NotAllowed,
+                        "the conversation is closed",
+                        None,
+                    )),
+                    Ok(_) => Err(refuse(ErrorCode::NotAllowed, "not assigned to you", None)),
+                    Err(error) => Err(store_failure(&error, None)),
+                }
+            }
+        }
+    }
+
+    /// Handles one frame after `hello`. Returns the frames for the sender.
+    pub async fn handle(&self, peer: &Peer, conn: ConnId, frame: ClientFrame) -> Vec<ServerFrame> {
+        match frame {
+            ClientFrame::Hello { .. } => vec![refuse(
+                ErrorCode::NotAllowed,
+                "hello was already received",
+                None,
+            )],
+            ClientFrame::Ping { nonce } => vec![ServerFrame::Pong { nonce }],
+            ClientFrame::Send {
+                id,
+                conversation_id,
+                text,
+            } => self.send(peer, conn, id, conversation_id, &text).await,
+            ClientFrame::Typing {
+                conversation_id,
+                active,
+            } => {
+                if self.may_act(peer, conversation_id).await.is_ok() {
+                    let author = author_of(peer);
+                    self.live.publish(
+                        conversation_id,
+                        &ServerFrame::Typing {
+                            conversation_id,
+                            author,
+                            active,
+                        },
+                        Some(conn),
+                    );
+                }
+                Vec::new()
+            }
+            ClientFrame::Accept { conversation_id } => {
+                let Peer::Agent { profile, .. } = peer else {
+                    return vec![refuse(
+                        ErrorCode::NotAllowed,
+                        "only agents accept conversations",
+                        None,
+                    )];
+                };
+                let _guard = self.routing.lock().await;
+                match self.store.accept(conversation_id, profile.id).await {
+                    Ok(true) => {
+                        self.joined(profile.id, conversation_id, "").await;
+                        drop(_guard);
+                        self.route().await;
+                        Vec::new()
+                    }
+                    Ok(false) => vec![refuse(
+                        ErrorCode::NotAllowed,
+                        "the conversation is not waiting",
+                        None,
+                    )],
+                    Err(error) => vec![store_failure(&error, None)],
+                }
+            }
+            ClientFrame::Transfer {
+                conversation_id,
+                to_agent,
+            } => {
+                let Peer::Agent { profile, .. } = peer else {
+                    return vec![refuse(
+                        ErrorCode::NotAllowed,
+                        "only agents transfer conversations",
+                        None,
+                    )];
+                };
+                if let Err(frame) = self.may_act(peer, conversation_id).await {
+                    return vec![frame];
+                }
+                if let Err(error) = self.store.assign(conversation_id, to_agent).await {
+                    return vec![store_failure(&error, None)];
+                }
+                self.live.release(profile.id, conversation_id);
+                self.live
+                    .to_agent(profile.id, &ServerFrame::Closed { conversation_id });
+                self.joined(to_agent, conversation_id, "").await;
+                Vec::new()
+            }
+            ClientFrame::Close { conversation_id } => {
+                if let Err(frame) = self.may_act(peer, conversation_id).await {
+                    return vec![frame];
+                }
+                if let Err(error) = self.store.close(conversation_id, self.now_ms()).await {
+                    return vec![store_failure(&error, None)];
+                }
+                self.live.publish(
+                    conversation_id,
+                    &ServerFrame::Closed { conversation_id },
+                    None,
+                );
+                if let Ok((_, Some(agent))) = self.store.conversation_state(conversation_id).await {
+                    self.live.release(agent, conversation_id);
+                }
+                self.live.close_room(conversation_id);
+                self.route().await;
+                Vec::new()
+            }
+            ClientFrame::SetAvailability { availability } => {
+                let Peer::Agent { profile, .. } = peer else {
+                    return vec![refuse(
+                        ErrorCode::NotAllowed,
+                        "only agents have availability",
+                        None,
+                    )];
+                };
+                self.live.set_availability(profile.id, availability);
+                if availability == Availability::Available {
+                    self.route().await;
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    async fn send(
+        &self,
+        peer: &Peer,
+        conn: ConnId,
+        id: MessageId,
+        conversation: ConversationId,
+        text: &str,
+    ) -> Vec<ServerFrame> {
+        if let Err(ServerFrame::Error { code, message, .. }) =
+            self.may_act(peer, conversation).await
+        {
+            return vec![ServerFrame::Error {
+                code,
+                message,
+                id: Some(id),
+            }];
+        }
+        let masked = self.masker.mask(text);
+        let author = match peer {
+            Peer::Visitor { .. } => StoredAuthor::Visitor,
+            Peer::Agent { profile, .. } => {
+                StoredAuthor::Agent(profile.id, profile.display_name.clone())
+            }
+        };
+        let message = NewMessage {
+            id,
+            conversation_id: conversation,
+            author,
+            text: masked.text,
+            spans: masked.spans,
+            now_ms: self.now_ms(),
+        };
+        let stored = message.clone();
+        match self.store.append(message).await {
+            Ok(appended) => {
+                if !appended.duplicate {
+                    let frame = to_frame(StoredMessage {
+                        conversation_id: conversation,
+                        seq: appended.seq,
+                        id,
+                        author: stored.author,
+                        text: stored.text,
+                        spans: stored.spans,
+                        sent_at: appended.sent_at,
+                    });
+                    self.live.publish(conversation, &frame, None);
+                    if !self.live.follows(conn, conversation) {
+                        // The sender is not subscribed (should not happen); still tell it.
+                        return vec![
+                            ServerFrame::Ack {
+                                id,
+                                conversation_id: conversation,
+                                seq: appended.seq,
+                            },
+                            frame,
+                        ];
+                    }
+                }
+                vec![ServerFrame::Ack {
+                    id,
+                    conversation_id: conversation,
+                    seq: appended.seq,
+                }]
+            }
+            Err(error) => vec![store_failure(&error, Some(id))],
+        }
+    }
+}
+
+fn author_of(peer: &Peer) -> Author {
+    match peer {
+        Peer::Visitor { .. } => Author::Visitor,
+        Peer::Agent { profile, .. } => Author::Agent {
+            agent_id: profile.id,
+            display_name: profile.display_name.clone(),
+        },
+    }
+}

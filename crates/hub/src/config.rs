@@ -1,0 +1,242 @@
+//! The hub's configuration file (TOML). Every field has a documented, strict default, so
+//! `rampart-hub serve` with no file works on loopback. Unknown keys are errors, and every error
+//! names the line.
+//!
+//! ```toml
+//! # Address to listen on. Without TLS only loopback addresses are accepted.
+//! listen = "127.0.0.1:7878"
+//! # Where the databases live (default: ./rampart-hub-data).
+//! data_dir = "/var/lib/rampart-hub"
+//! # Organisation name: shown in authenticator apps and forbidden inside passwords.
+//! organisation = "Acme Support"
+//! # Proxies whose X-Forwarded-For header is believed (CIDRs). Empty: none.
+//! trusted_proxies = ["10.0.0.5/32"]
+//! # Serving plain HTTP on a non-loopback address exposes passwords and tokens. Refused
+//! # unless this is set, and then only for testing inside a trusted network.
+//! dangerously_allow_plaintext = false
+//!
+//! [sessions]
+//! idle_secs = 900        # at most 900 (PCI DSS 8.2.8)
+//! absolute_secs = 43200  # at most 12 h
+//!
+//! [chat]
+//! agent_capacity = 3     # conversations an agent handles at once
+//! ```
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use ipnet::IpNet;
+use rampart_auth::session::SessionPolicy;
+use serde::Deserialize;
+
+/// Default listen address: loopback only.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:7878";
+
+/// Errors reading or validating the configuration.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// Which file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The TOML is invalid or has unknown keys or wrong types.
+    #[error("{path}:{line}: {message}")]
+    Syntax {
+        /// Which file.
+        path: PathBuf,
+        /// 1-based line of the problem.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A value is well-formed but not allowed.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Session limits in the file.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Sessions {
+    /// Idle timeout in seconds (≤ 900).
+    pub idle_secs: u64,
+    /// Absolute lifetime in seconds (≤ 43 200).
+    pub absolute_secs: u64,
+}
+
+impl Default for Sessions {
+    fn default() -> Self {
+        let policy = SessionPolicy::default();
+        Self {
+            idle_secs: policy.idle_secs,
+            absolute_secs: policy.absolute_secs,
+        }
+    }
+}
+
+/// Chat settings in the file.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChatSection {
+    /// Conversations an agent handles at once (1–20).
+    pub agent_capacity: usize,
+}
+
+impl Default for ChatSection {
+    fn default() -> Self {
+        Self { agent_capacity: 3 }
+    }
+}
+
+/// The configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HubConfig {
+    /// Listen address.
+    pub listen: SocketAddr,
+    /// Data directory.
+    pub data_dir: PathBuf,
+    /// Organisation name.
+    pub organisation: String,
+    /// Trusted proxies.
+    pub trusted_proxies: Vec<IpNet>,
+    /// Allow plain HTTP on non-loopback addresses (dangerous).
+    pub dangerously_allow_plaintext: bool,
+    /// Session limits.
+    pub sessions: Sessions,
+    /// Chat settings.
+    pub chat: ChatSection,
+}
+
+impl Default for HubConfig {
+    fn default() -> Self {
+        Self {
+            listen: DEFAULT_LISTEN
+                .parse()
+                .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 7878))),
+            data_dir: PathBuf::from("rampart-hub-data"),
+            organisation: "Rampart Demo".to_owned(),
+            trusted_proxies: Vec::new(),
+            dangerously_allow_plaintext: false,
+            sessions: Sessions::default(),
+            chat: ChatSection::default(),
+        }
+    }
+}
+
+impl HubConfig {
+    /// Parses and validates TOML text; `path` only labels errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let config: HubConfig = toml::from_str(text).map_err(|error| {
+            let line = error.span().map_or(1, |span| {
+                text.as_bytes()[..span.start.min(text.len())]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count()
+                    + 1
+            });
+            ConfigError::Syntax {
+                path: path.to_path_buf(),
+                line,
+                message: error.message().to_owned(),
+            }
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Reads and validates a file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Checks values that parse but are not allowed.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if !self.listen.ip().is_loopback() && !self.dangerously_allow_plaintext {
+            return Err(ConfigError::Invalid(format!(
+                "listen = \"{}\" is not a loopback address and TLS is not configured: passwords \
+                 and tokens would cross the network in clear text. Listen on 127.0.0.1 behind a \
+                 TLS-terminating proxy (and list it in trusted_proxies)",
+                self.listen
+            )));
+        }
+        SessionPolicy {
+            idle_secs: self.sessions.idle_secs,
+            absolute_secs: self.sessions.absolute_secs,
+        }
+        .validate()
+        .map_err(|_| {
+            ConfigError::Invalid(
+                "[sessions] idle_secs must be 1–900 and absolute_secs 1–43200".to_owned(),
+            )
+        })?;
+        if !(1..=20).contains(&self.chat.agent_capacity) {
+            return Err(ConfigError::Invalid(
+                "[chat] agent_capacity must be 1–20".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The session policy.
+    pub fn session_policy(&self) -> SessionPolicy {
+        SessionPolicy {
+            idle_secs: self.sessions.idle_secs,
+            absolute_secs: self.sessions.absolute_secs,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<HubConfig, ConfigError> {
+        HubConfig::parse(text, Path::new("hub.toml"))
+    }
+
+    #[test]
+    fn an_empty_file_gives_strict_defaults() {
+        let config = parse("").unwrap();
+        assert!(config.listen.ip().is_loopback());
+        assert_eq!(config.sessions.idle_secs, 900);
+        assert!(!config.dangerously_allow_plaintext);
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_their_line() {
+        let error = parse("organisation = \"x\"\n\nlisten_addr = \"1.2.3.4:1\"\n").unwrap_err();
+        let text = error.to_string();
+        assert!(text.starts_with("hub.toml:3:"), "{text}");
+        assert!(text.contains("listen_addr"), "{text}");
+    }
+
+    #[test]
+    fn plaintext_on_a_public_address_is_refused() {
+        let error = parse("listen = \"0.0.0.0:7878\"").unwrap_err();
+        assert!(error.to_string().contains("not a loopback address"));
+        assert!(parse("listen = \"0.0.0.0:7878\"\ndangerously_allow_plaintext = true").is_ok());
+    }
+
+    #[test]
+    fn session_limits_cannot_be_relaxed() {
+        assert!(parse("[sessions]\nidle_secs = 3600").is_err());
+        assert!(parse("[sessions]\nidle_secs = 300").is_ok());
+    }
+
+    #[test]
+    fn wrong_types_name_the_line() {
+        let error = parse("[chat]\nagent_capacity = \"many\"").unwrap_err();
+        assert!(error.to_string().starts_with("hub.toml:2:"), "{error}");
+    }
+}

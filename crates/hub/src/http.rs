@@ -1,0 +1,246 @@
+//! The hub's HTTP API: login, enrollment, logout, health.
+//!
+//! Handlers are thin: they resolve the client address (trusted proxies only), decode the body,
+//! and call [`crate::login::Login`]. Bodies are capped at [`MAX_BODY_BYTES`]; a body that is not
+//! the endpoint's JSON gets `malformed`, never a panic or an echo of its content.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use ipnet::IpNet;
+use rampart_auth::SecretString;
+use rampart_protocol::rest::{
+    AgentProfile, ApiError, ApiErrorCode, EnrollRequest, LoginRequest, LoginStep, SessionGranted,
+    TotpRequest,
+};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::chat::Chat;
+use crate::login::{Authenticated, Login, LoginError};
+use crate::{net, ws};
+
+/// Largest request body the API reads.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// Shared state of the HTTP layer.
+#[derive(Clone)]
+pub struct Api {
+    /// Login service.
+    pub login: Login,
+    /// Chat service.
+    pub chat: Chat,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Arc<Vec<IpNet>>,
+    /// How often an open agent WebSocket re-checks its session.
+    pub session_recheck: Duration,
+}
+
+/// Every route of the hub: the JSON API and the WebSocket endpoints.
+pub fn routes(api: Api) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/api/v1/visitor", post(new_visitor))
+        .route("/ws/agent", get(ws::agent))
+        .route("/ws/visitor", get(ws::visitor))
+        .route("/api/v1/enroll", post(enroll))
+        .route("/api/v1/login", post(login))
+        .route("/api/v1/login/totp", post(login_totp))
+        .route("/api/v1/logout", post(logout))
+        .route("/api/v1/me", get(me))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(api)
+}
+
+/// An API failure as an HTTP response.
+pub struct ApiFailure(pub ApiError);
+
+impl From<LoginError> for ApiFailure {
+    fn from(error: LoginError) -> Self {
+        Self(error.to_api())
+    }
+}
+
+impl From<JsonRejection> for ApiFailure {
+    fn from(rejection: JsonRejection) -> Self {
+        let message = match rejection {
+            JsonRejection::MissingJsonContentType(_) => "expected a JSON body (application/json)",
+            JsonRejection::BytesRejection(_) => "the body is too large or unreadable",
+            _ => "the body is not what this endpoint takes",
+        };
+        Self(ApiError::new(ApiErrorCode::Malformed, message))
+    }
+}
+
+impl IntoResponse for ApiFailure {
+    fn into_response(self) -> Response {
+        let status = match self.0.code {
+            ApiErrorCode::InvalidCredentials
+            | ApiErrorCode::TotpInvalid
+            | ApiErrorCode::TotpReplayed
+            | ApiErrorCode::ChallengeExpired
+            | ApiErrorCode::EnrollmentInvalid
+            | ApiErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ApiErrorCode::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            ApiErrorCode::LockedOut => StatusCode::LOCKED,
+            ApiErrorCode::IpNotAllowed | ApiErrorCode::Forbidden => StatusCode::FORBIDDEN,
+            ApiErrorCode::PasswordRejected | ApiErrorCode::Malformed => StatusCode::BAD_REQUEST,
+            ApiErrorCode::UsernameTaken => StatusCode::CONFLICT,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        let retry_after = self.0.retry_after_secs;
+        let mut response = (status, Json(self.0)).into_response();
+        if let Some(secs) = retry_after {
+            if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+        }
+        response
+    }
+}
+
+/// The client's address, after trusted-proxy resolution.
+pub struct ClientIp(pub IpAddr);
+
+impl FromRequestParts<Api> for ClientIp {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(parts: &mut Parts, api: &Api) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0.ip())
+            .ok_or_else(|| ApiFailure(ApiError::new(ApiErrorCode::Internal, "no peer address")))?;
+        Ok(Self(client_ip(peer, &parts.headers, &api.trusted_proxies)))
+    }
+}
+
+/// Resolves the client address from the peer and the headers.
+pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    net::client_ip(peer, forwarded, trusted)
+}
+
+/// The bearer token of a request, if any.
+pub fn bearer(headers: &HeaderMap) -> Option<SecretString> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let token = value.strip_prefix("Bearer ")?.trim();
+    (!token.is_empty()).then(|| SecretString::new(token.to_owned()))
+}
+
+/// A request with a valid session.
+pub struct Authed(pub Authenticated, pub SecretString);
+
+impl FromRequestParts<Api> for Authed {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(parts: &mut Parts, api: &Api) -> Result<Self, Self::Rejection> {
+        let ClientIp(ip) = ClientIp::from_request_parts(parts, api).await?;
+        let token = bearer(&parts.headers).ok_or(ApiFailure::from(LoginError::Unauthenticated))?;
+        let authed = api.login.authenticate(&token, Some(ip)).await?;
+        Ok(Self(authed, token))
+    }
+}
+
+async fn enroll(
+    State(api): State<Api>,
+    ClientIp(ip): ClientIp,
+    body: Result<Json<EnrollRequest>, JsonRejection>,
+) -> Result<StatusCode, ApiFailure> {
+    let Json(request) = body?;
+    api.login
+        .enroll_password(
+            &request.username,
+            &request.enrollment_code,
+            &request.password,
+            Some(ip),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn login(
+    State(api): State<Api>,
+    ClientIp(ip): ClientIp,
+    body: Result<Json<LoginRequest>, JsonRejection>,
+) -> Result<Json<LoginStep>, ApiFailure> {
+    let Json(request) = body?;
+    Ok(Json(
+        api.login
+            .start(&request.username, request.password, Some(ip))
+            .await?,
+    ))
+}
+
+async fn login_totp(
+    State(api): State<Api>,
+    ClientIp(ip): ClientIp,
+    body: Result<Json<TotpRequest>, JsonRejection>,
+) -> Result<Json<SessionGranted>, ApiFailure> {
+    let Json(request) = body?;
+    Ok(Json(
+        api.login
+            .complete(&request.challenge, &request.code, Some(ip))
+            .await?,
+    ))
+}
+
+async fn logout(
+    State(api): State<Api>,
+    ClientIp(ip): ClientIp,
+    Authed(_, token): Authed,
+) -> Result<StatusCode, ApiFailure> {
+    api.login.logout(&token, Some(ip)).await?;
+    // Open consoles of this session close now, not at their next periodic check.
+    api.chat
+        .live()
+        .end_session(Sha256::digest(token.expose().as_bytes()).into());
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A visitor starts a chat.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NewVisitor {
+    #[serde(default)]
+    locale: String,
+}
+
+/// What a new visitor gets: their conversation and the token for `/ws/visitor`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VisitorSession {
+    conversation_id: String,
+    visitor_id: String,
+    token: String,
+}
+
+async fn new_visitor(
+    State(api): State<Api>,
+    body: Result<Json<NewVisitor>, JsonRejection>,
+) -> Result<Json<VisitorSession>, ApiFailure> {
+    let Json(request) = body?;
+    let (conversation, visitor, token) = api
+        .chat
+        .new_visitor(&request.locale)
+        .await
+        .map_err(LoginError::from)?;
+    Ok(Json(VisitorSession {
+        conversation_id: conversation.to_string(),
+        visitor_id: visitor.to_string(),
+        // Sent once, to the visitor who just arrived.
+        token: token.expose().clone(),
+    }))
+}
+
+async fn me(Authed(authed, _): Authed) -> Json<AgentProfile> {
+    Json(authed.agent)
+}

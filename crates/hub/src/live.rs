@@ -1,0 +1,262 @@
+//! Who is connected right now, which conversations each connection follows, and who gets the
+//! next waiting visitor. In-memory only: after a hub restart clients reconnect, say `hello`
+//! with their resume points, and everything is rebuilt from the store.
+//!
+//! Each connection has a bounded outbox. A connection that cannot keep up is told to close
+//! rather than silently skipped: its client reconnects and resumes from its last sequence
+//! number, so nothing is lost.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use rampart_protocol::{AgentId, Availability, ConversationId, ServerFrame};
+use tokio::sync::{Notify, mpsc};
+
+/// Frames waiting to be written to one connection.
+pub const OUTBOX_FRAMES: usize = 1024;
+
+/// A connection's id (unique within this process).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ConnId(u64);
+
+/// What the live registry needs to reach a connection.
+#[derive(Clone)]
+pub struct ConnHandle {
+    /// Frames to send.
+    pub outbox: mpsc::Sender<ServerFrame>,
+    /// Notified when the connection must close (revoked session, slow consumer).
+    pub close: Arc<Notify>,
+}
+
+struct Presence {
+    availability: Availability,
+    conns: HashSet<ConnId>,
+    active: HashSet<ConversationId>,
+}
+
+#[derive(Default)]
+struct Inner {
+    conns: HashMap<ConnId, ConnHandle>,
+    rooms: HashMap<ConversationId, HashSet<ConnId>>,
+    agents: HashMap<AgentId, Presence>,
+    /// Which session (token hash) each agent connection belongs to.
+    sessions: HashMap<ConnId, [u8; 32]>,
+}
+
+/// The live registry. Cheap to share behind an `Arc`.
+#[derive(Default)]
+pub struct Live {
+    inner: Mutex<Inner>,
+    next: AtomicU64,
+}
+
+impl Live {
+    fn inner(&self) -> MutexGuard<'_, Inner> {
+        // Every critical section leaves the maps consistent before it can panic.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Registers a connection.
+    pub fn connect(&self, handle: ConnHandle) -> ConnId {
+        let id = ConnId(self.next.fetch_add(1, Ordering::Relaxed));
+        self.inner().conns.insert(id, handle);
+        id
+    }
+
+    /// Forgets a connection everywhere.
+    pub fn disconnect(&self, conn: ConnId) {
+        let mut inner = self.inner();
+        inner.conns.remove(&conn);
+        inner.sessions.remove(&conn);
+        inner.rooms.retain(|_, members| {
+            members.remove(&conn);
+            !members.is_empty()
+        });
+        for presence in inner.agents.values_mut() {
+            presence.conns.remove(&conn);
+        }
+    }
+
+    /// Marks `conn` as one of `agent`'s consoles, logged in with session `session`.
+    pub fn agent_online(
+        &self,
+        agent: AgentId,
+        conn: ConnId,
+        session: [u8; 32],
+        active: Vec<ConversationId>,
+    ) {
+        let mut inner = self.inner();
+        inner.sessions.insert(conn, session);
+        let presence = inner.agents.entry(agent).or_insert_with(|| Presence {
+            availability: Availability::Away,
+            conns: HashSet::new(),
+            active: HashSet::new(),
+        });
+        presence.conns.insert(conn);
+        presence.active.extend(active);
+    }
+
+    /// Sets an agent's availability.
+    pub fn set_availability(&self, agent: AgentId, availability: Availability) {
+        if let Some(presence) = self.inner().agents.get_mut(&agent) {
+            presence.availability = availability;
+        }
+    }
+
+    /// The available, connected agent with the fewest active conversations below `capacity`.
+    pub fn least_busy(&self, capacity: usize) -> Option<AgentId> {
+        self.inner()
+            .agents
+            .iter()
+            .filter(|(_, p)| {
+                p.availability == Availability::Available
+                    && !p.conns.is_empty()
+                    && p.active.len() < capacity
+            })
+            .min_by_key(|(id, p)| (p.active.len(), **id))
+            .map(|(id, _)| *id)
+    }
+
+    /// Records that `agent` now handles `conversation` and subscribes all their consoles.
+    pub fn assign(&self, agent: AgentId, conversation: ConversationId) {
+        let mut inner = self.inner();
+        let conns: Vec<ConnId> = match inner.agents.get_mut(&agent) {
+            Some(presence) => {
+                presence.active.insert(conversation);
+                presence.conns.iter().copied().collect()
+            }
+            None => Vec::new(),
+        };
+        inner.rooms.entry(conversation).or_default().extend(conns);
+    }
+
+    /// Records that `agent` no longer handles `conversation` (closed or transferred away).
+    pub fn release(&self, agent: AgentId, conversation: ConversationId) {
+        let mut inner = self.inner();
+        let conns: Vec<ConnId> = match inner.agents.get_mut(&agent) {
+            Some(presence) => {
+                presence.active.remove(&conversation);
+                presence.conns.iter().copied().collect()
+            }
+            None => Vec::new(),
+        };
+        if let Some(members) = inner.rooms.get_mut(&conversation) {
+            for conn in conns {
+                members.remove(&conn);
+            }
+        }
+    }
+
+    /// Subscribes one connection to a conversation.
+    pub fn subscribe(&self, conn: ConnId, conversation: ConversationId) {
+        self.inner()
+            .rooms
+            .entry(conversation)
+            .or_default()
+            .insert(conn);
+    }
+
+    /// Whether `conn` follows `conversation`.
+    pub fn follows(&self, conn: ConnId, conversation: ConversationId) -> bool {
+        self.inner()
+            .rooms
+            .get(&conversation)
+            .is_some_and(|m| m.contains(&conn))
+    }
+
+    /// Sends `frame` to everyone following `conversation` except `except`.
+    pub fn publish(
+        &self,
+        conversation: ConversationId,
+        frame: &ServerFrame,
+        except: Option<ConnId>,
+    ) {
+        let inner = self.inner();
+        let Some(members) = inner.rooms.get(&conversation) else {
+            return;
+        };
+        for conn in members {
+            if Some(*conn) == except {
+                continue;
+            }
+            if let Some(handle) = inner.conns.get(conn) {
+                deliver(handle, frame);
+            }
+        }
+    }
+
+    /// Forgets a conversation's room (after it closed).
+    pub fn close_room(&self, conversation: ConversationId) {
+        self.inner().rooms.remove(&conversation);
+    }
+
+    /// Sends `frame` to every connected agent console.
+    pub fn to_agents(&self, frame: &ServerFrame) {
+        let inner = self.inner();
+        for presence in inner.agents.values() {
+            for conn in &presence.conns {
+                if let Some(handle) = inner.conns.get(conn) {
+                    deliver(handle, frame);
+                }
+            }
+        }
+    }
+
+    /// Sends `frame` to every console of `agent`.
+    pub fn to_agent(&self, agent: AgentId, frame: &ServerFrame) {
+        let inner = self.inner();
+        if let Some(presence) = inner.agents.get(&agent) {
+            for conn in &presence.conns {
+                if let Some(handle) = inner.conns.get(conn) {
+                    deliver(handle, frame);
+                }
+            }
+        }
+    }
+
+    /// Ends every connection of the session with this token hash: they get `sessionRevoked`
+    /// and close. Returns how many were open.
+    pub fn end_session(&self, session: [u8; 32]) -> usize {
+        let inner = self.inner();
+        let mut ended = 0;
+        for (conn, hash) in &inner.sessions {
+            if *hash == session {
+                if let Some(handle) = inner.conns.get(conn) {
+                    let _ = handle.outbox.try_send(ServerFrame::SessionRevoked);
+                    handle.close.notify_one();
+                    ended += 1;
+                }
+            }
+        }
+        ended
+    }
+
+    /// Ends every connection of `agent` (all sessions).
+    pub fn end_agent(&self, agent: AgentId) -> usize {
+        let inner = self.inner();
+        let Some(presence) = inner.agents.get(&agent) else {
+            return 0;
+        };
+        for conn in &presence.conns {
+            if let Some(handle) = inner.conns.get(conn) {
+                let _ = handle.outbox.try_send(ServerFrame::SessionRevoked);
+                handle.close.notify_one();
+            }
+        }
+        presence.conns.len()
+    }
+
+    /// Open connections (for metrics).
+    pub fn connection_count(&self) -> usize {
+        self.inner().conns.len()
+    }
+}
+
+/// Queues a frame; a full outbox closes the connection so its client resumes instead of
+/// silently missing the frame.
+fn deliver(handle: &ConnHandle, frame: &ServerFrame) {
+    if handle.outbox.try_send(frame.clone()).is_err() {
+        handle.close.notify_one();
+    }
+}

@@ -1,0 +1,187 @@
+//! Assembles the hub from its configuration and serves it.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rampart_audit::{Action, Actor, AuditEvent};
+use rampart_auth::clock::Clock;
+use rampart_auth::password::PasswordHasher;
+use tokio::net::TcpListener;
+
+use crate::audit::{Audit, AuditError};
+use crate::chat::{Chat, ChatPolicy};
+use crate::config::HubConfig;
+use crate::http::{self, Api};
+use crate::live::Live;
+use crate::login::{Login, LoginPolicy};
+use crate::masking::Masker;
+use crate::store::{Store, StoreError};
+
+/// File name of the main database inside the data directory.
+pub const DB_FILE: &str = "hub.db";
+/// File name of the audit database inside the data directory.
+pub const AUDIT_FILE: &str = "audit.db";
+
+/// Errors starting or running the hub.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum HubError {
+    /// The data directory could not be created.
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        /// Where.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The main database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The audit log failed.
+    #[error(transparent)]
+    Audit(#[from] AuditError),
+    /// The PII engine failed to build.
+    #[error("masking engine: {0}")]
+    Masking(#[from] rampart_pii::Error),
+    /// Network failure.
+    #[error("network: {0}")]
+    Io(#[from] std::io::Error),
+    /// The clock is unusable.
+    #[error("clock: {0}")]
+    Clock(#[from] rampart_auth::Error),
+}
+
+/// A running hub's services.
+#[derive(Clone)]
+pub struct Hub {
+    /// Configuration it was opened with.
+    pub config: Arc<HubConfig>,
+    /// Main database.
+    pub store: Store,
+    /// Audit log.
+    pub audit: Audit,
+    /// Login service.
+    pub login: Login,
+    /// Chat service.
+    pub chat: Chat,
+    clock: Arc<dyn Clock>,
+    session_recheck: Duration,
+}
+
+/// Knobs tests turn; production uses the defaults.
+#[derive(Clone)]
+pub struct Tuning {
+    /// Password hasher (tests use a cheap one).
+    pub hasher: PasswordHasher,
+    /// How often open agent sockets re-check their session.
+    pub session_recheck: Duration,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Self {
+            hasher: PasswordHasher::default(),
+            session_recheck: Duration::from_secs(15),
+        }
+    }
+}
+
+impl Hub {
+    /// Opens the hub's databases and services.
+    pub fn open(
+        config: HubConfig,
+        clock: Arc<dyn Clock>,
+        tuning: Tuning,
+    ) -> Result<Self, HubError> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|source| HubError::DataDir {
+            path: config.data_dir.clone(),
+            source,
+        })?;
+        restrict_dir(&config.data_dir);
+        let store = Store::open(&config.data_dir.join(DB_FILE))?;
+        let audit = Audit::open(&config.data_dir.join(AUDIT_FILE))?;
+        let policy = LoginPolicy {
+            hasher: tuning.hasher,
+            sessions: config.session_policy(),
+            organisation: config.organisation.clone(),
+            issuer: format!("Rampart ({})", config.organisation.replace(':', " ")),
+            ..LoginPolicy::default()
+        };
+        let login = Login::new(store.clone(), audit.clone(), Arc::clone(&clock), policy);
+        let chat = Chat::new(
+            store.clone(),
+            Arc::new(Live::default()),
+            Arc::new(Masker::new()?),
+            Arc::clone(&clock),
+            ChatPolicy {
+                agent_capacity: config.chat.agent_capacity,
+            },
+        );
+        Ok(Self {
+            config: Arc::new(config),
+            store,
+            audit,
+            login,
+            chat,
+            clock,
+            session_recheck: tuning.session_recheck,
+        })
+    }
+
+    /// The HTTP and WebSocket routes.
+    pub fn router(&self) -> axum::Router {
+        http::routes(Api {
+            login: self.login.clone(),
+            chat: self.chat.clone(),
+            trusted_proxies: Arc::new(self.config.trusted_proxies.clone()),
+            session_recheck: self.session_recheck,
+        })
+    }
+
+    /// Serves on `listener` until `shutdown` completes. Records the start and stop in the audit
+    /// log and writes the audit head to the application log, so a later `audit verify --head`
+    /// can detect a truncated or rewritten audit database.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> Result<(), HubError> {
+        let addr = listener.local_addr()?;
+        self.audit
+            .record(
+                AuditEvent::new(Actor::System, Action::HubStarted),
+                self.clock.unix_now()?,
+            )
+            .await?;
+        let head = self.audit.log().head();
+        tracing::info!(%addr, audit_head = %head, "hub listening");
+        let app = self
+            .router()
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await;
+        self.audit
+            .record(
+                AuditEvent::new(Actor::System, Action::HubStopped),
+                self.clock.unix_now()?,
+            )
+            .await?;
+        tracing::info!(audit_head = %self.audit.log().head(), "hub stopped");
+        served?;
+        Ok(())
+    }
+}
+
+/// The data directory holds credentials and transcripts: owner-only where the OS allows.
+fn restrict_dir(dir: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Err(error) = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)) {
+            tracing::warn!(%error, "could not restrict the data directory to its owner");
+        }
+    }
+}
