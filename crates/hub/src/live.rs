@@ -247,6 +247,13 @@ impl Live {
         presence.conns.len()
     }
 
+    /// Asks every connection to close (hub shutdown). Clients reconnect and resume.
+    pub fn close_all(&self) {
+        for handle in self.inner().conns.values() {
+            handle.close.notify_one();
+        }
+    }
+
     /// Open connections (for metrics).
     pub fn connection_count(&self) -> usize {
         self.inner().conns.len()

@@ -549,6 +549,7 @@ impl Login {
             .account(pending.agent)
             .await?
             .ok_or(LoginError::ChallengeExpired)?;
+        self.check_network(Some(&account), origin).await?;
         self.check_lockout(&account, origin).await?;
 
         let (secret, enrolling) = match (&pending.enrolling, &account.totp_secret) {
@@ -721,6 +722,8 @@ impl Login {
             .account(agent_id)
             .await?
             .ok_or(LoginError::Unauthenticated)?;
+        // Allow-lists apply to every request, so a change takes effect on open sessions too.
+        self.check_network(Some(&account), origin).await?;
         Ok(Authenticated {
             agent: AgentProfile {
                 id: account.id,

@@ -160,6 +160,12 @@ impl Hub {
         let app = self
             .router()
             .into_make_service_with_connect_info::<SocketAddr>();
+        let live = Arc::clone(self.chat.live());
+        let shutdown = async move {
+            shutdown.await;
+            // Open WebSockets would otherwise hold the graceful shutdown open forever.
+            live.close_all();
+        };
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .await;

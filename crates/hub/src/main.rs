@@ -1,0 +1,259 @@
+//! `rampart-hub`: serve the hub and administer it.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use ipnet::IpNet;
+use rampart_audit::{Action, Actor, AuditEvent};
+use rampart_auth::clock::{Clock, SystemClock};
+use rampart_hub::config::HubConfig;
+use rampart_hub::server::{Hub, Tuning};
+use rampart_protocol::rest::Role;
+
+#[derive(Parser)]
+#[command(
+    name = "rampart-hub",
+    version,
+    about = "Rampart Hub: the enforcing chat server"
+)]
+struct Cli {
+    /// Configuration file (TOML). Without one, strict defaults apply: loopback only, data in
+    /// ./rampart-hub-data.
+    #[arg(long, global = true, env = "RAMPART_HUB_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the hub.
+    Serve,
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    Agent(AgentCommand),
+    /// Manage the IP allow-list.
+    #[command(subcommand)]
+    Allowlist(AllowCommand),
+    /// Check or export the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Validate the configuration file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Agent,
+    Supervisor,
+    Trainer,
+    Admin,
+}
+
+impl From<RoleArg> for Role {
+    fn from(role: RoleArg) -> Self {
+        match role {
+            RoleArg::Agent => Role::Agent,
+            RoleArg::Supervisor => Role::Supervisor,
+            RoleArg::Trainer => Role::Trainer,
+            RoleArg::Admin => Role::Admin,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum AgentCommand {
+    /// Create an account; prints its one-time enrollment code.
+    Create {
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// Name shown to visitors.
+        #[arg(long)]
+        display_name: String,
+        /// Role.
+        #[arg(long, value_enum, default_value = "agent")]
+        role: RoleArg,
+    },
+}
+
+#[derive(Subcommand)]
+enum AllowCommand {
+    /// Allow a network (CIDR), for everyone or one role.
+    Add {
+        /// Network, e.g. 203.0.113.0/24 or 2001:db8::/32.
+        network: IpNet,
+        /// Only for this role.
+        #[arg(long, value_enum)]
+        role: Option<RoleArg>,
+    },
+    /// Remove an entry by id.
+    Remove {
+        /// Entry id (from `list`).
+        id: i64,
+    },
+    /// List entries.
+    List,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Verify the hash chain; names the first bad record.
+    Verify,
+    /// Write the log as JSON Lines to standard output.
+    Export,
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Check a configuration file; errors name the line.
+    Check {
+        /// The file.
+        file: PathBuf,
+    },
+}
+
+fn role_name(role: Option<Role>) -> &'static str {
+    role.map_or("(everyone)", rampart_hub::store::role_label)
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    if let Command::Config(ConfigCommand::Check { file }) = &cli.command {
+        HubConfig::load(file).map_err(|e| e.to_string())?;
+        println!("{}: ok", file.display());
+        return Ok(());
+    }
+    let config = match &cli.config {
+        Some(path) => HubConfig::load(path).map_err(|e| e.to_string())?,
+        None => HubConfig::default(),
+    };
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let now = clock.unix_now().map_err(|e| e.to_string())?;
+    let listen = config.listen;
+    let hub =
+        Hub::open(config, Arc::clone(&clock), Tuning::default()).map_err(|e| e.to_string())?;
+    let admin = Actor::named_user("cli", "rampart-hub");
+    match cli.command {
+        Command::Serve => {
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+            println!(
+                "Rampart Hub listening on http://{} (data in {})",
+                listener.local_addr().map_err(|e| e.to_string())?,
+                hub.config.data_dir.display()
+            );
+            let shutdown = async {
+                let _ = tokio::signal::ctrl_c().await;
+            };
+            hub.serve(listener, shutdown)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        Command::Agent(AgentCommand::Create {
+            username,
+            display_name,
+            role,
+        }) => {
+            let (id, code) = hub
+                .login
+                .create_agent(admin, &username, &display_name, role.into(), None)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("created {username} ({id})");
+            println!(
+                "one-time enrollment code (valid 72 h, shown once): {}",
+                code.expose()
+            );
+        }
+        Command::Allowlist(AllowCommand::Add { network, role }) => {
+            let role = role.map(Role::from);
+            let id = hub
+                .store
+                .add_allow(role, network, now)
+                .await
+                .map_err(|e| e.to_string())?;
+            let event = AuditEvent::new(admin, Action::AllowListChanged)
+                .with_detail("change", "add")
+                .and_then(|e| e.with_detail("network", &network.to_string()))
+                .map_err(|e| e.to_string())?;
+            hub.audit
+                .record(event, now)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{id}\t{}\t{network}", role_name(role));
+        }
+        Command::Allowlist(AllowCommand::Remove { id }) => {
+            if !hub
+                .store
+                .remove_allow(id)
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                return Err(format!("no allow-list entry with id {id}"));
+            }
+            let event = AuditEvent::new(admin, Action::AllowListChanged)
+                .with_detail("change", "remove")
+                .and_then(|e| e.with_detail("entry", &id.to_string()))
+                .map_err(|e| e.to_string())?;
+            hub.audit
+                .record(event, now)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("removed {id}");
+        }
+        Command::Allowlist(AllowCommand::List) => {
+            for entry in hub.store.allow_entries().await.map_err(|e| e.to_string())? {
+                println!("{}\t{}\t{}", entry.id, role_name(entry.role), entry.net);
+            }
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let summary = hub
+                .audit
+                .log()
+                .verify(None)
+                .map_err(|e| format!("audit log FAILED verification: {e}"))?;
+            println!(
+                "audit log ok: {} records, head {}",
+                summary.records, summary.head
+            );
+        }
+        Command::Audit(AuditCommand::Export) => {
+            let stdout = std::io::stdout().lock();
+            hub.audit
+                .log()
+                .export_jsonl(stdout)
+                .map_err(|e| e.to_string())?;
+        }
+        Command::Config(_) => {}
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("RAMPART_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("rampart-hub: cannot start the runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("rampart-hub: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

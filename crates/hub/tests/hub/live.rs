@@ -1,0 +1,528 @@
+//! The hub over real sockets: routing, delivery with masking, acknowledgement and
+//! deduplication, resume, bad frames, revocation and IP allow-lists.
+
+use crate::support::*;
+use rampart_audit::Action;
+use rampart_protocol::{
+    Author, Availability, ClientFrame, ConversationId, ErrorCode, MessageId, ResumePoint, Seq,
+    ServerFrame,
+};
+use tokio_tungstenite::tungstenite::Message;
+
+/// An agent console that said hello and became available.
+async fn available_agent(hub: &LiveHub, username: &str) -> (Ws, String) {
+    let (token, _, _) = hub.agent_session(username).await;
+    let mut ws = hub.connect("/ws/agent", &token).await;
+    assert!(matches!(
+        ws.hello(vec![]).await,
+        ServerFrame::Welcome {
+            idle_timeout_secs: 900,
+            ..
+        }
+    ));
+    ws.send(&ClientFrame::SetAvailability {
+        availability: Availability::Available,
+    })
+    .await;
+    (ws, token)
+}
+
+async fn visitor_ws(hub: &LiveHub) -> (Ws, ConversationId) {
+    let (conversation, token) = hub.visitor().await;
+    let mut ws = hub.connect("/ws/visitor", &token).await;
+    assert!(matches!(
+        ws.hello(vec![]).await,
+        ServerFrame::Welcome { .. }
+    ));
+    (ws, conversation)
+}
+
+fn send(conversation: ConversationId, text: &str) -> (MessageId, ClientFrame) {
+    let id = MessageId::new();
+    (
+        id,
+        ClientFrame::Send {
+            id,
+            conversation_id: conversation,
+            text: text.into(),
+        },
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_is_routed_and_card_numbers_arrive_masked() {
+    let hub = live_hub().await;
+    let (mut agent, _) = available_agent(&hub, "ana").await;
+    let (mut visitor, conversation) = visitor_ws(&hub).await;
+    let assigned = agent
+        .until(|f| matches!(f, ServerFrame::Assigned { .. }))
+        .await;
+    assert!(
+        matches!(assigned, ServerFrame::Assigned { conversation_id, .. } if conversation_id == conversation)
+    );
+
+    let (id, frame) = send(
+        conversation,
+        "mi tarjeta es 4111 1111 1111 1111 y el cvv 123",
+    );
+    visitor.send(&frame).await;
+    let ack = visitor
+        .until(|f| matches!(f, ServerFrame::Ack { .. }))
+        .await;
+    assert!(matches!(ack, ServerFrame::Ack { id: acked, seq: Seq(1), .. } if acked == id));
+
+    let ServerFrame::Message {
+        text,
+        spans,
+        author,
+        seq,
+        ..
+    } = agent
+        .until(|f| matches!(f, ServerFrame::Message { .. }))
+        .await
+    else {
+        unreachable!()
+    };
+    assert_eq!(seq, Seq(1));
+    assert_eq!(author, Author::Visitor);
+    assert!(
+        !text.contains("4111 1111 1111"),
+        "raw card reached the agent: {text}"
+    );
+    assert!(text.contains("1111"), "last four kept: {text}");
+    assert!(spans.iter().any(|s| s.kind == "credit_card"));
+
+    // The agent answers; the visitor sees it, attributed to the agent.
+    let (_, reply) = send(conversation, "Gracias, usa el formulario seguro");
+    agent.send(&reply).await;
+    let ServerFrame::Message { author, .. } = visitor
+        .until(|f| matches!(f, ServerFrame::Message { seq: Seq(2), .. }))
+        .await
+    else {
+        unreachable!()
+    };
+    assert!(matches!(author, Author::Agent { .. }));
+
+    // Nothing raw on disk either.
+    let stored = hub
+        .server
+        .store
+        .messages_after(conversation, Seq::ZERO, 10)
+        .await
+        .unwrap();
+    assert!(
+        stored
+            .iter()
+            .all(|m| !m.text.contains("4111 1111 1111 1111"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resent_message_is_acknowledged_with_its_seq_and_delivered_once() {
+    let hub = live_hub().await;
+    let (mut agent, _) = available_agent(&hub, "ana").await;
+    let (mut visitor, conversation) = visitor_ws(&hub).await;
+    agent
+        .until(|f| matches!(f, ServerFrame::Assigned { .. }))
+        .await;
+    let (id, frame) = send(conversation, "hola");
+    visitor.send(&frame).await;
+    visitor.send(&frame).await;
+    let mut seqs = Vec::new();
+    while seqs.len() < 2 {
+        if let ServerFrame::Ack { id: acked, seq, .. } = visitor.recv().await {
+            assert_eq!(acked, id);
+            seqs.push(seq);
+        }
+    }
+    assert_eq!(seqs, vec![Seq(1), Seq(1)]);
+    // The agent gets the message once; the next thing it sees is the following message.
+    let (_, next) = send(conversation, "segundo");
+    visitor.send(&next).await;
+    let mut delivered = Vec::new();
+    while delivered.len() < 2 {
+        if let ServerFrame::Message { seq, .. } = agent.recv().await {
+            delivered.push(seq);
+        }
+    }
+    assert_eq!(delivered, vec![Seq(1), Seq(2)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reconnecting_visitor_resumes_after_its_last_seq() {
+    let hub = live_hub().await;
+    let (mut agent, _) = available_agent(&hub, "ana").await;
+    let (conversation, token) = hub.visitor().await;
+    agent
+        .until(|f| matches!(f, ServerFrame::Assigned { .. }))
+        .await;
+    for text in ["uno", "dos", "tres"] {
+        let (_, frame) = send(conversation, text);
+        agent.send(&frame).await;
+        agent.until(|f| matches!(f, ServerFrame::Ack { .. })).await;
+    }
+    let mut visitor = hub.connect("/ws/visitor", &token).await;
+    let resume = vec![ResumePoint {
+        conversation_id: conversation,
+        after_seq: Seq(1),
+    }];
+    assert!(matches!(
+        visitor.hello(resume).await,
+        ServerFrame::Welcome { .. }
+    ));
+    let mut texts = Vec::new();
+    while texts.len() < 2 {
+        if let ServerFrame::Message { text, .. } = visitor.recv().await {
+            texts.push(text);
+        }
+    }
+    assert_eq!(texts, vec!["dos", "tres"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_frames_get_error_frames_and_the_connection_carries_on() {
+    let hub = live_hub().await;
+    let (mut visitor, conversation) = visitor_ws(&hub).await;
+    visitor.send_raw(Message::Text("{not json".into())).await;
+    assert!(matches!(
+        visitor.recv().await,
+        ServerFrame::Error {
+            code: ErrorCode::Malformed,
+            ..
+        }
+    ));
+    visitor
+        .send_raw(Message::Text(r#"{"type":"grantAdmin"}"#.into()))
+        .await;
+    assert!(matches!(
+        visitor.recv().await,
+        ServerFrame::Error {
+            code: ErrorCode::UnknownType,
+            ..
+        }
+    ));
+    visitor
+        .send_raw(Message::Binary(vec![0xff, 0xfe].into()))
+        .await;
+    assert!(matches!(
+        visitor.recv().await,
+        ServerFrame::Error {
+            code: ErrorCode::InvalidUtf8,
+            ..
+        }
+    ));
+    let (id, empty) = send(conversation, "   ");
+    visitor.send(&empty).await;
+    assert!(matches!(
+        visitor.recv().await,
+        ServerFrame::Error {
+            code: ErrorCode::TextInvalid,
+            ..
+        }
+    ));
+    // A visitor cannot write into another conversation.
+    let (_, other) = send(ConversationId::new(), "hi");
+    visitor.send(&other).await;
+    assert!(matches!(
+        visitor.recv().await,
+        ServerFrame::Error {
+            code: ErrorCode::NotAllowed,
+            ..
+        }
+    ));
+    // Still alive.
+    visitor.send(&ClientFrame::Ping { nonce: 9 }).await;
+    assert_eq!(visitor.recv().await, ServerFrame::Pong { nonce: 9 });
+    let _ = id;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_frame_closes_only_that_connection() {
+    let hub = live_hub().await;
+    let (mut visitor, _) = visitor_ws(&hub).await;
+    let huge = "x".repeat(rampart_protocol::MAX_FRAME_BYTES + 10);
+    visitor.send_raw(Message::Text(huge.into())).await;
+    assert!(
+        visitor.next().await.is_none(),
+        "the hub closes the connection"
+    );
+    // Others are unaffected.
+    let (mut other, _) = visitor_ws(&hub).await;
+    other.send(&ClientFrame::Ping { nonce: 1 }).await;
+    assert_eq!(other.recv().await, ServerFrame::Pong { nonce: 1 });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_frame_must_be_hello() {
+    let hub = live_hub().await;
+    let (_, token) = hub.visitor().await;
+    let mut ws = hub.connect("/ws/visitor", &token).await;
+    ws.send(&ClientFrame::Ping { nonce: 1 }).await;
+    assert!(matches!(
+        ws.recv().await,
+        ServerFrame::Error {
+            code: ErrorCode::HelloRequired,
+            ..
+        }
+    ));
+    assert!(ws.next().await.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sockets_need_a_valid_token() {
+    let hub = live_hub().await;
+    assert!(hub.try_connect("/ws/agent", None).await.is_err());
+    assert!(hub.try_connect("/ws/agent", Some("forged")).await.is_err());
+    assert!(
+        hub.try_connect("/ws/visitor", Some("forged"))
+            .await
+            .is_err()
+    );
+    // A visitor token is not an agent token.
+    let (_, visitor_token) = hub.visitor().await;
+    assert!(
+        hub.try_connect("/ws/agent", Some(&visitor_token))
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_closes_open_consoles_of_that_session() {
+    let hub = live_hub().await;
+    let (mut agent, token) = available_agent(&hub, "ana").await;
+    let response = hub
+        .http
+        .post(hub.url("/api/v1/logout"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    assert_eq!(
+        agent
+            .until(|f| matches!(f, ServerFrame::SessionRevoked))
+            .await,
+        ServerFrame::SessionRevoked
+    );
+    assert!(agent.next().await.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_session_ends_the_open_socket() {
+    let hub = live_hub().await;
+    let (mut agent, token) = available_agent(&hub, "ana").await;
+    hub.clock.advance(15 * 60 + 1);
+    assert_eq!(
+        agent
+            .until(|f| matches!(f, ServerFrame::SessionRevoked))
+            .await,
+        ServerFrame::SessionRevoked
+    );
+    let me = hub
+        .http
+        .get(hub.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 401);
+    assert!(
+        hub.server
+            .audit
+            .log()
+            .records_from(0)
+            .any(|r| r.unwrap().event.action == Action::SessionExpired)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn allow_lists_admit_listed_sources_only_and_are_audited() {
+    let hub = live_hub().await;
+    let (token, _, _) = hub.agent_session("ana").await;
+    // Only 127.0.0.2 may be used from now on.
+    hub.server
+        .store
+        .add_allow(None, "127.0.0.2/32".parse().unwrap(), START)
+        .await
+        .unwrap();
+    let from_1 = hub
+        .http
+        .get(hub.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(from_1.status(), 403);
+    let body: serde_json::Value = from_1.json().await.unwrap();
+    assert_eq!(body["code"], "ipNotAllowed");
+    let via_2 = reqwest::Client::builder()
+        .local_address("127.0.0.2".parse::<std::net::IpAddr>().unwrap())
+        .build()
+        .unwrap();
+    let from_2 = via_2
+        .get(hub.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(from_2.status(), 200);
+    // A forged X-Forwarded-For from an untrusted peer changes nothing.
+    let spoofed = hub
+        .http
+        .get(hub.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .header("x-forwarded-for", "127.0.0.2")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(spoofed.status(), 403);
+    // The socket is refused too.
+    assert!(hub.try_connect("/ws/agent", Some(&token)).await.is_err());
+    assert!(
+        hub.server
+            .audit
+            .log()
+            .records_from(0)
+            .any(|r| r.unwrap().event.action == Action::IpDenied)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forwarded_for_is_honoured_from_a_trusted_proxy() {
+    let hub = live_hub_with(|c| c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()]).await;
+    let (token, _, _) = hub.agent_session("ana").await;
+    hub.server
+        .store
+        .add_allow(None, "198.51.100.0/24".parse().unwrap(), START)
+        .await
+        .unwrap();
+    let forwarded = hub
+        .http
+        .get(hub.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .header("x-forwarded-for", "198.51.100.7")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forwarded.status(), 200);
+    let direct = hub
+        .http
+        .get(hub.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(direct.status(), 403);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_api_bodies_get_malformed_and_no_echo() {
+    let hub = live_hub().await;
+    let response = hub
+        .http
+        .post(hub.url("/api/v1/login"))
+        .header("content-type", "application/json")
+        .body("{\"username\": \"4111111111111111\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let text = response.text().await.unwrap();
+    assert!(
+        text.contains("\"malformed\"") && !text.contains("4111"),
+        "{text}"
+    );
+    let big = "a".repeat(64 * 1024);
+    let response = hub
+        .http
+        .post(hub.url("/api/v1/login"))
+        .json(&serde_json::json!({ "username": big, "password": "x" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hub_restart_loses_nothing_and_resends_are_deduplicated() {
+    let hub = live_hub().await;
+    let (token, totp, _) = hub.agent_session("ana").await;
+    let mut agent = hub.connect("/ws/agent", &token).await;
+    agent.hello(vec![]).await;
+    agent
+        .send(&ClientFrame::SetAvailability {
+            availability: Availability::Available,
+        })
+        .await;
+    let (conversation, visitor_token) = hub.visitor().await;
+    agent
+        .until(|f| matches!(f, ServerFrame::Assigned { .. }))
+        .await;
+    let mut visitor = hub.connect("/ws/visitor", &visitor_token).await;
+    visitor.hello(vec![]).await;
+
+    let mut sent = Vec::new();
+    for i in 0..30 {
+        let (id, frame) = send(conversation, &format!("mensaje {i}"));
+        visitor.send(&frame).await;
+        visitor
+            .until(|f| matches!(f, ServerFrame::Ack { .. }))
+            .await;
+        sent.push((id, frame));
+    }
+    // The agent saw only some of them before the hub went down.
+    let mut seen = Seq::ZERO;
+    while seen < Seq(10) {
+        if let ServerFrame::Message { seq, .. } = agent.recv().await {
+            seen = seq;
+        }
+    }
+
+    let (config, clock, dir) = hub.stop().await;
+    // The hub closed the console's socket; frames still in flight are dropped unprocessed, as
+    // when a console crashes.
+    while agent.next().await.is_some() {}
+    let hub = start_hub(config, clock, dir).await;
+
+    // A resend of an acknowledged message after the restart gets the same seq, stored once.
+    let mut visitor = hub.connect("/ws/visitor", &visitor_token).await;
+    visitor
+        .hello(vec![ResumePoint {
+            conversation_id: conversation,
+            after_seq: Seq(30),
+        }])
+        .await;
+    visitor.send(&sent[4].1).await;
+    let ack = visitor
+        .until(|f| matches!(f, ServerFrame::Ack { .. }))
+        .await;
+    assert!(
+        matches!(ack, ServerFrame::Ack { seq: Seq(5), .. }),
+        "{ack:?}"
+    );
+
+    // The session survived the restart (it is stored); the console resumes after seq 10.
+    let _ = totp;
+    let mut agent = hub.connect("/ws/agent", &token).await;
+    agent
+        .hello(vec![ResumePoint {
+            conversation_id: conversation,
+            after_seq: seen,
+        }])
+        .await;
+    let mut rest = Vec::new();
+    while rest.len() < 20 {
+        if let ServerFrame::Message { seq, .. } = agent.recv().await {
+            rest.push(seq.0);
+        }
+    }
+    assert_eq!(rest, (11..=30).collect::<Vec<u64>>());
+    let stored = hub
+        .server
+        .store
+        .messages_after(conversation, Seq::ZERO, 100)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 30);
+}

@@ -1,0 +1,10 @@
+//! Integration tests of the hub, over real sockets on loopback where the network is involved.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a panic is a failed test with its location"
+)]
+
+mod live;
+mod login;
+mod store;
+mod support;
