@@ -5,7 +5,7 @@
 //! read a few lines each:
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! # async fn demo() -> Result<(), rampart_e2e::Error> {
 //! let console = rampart_e2e::Console::launch("smoke").await?;
 //! let version = console.text("[data-testid=app-version]").await?;
 //! console.close().await;
