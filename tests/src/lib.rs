@@ -217,6 +217,14 @@ impl Console {
 
     /// Saves a screenshot to `.e2e-artifacts/<name>-<label>.png` and returns its path.
     pub async fn screenshot(&self, label: &str) -> Result<PathBuf, Error> {
+        // Let WebKit paint what the DOM already holds: two animation frames.
+        self.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                vec![],
+            )
+            .await?;
         let png = self.client.screenshot().await?;
         let dir = artifacts_dir();
         std::fs::create_dir_all(&dir)?;
