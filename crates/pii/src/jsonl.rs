@@ -24,7 +24,8 @@ struct Input<'a> {
 /// offending value ("invalid type: string \"4111…\""), which may be personal data.
 fn describe(e: &serde_json::Error) -> String {
     use serde_json::error::Category;
-    let at = format!("line 1 column {}", e.column());
+    // The line number is reported next to the error; only the column is useful here.
+    let at = format!("column {}", e.column());
     let msg = e.to_string();
     match e.classify() {
         Category::Eof => format!("unexpected end of input at {at}"),

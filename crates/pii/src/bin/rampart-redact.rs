@@ -1,8 +1,8 @@
 //! `rampart-redact`: masks personal data in text read from stdin.
 //!
 //! `--jsonl`: one JSON object per line in, one result per line out, errors as JSON lines on
-//! stderr. Without it: plain text, masked line by line. Lines are processed in batches by two
-//! worker threads; output order always matches input order.
+//! stderr. Without it: plain text, masked line by line. A reader thread batches lines, worker
+//! threads (two by default) mask them, and output order always matches input order.
 
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::process::ExitCode;
@@ -116,8 +116,8 @@ fn read_batch(
     lines: &mut Vec<Line>,
     max_line: usize,
 ) -> io::Result<bool> {
-    const BATCH_LINES: usize = 4096;
-    const BATCH_BYTES: usize = 1 << 20;
+    const BATCH_LINES: usize = 1024;
+    const BATCH_BYTES: usize = 256 << 10;
     buf.clear();
     lines.clear();
     while lines.len() < BATCH_LINES && buf.len() < BATCH_BYTES {
@@ -225,44 +225,105 @@ fn process(
     }
 }
 
+/// A batch of input lines on its way to a worker.
+struct Batch {
+    idx: u64,
+    first_line_no: u64,
+    buf: Vec<u8>,
+    lines: Vec<Line>,
+}
+
+/// Pipeline: a reader thread cuts stdin into batches, `threads` workers take batches as they
+/// free up (so a descheduled worker does not stall the others), and this thread writes results
+/// in input order. Channels are bounded, so memory stays at a few batches.
 fn run(scanner: &Scanner, opts: &Options) -> io::Result<bool> {
-    let stdin = io::stdin();
-    let mut input = BufReader::with_capacity(1 << 16, stdin.lock());
-    let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let stderr = io::stderr();
-    let mut err = BufWriter::new(stderr.lock());
-    let mut buf = Vec::new();
-    let mut lines = Vec::new();
-    let mut line_no = 1u64;
-    let mut failed = false;
-    let mut done: Vec<Done> = (0..opts.threads).map(|_| Done::default()).collect();
-    while read_batch(&mut input, &mut buf, &mut lines, opts.max_line)? {
-        let per = lines.len().div_ceil(opts.threads).max(1);
-        for d in &mut done {
-            d.out.clear();
-            d.err.clear();
-            d.failed = false;
-        }
-        if opts.threads == 1 || lines.len() < 64 {
-            process(scanner, opts, &buf, &lines, line_no, &mut done[0]);
-        } else {
-            std::thread::scope(|s| {
-                for (t, (part, d)) in lines.chunks(per).zip(done.iter_mut()).enumerate() {
-                    let first = line_no + (t * per) as u64;
-                    let buf = &buf;
-                    s.spawn(move || process(scanner, opts, buf, part, first, d));
+    use std::collections::BTreeMap;
+    use std::sync::{Mutex, mpsc};
+
+    let (work_tx, work_rx) = mpsc::sync_channel::<Batch>(opts.threads * 2);
+    let work_rx = Mutex::new(work_rx);
+    let (done_tx, done_rx) = mpsc::sync_channel::<(u64, Done)>(opts.threads * 4);
+    std::thread::scope(|s| {
+        let reader = s.spawn(move || -> io::Result<()> {
+            let stdin = io::stdin();
+            let mut input = BufReader::with_capacity(1 << 16, stdin.lock());
+            let mut line_no = 1u64;
+            for idx in 0u64.. {
+                let mut buf = Vec::new();
+                let mut lines = Vec::new();
+                if !read_batch(&mut input, &mut buf, &mut lines, opts.max_line)? {
+                    return Ok(());
+                }
+                let n = lines.len() as u64;
+                let batch = Batch {
+                    idx,
+                    first_line_no: line_no,
+                    buf,
+                    lines,
+                };
+                line_no += n;
+                if work_tx.send(batch).is_err() {
+                    // The writer stopped (output error): nothing more to do.
+                    return Ok(());
+                }
+            }
+            Ok(())
+        });
+        for _ in 0..opts.threads {
+            let done_tx = done_tx.clone();
+            let work_rx = &work_rx;
+            s.spawn(move || {
+                loop {
+                    // A poisoned lock means another worker panicked: stop taking work.
+                    let next = match work_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(batch) = next else { return };
+                    let mut done = Done::default();
+                    process(
+                        scanner,
+                        opts,
+                        &batch.buf,
+                        &batch.lines,
+                        batch.first_line_no,
+                        &mut done,
+                    );
+                    if done_tx.send((batch.idx, done)).is_err() {
+                        return;
+                    }
                 }
             });
         }
-        for d in &done {
-            out.write_all(&d.out)?;
-            err.write_all(&d.err)?;
-            failed |= d.failed;
-        }
-        line_no += lines.len() as u64;
-    }
-    out.flush()?;
-    err.flush()?;
-    Ok(failed)
+        drop(done_tx);
+
+        let stdout = io::stdout();
+        let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+        let stderr = io::stderr();
+        let mut err = BufWriter::new(stderr.lock());
+        let mut failed = false;
+        let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
+        let mut next = 0u64;
+        let write_result = (|| -> io::Result<()> {
+            for (idx, done) in done_rx.iter() {
+                pending.insert(idx, done);
+                while let Some(d) = pending.remove(&next) {
+                    out.write_all(&d.out)?;
+                    err.write_all(&d.err)?;
+                    failed |= d.failed;
+                    next += 1;
+                }
+            }
+            out.flush()?;
+            err.flush()
+        })();
+        // On a write error, dropping the receiver stops the workers and then the reader.
+        drop(done_rx);
+        let read_result = reader
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("reader thread panicked")));
+        write_result?;
+        read_result?;
+        Ok(failed)
+    })
 }
