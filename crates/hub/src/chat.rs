@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::live::{ConnId, Live};
 use crate::masking::Masker;
+use crate::metrics::Metrics;
 use crate::store::{ConversationState, NewMessage, Store, StoreError, StoredAuthor, StoredMessage};
 
 /// Messages replayed per page on resume.
@@ -61,6 +62,7 @@ pub struct Chat {
     clock: Arc<dyn Clock>,
     policy: ChatPolicy,
     routing: Arc<tokio::sync::Mutex<()>>,
+    metrics: Metrics,
 }
 
 fn refuse(code: ErrorCode, message: &str, id: Option<MessageId>) -> ServerFrame {
@@ -121,6 +123,7 @@ impl Chat {
         masker: Arc<Masker>,
         clock: Arc<dyn Clock>,
         policy: ChatPolicy,
+        metrics: Metrics,
     ) -> Self {
         Self {
             store,
@@ -129,7 +132,13 @@ impl Chat {
             clock,
             policy,
             routing: Arc::default(),
+            metrics,
         }
+    }
+
+    /// The metrics this service updates.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     /// The live registry.
@@ -491,6 +500,7 @@ impl Chat {
                 id: Some(id),
             }];
         }
+        let arrived = std::time::Instant::now();
         let masked = self.masker.mask(text);
         let author = match peer {
             Peer::Visitor { .. } => StoredAuthor::Visitor,
@@ -509,7 +519,11 @@ impl Chat {
         let stored = message.clone();
         match self.store.append(message).await {
             Ok(appended) => {
+                self.metrics
+                    .ack_latency
+                    .observe(arrived.elapsed().as_secs_f64());
                 if !appended.duplicate {
+                    self.metrics.messages.inc();
                     let frame = to_frame(StoredMessage {
                         conversation_id: conversation,
                         seq: appended.seq,

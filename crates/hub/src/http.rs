@@ -49,6 +49,7 @@ pub fn routes(api: Api) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/v1/visitor", post(new_visitor))
+        .route("/metrics", get(metrics))
         .route("/ws/agent", get(ws::agent))
         .route("/ws/visitor", get(ws::visitor))
         .route("/api/v1/enroll", post(enroll))
@@ -239,6 +240,25 @@ async fn new_visitor(
         // Sent once, to the visitor who just arrived.
         token: token.expose().clone(),
     }))
+}
+
+/// Prometheus metrics, for scrapers on this host only.
+async fn metrics(State(api): State<Api>, ClientIp(ip): ClientIp) -> Response {
+    if !ip.is_loopback() {
+        return ApiFailure(ApiError::new(
+            ApiErrorCode::Forbidden,
+            "metrics are served to loopback only",
+        ))
+        .into_response();
+    }
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        api.chat.metrics().render(),
+    )
+        .into_response()
 }
 
 async fn me(Authed(authed, _): Authed) -> Json<AgentProfile> {

@@ -11,6 +11,7 @@ pub mod http;
 pub mod live;
 pub mod login;
 pub mod masking;
+pub mod metrics;
 pub mod net;
 pub mod server;
 pub mod store;

@@ -26,6 +26,7 @@ use rampart_protocol::rest::{AgentProfile, ApiError, ApiErrorCode, LoginStep, Se
 use sha2::{Digest, Sha256};
 
 use crate::audit::{Audit, AuditError};
+use crate::metrics::Metrics;
 use crate::net;
 use crate::store::{Account, LoginCompletion, NewAccount, Store, StoreError};
 
@@ -199,6 +200,7 @@ pub struct Login {
     clock: Arc<dyn Clock>,
     policy: Arc<LoginPolicy>,
     pending: Arc<Mutex<HashMap<[u8; 32], Pending>>>,
+    metrics: Metrics,
 }
 
 fn sha256(bytes: &[u8]) -> [u8; 32] {
@@ -222,7 +224,15 @@ impl Login {
             clock,
             policy: Arc::new(policy),
             pending: Arc::default(),
+            metrics: Metrics::default(),
         }
+    }
+
+    /// Counts failures in `metrics` instead of a private registry.
+    #[must_use]
+    pub fn with_metrics(mut self, metrics: Metrics) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// The idle timeout of sessions, in seconds.
@@ -316,6 +326,7 @@ impl Login {
         reason: &str,
         origin: Option<IpAddr>,
     ) -> Result<(), LoginError> {
+        self.metrics.auth_failures.inc();
         let now = self.now()?;
         let mut record = account.failures;
         let outcome = self.policy.lockout.record_failure(&mut record, now);
@@ -444,6 +455,7 @@ impl Login {
             let hasher = self.policy.hasher.clone();
             let _ =
                 tokio::task::spawn_blocking(move || hasher.verify_unknown_user(&password)).await;
+            self.metrics.auth_failures.inc();
             let event = AuditEvent::new(Actor::System, Action::LoginFailed).failed("unknown_user");
             self.audit(event, origin).await?;
             return Err(LoginError::InvalidCredentials);

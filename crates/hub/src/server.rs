@@ -17,6 +17,7 @@ use crate::http::{self, Api};
 use crate::live::Live;
 use crate::login::{Login, LoginPolicy};
 use crate::masking::Masker;
+use crate::metrics::Metrics;
 use crate::store::{Store, StoreError};
 
 /// File name of the main database inside the data directory.
@@ -109,7 +110,9 @@ impl Hub {
             issuer: format!("Rampart ({})", config.organisation.replace(':', " ")),
             ..LoginPolicy::default()
         };
-        let login = Login::new(store.clone(), audit.clone(), Arc::clone(&clock), policy);
+        let metrics = Metrics::default();
+        let login = Login::new(store.clone(), audit.clone(), Arc::clone(&clock), policy)
+            .with_metrics(metrics.clone());
         let chat = Chat::new(
             store.clone(),
             Arc::new(Live::default()),
@@ -118,6 +121,7 @@ impl Hub {
             ChatPolicy {
                 agent_capacity: config.chat.agent_capacity,
             },
+            metrics,
         );
         Ok(Self {
             config: Arc::new(config),

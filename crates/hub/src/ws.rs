@@ -161,6 +161,11 @@ async fn run(
     let (outbox, mut queued) = mpsc::channel::<ServerFrame>(OUTBOX_FRAMES);
     let close = Arc::new(Notify::new());
     let live = Arc::clone(api.chat.live());
+    let metrics = api.chat.metrics().clone();
+    metrics.connections.inc();
+    let _gauge = scopeguard(move || {
+        metrics.connections.dec();
+    });
     let conn = live.connect(ConnHandle {
         outbox,
         close: Arc::clone(&close),
@@ -269,4 +274,17 @@ async fn run(
     }
     live.disconnect(conn);
     let _ = socket.send(Message::Close(None)).await;
+}
+
+/// Runs `f` when dropped (keeps the connection gauge right on every exit path).
+fn scopeguard<F: FnOnce()>(f: F) -> impl Drop {
+    struct Guard<F: FnOnce()>(Option<F>);
+    impl<F: FnOnce()> Drop for Guard<F> {
+        fn drop(&mut self) {
+            if let Some(f) = self.0.take() {
+                f();
+            }
+        }
+    }
+    Guard(Some(f))
 }

@@ -526,3 +526,39 @@ async fn a_hub_restart_loses_nothing_and_resends_are_deduplicated() {
         .unwrap();
     assert_eq!(stored.len(), 30);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_connections_messages_and_failures() {
+    let hub = live_hub().await;
+    let (mut visitor, conversation) = visitor_ws(&hub).await;
+    let (_, frame) = send(conversation, "hola");
+    visitor.send(&frame).await;
+    visitor
+        .until(|f| matches!(f, ServerFrame::Ack { .. }))
+        .await;
+    let _ = hub
+        .http
+        .post(hub.url("/api/v1/login"))
+        .json(&serde_json::json!({ "username": "nobody", "password": "x" }))
+        .send()
+        .await
+        .unwrap();
+    let text = hub
+        .http
+        .get(hub.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("rampart_hub_connections 1"), "{text}");
+    assert!(
+        text.contains("rampart_hub_messages_stored_total 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("rampart_hub_ack_latency_seconds_count 1"),
+        "{text}"
+    );
+}
