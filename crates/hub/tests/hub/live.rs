@@ -561,4 +561,5 @@ async fn metrics_count_connections_messages_and_failures() {
         text.contains("rampart_hub_ack_latency_seconds_count 1"),
         "{text}"
     );
+    assert!(text.contains("rampart_hub_auth_failures_total 1"), "{text}");
 }
