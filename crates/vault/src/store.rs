@@ -94,6 +94,17 @@ impl Namespace {
         self.build
     }
 
+    /// A directory name for this namespace's files: build kind plus a stable 64-bit FNV-1a
+    /// hash of the account (account names may hold characters no file system accepts).
+    pub fn dir_name(&self) -> String {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in self.hub_account.bytes() {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("{}-{hash:016x}", self.build.as_str())
+    }
+
     /// The entry for one purpose in this namespace.
     pub fn entry(&self, purpose: Purpose) -> EntryName {
         EntryName {
@@ -251,6 +262,17 @@ mod tests {
         let b = Namespace::new(BuildKind::Dev, "b@hub").expect("valid account");
         assert_ne!(a.entry(Purpose::CacheKey), b.entry(Purpose::CacheKey));
         assert_ne!(a.entry(Purpose::CacheKey), a.entry(Purpose::SessionToken));
+    }
+
+    #[test]
+    fn directory_names_differ_by_account_and_build_and_are_stable() {
+        let dev = Namespace::new(BuildKind::Dev, "a@hub").expect("valid account");
+        let rel = Namespace::new(BuildKind::Release, "a@hub").expect("valid account");
+        let other = Namespace::new(BuildKind::Dev, "b@hub").expect("valid account");
+        assert_ne!(dev.dir_name(), rel.dir_name());
+        assert_ne!(dev.dir_name(), other.dir_name());
+        // Pinned: a changed hash would orphan every existing cache.
+        assert_eq!(dev.dir_name(), "dev-c7a91814a3fadb73");
     }
 
     #[test]

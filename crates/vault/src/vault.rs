@@ -29,7 +29,9 @@ const SET_ASIDE_PREFIX: &str = "cache.db.set-aside-";
 /// Where and how the vault keeps its cache.
 #[derive(Debug, Clone)]
 pub struct VaultConfig {
-    /// Directory holding the cache files (created with owner-only permissions).
+    /// Directory holding the cache files (created with owner-only permissions): by default a
+    /// per-namespace subdirectory of the base directory, so accounts and build kinds sharing an
+    /// app data directory never share (and never reset) each other's cache.
     pub dir: PathBuf,
     /// Keychain namespace (build kind and hub account).
     pub namespace: Namespace,
@@ -47,10 +49,10 @@ pub struct VaultConfig {
 }
 
 impl VaultConfig {
-    /// Defaults: 7-day retention, no size cap.
-    pub fn new(dir: impl Into<PathBuf>, namespace: Namespace) -> Self {
+    /// Cache in `base_dir/<namespace dir name>`; 7-day retention, no size cap.
+    pub fn new(base_dir: impl Into<PathBuf>, namespace: Namespace) -> Self {
         Self {
-            dir: dir.into(),
+            dir: base_dir.into().join(namespace.dir_name()),
             namespace,
             retention: Retention::DEFAULT,
             max_bytes: None,
@@ -196,9 +198,10 @@ impl Vault {
     /// Closes the connection and wipes (logout, remote wipe).
     pub fn close_and_wipe(self, store: &dyn SecretStore) -> Result<()> {
         let config = self.config.clone();
-        // Closing may fail (e.g. disk full during the final checkpoint); wipe regardless.
-        let closed = self.close();
-        Self::wipe(&config, store).and(closed)
+        // The final checkpoint may fail (e.g. disk full). The connection is closed either way
+        // and its files are about to be deleted, so only the wipe's outcome matters.
+        let _ = self.close();
+        Self::wipe(&config, store)
     }
 
     /// Checkpoints the WAL into the main file and closes.

@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use rampart_vault::{
-    MaskedText, MemoryStore, OutboxItem, OutboxPayload, Purpose, Retention, SecretStore,
-    TrainingProgress, UnixMillis, Vault,
+    BuildKind, MaskedText, MemoryStore, Namespace, OutboxItem, OutboxPayload, Purpose, Retention,
+    SecretStore, TrainingProgress, UnixMillis, Vault, VaultConfig,
 };
 
 use crate::support::*;
@@ -266,6 +266,26 @@ fn wipe_deletes_every_cache_file_and_the_keychain_entry() {
     Vault::wipe(&config, &store).expect("second wipe");
     let (_, report) = open(&config, &store);
     assert!(report.created, "a wiped vault starts over with a new key");
+}
+
+#[test]
+fn two_accounts_sharing_a_base_directory_keep_separate_caches() {
+    let tmp = tempdir();
+    let store = MemoryStore::new();
+    let a = VaultConfig::new(tmp.path(), namespace());
+    let b = VaultConfig::new(
+        tmp.path(),
+        Namespace::new(BuildKind::Dev, "other@hub.test").expect("valid account"),
+    );
+    let (va, _) = open(&a, &store);
+    conversation(&va, "only-a", NOW);
+    va.close().expect("close");
+    let (vb, report) = open(&b, &store);
+    assert!(report.created, "b gets its own cache and key");
+    assert!(vb.conversations().expect("list").is_empty());
+    vb.close().expect("close");
+    let (va, _) = open(&a, &store);
+    assert_eq!(va.conversations().expect("list").len(), 1, "a is untouched");
 }
 
 #[test]
