@@ -129,6 +129,8 @@ impl Vault {
     }
 
     /// Queues an item for delivery. Queuing the same `client_id` twice keeps the first.
+    /// On [`Error::DiskFull`] nothing was queued: the caller still holds the only copy and must
+    /// keep it (and say so) rather than drop it.
     pub fn enqueue(&self, item: &OutboxItem) -> Result<()> {
         let (kind, conversation_id, payload) = match &item.payload {
             OutboxPayload::Message {
