@@ -203,8 +203,16 @@ const CARD: &[&str] = &[
     "dígitos",
     "digitos",
 ];
-const IP_NEGATIVE: &[&str] = &[
-    "version", "versión", "versão", "ver.", "v.", "build", "release",
+const IP_NEGATIVE: &[&str] = &["version", "versión", "versão", "ver.", "build", "release"];
+const IP: &[&str] = &[
+    "ip",
+    "ipv4",
+    "address",
+    "dirección",
+    "endereço",
+    "server",
+    "servidor",
+    "host",
 ];
 const DNI: &[&str] = &[
     "dni",
@@ -276,6 +284,7 @@ pub struct Words {
     pub cvv: Set,
     pub card: Set,
     pub ip_negative: Set,
+    pub ip: Set,
     pub dni: Set,
     pub cpf: Set,
     pub nif: Set,
@@ -291,6 +300,7 @@ impl Words {
             cvv: Set::new(CVV)?,
             card: Set::new(CARD)?,
             ip_negative: Set::new(IP_NEGATIVE)?,
+            ip: Set::new(IP)?,
             dni: Set::new(DNI)?,
             cpf: Set::new(&["cpf"])?,
             nif: Set::new(&["nif", "contribuinte"])?,
@@ -298,11 +308,16 @@ impl Words {
     }
 }
 
-/// The up to `n` bytes before `pos` (not necessarily on a char boundary: keywords are matched
-/// on bytes).
+/// The up to `n` bytes before `pos`, starting on a word boundary: a window that would cut a
+/// word ("cancel" cut to "cel") starts after it instead, so the fragment cannot pass for a
+/// keyword. Not necessarily on a char boundary: keywords are matched on bytes.
 pub fn before(text: &[u8], pos: usize, n: usize) -> &[u8] {
     let pos = pos.min(text.len());
-    &text[pos.saturating_sub(n)..pos]
+    let mut start = pos.saturating_sub(n);
+    while start > 0 && start < pos && is_word_byte(text[start - 1]) && is_word_byte(text[start]) {
+        start += 1;
+    }
+    &text[start..pos]
 }
 
 #[cfg(test)]
@@ -319,5 +334,8 @@ mod tests {
         assert!(w.phone_strong.any(b"Call me on "));
         assert!(w.phone_strong.any(b"Tel\xc3\xa9fono: "));
         assert!(w.negative.any(b"total #"));
+        // A window never starts inside a word.
+        let text = b"to cancel the subscription, number is ";
+        assert!(!w.phone_strong.any(before(text, text.len(), 35)));
     }
 }

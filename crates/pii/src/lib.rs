@@ -404,9 +404,11 @@ impl Scanner {
             stats = Stats::of(t.as_bytes());
         }
         let mut cands: Vec<Cand> = Vec::new();
-        if stats.digits >= 3 {
-            numeric::scan(t, self.extras, &self.words, &mut cands);
-        }
+        let pieces = if stats.digits >= 3 {
+            numeric::scan(t, self.extras, &self.words, &mut cands)
+        } else {
+            Vec::new()
+        };
         if stats.digits >= 7 {
             self.patterns.ids(t, &self.words, &mut cands);
         }
@@ -427,6 +429,9 @@ impl Scanner {
                     cands.push(Cand::new(m.start(), m.end(), kind));
                 }
             }
+        }
+        if pieces.len() >= 2 {
+            numeric::split_cards(t, &self.words, &pieces, &mut cands);
         }
         if cands.is_empty() {
             return;

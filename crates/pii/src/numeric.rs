@@ -32,7 +32,8 @@ fn is_sep(b: u8) -> bool {
 
 /// Scans `text` (normalised, so full-width digits and Unicode spaces are ASCII) for digit
 /// chunks and pushes candidates.
-pub fn scan(text: &str, extras: crate::Extras, w: &ctx::Words, out: &mut Vec<Cand>) {
+/// Returns the unclaimed chunks that [`split_cards`] may join once every detector has run.
+pub fn scan(text: &str, extras: crate::Extras, w: &ctx::Words, out: &mut Vec<Cand>) -> Vec<Piece> {
     let b = text.as_bytes();
     // Fixed buffer: no allocation per message.
     let mut groups = [Group { start: 0, end: 0 }; MAX_GROUPS];
@@ -87,7 +88,7 @@ pub fn scan(text: &str, extras: crate::Extras, w: &ctx::Words, out: &mut Vec<Can
         }
         i = j;
     }
-    split_cards(b, w, &pieces, out);
+    pieces
 }
 
 /// Marks a gap between pieces (consecutive gaps are one gap; none is needed at the start).
@@ -98,7 +99,7 @@ fn push_break(pieces: &mut Vec<Piece>) {
 }
 
 /// A chunk that no rule claimed, kept to find a card typed in several pieces.
-enum Piece {
+pub enum Piece {
     Digits {
         start: usize,
         end: usize,
@@ -178,7 +179,8 @@ impl Chunk<'_> {
         let n = self.ndigits(0, self.g.len() - 1);
         let card_seps = (1..self.g.len()).all(|k| card_sep(self.sep(k)));
         let card_groups = self.g.iter().all(|g| (3..=8).contains(&g.len()));
-        if self.attached() || !card_seps || !card_groups || !(4..=15).contains(&n) {
+        let zip4 = self.g.len() == 2 && self.g[0].len() == 5 && self.sep(1) == b"-";
+        if self.attached() || !card_seps || !card_groups || zip4 || !(4..=15).contains(&n) {
             push_break(pieces);
             return;
         }
@@ -367,6 +369,15 @@ impl Chunk<'_> {
         Some((j, validate::us_ssn(&buf[..n]).then_some(Kind::UsSsn)))
     }
 
+    /// "version 10.0.0.1" reads as a version unless "IP" (or "server"…) is nearer, and only
+    /// when no other number sits in between ("version v2.9.9.77. IP: 4.236.47.168").
+    fn version_context(&self, start: usize) -> bool {
+        let window = since_last_number(ctx::before(self.text, start, 24));
+        let version = self.w.ip_negative.nearest(window);
+        let ip = self.w.ip.nearest(window);
+        version.is_some_and(|v| ip.is_none_or(|i| v < i))
+    }
+
     fn ipv4(&self, i: usize) -> Option<(usize, Option<Kind>)> {
         let j = i + 3;
         if j >= self.g.len() {
@@ -392,7 +403,7 @@ impl Chunk<'_> {
         if self
             .byte_before(start)
             .is_some_and(|b| b == b'v' || b == b'V')
-            || self.w.ip_negative.any(ctx::before(self.text, start, 24))
+            || self.version_context(start)
         {
             return Some((j, None));
         }
@@ -635,7 +646,26 @@ fn link_prefix(window: &[u8]) -> bool {
 /// Cards typed in several pieces ("4111 1111 and then 1111 1111"): two to four consecutive
 /// unclaimed chunks whose digits together form a valid card. Only tried when the message talks
 /// about a card or every piece is made of 4-digit groups, to keep unrelated numbers apart.
-fn split_cards(text: &[u8], w: &ctx::Words, pieces: &[Piece], out: &mut Vec<Cand>) {
+///
+/// Runs after all other detectors: a piece that overlaps any of their candidates (the digits of
+/// a NIE, an IBAN) is not a card piece.
+pub fn split_cards(text: &str, w: &ctx::Words, pieces: &[Piece], out: &mut Vec<Cand>) {
+    let text = text.as_bytes();
+    let claimed = |start: usize, end: usize| out.iter().any(|c| c.start < end && start < c.end);
+    let pieces: Vec<&Piece> = pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Digits { start, end, .. } if claimed(*start, *end) => &Piece::Break,
+            Piece::Digits { start, .. }
+                if w.negative
+                    .nearest(ctx::before(text, *start, 24))
+                    .is_some_and(|d| d <= 12) =>
+            {
+                &Piece::Break
+            }
+            p => p,
+        })
+        .collect();
     if pieces
         .iter()
         .filter(|p| matches!(p, Piece::Digits { .. }))
@@ -656,12 +686,12 @@ fn split_cards(text: &[u8], w: &ctx::Words, pieces: &[Piece], out: &mut Vec<Cand
                 digits: d,
                 fours,
                 ..
-            } = &pieces[j]
+            } = pieces[j]
             else {
                 break;
             };
             if j > i {
-                let Piece::Digits { end: prev_end, .. } = &pieces[j - 1] else {
+                let Piece::Digits { end: prev_end, .. } = pieces[j - 1] else {
                     break;
                 };
                 if start.saturating_sub(*prev_end) > 48 {
@@ -680,7 +710,7 @@ fn split_cards(text: &[u8], w: &ctx::Words, pieces: &[Piece], out: &mut Vec<Cand
         match found {
             Some(j) => {
                 for p in &pieces[i..=j] {
-                    if let Piece::Digits { start, end, .. } = p {
+                    if let Piece::Digits { start, end, .. } = *p {
                         out.push(Cand::new(*start, *end, Kind::CreditCard));
                     }
                 }

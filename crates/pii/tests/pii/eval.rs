@@ -38,7 +38,8 @@ fn heldout_cases_meet_precision_and_recall_targets() {
     assert!(report.overall.recall() >= 0.98, "{report}");
 }
 
-/// Writes the generated corpus as CLI input (`{"id","text"}` lines) for throughput runs:
+/// Writes the generated corpus as CLI input (`{"id","text","gold"}` lines) for throughput and
+/// end-to-end scoring runs:
 /// `RAMPART_PII_DUMP=/tmp/corpus.jsonl cargo test -p rampart-pii --test pii dump -- --ignored`.
 #[test]
 #[ignore = "tool, not a test"]
@@ -50,11 +51,21 @@ fn dump_generated_corpus() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(3001);
-    let mut g = Gen::new(7);
+    let seed: u64 = std::env::var("RAMPART_PII_DUMP_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(7);
+    let mut g = Gen::new(seed);
     let mut out = String::new();
     for i in 0..n {
         let s = g.sample();
-        let line = serde_json::json!({"id": format!("m{i}"), "text": s.text});
+        let gold: Vec<_> = s
+            .gold
+            .iter()
+            .map(|g| serde_json::json!({"start": g.start, "end": g.end, "kind": g.kind}))
+            .collect();
+        // Extra keys are ignored by the CLI; the labels let a script score its output.
+        let line = serde_json::json!({"id": format!("m{i}"), "text": s.text, "gold": gold});
         out.push_str(&line.to_string());
         out.push('\n');
     }
