@@ -15,7 +15,7 @@ run_packages=(
   build-essential pkg-config curl file
   libwebkit2gtk-4.1-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev libssl-dev
   # The Secret Service the console keeps its keys in, and its client library.
-  gnome-keyring dbus-x11 libsecret-1-dev
+  gnome-keyring dbus-x11 libsecret-1-dev libdbus-1-dev
 )
 test_packages=(xvfb webkit2gtk-driver keyutils chromium imagemagick fonts-dejavu-core)
 

@@ -52,6 +52,11 @@ fn upgrade(ws: WebSocketUpgrade) -> WebSocketUpgrade {
     ws.protocols([SUBPROTOCOL])
         .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
+        // Small per-connection buffers: thousands of mostly idle agents and visitors must fit
+        // in little memory (tungstenite's default read buffer is 128 KiB per connection).
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_write_buffer_size(MAX_FRAME_BYTES * 4)
 }
 
 /// `GET /ws/agent`.
