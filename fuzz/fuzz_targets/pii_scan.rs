@@ -1,4 +1,4 @@
-//! Scanner fuzz target: any UTF-8 text, default and full-mask policies. Checks the invariants
+//! Scanner fuzz target: any UTF-8 text, default and full-mask policies, and all opt-in kinds. Checks the invariants
 //! the UI relies on: spans sorted, disjoint, in bounds and on char boundaries; masking keeps the
 //! text outside spans; a detected card never shows more than four digits.
 #![no_main]
@@ -6,34 +6,44 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use rampart_pii::{Config, Kind, Policy, Scanner};
+use rampart_pii::{Config, Extras, Kind, Policy, Scanner, Span};
 
-fn scanners() -> &'static (Scanner, Scanner) {
-    static S: OnceLock<(Scanner, Scanner)> = OnceLock::new();
+fn scanners() -> &'static (Scanner, Scanner, Scanner) {
+    static S: OnceLock<(Scanner, Scanner, Scanner)> = OnceLock::new();
     S.get_or_init(|| {
         let full = Config {
             policies: Kind::BUILT_IN.iter().map(|&k| (k, Policy::Full)).collect(),
             ..Config::default()
         };
+        let extras = Config {
+            extras: Extras::all(),
+            ..Config::default()
+        };
         (
             Scanner::new().expect("built-in patterns compile"),
             Scanner::with_config(&full).expect("built-in patterns compile"),
+            Scanner::with_config(&extras).expect("built-in patterns compile"),
         )
     })
+}
+
+fn check_spans(text: &str, spans: &[Span]) {
+    let mut last = 0;
+    for s in spans {
+        assert!(s.start >= last && s.start < s.end && s.end <= text.len());
+        assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
+        last = s.end;
+    }
 }
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let (default, full) = scanners();
+    let (default, full, extras) = scanners();
     let r = default.redact(text);
-    let mut last = 0;
-    for s in &r.spans {
-        assert!(s.start >= last && s.start < s.end && s.end <= text.len());
-        assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
-        last = s.end;
-    }
+    check_spans(text, &r.spans);
+    check_spans(text, &extras.scan(text));
     // Full masking keeps the char count and every char outside spans.
     let f = full.redact(text);
     assert_eq!(f.spans, r.spans);

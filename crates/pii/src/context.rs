@@ -203,6 +203,24 @@ const CARD: &[&str] = &[
     "dígitos",
     "digitos",
 ];
+const BIRTH: &[&str] = &[
+    "date of birth",
+    "birth date",
+    "birthdate",
+    "birthday",
+    "dob",
+    "d.o.b",
+    "born",
+    "fecha de nacimiento",
+    "nacimiento",
+    "nací",
+    "naci el",
+    "data de nascimento",
+    "nascimento",
+    "nasci",
+    "f. nac",
+    "fec. nac",
+];
 const IP_NEGATIVE: &[&str] = &["version", "versión", "versão", "ver.", "build", "release"];
 const IP: &[&str] = &[
     "ip",
@@ -288,6 +306,9 @@ pub struct Words {
     pub dni: Set,
     pub cpf: Set,
     pub nif: Set,
+    pub rfc: Set,
+    pub passport: Set,
+    pub birth: Set,
 }
 
 impl Words {
@@ -304,6 +325,9 @@ impl Words {
             dni: Set::new(DNI)?,
             cpf: Set::new(&["cpf"])?,
             nif: Set::new(&["nif", "contribuinte"])?,
+            rfc: Set::new(&["rfc"])?,
+            passport: Set::new(&["passport", "pasaporte", "passaporte"])?,
+            birth: Set::new(BIRTH)?,
         })
     }
 }

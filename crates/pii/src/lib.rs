@@ -14,6 +14,7 @@
 //! - Error messages never contain the scanned text.
 
 mod context;
+mod extras;
 pub mod jsonl;
 mod mask;
 mod normalize;
@@ -55,6 +56,12 @@ pub enum Kind {
     PtNif,
     /// A Mexican CLABE (opt-in).
     MxClabe,
+    /// A Mexican RFC after an "RFC" keyword (opt-in).
+    MxRfc,
+    /// A passport number after a passport keyword (opt-in).
+    Passport,
+    /// A date after a date-of-birth keyword (opt-in).
+    DateOfBirth,
     /// An admin-defined pattern: index into [`Config::custom`].
     Custom(u16),
 }
@@ -78,6 +85,9 @@ impl Kind {
             Kind::BrCnpj => "br_cnpj",
             Kind::PtNif => "pt_nif",
             Kind::MxClabe => "mx_clabe",
+            Kind::MxRfc => "mx_rfc",
+            Kind::Passport => "passport",
+            Kind::DateOfBirth => "date_of_birth",
             Kind::Custom(_) => "custom",
         }
     }
@@ -91,6 +101,8 @@ impl Kind {
             Kind::CreditCard => 90,
             Kind::EsDni | Kind::EsNie | Kind::MxCurp | Kind::BrCpf | Kind::BrCnpj => 80,
             Kind::MxClabe => 78,
+            Kind::MxRfc | Kind::Passport => 65,
+            Kind::DateOfBirth => 45,
             Kind::UsSsn => 75,
             Kind::Email => 70,
             Kind::IpAddress => 60,
@@ -102,7 +114,7 @@ impl Kind {
     }
 
     /// The built-in kinds, in a fixed order.
-    pub const BUILT_IN: [Kind; 14] = [
+    pub const BUILT_IN: [Kind; 17] = [
         Kind::CreditCard,
         Kind::CardCvv,
         Kind::UsSsn,
@@ -117,6 +129,9 @@ impl Kind {
         Kind::BrCnpj,
         Kind::PtNif,
         Kind::MxClabe,
+        Kind::MxRfc,
+        Kind::Passport,
+        Kind::DateOfBirth,
     ];
 }
 
@@ -147,6 +162,7 @@ pub enum Policy {
 /// Opt-in kinds that are not detected by default (they collide with ordinary numbers more
 /// often, and the default corpus does not score them).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Extras {
     /// Brazilian CNPJ (14 digits, two mod-11 check digits).
     pub br_cnpj: bool,
@@ -154,6 +170,26 @@ pub struct Extras {
     pub pt_nif: bool,
     /// Mexican CLABE (18 digits, 3-7-1 weights).
     pub mx_clabe: bool,
+    /// Mexican RFC (structure and date) after "RFC".
+    pub mx_rfc: bool,
+    /// Passport numbers after "passport", "pasaporte", "passaporte".
+    pub passport: bool,
+    /// Dates after "date of birth", "DOB", "fecha de nacimiento", "data de nascimento"…
+    pub date_of_birth: bool,
+}
+
+impl Extras {
+    /// Every opt-in kind.
+    pub fn all() -> Self {
+        Self {
+            br_cnpj: true,
+            pt_nif: true,
+            mx_clabe: true,
+            mx_rfc: true,
+            passport: true,
+            date_of_birth: true,
+        }
+    }
 }
 
 /// An admin-defined pattern from configuration.
@@ -284,6 +320,7 @@ const MAX_CUSTOM: usize = 256;
 /// `Send + Sync` and scanning takes `&self`.
 pub struct Scanner {
     patterns: text::Patterns,
+    extra_patterns: extras::Patterns,
     words: context::Words,
     custom: Vec<Custom>,
     policies: [Policy; Kind::BUILT_IN.len()],
@@ -351,6 +388,7 @@ impl Scanner {
         }
         Ok(Self {
             patterns: text::Patterns::new()?,
+            extra_patterns: extras::Patterns::new()?,
             words: context::Words::new()?,
             custom,
             policies,
@@ -429,6 +467,10 @@ impl Scanner {
                     cands.push(Cand::new(m.start(), m.end(), kind));
                 }
             }
+        }
+        if stats.digits >= 6 {
+            self.extra_patterns
+                .scan(t, self.extras, &self.words, &mut cands);
         }
         if pieces.len() >= 2 {
             numeric::split_cards(t, &self.words, &pieces, &mut cands);
@@ -709,16 +751,29 @@ mod tests {
         let text = "CNPJ 11.222.333/0001-81, CLABE 002010077777777771";
         assert!(redact(text).spans.is_empty());
         let config = Config {
-            extras: Extras {
-                br_cnpj: true,
-                pt_nif: true,
-                mx_clabe: true,
-            },
+            extras: Extras::all(),
             ..Config::default()
         };
         let r = Scanner::with_config(&config).unwrap().redact(text);
         let kinds: Vec<Kind> = r.spans.iter().map(|s| s.kind).collect();
         assert_eq!(kinds, [Kind::BrCnpj, Kind::MxClabe]);
+    }
+
+    #[test]
+    fn opt_in_rfc_passport_and_date_of_birth_need_their_keywords() {
+        let s = Scanner::with_config(&Config {
+            extras: Extras::all(),
+            ..Config::default()
+        })
+        .unwrap();
+        let r =
+            s.redact("RFC GODE561231GR8, passport X1234567, DOB 12/03/1985, pasaporte: AB123456");
+        let kinds: Vec<&str> = r.spans.iter().map(|sp| sp.kind.name()).collect();
+        assert_eq!(kinds, ["mx_rfc", "passport", "date_of_birth", "passport"]);
+        let r = s.redact("Order GODE561231GR8 ships 12/03/1985, item X1234567");
+        assert!(r.spans.is_empty(), "{:?}", r.spans);
+        // Off by default.
+        assert!(redact("RFC GODE561231GR8, DOB 12/03/1985").spans.is_empty());
     }
 
     #[test]

@@ -20,6 +20,9 @@ fn token_label(kind: Kind) -> &'static str {
         Kind::BrCnpj => "cnpj",
         Kind::PtNif => "nif",
         Kind::MxClabe => "clabe",
+        Kind::MxRfc => "rfc",
+        Kind::Passport => "passport",
+        Kind::DateOfBirth => "dob",
         Kind::Custom(_) => "custom",
     }
 }

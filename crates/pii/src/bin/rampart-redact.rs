@@ -7,14 +7,14 @@
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::process::ExitCode;
 
-use rampart_pii::{Error, Redaction, Scanner, jsonl};
+use rampart_pii::{Config, Error, Extras, Redaction, Scanner, jsonl};
 
 const HELP: &str = "\
 rampart-redact: mask personal data (cards, CVVs, SSNs, emails, phones, IBANs, IPs, DNI/NIE,
 CURP, CPF) in text read from standard input.
 
 USAGE:
-    rampart-redact [--jsonl] [--max-line-bytes N] [--threads N]
+    rampart-redact [--jsonl] [--extras] [--max-line-bytes N] [--threads N]
 
 MODES:
     (default)   Plain text: each input line is written to stdout with personal data masked.
@@ -29,6 +29,8 @@ MODES:
                 processing continues.
 
 OPTIONS:
+    --extras             Also detect the opt-in kinds: br_cnpj, pt_nif, mx_clabe, and, after
+                         their keywords, mx_rfc, passport, date_of_birth.
     --max-line-bytes N   Lines longer than N bytes are rejected (default 16777216).
     --threads N          Worker threads, 1-64 (default 2).
     -h, --help           Show this help.
@@ -42,6 +44,7 @@ EXIT STATUS:
 
 struct Options {
     jsonl: bool,
+    extras: bool,
     max_line: usize,
     threads: usize,
 }
@@ -49,6 +52,7 @@ struct Options {
 fn parse_args() -> Result<Option<Options>, String> {
     let mut opts = Options {
         jsonl: false,
+        extras: false,
         max_line: 16 << 20,
         threads: 2,
     };
@@ -57,6 +61,7 @@ fn parse_args() -> Result<Option<Options>, String> {
         match a.as_str() {
             "-h" | "--help" => return Ok(None),
             "--jsonl" => opts.jsonl = true,
+            "--extras" => opts.extras = true,
             "--max-line-bytes" | "--threads" => {
                 let v = args
                     .next()
@@ -86,7 +91,15 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let scanner = match Scanner::new() {
+    let config = Config {
+        extras: if opts.extras {
+            Extras::all()
+        } else {
+            Extras::default()
+        },
+        ..Config::default()
+    };
+    let scanner = match Scanner::with_config(&config) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("rampart-redact: {e}");

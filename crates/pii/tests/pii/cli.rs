@@ -141,6 +141,21 @@ fn deeply_nested_json_is_an_error_or_skipped_never_a_crash() {
 }
 
 #[test]
+fn extras_flag_enables_opt_in_kinds() {
+    let input = b"CNPJ 11.222.333/0001-81, passport X1234567\n";
+    let out = run(&[], input);
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "CNPJ 11.222.333/0001-81, passport X1234567\n"
+    );
+    let out = run(&["--extras"], input);
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "CNPJ [cnpj], passport [passport]\n"
+    );
+}
+
+#[test]
 fn help_documents_both_modes() {
     let out = run(&["--help"], b"");
     assert!(out.status.success());
