@@ -777,6 +777,14 @@ mod tests {
     }
 
     #[test]
+    fn phone_spans_include_plus_parentheses_and_extension() {
+        let text = "call +1 (555) 201-3344x123 or (11) 91234-5678 x, ok";
+        let r = redact(text);
+        let got: Vec<&str> = r.spans.iter().map(|s| &text[s.start..s.end]).collect();
+        assert_eq!(got, ["+1 (555) 201-3344x123", "(11) 91234-5678"]);
+    }
+
+    #[test]
     fn no_input_panics_on_edge_cases() {
         let s = Scanner::new().unwrap();
         for text in [

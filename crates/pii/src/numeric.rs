@@ -204,12 +204,12 @@ impl Chunk<'_> {
             match self.at(i, extras) {
                 Some((j, kind)) => {
                     if let Some(kind) = kind {
-                        let start = if kind == Kind::Phone {
-                            self.phone_start(i)
+                        let (start, end) = if kind == Kind::Phone {
+                            (self.phone_start(i), self.phone_end(j))
                         } else {
-                            self.g[i].start
+                            (self.g[i].start, self.g[j].end)
                         };
-                        out.push(Cand::new(start, self.g[j].end, kind));
+                        out.push(Cand::new(start, end, kind));
                     }
                     i = j + 1;
                 }
@@ -505,6 +505,27 @@ impl Chunk<'_> {
             j += 1;
         }
         best.map(|j| (j, Some(Kind::Phone)))
+    }
+
+    /// Where a phone span ends: an extension written as "x123" belongs to the number.
+    fn phone_end(&self, j: usize) -> usize {
+        let end = self.g[j].end;
+        if j + 1 != self.g.len() || !matches!(self.text.get(end), Some(b'x' | b'X')) {
+            return end;
+        }
+        let digits = self.text[end + 1..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let glued = self
+            .text
+            .get(end + 1 + digits)
+            .is_some_and(|b| b.is_ascii_alphanumeric());
+        if (1..=6).contains(&digits) && !glued {
+            end + 1 + digits
+        } else {
+            end
+        }
     }
 
     /// Where a phone span starts: a leading '+' or '(' belongs to the number.
