@@ -58,6 +58,8 @@ pub fn redact_line(
     scratch: &mut Redaction,
     out: &mut Vec<u8>,
 ) -> Result<(), Error> {
+    // Files saved by some editors start with a UTF-8 byte order mark.
+    let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
     if line.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::EmptyLine);
     }
@@ -159,6 +161,12 @@ mod tests {
         // Deep nesting inside an ignored key is skipped by serde_json without recursion.
         let ok = run(&format!("{{\"id\":1,\"text\":\"x\",\"x\":{open}{close}}}"));
         assert!(ok.is_ok());
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_ignored() {
+        let out = run("\u{feff}{\"id\":\"a\",\"text\":\"hi\"}").unwrap();
+        assert_eq!(out, "{\"id\":\"a\",\"spans\":[],\"masked\":\"hi\"}\n");
     }
 
     #[test]
