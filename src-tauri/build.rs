@@ -7,7 +7,7 @@
 //!   pass `TAURI_CONFIG` themselves; a plain `cargo build` gets it from here.
 
 /// Must match `rampart_console_core::ipc::COMMANDS` (a test in src-tauri checks it).
-const COMMANDS: &[&str] = &["app_info"];
+const COMMANDS: &[&str] = &["app_info", "report_ui_error"];
 
 fn main() {
     println!("cargo:rerun-if-changed=tauri.dev.conf.json");

@@ -3,7 +3,7 @@
 //! Deliberately thin: it builds the window, installs logging, and adapts each IPC command onto a
 //! function in `rampart-console-core`. Logic added here is a review finding.
 
-use rampart_console_core::{AppInfo, BuildKind};
+use rampart_console_core::{AppInfo, BuildKind, UiErrorReport};
 use tauri::Manager;
 
 /// The kind of this build, decided at compile time of the shell.
@@ -19,6 +19,11 @@ mod commands {
     #[tauri::command]
     pub fn app_info() -> AppInfo {
         rampart_console_core::app_info(BUILD_KIND)
+    }
+
+    #[tauri::command]
+    pub fn report_ui_error(report: UiErrorReport) {
+        rampart_console_core::report_ui_error(report);
     }
 }
 
@@ -42,7 +47,10 @@ pub fn run() {
             tracing::info!(build = ?BUILD_KIND, "console started");
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![commands::app_info])
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::report_ui_error
+        ])
         .build(tauri::generate_context!());
     match app {
         Ok(app) => app.run(|_, _| {}),

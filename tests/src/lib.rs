@@ -215,6 +215,22 @@ impl Console {
         Ok(())
     }
 
+    /// Everything the app has logged so far (all `*.log` files under its home), once `marker`
+    /// appears in it (waits up to 10 s).
+    pub async fn wait_for_log(&self, marker: &str) -> Result<String, Error> {
+        let start = Instant::now();
+        loop {
+            let logs = read_logs(self.home.path());
+            if logs.contains(marker) {
+                return Ok(logs);
+            }
+            if start.elapsed() > Duration::from_secs(10) {
+                return Err(format!("{marker:?} never reached the app's log").into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Saves a screenshot to `.e2e-artifacts/<name>-<label>.png` and returns its path.
     pub async fn screenshot(&self, label: &str) -> Result<PathBuf, Error> {
         // Let WebKit paint what the DOM already holds: two animation frames.
@@ -239,6 +255,23 @@ impl Console {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
+}
+
+/// Concatenates every `*.log` file below `dir`.
+fn read_logs(dir: &Path) -> String {
+    let mut out = String::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.push_str(&read_logs(&path));
+        } else if path.extension().is_some_and(|e| e == "log") {
+            out.push_str(&std::fs::read_to_string(&path).unwrap_or_default());
+        }
+    }
+    out
 }
 
 struct DriverGuard(Option<Child>);

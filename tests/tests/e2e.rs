@@ -33,3 +33,23 @@ async fn smoke_window_opens_and_a_command_answers_through_the_ui() -> Result<(),
     })
     .await
 }
+
+/// Front-end errors reach the app's log file through the real IPC path, scrubbed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ui_errors_are_logged_without_the_personal_data_they_carry() -> Result<(), Error> {
+    const CARD: &str = "4111 1111 1111 1111";
+    const EMAIL: &str = "canary.visitor@example.org";
+    scenario("ui-error-log", async |console| {
+        console.wait_text("[data-testid=app-version]", |t| !t.is_empty()).await?;
+        let script = format!(
+            "setTimeout(() => {{ throw new Error('canary-ui-error {CARD} {EMAIL}'); }}, 0); return true;"
+        );
+        console.client().execute(&script, vec![]).await?;
+        let logs = console.wait_for_log("canary-ui-error").await?;
+        assert!(!logs.contains(CARD), "card number leaked into the log:\n{logs}");
+        assert!(!logs.contains("4111111111111111"));
+        assert!(!logs.contains(EMAIL), "email leaked into the log:\n{logs}");
+        Ok(())
+    })
+    .await
+}

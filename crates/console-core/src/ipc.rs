@@ -48,9 +48,33 @@ pub struct IpcError {
     pub message: String,
 }
 
+/// Where a front-end error came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum UiErrorSource {
+    /// `window.onerror`: an uncaught exception.
+    Uncaught,
+    /// An unhandled promise rejection.
+    UnhandledRejection,
+}
+
+/// A front-end error the UI reports so it ends up in the console's (redacted) log file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UiErrorReport {
+    /// Where it came from.
+    pub source: UiErrorSource,
+    /// The error's message. May contain anything the page held, so it is scrubbed on the way
+    /// into the log and cut to [`MAX_UI_ERROR_CHARS`].
+    pub message: String,
+}
+
+/// Longest front-end error message kept in the log.
+pub const MAX_UI_ERROR_CHARS: usize = 500;
+
 /// Names of every IPC command the shell registers. `src-tauri/build.rs` declares the same list
 /// for capability checks; a test keeps them in sync.
-pub const COMMANDS: &[&str] = &["app_info"];
+pub const COMMANDS: &[&str] = &["app_info", "report_ui_error"];
 
 /// Renders the TypeScript bindings for every IPC type, in a stable order.
 pub fn typescript_bindings() -> String {
@@ -60,6 +84,8 @@ pub fn typescript_bindings() -> String {
         AppInfo::decl(&cfg),
         IpcErrorCode::decl(&cfg),
         IpcError::decl(&cfg),
+        UiErrorSource::decl(&cfg),
+        UiErrorReport::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/console-core/src/ipc.rs by `make bindings`. Do not edit.\n\n",

@@ -15,7 +15,7 @@ pub mod ipc;
 pub mod logging;
 
 pub use build::BuildKind;
-pub use ipc::{AppInfo, IpcError, IpcErrorCode};
+pub use ipc::{AppInfo, IpcError, IpcErrorCode, UiErrorReport};
 
 /// Describes the running app for the UI's status line and the e2e smoke test.
 pub fn app_info(kind: BuildKind) -> AppInfo {
@@ -26,6 +26,17 @@ pub fn app_info(kind: BuildKind) -> AppInfo {
         keychain_namespace: kind.keychain_namespace().to_owned(),
         platform: std::env::consts::OS.to_owned(),
     }
+}
+
+/// Writes a front-end error to the log. The message goes through the log pipeline's scrubber
+/// (it can hold whatever the page showed) and is cut to a bounded length.
+pub fn report_ui_error(report: UiErrorReport) {
+    let message: String = report
+        .message
+        .chars()
+        .take(ipc::MAX_UI_ERROR_CHARS)
+        .collect();
+    tracing::warn!(source = ?report.source, "ui error: {message}");
 }
 
 #[cfg(test)]

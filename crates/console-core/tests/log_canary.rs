@@ -33,6 +33,11 @@ fn canary_values_never_reach_the_log_directory() {
     tracing::info!(visitor_email = CANARIES[2], "visitor joined");
     // Ordinary fields are scrubbed too.
     tracing::error!(detail = CANARIES[4], "lookup failed");
+    // A front-end error report carrying whatever the page showed.
+    rampart_console_core::report_ui_error(rampart_console_core::UiErrorReport {
+        source: rampart_console_core::ipc::UiErrorSource::Uncaught,
+        message: format!("TypeError near {} / {}", CANARIES[0], CANARIES[2]),
+    });
     // A marker proves the file was written at all.
     tracing::info!(conversation_id = "conv-42", "canary-marker");
     drop(guard);
@@ -49,6 +54,10 @@ fn canary_values_never_reach_the_log_directory() {
     assert!(
         logs.contains("password=<redacted>"),
         "sensitive field redacted: {logs}"
+    );
+    assert!(
+        logs.contains("ui error: TypeError near"),
+        "ui error logged: {logs}"
     );
     for canary in CANARIES {
         assert!(

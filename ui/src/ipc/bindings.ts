@@ -36,5 +36,18 @@ code: IpcErrorCode,
  */
 message: string, };
 
+export type UiErrorSource = "uncaught" | "unhandledRejection";
+
+export type UiErrorReport = { 
+/**
+ * Where it came from.
+ */
+source: UiErrorSource, 
+/**
+ * The error's message. May contain anything the page held, so it is scrubbed on the way
+ * into the log and cut to [`MAX_UI_ERROR_CHARS`].
+ */
+message: string, };
+
 /** Every command the Rust side registers. */
-export const COMMANDS = ["app_info"] as const;
+export const COMMANDS = ["app_info", "report_ui_error"] as const;

@@ -1,9 +1,16 @@
 // The only module that talks to the Rust side. Components call these typed functions; they never
 // import @tauri-apps/api themselves (eslint enforces it).
 import { invoke } from '@tauri-apps/api/core';
-import type { AppInfo, IpcError, IpcErrorCode } from './bindings';
+import type { AppInfo, IpcError, IpcErrorCode, UiErrorReport } from './bindings';
 
-export type { AppInfo, BuildKind, IpcError, IpcErrorCode } from './bindings';
+export type {
+  AppInfo,
+  BuildKind,
+  IpcError,
+  IpcErrorCode,
+  UiErrorReport,
+  UiErrorSource,
+} from './bindings';
 
 const KNOWN_CODES: readonly IpcErrorCode[] = ['invalidInput', 'internal'];
 
@@ -28,6 +35,13 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   } catch (raw) {
     throw toIpcError(raw);
   }
+}
+
+/** Sends a front-end error to the console's redacted log. Never throws. */
+export function reportUiError(report: UiErrorReport): void {
+  call<null>('report_ui_error', { report }).catch(() => {
+    // Nowhere left to report to; the error already reached the devtools console in debug.
+  });
 }
 
 /** Version, build kind and platform of the running console. */
