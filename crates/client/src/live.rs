@@ -1,0 +1,878 @@
+//! The live connection to the hub: one long-lived task that owns the socket, the outbox and the
+//! per-conversation delivery state, and talks to the rest of the program over channels.
+//!
+//! - Commands go in through a [`Live`] handle (cheap to clone); typed [`Event`]s come out of the
+//!   receiver returned by [`Live::spawn`]. Read events promptly: the task waits for room in the
+//!   event channel, which in turn holds back reading the socket.
+//! - Reconnects use capped exponential backoff with jitter ([`crate::backoff`]). A refused
+//!   session (401/403, `sessionRevoked`) or another protocol version stops the task instead.
+//! - Every `send` gets a fresh [`MessageId`] and stays in the [`Outbox`] until its `ack`; after a
+//!   reconnect, what is left is resent with the same ids, oldest first.
+//! - `hello` carries the last seq delivered per conversation; [`Timeline`] drops duplicates and
+//!   holds out-of-order messages, so every message reaches the user once, in seq order. A gap
+//!   that does not fill within `gap_timeout` triggers a reconnect, whose resume fills it.
+//! - Outgoing frames are paced under the hub's per-connection rate limit; if the hub still says
+//!   `rateLimited`, unacknowledged messages are resent after a pause.
+//! - Control commands (accept, transfer, close, availability) given while offline are sent once
+//!   connected, at most once; typing indicators given while offline are dropped. The last
+//!   availability is re-sent after every reconnect, because the hub forgets it on restart.
+
+use std::collections::{HashSet, VecDeque};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use rampart_protocol::{
+    Availability, ClientFrame, ConversationId, ErrorCode, FrameError, MAX_FRAME_BYTES, MessageId,
+    PROTOCOL_VERSION, ResumePoint, ServerFrame, decode_server, encode,
+};
+use rampart_secret::SecretString;
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio::time::{Instant, sleep_until, timeout};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::{HeaderValue, header};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use crate::backoff::{Backoff, BackoffPolicy, Jitter, RandomJitter};
+use crate::error::{ClientError, ClientErrorCode, TransportError};
+use crate::hub_url::HubUrl;
+use crate::outbox::{MemoryOutbox, Outbox, Pending};
+use crate::rest::{mentions_tls, refusal};
+use crate::timeline::Timeline;
+
+/// The subprotocol the hub speaks.
+pub const SUBPROTOCOL: &str = "rampart.v1";
+/// Largest frame the socket reads. Above the protocol's own limit so that a frame between the
+/// two is reported as a bad frame and the connection carries on; beyond this the connection
+/// is dropped and re-established.
+pub const MAX_INCOMING_BYTES: usize = 4 * MAX_FRAME_BYTES;
+/// Commands buffered between the handle and the task.
+const COMMAND_CAPACITY: usize = 256;
+/// Events buffered between the task and its reader.
+const EVENT_CAPACITY: usize = 1024;
+/// How long to hold back sends after the hub said `rateLimited`.
+const RATE_LIMIT_PAUSE: Duration = Duration::from_secs(1);
+
+/// Which WebSocket endpoint the connection uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `/ws/agent`: staff consoles, authenticated by a session token.
+    Agent,
+    /// `/ws/visitor`: a visitor's widget, authenticated by the visitor token.
+    Visitor,
+}
+
+impl Endpoint {
+    fn path(self) -> &'static str {
+        match self {
+            Self::Agent => "/ws/agent",
+            Self::Visitor => "/ws/visitor",
+        }
+    }
+}
+
+/// How to run a live connection.
+pub struct LiveConfig {
+    /// The hub.
+    pub hub: HubUrl,
+    /// Agent or visitor endpoint.
+    pub endpoint: Endpoint,
+    /// Session token (agents) or visitor token.
+    pub token: SecretString,
+    /// Reconnect delays.
+    pub backoff: BackoffPolicy,
+    /// Randomness for the backoff.
+    pub jitter: Box<dyn Jitter>,
+    /// Unacknowledged messages (from a previous run, if persisted).
+    pub outbox: Box<dyn Outbox>,
+    /// Where to resume conversations (from a previous run, if persisted).
+    pub resume: Vec<ResumePoint>,
+    /// Frames sent per second at most (the hub refuses more than 50).
+    pub frames_per_second: usize,
+    /// Messages sent but not yet acknowledged, at most.
+    pub max_in_flight: usize,
+    /// Limit for the connection, upgrade and `welcome`.
+    pub connect_timeout: Duration,
+    /// Keep-alive interval; a connection silent for twice this long is dropped.
+    pub ping_every: Duration,
+    /// How long an out-of-order message may wait for the gap before the client resumes.
+    pub gap_timeout: Duration,
+}
+
+impl LiveConfig {
+    /// Defaults: in-memory outbox, nothing to resume, 40 frames/s, 10 s connect timeout.
+    pub fn new(hub: HubUrl, endpoint: Endpoint, token: SecretString) -> Self {
+        Self {
+            hub,
+            endpoint,
+            token,
+            backoff: BackoffPolicy::default(),
+            jitter: Box::new(RandomJitter),
+            outbox: Box::new(MemoryOutbox::new()),
+            resume: Vec::new(),
+            frames_per_second: 40,
+            max_in_flight: 32,
+            connect_timeout: Duration::from_secs(10),
+            ping_every: Duration::from_secs(20),
+            gap_timeout: Duration::from_secs(2),
+        }
+    }
+}
+
+/// What the live connection reports.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Event {
+    /// Connecting (`attempt` failed attempts since the last success).
+    Connecting {
+        /// Failed attempts so far.
+        attempt: u32,
+    },
+    /// The hub said `welcome`.
+    Connected {
+        /// When the session ends at the latest (Unix ms; 0 for visitors).
+        session_expires_at: i64,
+        /// Idle timeout of the session in seconds (0 for visitors).
+        idle_timeout_secs: u32,
+        /// Unacknowledged messages that will be resent on this connection.
+        resending: usize,
+    },
+    /// The connection was lost; the next attempt starts after `retry_in`.
+    Disconnected {
+        /// Why.
+        error: ClientError,
+        /// Backoff delay.
+        retry_in: Duration,
+    },
+    /// A frame from the hub. `message` frames come exactly once per seq and in seq order;
+    /// `ack` frames once per message; `welcome` and `pong` are consumed by the client.
+    Frame(ServerFrame),
+    /// The hub refused a message for good (closed conversation, not allowed, invalid text). It
+    /// left the outbox.
+    SendFailed {
+        /// The message.
+        id: MessageId,
+        /// Its conversation.
+        conversation_id: ConversationId,
+        /// Why.
+        error: ClientError,
+    },
+    /// Something went wrong that the connection survived (a bad frame from the hub, a refused
+    /// control frame, an outbox storage failure).
+    Fault(ClientError),
+    /// The session is over (revoked, expired, logged out). The task stops next.
+    SessionRevoked,
+    /// The task stopped: shut down (`None`) or a failure that retrying cannot fix.
+    Stopped {
+        /// Why, unless it was asked to stop.
+        error: Option<ClientError>,
+    },
+}
+
+enum Command {
+    Send(Pending),
+    Control(ClientFrame),
+    Shutdown,
+}
+
+/// Handle to a live connection. Cheap to clone; when every handle is dropped the task stops.
+#[derive(Debug, Clone)]
+pub struct Live {
+    commands: mpsc::Sender<Command>,
+}
+
+impl Live {
+    /// Starts the connection task on the current tokio runtime.
+    pub fn spawn(config: LiveConfig) -> (Self, mpsc::Receiver<Event>) {
+        let (commands, command_rx) = mpsc::channel(COMMAND_CAPACITY);
+        let (events, event_rx) = mpsc::channel(EVENT_CAPACITY);
+        let task = Task::new(config, command_rx, events);
+        tokio::spawn(task.run());
+        (Self { commands }, event_rx)
+    }
+
+    async fn command(&self, command: Command) -> Result<(), ClientError> {
+        self.commands
+            .send(command)
+            .await
+            .map_err(|_| ClientError::Stopped)
+    }
+
+    /// Queues a chat message; returns its id. The message is sent (and resent) until the hub
+    /// acknowledges it: watch for the `ack` frame, or `SendFailed`.
+    pub async fn send(
+        &self,
+        conversation_id: ConversationId,
+        text: impl Into<String>,
+    ) -> Result<MessageId, ClientError> {
+        let id = MessageId::new();
+        self.command(Command::Send(Pending {
+            id,
+            conversation_id,
+            text: text.into(),
+        }))
+        .await?;
+        Ok(id)
+    }
+
+    /// Typing indicator (dropped while offline).
+    pub async fn typing(
+        &self,
+        conversation_id: ConversationId,
+        active: bool,
+    ) -> Result<(), ClientError> {
+        self.command(Command::Control(ClientFrame::Typing {
+            conversation_id,
+            active,
+        }))
+        .await
+    }
+
+    /// Takes a waiting conversation.
+    pub async fn accept(&self, conversation_id: ConversationId) -> Result<(), ClientError> {
+        self.command(Command::Control(ClientFrame::Accept { conversation_id }))
+            .await
+    }
+
+    /// Hands a conversation to another agent.
+    pub async fn transfer(
+        &self,
+        conversation_id: ConversationId,
+        to_agent: rampart_protocol::AgentId,
+    ) -> Result<(), ClientError> {
+        self.command(Command::Control(ClientFrame::Transfer {
+            conversation_id,
+            to_agent,
+        }))
+        .await
+    }
+
+    /// Ends a conversation.
+    pub async fn close(&self, conversation_id: ConversationId) -> Result<(), ClientError> {
+        self.command(Command::Control(ClientFrame::Close { conversation_id }))
+            .await
+    }
+
+    /// Becomes available or away (kept and re-sent after reconnects).
+    pub async fn set_availability(&self, availability: Availability) -> Result<(), ClientError> {
+        self.command(Command::Control(ClientFrame::SetAvailability {
+            availability,
+        }))
+        .await
+    }
+
+    /// Closes the connection and stops the task (unacknowledged messages stay in the outbox).
+    pub async fn shutdown(&self) -> Result<(), ClientError> {
+        self.command(Command::Shutdown).await
+    }
+}
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// How a connection ended.
+enum Outcome {
+    /// Reconnect after a backoff.
+    Lost(ClientError),
+    /// Stop for good with this error.
+    Fatal(ClientError),
+    /// The session is over.
+    Revoked,
+    /// Asked to stop.
+    Shutdown,
+}
+
+/// Keeps outgoing frames under `limit` in any one-second window.
+struct Pacer {
+    limit: usize,
+    sent: VecDeque<Instant>,
+}
+
+impl Pacer {
+    fn new(limit: usize) -> Self {
+        Self {
+            limit: limit.max(1),
+            sent: VecDeque::new(),
+        }
+    }
+
+    fn ready_at(&mut self, now: Instant) -> Instant {
+        while self
+            .sent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
+        {
+            self.sent.pop_front();
+        }
+        if self.sent.len() < self.limit {
+            now
+        } else {
+            self.sent
+                .front()
+                .map_or(now, |t| *t + Duration::from_secs(1))
+        }
+    }
+
+    fn record(&mut self, now: Instant) {
+        self.sent.push_back(now);
+    }
+}
+
+struct Task {
+    url: String,
+    token: SecretString,
+    connect_timeout: Duration,
+    ping_every: Duration,
+    gap_timeout: Duration,
+    max_in_flight: usize,
+    backoff: Backoff,
+    outbox: Box<dyn Outbox>,
+    /// Mirror of the outbox, oldest first.
+    unacked: VecDeque<Pending>,
+    timeline: Timeline,
+    pacer: Pacer,
+    /// Control frames to send once connected.
+    control: VecDeque<ClientFrame>,
+    availability: Option<Availability>,
+    commands: mpsc::Receiver<Command>,
+    events: mpsc::Sender<Event>,
+}
+
+/// Per-connection sending state.
+#[derive(Default)]
+struct Wire {
+    /// Ids to send on this connection, in order.
+    to_send: VecDeque<MessageId>,
+    /// Sent on this connection, not yet acknowledged.
+    in_flight: HashSet<MessageId>,
+    /// No sends before this instant (after `rateLimited`).
+    paused_until: Option<Instant>,
+}
+
+fn closed_by_hub() -> ClientError {
+    ClientError::WebSocket {
+        source: std::sync::Arc::new(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "the hub closed the connection",
+        )),
+    }
+}
+
+async fn emit(events: &mpsc::Sender<Event>, event: Event) {
+    // Nobody listening is not a reason to stop delivering the outbox.
+    let _ = events.send(event).await;
+}
+
+/// Reads the next usable frame. `Ok(None)`: the hub closed the connection. Unusable frames
+/// are reported as faults and skipped.
+async fn read(
+    socket: &mut Socket,
+    events: &mpsc::Sender<Event>,
+) -> Result<Option<ServerFrame>, ClientError> {
+    loop {
+        match socket.next().await {
+            None | Some(Ok(Message::Close(_))) => return Ok(None),
+            Some(Err(error)) => return Err(ws_error(error)),
+            Some(Ok(Message::Text(text))) => match decode_server(text.as_bytes()) {
+                Ok(frame) => return Ok(Some(frame)),
+                Err(error) => {
+                    tracing::warn!(code = ?error.code, "live: unusable frame from the hub");
+                    emit(events, Event::Fault(ClientError::BadFrame(error))).await;
+                }
+            },
+            Some(Ok(Message::Binary(_))) => {
+                let error = FrameError {
+                    code: ErrorCode::InvalidUtf8,
+                    message: "binary frames are not part of the protocol".into(),
+                };
+                emit(events, Event::Fault(ClientError::BadFrame(error))).await;
+            }
+            Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
+        }
+    }
+}
+
+/// Maps a WebSocket failure to the client's error.
+fn ws_error(error: tungstenite::Error) -> ClientError {
+    match error {
+        tungstenite::Error::Http(response) => {
+            let status = response.status();
+            let body = response.body().as_deref().unwrap_or_default();
+            refusal(status, body)
+        }
+        tungstenite::Error::Io(io) => ClientError::Unreachable {
+            source: std::sync::Arc::new(io),
+        },
+        other => {
+            let source: TransportError = std::sync::Arc::new(other);
+            if mentions_tls(source.as_ref()) {
+                ClientError::Tls { source }
+            } else {
+                ClientError::WebSocket { source }
+            }
+        }
+    }
+}
+
+impl Task {
+    fn new(
+        config: LiveConfig,
+        commands: mpsc::Receiver<Command>,
+        events: mpsc::Sender<Event>,
+    ) -> Self {
+        Self {
+            url: config.hub.websocket(config.endpoint.path()),
+            token: config.token,
+            connect_timeout: config.connect_timeout,
+            ping_every: config.ping_every,
+            gap_timeout: config.gap_timeout,
+            max_in_flight: config.max_in_flight.max(1),
+            backoff: Backoff::new(config.backoff, config.jitter),
+            outbox: config.outbox,
+            unacked: VecDeque::new(),
+            timeline: Timeline::new(&config.resume),
+            pacer: Pacer::new(config.frames_per_second),
+            control: VecDeque::new(),
+            availability: None,
+            commands,
+            events,
+        }
+    }
+
+    async fn run(mut self) {
+        match self.outbox.pending() {
+            Ok(pending) => self.unacked = pending.into(),
+            Err(error) => emit(&self.events, Event::Fault(error)).await,
+        }
+        let end = loop {
+            emit(
+                &self.events,
+                Event::Connecting {
+                    attempt: self.backoff.attempt(),
+                },
+            )
+            .await;
+            let outcome = match self.connect().await {
+                Ok(socket) => self.session(socket).await,
+                Err(error) => classify(error),
+            };
+            match outcome {
+                Outcome::Lost(error) => {
+                    let retry_in = self.backoff.next_delay();
+                    tracing::debug!(code = ?error.code(), ?retry_in, "live: connection lost");
+                    emit(&self.events, Event::Disconnected { error, retry_in }).await;
+                    if !self.wait(retry_in).await {
+                        break None;
+                    }
+                }
+                Outcome::Fatal(error) => break Some(error),
+                Outcome::Revoked => {
+                    emit(&self.events, Event::SessionRevoked).await;
+                    break Some(ClientError::SessionRevoked);
+                }
+                Outcome::Shutdown => break None,
+            }
+        };
+        emit(&self.events, Event::Stopped { error: end }).await;
+    }
+
+    /// Waits out a backoff delay while still taking commands. `false`: stop.
+    async fn wait(&mut self, delay: Duration) -> bool {
+        let deadline = Instant::now() + delay;
+        loop {
+            tokio::select! {
+                () = sleep_until(deadline) => return true,
+                command = self.commands.recv() => {
+                    if !self.take(command, None).await {
+                        return false;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Applies a command. `false`: stop.
+    async fn take(&mut self, command: Option<Command>, wire: Option<&mut Wire>) -> bool {
+        match command {
+            None | Some(Command::Shutdown) => false,
+            Some(Command::Send(pending)) => {
+                if let Err(error) = self.outbox.push(pending.clone()) {
+                    emit(
+                        &self.events,
+                        Event::SendFailed {
+                            id: pending.id,
+                            conversation_id: pending.conversation_id,
+                            error,
+                        },
+                    )
+                    .await;
+                    return true;
+                }
+                if let Some(wire) = wire {
+                    wire.to_send.push_back(pending.id);
+                }
+                self.unacked.push_back(pending);
+                true
+            }
+            Some(Command::Control(frame)) => {
+                if let ClientFrame::SetAvailability { availability } = frame {
+                    self.availability = Some(availability);
+                }
+                let online = wire.is_some();
+                if online || !matches!(frame, ClientFrame::Typing { .. }) {
+                    self.control.push_back(frame);
+                }
+                true
+            }
+        }
+    }
+
+    async fn connect(&mut self) -> Result<Socket, ClientError> {
+        let mut request =
+            self.url
+                .as_str()
+                .into_client_request()
+                .map_err(|_| ClientError::InvalidUrl {
+                    reason: "not a WebSocket address",
+                })?;
+        let mut auth = HeaderValue::from_str(&format!("Bearer {}", self.token.expose()))
+            .map_err(|_| ClientError::SessionRevoked)?;
+        auth.set_sensitive(true);
+        request.headers_mut().insert(header::AUTHORIZATION, auth);
+        request.headers_mut().insert(
+            header::SEC_WEBSOCKET_PROTOCOL,
+            HeaderValue::from_static(SUBPROTOCOL),
+        );
+        let config = WebSocketConfig::default()
+            .max_message_size(Some(MAX_INCOMING_BYTES))
+            .max_frame_size(Some(MAX_INCOMING_BYTES));
+        let connecting = tokio_tungstenite::connect_async_with_config(request, Some(config), true);
+        match timeout(self.connect_timeout, connecting).await {
+            Ok(Ok((socket, _))) => Ok(socket),
+            Ok(Err(error)) => Err(ws_error(error)),
+            Err(_) => Err(ClientError::Timeout),
+        }
+    }
+
+    /// Sends one frame, counting it against the rate limit.
+    async fn write(&mut self, socket: &mut Socket, frame: &ClientFrame) -> Result<(), ClientError> {
+        self.pacer.record(Instant::now());
+        socket
+            .send(Message::Text(encode(frame).into()))
+            .await
+            .map_err(ws_error)
+    }
+
+    /// Says hello and waits for `welcome`.
+    async fn handshake(&mut self, socket: &mut Socket) -> Result<ServerFrame, Outcome> {
+        let hello = ClientFrame::Hello {
+            protocol_version: PROTOCOL_VERSION,
+            resume: self.timeline.resume_points(),
+        };
+        self.write(socket, &hello).await.map_err(Outcome::Lost)?;
+        let deadline = Instant::now() + self.connect_timeout;
+        loop {
+            let frame = match timeout(
+                deadline.saturating_duration_since(Instant::now()),
+                read(socket, &self.events),
+            )
+            .await
+            {
+                Err(_) => return Err(Outcome::Lost(ClientError::Timeout)),
+                Ok(Err(error)) => return Err(Outcome::Lost(error)),
+                Ok(Ok(None)) => return Err(Outcome::Lost(closed_by_hub())),
+                Ok(Ok(Some(frame))) => frame,
+            };
+            match frame {
+                ServerFrame::Welcome {
+                    protocol_version, ..
+                } if protocol_version != PROTOCOL_VERSION => {
+                    return Err(Outcome::Fatal(ClientError::ProtocolVersion {
+                        hub: protocol_version,
+                        client: PROTOCOL_VERSION,
+                    }));
+                }
+                ServerFrame::Welcome { .. } => return Ok(frame),
+                ServerFrame::Error {
+                    code: ErrorCode::UnsupportedVersion,
+                    ..
+                } => {
+                    return Err(Outcome::Fatal(ClientError::ProtocolVersion {
+                        hub: 0,
+                        client: PROTOCOL_VERSION,
+                    }));
+                }
+                ServerFrame::SessionRevoked
+                | ServerFrame::Error {
+                    code: ErrorCode::SessionExpired,
+                    ..
+                } => return Err(Outcome::Revoked),
+                ServerFrame::Error { code, message, .. } => {
+                    // The hub refused the hello itself (e.g. a store failure): retry later.
+                    return Err(Outcome::Lost(ClientError::Refused { code, message }));
+                }
+                _ => {
+                    emit(
+                        &self.events,
+                        Event::Fault(ClientError::UnexpectedResponse { status: 0 }),
+                    )
+                    .await;
+                }
+            }
+        }
+    }
+
+    /// One connection, from `hello` until it ends.
+    async fn session(&mut self, mut socket: Socket) -> Outcome {
+        let welcome = match self.handshake(&mut socket).await {
+            Ok(welcome) => welcome,
+            Err(outcome) => return outcome,
+        };
+        self.backoff.reset();
+        let now = Instant::now();
+        self.timeline.restart_gap_timers(now);
+        if let ServerFrame::Welcome {
+            session_expires_at,
+            idle_timeout_secs,
+            ..
+        } = welcome
+        {
+            emit(
+                &self.events,
+                Event::Connected {
+                    session_expires_at,
+                    idle_timeout_secs,
+                    resending: self.unacked.len(),
+                },
+            )
+            .await;
+        }
+        let mut wire = Wire {
+            to_send: self.unacked.iter().map(|p| p.id).collect(),
+            ..Wire::default()
+        };
+        if let Some(availability) = self.availability {
+            // The hub forgets availability when it restarts; say it again first.
+            self.control
+                .retain(|f| !matches!(f, ClientFrame::SetAvailability { .. }));
+            self.control
+                .push_front(ClientFrame::SetAvailability { availability });
+        }
+        let mut last_heard = now;
+        let mut next_ping = now + self.ping_every;
+        loop {
+            let now = Instant::now();
+            let wants_send = !self.control.is_empty()
+                || (!wire.to_send.is_empty() && wire.in_flight.len() < self.max_in_flight);
+            let send_at = {
+                let ready = self.pacer.ready_at(now);
+                wire.paused_until.map_or(ready, |p| p.max(ready))
+            };
+            let gap_deadline = self.timeline.oldest_gap().map(|t| t + self.gap_timeout);
+            let silent_deadline = last_heard + self.ping_every * 2;
+            tokio::select! {
+                read = read(&mut socket, &self.events) => {
+                    last_heard = Instant::now();
+                    match read {
+                        Ok(Some(frame)) => {
+                            if let Some(outcome) = self.on_frame(frame, &mut wire).await {
+                                break outcome;
+                            }
+                        }
+                        Ok(None) => break Outcome::Lost(closed_by_hub()),
+                        Err(error) => break Outcome::Lost(error),
+                    }
+                }
+                command = self.commands.recv() => {
+                    if !self.take(command, Some(&mut wire)).await {
+                        let _ = socket.close(None).await;
+                        break Outcome::Shutdown;
+                    }
+                }
+                () = sleep_until(send_at), if wants_send => {
+                    if let Err(error) = self.send_next(&mut socket, &mut wire).await {
+                        break Outcome::Lost(error);
+                    }
+                }
+                () = sleep_until(next_ping) => {
+                    next_ping = Instant::now() + self.ping_every;
+                    let ping = ClientFrame::Ping { nonce: rand::random() };
+                    if let Err(error) = self.write(&mut socket, &ping).await {
+                        break Outcome::Lost(error);
+                    }
+                }
+                () = sleep_until(silent_deadline) => break Outcome::Lost(ClientError::Timeout),
+                () = sleep_until(gap_deadline.unwrap_or(now)), if gap_deadline.is_some() => {
+                    break Outcome::Lost(ClientError::Gap);
+                }
+            }
+        }
+    }
+
+    /// Sends the next control frame, or else the next message of the outbox.
+    async fn send_next(&mut self, socket: &mut Socket, wire: &mut Wire) -> Result<(), ClientError> {
+        wire.paused_until = None;
+        if let Some(frame) = self.control.pop_front() {
+            return self.write(socket, &frame).await;
+        }
+        while let Some(id) = wire.to_send.pop_front() {
+            let Some(pending) = self.unacked.iter().find(|p| p.id == id) else {
+                continue; // acknowledged or refused meanwhile
+            };
+            let frame = ClientFrame::Send {
+                id,
+                conversation_id: pending.conversation_id,
+                text: pending.text.clone(),
+            };
+            wire.in_flight.insert(id);
+            return self.write(socket, &frame).await;
+        }
+        Ok(())
+    }
+
+    /// Removes a message from the outbox. `None` if it was not there (a duplicate ack).
+    async fn settle(&mut self, id: MessageId) -> Option<Pending> {
+        let index = self.unacked.iter().position(|p| p.id == id)?;
+        let pending = self.unacked.remove(index)?;
+        if let Err(error) = self.outbox.remove(id) {
+            emit(&self.events, Event::Fault(error)).await;
+        }
+        Some(pending)
+    }
+
+    /// Resends everything in flight on this connection after a pause.
+    fn requeue_in_flight(&mut self, wire: &mut Wire) {
+        let mut again: Vec<MessageId> = self
+            .unacked
+            .iter()
+            .map(|p| p.id)
+            .filter(|id| wire.in_flight.contains(id))
+            .collect();
+        wire.in_flight.clear();
+        again.extend(wire.to_send.drain(..));
+        wire.to_send = again.into();
+        wire.paused_until = Some(Instant::now() + RATE_LIMIT_PAUSE);
+    }
+
+    /// Handles one frame. `Some`: the connection ends.
+    async fn on_frame(&mut self, frame: ServerFrame, wire: &mut Wire) -> Option<Outcome> {
+        match frame {
+            ServerFrame::Ack { id, .. } => {
+                wire.in_flight.remove(&id);
+                if self.settle(id).await.is_some() {
+                    emit(&self.events, Event::Frame(frame)).await;
+                }
+            }
+            ServerFrame::Message { .. } => {
+                for delivered in self.timeline.accept(frame, Instant::now()) {
+                    emit(&self.events, Event::Frame(delivered)).await;
+                }
+            }
+            ServerFrame::Error {
+                code: ErrorCode::SessionExpired,
+                ..
+            }
+            | ServerFrame::SessionRevoked => return Some(Outcome::Revoked),
+            ServerFrame::Error {
+                code: ErrorCode::RateLimited,
+                ..
+            } => {
+                // The hub does not say which frame it dropped: resend all in flight.
+                tracing::debug!("live: rate limited by the hub");
+                self.requeue_in_flight(wire);
+            }
+            ServerFrame::Error {
+                code: ErrorCode::Internal,
+                id: Some(id),
+                ..
+            } => {
+                // Nothing was stored; try again after a pause.
+                if wire.in_flight.remove(&id) {
+                    wire.to_send.push_front(id);
+                    wire.paused_until = Some(Instant::now() + RATE_LIMIT_PAUSE);
+                }
+            }
+            ServerFrame::Error {
+                code,
+                message,
+                id: Some(id),
+            } => {
+                wire.in_flight.remove(&id);
+                if let Some(pending) = self.settle(id).await {
+                    emit(
+                        &self.events,
+                        Event::SendFailed {
+                            id,
+                            conversation_id: pending.conversation_id,
+                            error: ClientError::Refused { code, message },
+                        },
+                    )
+                    .await;
+                }
+            }
+            ServerFrame::Error {
+                code,
+                message,
+                id: None,
+            } => {
+                emit(
+                    &self.events,
+                    Event::Fault(ClientError::Refused { code, message }),
+                )
+                .await;
+            }
+            ServerFrame::Welcome { .. } | ServerFrame::Pong { .. } => {}
+            other => emit(&self.events, Event::Frame(other)).await,
+        }
+        None
+    }
+}
+
+/// A connection attempt that failed: does retrying make sense?
+fn classify(error: ClientError) -> Outcome {
+    match error.code() {
+        ClientErrorCode::Unauthenticated | ClientErrorCode::SessionRevoked => Outcome::Revoked,
+        ClientErrorCode::IpNotAllowed
+        | ClientErrorCode::Forbidden
+        | ClientErrorCode::LockedOut
+        | ClientErrorCode::InvalidUrl
+        | ClientErrorCode::ProtocolVersion => Outcome::Fatal(error),
+        _ => Outcome::Lost(error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pacer_allows_a_full_window_then_waits() {
+        let start = Instant::now();
+        let mut pacer = Pacer::new(3);
+        for _ in 0..3 {
+            assert_eq!(pacer.ready_at(start), start);
+            pacer.record(start);
+        }
+        assert_eq!(pacer.ready_at(start), start + Duration::from_secs(1));
+        let later = start + Duration::from_secs(1);
+        assert_eq!(pacer.ready_at(later), later);
+    }
+
+    #[test]
+    fn refused_sessions_stop_and_network_trouble_retries() {
+        let unauthenticated = ClientError::Api {
+            status: 401,
+            error: rampart_protocol::rest::ApiError::new(
+                rampart_protocol::rest::ApiErrorCode::Unauthenticated,
+                "no",
+            ),
+        };
+        assert!(matches!(classify(unauthenticated), Outcome::Revoked));
+        assert!(matches!(classify(ClientError::Timeout), Outcome::Lost(_)));
+        assert!(matches!(
+            classify(ClientError::InvalidUrl { reason: "x" }),
+            Outcome::Fatal(_)
+        ));
+    }
+}

@@ -1,0 +1,242 @@
+//! The hub's HTTP API: enrollment, the two login steps, logout, the current profile, and
+//! visitor creation.
+//!
+//! Secrets go in as [`SecretString`] and are exposed only while the request body is written.
+//! Every failure is a [`ClientError`]: the hub's typed [`ApiError`] when it answered one,
+//! otherwise a transport error (unreachable, timeout, TLS) or an unexpected answer.
+
+use std::time::Duration;
+
+use rampart_protocol::rest::{
+    AgentProfile, ApiError, EnrollRequest, LoginRequest, LoginStep, SessionGranted, TotpRequest,
+};
+use rampart_protocol::{ConversationId, VisitorId};
+use rampart_secret::SecretString;
+use reqwest::{Response, StatusCode};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ClientError, TransportError};
+use crate::hub_url::HubUrl;
+
+/// What a new visitor gets: their conversation and the token for `/ws/visitor`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VisitorSession {
+    /// The visitor's conversation.
+    pub conversation_id: ConversationId,
+    /// Pseudonymous visitor id.
+    pub visitor_id: VisitorId,
+    /// Bearer token for the visitor's WebSocket.
+    pub token: SecretString,
+}
+
+/// The hub's HTTP API. Cheap to clone (reqwest pools connections internally).
+#[derive(Debug, Clone)]
+pub struct HubApi {
+    http: reqwest::Client,
+    hub: HubUrl,
+}
+
+/// Default limit for a whole API call.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+/// Default limit for establishing a connection.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+impl HubApi {
+    /// An API client for `hub` with the default timeouts.
+    pub fn new(hub: HubUrl) -> Result<Self, ClientError> {
+        Self::with_timeouts(hub, CONNECT_TIMEOUT, REQUEST_TIMEOUT)
+    }
+
+    /// An API client with explicit timeouts.
+    pub fn with_timeouts(
+        hub: HubUrl,
+        connect: Duration,
+        request: Duration,
+    ) -> Result<Self, ClientError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(connect)
+            .timeout(request)
+            // The hub never redirects; following one could send a secret elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(transport)?;
+        Ok(Self { http, hub })
+    }
+
+    /// The hub this client talks to.
+    pub fn hub(&self) -> &HubUrl {
+        &self.hub
+    }
+
+    /// Sets the first password of a new account with its one-time enrollment code.
+    pub async fn enroll(
+        &self,
+        username: &str,
+        enrollment_code: &SecretString,
+        password: &SecretString,
+    ) -> Result<(), ClientError> {
+        let body = EnrollRequest {
+            username: username.to_owned(),
+            enrollment_code: enrollment_code.clone(),
+            password: password.clone(),
+        };
+        let response = self.post("/api/v1/enroll").json(&body).send().await;
+        empty(response.map_err(transport)?).await
+    }
+
+    /// First login step: username and password. The answer asks for TOTP (or its enrollment);
+    /// it never grants a session.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &SecretString,
+    ) -> Result<LoginStep, ClientError> {
+        let body = LoginRequest {
+            username: username.to_owned(),
+            password: password.clone(),
+        };
+        let response = self.post("/api/v1/login").json(&body).send().await;
+        json(response.map_err(transport)?).await
+    }
+
+    /// Second login step: the TOTP code for the challenge of [`HubApi::login`].
+    pub async fn verify_totp(
+        &self,
+        challenge: &str,
+        code: &SecretString,
+    ) -> Result<SessionGranted, ClientError> {
+        let body = TotpRequest {
+            challenge: challenge.to_owned(),
+            code: code.clone(),
+        };
+        let response = self.post("/api/v1/login/totp").json(&body).send().await;
+        json(response.map_err(transport)?).await
+    }
+
+    /// Ends the session; its open WebSockets get `sessionRevoked`.
+    pub async fn logout(&self, token: &SecretString) -> Result<(), ClientError> {
+        let response = self
+            .post("/api/v1/logout")
+            .bearer_auth(token.expose())
+            .send()
+            .await;
+        empty(response.map_err(transport)?).await
+    }
+
+    /// Who the session belongs to.
+    pub async fn me(&self, token: &SecretString) -> Result<AgentProfile, ClientError> {
+        let response = self
+            .http
+            .get(self.hub.api("/api/v1/me"))
+            .bearer_auth(token.expose())
+            .send()
+            .await;
+        json(response.map_err(transport)?).await
+    }
+
+    /// A visitor arrives: opens a waiting conversation.
+    pub async fn new_visitor(&self, locale: &str) -> Result<VisitorSession, ClientError> {
+        let response = self
+            .post("/api/v1/visitor")
+            .json(&serde_json::json!({ "locale": locale }))
+            .send()
+            .await;
+        json(response.map_err(transport)?).await
+    }
+
+    fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.post(self.hub.api(path))
+    }
+}
+
+/// Maps a reqwest failure to the client's error.
+pub(crate) fn transport(error: reqwest::Error) -> ClientError {
+    if error.is_timeout() {
+        return ClientError::Timeout;
+    }
+    if error.is_decode() {
+        return ClientError::UnexpectedResponse {
+            status: error.status().map_or(0, |s| s.as_u16()),
+        };
+    }
+    let source: TransportError = std::sync::Arc::new(error);
+    if mentions_tls(source.as_ref()) {
+        ClientError::Tls { source }
+    } else {
+        ClientError::Unreachable { source }
+    }
+}
+
+/// Whether an error chain comes from a TLS layer. reqwest does not classify TLS failures, so
+/// the chain's descriptions are checked.
+pub(crate) fn mentions_tls(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        let text = e.to_string().to_ascii_lowercase();
+        if text.contains("tls") || text.contains("certificate") || text.contains("handshake") {
+            return true;
+        }
+        current = e.source();
+    }
+    false
+}
+
+/// A refusal: the hub's typed error when the body is one, otherwise an unexpected answer.
+pub(crate) fn refusal(status: StatusCode, body: &[u8]) -> ClientError {
+    match serde_json::from_slice::<ApiError>(body) {
+        Ok(error) => ClientError::Api {
+            status: status.as_u16(),
+            error,
+        },
+        Err(_) => ClientError::UnexpectedResponse {
+            status: status.as_u16(),
+        },
+    }
+}
+
+async fn checked(response: Response) -> Result<Response, ClientError> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    let body = response.bytes().await.map_err(transport)?;
+    Err(refusal(status, &body))
+}
+
+async fn json<T: DeserializeOwned>(response: Response) -> Result<T, ClientError> {
+    let response = checked(response).await?;
+    let status = response.status().as_u16();
+    let body = response.bytes().await.map_err(transport)?;
+    serde_json::from_slice(&body).map_err(|_| ClientError::UnexpectedResponse { status })
+}
+
+async fn empty(response: Response) -> Result<(), ClientError> {
+    checked(response).await.map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rampart_protocol::rest::ApiErrorCode;
+
+    #[test]
+    fn a_typed_refusal_keeps_the_hub_code() {
+        let body = br#"{"code":"lockedOut","message":"locked","lockedUntil":5}"#;
+        let error = refusal(StatusCode::LOCKED, body);
+        assert!(matches!(
+            error,
+            ClientError::Api { status: 423, ref error } if error.code == ApiErrorCode::LockedOut && error.locked_until == Some(5)
+        ));
+    }
+
+    #[test]
+    fn an_untyped_refusal_is_unexpected() {
+        let error = refusal(StatusCode::BAD_GATEWAY, b"<html>proxy</html>");
+        assert!(matches!(
+            error,
+            ClientError::UnexpectedResponse { status: 502 }
+        ));
+    }
+}
