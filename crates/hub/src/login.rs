@@ -107,6 +107,9 @@ pub enum LoginError {
     /// The username is taken.
     #[error("that username is taken")]
     UsernameTaken,
+    /// No account has that username (admin commands only; login never says this).
+    #[error("no such account")]
+    UnknownAccount,
     /// The store, the audit log, the clock or the RNG failed.
     #[error("internal error")]
     Internal,
@@ -131,6 +134,7 @@ impl LoginError {
             Self::EnrollmentInvalid => (ApiErrorCode::EnrollmentInvalid, None, None),
             Self::PasswordRejected(_) => (ApiErrorCode::PasswordRejected, None, None),
             Self::UsernameTaken => (ApiErrorCode::UsernameTaken, None, None),
+            Self::UnknownAccount => (ApiErrorCode::InvalidCredentials, None, None),
             Self::Internal => (ApiErrorCode::Internal, None, None),
         };
         let rejections = match self {
@@ -745,6 +749,49 @@ impl Login {
             },
             expires_at: session.expires_at(),
         })
+    }
+
+    async fn admin_target(&self, username: &str) -> Result<Account, LoginError> {
+        self.store
+            .account_by_username(username)
+            .await?
+            .ok_or(LoginError::UnknownAccount)
+    }
+
+    /// Admin: clears an account's lockout.
+    pub async fn unlock(&self, by: Actor, username: &str) -> Result<(), LoginError> {
+        let account = self.admin_target(username).await?;
+        self.store.reset_failures(account.id).await?;
+        self.audit(
+            AuditEvent::new(by, Action::AccountUnlocked).on(account_target(account.id)),
+            None,
+        )
+        .await
+    }
+
+    /// Admin: forgets an account's authenticator (lost phone). Its sessions end, and its next
+    /// login enrolls a new one, still behind the password.
+    pub async fn reset_totp(&self, by: Actor, username: &str) -> Result<(), LoginError> {
+        let account = self.admin_target(username).await?;
+        self.store.reset_totp(account.id).await?;
+        self.audit(
+            AuditEvent::new(by, Action::TotpReset).on(account_target(account.id)),
+            None,
+        )
+        .await
+    }
+
+    /// Admin: ends every session of an account. Open consoles notice at their next periodic
+    /// check (within seconds). Returns how many sessions ended.
+    pub async fn revoke_sessions(&self, by: Actor, username: &str) -> Result<usize, LoginError> {
+        let account = self.admin_target(username).await?;
+        let ended = self.store.delete_sessions_of(account.id).await?;
+        let event = AuditEvent::new(by, Action::SessionRevoked)
+            .on(account_target(account.id))
+            .with_detail("sessions", &ended.to_string())
+            .map_err(|_| LoginError::Internal)?;
+        self.audit(event, None).await?;
+        Ok(ended)
     }
 
     /// Ends the session behind `token` (logout).

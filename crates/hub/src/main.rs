@@ -34,6 +34,9 @@ enum Command {
     /// Manage staff accounts.
     #[command(subcommand)]
     Agent(AgentCommand),
+    /// Manage sessions.
+    #[command(subcommand)]
+    Session(SessionCommand),
     /// Manage the IP allow-list.
     #[command(subcommand)]
     Allowlist(AllowCommand),
@@ -77,6 +80,28 @@ enum AgentCommand {
         /// Role.
         #[arg(long, value_enum, default_value = "agent")]
         role: RoleArg,
+    },
+    /// Clear an account's lockout.
+    Unlock {
+        /// Login name.
+        #[arg(long)]
+        username: String,
+    },
+    /// Forget an account's authenticator (lost phone); the next login enrolls a new one.
+    ResetTotp {
+        /// Login name.
+        #[arg(long)]
+        username: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum SessionCommand {
+    /// End every session of an account (open consoles close within seconds).
+    Revoke {
+        /// Login name.
+        #[arg(long)]
+        username: String,
     },
 }
 
@@ -168,6 +193,28 @@ async fn run(cli: Cli) -> Result<(), String> {
                 "one-time enrollment code (valid 72 h, shown once): {}",
                 code.expose()
             );
+        }
+        Command::Agent(AgentCommand::Unlock { username }) => {
+            hub.login
+                .unlock(admin, &username)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("unlocked {username}");
+        }
+        Command::Agent(AgentCommand::ResetTotp { username }) => {
+            hub.login
+                .reset_totp(admin, &username)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{username} will enroll a new authenticator at the next login");
+        }
+        Command::Session(SessionCommand::Revoke { username }) => {
+            let ended = hub
+                .login
+                .revoke_sessions(admin, &username)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("ended {ended} session(s) of {username}");
         }
         Command::Allowlist(AllowCommand::Add { network, role }) => {
             let role = role.map(Role::from);

@@ -295,6 +295,35 @@ impl Store {
         .await
     }
 
+    /// Clears the lockout counter (admin unlock).
+    pub async fn reset_failures(&self, id: AgentId) -> Result<bool, StoreError> {
+        self.write(move |conn| {
+            Ok(conn.execute(
+                "UPDATE agents SET failures = 0, last_failure_at = NULL WHERE id = ?1",
+                params![id.to_string()],
+            )? == 1)
+        })
+        .await
+    }
+
+    /// Forgets an account's TOTP secret, replay state and recovery codes and ends its
+    /// sessions, in one transaction: the next login enrolls a new authenticator.
+    pub async fn reset_totp(&self, id: AgentId) -> Result<bool, StoreError> {
+        self.write(move |conn| {
+            let changed = conn.execute(
+                "UPDATE agents SET totp_secret = NULL, totp_last_step = NULL, recovery_codes = NULL
+                 WHERE id = ?1",
+                params![id.to_string()],
+            )?;
+            conn.execute(
+                "DELETE FROM sessions WHERE agent_id = ?1",
+                params![id.to_string()],
+            )?;
+            Ok(changed == 1)
+        })
+        .await
+    }
+
     /// Deletes every session of an account. Returns how many.
     pub async fn delete_sessions_of(&self, id: AgentId) -> Result<usize, StoreError> {
         self.write(move |conn| {

@@ -286,3 +286,60 @@ async fn usernames_are_unique_regardless_of_case() {
         .await;
     assert!(matches!(dup, Err(LoginError::UsernameTaken)));
 }
+
+#[tokio::test]
+async fn an_admin_can_unlock_reset_totp_and_revoke_sessions_all_audited() {
+    let hub = hub();
+    agent(&hub, "ana").await;
+    let (session, _) = first_login(&hub, "ana").await;
+    // Lock the account.
+    for _ in 0..10 {
+        hub.clock.advance(61);
+        let _ = hub
+            .login
+            .start("ana", secret("wrong password 123"), None)
+            .await;
+    }
+    hub.clock.advance(61);
+    assert!(matches!(
+        hub.login.start("ana", secret(PASSWORD), None).await,
+        Err(LoginError::LockedOut(_))
+    ));
+    hub.login
+        .unlock(rampart_audit::Actor::System, "ana")
+        .await
+        .unwrap();
+    assert!(hub.login.start("ana", secret(PASSWORD), None).await.is_ok());
+
+    // Revocation ends the session.
+    let ended = hub
+        .login
+        .revoke_sessions(rampart_audit::Actor::System, "ana")
+        .await
+        .unwrap();
+    assert_eq!(ended, 1);
+    assert!(hub.login.authenticate(&session.token, None).await.is_err());
+
+    // After a TOTP reset the next login enrolls again.
+    hub.login
+        .reset_totp(rampart_audit::Actor::System, "ana")
+        .await
+        .unwrap();
+    hub.clock.advance(30);
+    assert!(matches!(
+        hub.login
+            .start("ana", secret(PASSWORD), None)
+            .await
+            .unwrap(),
+        LoginStep::EnrollmentRequired { .. }
+    ));
+    assert_eq!(hub.count(Action::AccountUnlocked), 1);
+    assert_eq!(hub.count(Action::TotpReset), 1);
+    assert!(hub.count(Action::SessionRevoked) >= 1);
+    assert!(matches!(
+        hub.login
+            .unlock(rampart_audit::Actor::System, "nobody")
+            .await,
+        Err(LoginError::UnknownAccount)
+    ));
+}
