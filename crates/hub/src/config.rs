@@ -21,6 +21,11 @@
 //!
 //! [chat]
 //! agent_capacity = 3     # conversations an agent handles at once
+//!
+//! # With TLS the hub may listen on any address.
+//! [tls]
+//! cert = "/etc/rampart-hub/fullchain.pem"
+//! key = "/etc/rampart-hub/privkey.pem"
 //! ```
 
 use std::net::SocketAddr;
@@ -94,6 +99,16 @@ impl Default for ChatSection {
     }
 }
 
+/// TLS settings: PEM files of the certificate chain and its private key.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsSection {
+    /// Certificate chain (PEM), leaf first.
+    pub cert: PathBuf,
+    /// Private key (PEM: PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
+}
+
 /// The configuration.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -112,6 +127,8 @@ pub struct HubConfig {
     pub sessions: Sessions,
     /// Chat settings.
     pub chat: ChatSection,
+    /// TLS; without it the hub serves plain HTTP and only on loopback.
+    pub tls: Option<TlsSection>,
 }
 
 impl Default for HubConfig {
@@ -126,6 +143,7 @@ impl Default for HubConfig {
             dangerously_allow_plaintext: false,
             sessions: Sessions::default(),
             chat: ChatSection::default(),
+            tls: None,
         }
     }
 }
@@ -162,7 +180,10 @@ impl HubConfig {
 
     /// Checks values that parse but are not allowed.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        if !self.listen.ip().is_loopback() && !self.dangerously_allow_plaintext {
+        if let Some(tls) = &self.tls {
+            crate::tls::acceptor(&tls.cert, &tls.key)
+                .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        } else if !self.listen.ip().is_loopback() && !self.dangerously_allow_plaintext {
             return Err(ConfigError::Invalid(format!(
                 "listen = \"{}\" is not a loopback address and TLS is not configured: passwords \
                  and tokens would cross the network in clear text. Listen on 127.0.0.1 behind a \

@@ -4,7 +4,7 @@
 //! and call [`crate::login::Login`]. Bodies are capped at [`MAX_BODY_BYTES`]; a body that is not
 //! the endpoint's JSON gets `malformed`, never a panic or an echo of its content.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,6 +26,7 @@ use sha2::{Digest, Sha256};
 
 use crate::chat::Chat;
 use crate::login::{Authenticated, Login, LoginError};
+use crate::tls::PeerAddr;
 use crate::{net, ws};
 
 /// Largest request body the API reads.
@@ -117,8 +118,8 @@ impl FromRequestParts<Api> for ClientIp {
     async fn from_request_parts(parts: &mut Parts, api: &Api) -> Result<Self, Self::Rejection> {
         let peer = parts
             .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|info| info.0.ip())
+            .get::<ConnectInfo<PeerAddr>>()
+            .map(|info| info.0.0.ip())
             .ok_or_else(|| ApiFailure(ApiError::new(ApiErrorCode::Internal, "no peer address")))?;
         Ok(Self(client_ip(peer, &parts.headers, &api.trusted_proxies)))
     }

@@ -15,4 +15,5 @@ pub mod metrics;
 pub mod net;
 pub mod server;
 pub mod store;
+pub mod tls;
 pub mod ws;

@@ -166,8 +166,13 @@ async fn run(cli: Cli) -> Result<(), String> {
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+            let scheme = if hub.config.tls.is_some() {
+                "https"
+            } else {
+                "http"
+            };
             println!(
-                "Rampart Hub listening on http://{} (data in {})",
+                "Rampart Hub listening on {scheme}://{} (data in {})",
                 listener.local_addr().map_err(|e| e.to_string())?,
                 hub.config.data_dir.display()
             );

@@ -1,6 +1,5 @@
 //! Assembles the hub from its configuration and serves it.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +18,7 @@ use crate::login::{Login, LoginPolicy};
 use crate::masking::Masker;
 use crate::metrics::Metrics;
 use crate::store::{Store, StoreError};
+use crate::tls::{PeerAddr, TlsListener};
 
 /// File name of the main database inside the data directory.
 pub const DB_FILE: &str = "hub.db";
@@ -49,6 +49,9 @@ pub enum HubError {
     /// Network failure.
     #[error("network: {0}")]
     Io(#[from] std::io::Error),
+    /// The TLS certificate or key could not be loaded.
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
     /// The clock is unusable.
     #[error("clock: {0}")]
     Clock(#[from] rampart_auth::Error),
@@ -163,16 +166,27 @@ impl Hub {
         tracing::info!(%addr, audit_head = %head, "hub listening");
         let app = self
             .router()
-            .into_make_service_with_connect_info::<SocketAddr>();
+            .into_make_service_with_connect_info::<PeerAddr>();
         let live = Arc::clone(self.chat.live());
         let shutdown = async move {
             shutdown.await;
             // Open WebSockets would otherwise hold the graceful shutdown open forever.
             live.close_all();
         };
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let served = match &self.config.tls {
+            Some(tls) => {
+                let acceptor = crate::tls::acceptor(&tls.cert, &tls.key)?;
+                let listener = TlsListener::new(listener, acceptor)?;
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+            }
+            None => {
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+            }
+        };
         self.audit
             .record(
                 AuditEvent::new(Actor::System, Action::HubStopped),

@@ -7,7 +7,6 @@
 //! session is re-checked periodically without counting as activity, and a revoked or expired
 //! session ends the connection with `sessionRevoked`.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,6 +25,7 @@ use crate::chat::Peer;
 use crate::http::{Api, ApiFailure, bearer, client_ip};
 use crate::live::{ConnHandle, OUTBOX_FRAMES};
 use crate::login::LoginError;
+use crate::tls::PeerAddr;
 
 /// The subprotocol clients must offer.
 pub const SUBPROTOCOL: &str = "rampart.v1";
@@ -62,7 +62,7 @@ fn upgrade(ws: WebSocketUpgrade) -> WebSocketUpgrade {
 /// `GET /ws/agent`.
 pub async fn agent(
     State(api): State<Api>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {

@@ -563,3 +563,84 @@ async fn metrics_count_connections_messages_and_failures() {
     );
     assert!(text.contains("rampart_hub_auth_failures_total 1"), "{text}");
 }
+
+mod tls {
+    use crate::support::*;
+    use rampart_hub::config::{HubConfig, TlsSection};
+    use std::sync::Arc;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_rustls::rustls::{ClientConfig, RootCertStore};
+
+    fn certificate(dir: &std::path::Path) -> (TlsSection, Vec<u8>) {
+        let cert = rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()])
+            .unwrap();
+        let cert_path = dir.join("cert.pem");
+        let key_path = dir.join("key.pem");
+        std::fs::write(&cert_path, cert.cert.pem()).unwrap();
+        std::fs::write(&key_path, cert.signing_key.serialize_pem()).unwrap();
+        (
+            TlsSection {
+                cert: cert_path,
+                key: key_path,
+            },
+            cert.cert.der().to_vec(),
+        )
+    }
+
+    async fn get_over_tls(addr: std::net::SocketAddr, trusted: &[u8]) -> std::io::Result<String> {
+        let mut roots = RootCertStore::empty();
+        roots
+            .add(rustls_pki_types::CertificateDer::from(trusted.to_vec()))
+            .unwrap();
+        let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+        let config = ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+        let tcp = tokio::net::TcpStream::connect(addr).await?;
+        let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+        let mut tls = connector.connect(name, tcp).await?;
+        tls.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .await?;
+        let mut response = String::new();
+        tls.read_to_string(&mut response).await?;
+        Ok(response)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_hub_serves_tls_and_refuses_plaintext_on_that_port() {
+        let certs = tempfile::tempdir().unwrap();
+        let (section, der) = certificate(certs.path());
+        let hub = live_hub_with(|c| c.tls = Some(section)).await;
+        let response = get_over_tls(hub.addr, &der).await.unwrap();
+        assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+        assert!(response.ends_with("ok"), "{response}");
+        // Plain HTTP to the TLS port gets no HTTP answer.
+        let plain = reqwest::get(hub.url("/healthz")).await;
+        assert!(plain.is_err() || !plain.unwrap().status().is_success());
+        // A client that does not trust the certificate cannot connect.
+        let other = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+        assert!(get_over_tls(hub.addr, other.cert.der()).await.is_err());
+    }
+
+    #[test]
+    fn tls_allows_non_loopback_and_bad_files_are_config_errors() {
+        let certs = tempfile::tempdir().unwrap();
+        let (section, _) = certificate(certs.path());
+        let text = format!(
+            "listen = \"0.0.0.0:8443\"\n[tls]\ncert = \"{}\"\nkey = \"{}\"\n",
+            section.cert.display(),
+            section.key.display()
+        );
+        assert!(HubConfig::parse(&text, std::path::Path::new("hub.toml")).is_ok());
+        // A key that does not belong to the certificate.
+        let other = rcgen::generate_simple_self_signed(vec!["x".into()]).unwrap();
+        std::fs::write(&section.key, other.signing_key.serialize_pem()).unwrap();
+        let error = HubConfig::parse(&text, std::path::Path::new("hub.toml")).unwrap_err();
+        assert!(error.to_string().contains("TLS"), "{error}");
+        std::fs::write(&section.cert, "not a certificate").unwrap();
+        assert!(HubConfig::parse(&text, std::path::Path::new("hub.toml")).is_err());
+    }
+}
