@@ -136,7 +136,8 @@ pub enum Event {
         session_expires_at: i64,
         /// Idle timeout of the session in seconds (0 for visitors).
         idle_timeout_secs: u32,
-        /// Unacknowledged messages that will be resent on this connection.
+        /// Messages sent on an earlier connection without an `ack`: they are sent again, with
+        /// the same ids.
         resending: usize,
     },
     /// The connection was lost; the next attempt starts after `retry_in`.
@@ -330,6 +331,8 @@ struct Task {
     outbox: Box<dyn Outbox>,
     /// Mirror of the outbox, oldest first.
     unacked: VecDeque<Pending>,
+    /// Unacknowledged ids already written to some connection (resends, if sent again).
+    written: HashSet<MessageId>,
     timeline: Timeline,
     pacer: Pacer,
     /// Control frames to send once connected.
@@ -431,6 +434,7 @@ impl Task {
             backoff: Backoff::new(config.backoff, config.jitter),
             outbox: config.outbox,
             unacked: VecDeque::new(),
+            written: HashSet::new(),
             timeline: Timeline::new(&config.resume),
             pacer: Pacer::new(config.frames_per_second),
             control: VecDeque::new(),
@@ -643,7 +647,11 @@ impl Task {
                 Event::Connected {
                     session_expires_at,
                     idle_timeout_secs,
-                    resending: self.unacked.len(),
+                    resending: self
+                        .unacked
+                        .iter()
+                        .filter(|p| self.written.contains(&p.id))
+                        .count(),
                 },
             )
             .await;
@@ -726,6 +734,7 @@ impl Task {
                 text: pending.text.clone(),
             };
             wire.in_flight.insert(id);
+            self.written.insert(id);
             return self.write(socket, &frame).await;
         }
         Ok(())
@@ -735,6 +744,7 @@ impl Task {
     async fn settle(&mut self, id: MessageId) -> Option<Pending> {
         let index = self.unacked.iter().position(|p| p.id == id)?;
         let pending = self.unacked.remove(index)?;
+        self.written.remove(&id);
         if let Err(error) = self.outbox.remove(id) {
             emit(&self.events, Event::Fault(error)).await;
         }
