@@ -22,6 +22,12 @@
 //! [chat]
 //! agent_capacity = 3     # conversations an agent handles at once
 //!
+//! # Per client address.
+//! [limits]
+//! sockets_per_ip = 512
+//! visitors_per_minute = 60
+//! logins_per_minute = 60
+//!
 //! # With TLS the hub may listen on any address.
 //! [tls]
 //! cert = "/etc/rampart-hub/fullchain.pem"
@@ -99,6 +105,28 @@ impl Default for ChatSection {
     }
 }
 
+/// Per-source limits in the file (see `crate::limits`).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsSection {
+    /// Open WebSockets one address may hold.
+    pub sockets_per_ip: usize,
+    /// Visitor chats one address may start per minute.
+    pub visitors_per_minute: u32,
+    /// Login, TOTP and enrollment requests per address per minute.
+    pub logins_per_minute: u32,
+}
+
+impl Default for LimitsSection {
+    fn default() -> Self {
+        Self {
+            sockets_per_ip: crate::limits::SOCKETS_PER_IP,
+            visitors_per_minute: crate::limits::VISITORS_PER_MINUTE,
+            logins_per_minute: crate::limits::LOGINS_PER_MINUTE,
+        }
+    }
+}
+
 /// TLS settings: PEM files of the certificate chain and its private key.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -129,6 +157,8 @@ pub struct HubConfig {
     pub chat: ChatSection,
     /// TLS; without it the hub serves plain HTTP and only on loopback.
     pub tls: Option<TlsSection>,
+    /// Per-source limits.
+    pub limits: LimitsSection,
 }
 
 impl Default for HubConfig {
@@ -144,6 +174,7 @@ impl Default for HubConfig {
             sessions: Sessions::default(),
             chat: ChatSection::default(),
             tls: None,
+            limits: LimitsSection::default(),
         }
     }
 }
@@ -201,6 +232,15 @@ impl HubConfig {
                 "[sessions] idle_secs must be 1–900 and absolute_secs 1–43200".to_owned(),
             )
         })?;
+        let limits = self.limits;
+        if limits.sockets_per_ip == 0
+            || limits.visitors_per_minute == 0
+            || limits.logins_per_minute == 0
+        {
+            return Err(ConfigError::Invalid(
+                "[limits] values must be at least 1".to_owned(),
+            ));
+        }
         if !(1..=20).contains(&self.chat.agent_capacity) {
             return Err(ConfigError::Invalid(
                 "[chat] agent_capacity must be 1–20".to_owned(),

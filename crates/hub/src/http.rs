@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::chat::Chat;
+use crate::limits::Limits;
 use crate::login::{Authenticated, Login, LoginError};
 use crate::tls::PeerAddr;
 use crate::{net, ws};
@@ -43,6 +44,28 @@ pub struct Api {
     pub trusted_proxies: Arc<Vec<IpNet>>,
     /// How often an open agent WebSocket re-checks its session.
     pub session_recheck: Duration,
+    /// Per-source limits.
+    pub limits: Limits,
+}
+
+fn too_many() -> ApiFailure {
+    let mut error = ApiError::new(
+        ApiErrorCode::TooManyAttempts,
+        "too many requests from this address; slow down",
+    );
+    error.retry_after_secs = Some(60);
+    ApiFailure(error)
+}
+
+impl Api {
+    /// Refuses login-type requests from an address that sends too many.
+    fn throttle_login(&self, ip: IpAddr) -> Result<(), ApiFailure> {
+        if self.limits.login_allowed(ip) {
+            Ok(())
+        } else {
+            Err(too_many())
+        }
+    }
 }
 
 /// Every route of the hub: the JSON API and the WebSocket endpoints.
@@ -157,6 +180,7 @@ async fn enroll(
     ClientIp(ip): ClientIp,
     body: Result<Json<EnrollRequest>, JsonRejection>,
 ) -> Result<StatusCode, ApiFailure> {
+    api.throttle_login(ip)?;
     let Json(request) = body?;
     api.login
         .enroll_password(
@@ -174,6 +198,7 @@ async fn login(
     ClientIp(ip): ClientIp,
     body: Result<Json<LoginRequest>, JsonRejection>,
 ) -> Result<Json<LoginStep>, ApiFailure> {
+    api.throttle_login(ip)?;
     let Json(request) = body?;
     Ok(Json(
         api.login
@@ -187,6 +212,7 @@ async fn login_totp(
     ClientIp(ip): ClientIp,
     body: Result<Json<TotpRequest>, JsonRejection>,
 ) -> Result<Json<SessionGranted>, ApiFailure> {
+    api.throttle_login(ip)?;
     let Json(request) = body?;
     Ok(Json(
         api.login
@@ -227,8 +253,12 @@ struct VisitorSession {
 
 async fn new_visitor(
     State(api): State<Api>,
+    ClientIp(ip): ClientIp,
     body: Result<Json<NewVisitor>, JsonRejection>,
 ) -> Result<Json<VisitorSession>, ApiFailure> {
+    if !api.limits.visitor_allowed(ip) {
+        return Err(too_many());
+    }
     let Json(request) = body?;
     let (conversation, visitor, token) = api
         .chat

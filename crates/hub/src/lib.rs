@@ -8,6 +8,7 @@ pub mod audit;
 pub mod chat;
 pub mod config;
 pub mod http;
+pub mod limits;
 pub mod live;
 pub mod login;
 pub mod masking;

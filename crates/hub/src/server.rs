@@ -13,6 +13,7 @@ use crate::audit::{Audit, AuditError};
 use crate::chat::{Chat, ChatPolicy};
 use crate::config::HubConfig;
 use crate::http::{self, Api};
+use crate::limits::Limits;
 use crate::live::Live;
 use crate::login::{Login, LoginPolicy};
 use crate::masking::Masker;
@@ -72,6 +73,7 @@ pub struct Hub {
     pub chat: Chat,
     clock: Arc<dyn Clock>,
     session_recheck: Duration,
+    limits: Limits,
 }
 
 /// Knobs tests turn; production uses the defaults.
@@ -99,6 +101,7 @@ impl Hub {
         clock: Arc<dyn Clock>,
         tuning: Tuning,
     ) -> Result<Self, HubError> {
+        let config_limits = config.limits;
         std::fs::create_dir_all(&config.data_dir).map_err(|source| HubError::DataDir {
             path: config.data_dir.clone(),
             source,
@@ -134,6 +137,11 @@ impl Hub {
             chat,
             clock,
             session_recheck: tuning.session_recheck,
+            limits: Limits::new(
+                config_limits.sockets_per_ip,
+                config_limits.visitors_per_minute,
+                config_limits.logins_per_minute,
+            ),
         })
     }
 
@@ -144,6 +152,7 @@ impl Hub {
             chat: self.chat.clone(),
             trusted_proxies: Arc::new(self.config.trusted_proxies.clone()),
             session_recheck: self.session_recheck,
+            limits: self.limits.clone(),
         })
     }
 

@@ -26,6 +26,7 @@ use crate::http::{Api, ApiFailure, bearer, client_ip};
 use crate::live::{ConnHandle, OUTBOX_FRAMES};
 use crate::login::LoginError;
 use crate::tls::PeerAddr;
+use rampart_protocol::rest::{ApiError, ApiErrorCode};
 
 /// The subprotocol clients must offer.
 pub const SUBPROTOCOL: &str = "rampart.v1";
@@ -67,6 +68,9 @@ pub async fn agent(
     ws: WebSocketUpgrade,
 ) -> Response {
     let ip = client_ip(peer.ip(), &headers, &api.trusted_proxies);
+    let Some(slot) = api.limits.open_socket(ip) else {
+        return too_many_sockets();
+    };
     let Some(token) = token_from(&headers) else {
         return ApiFailure::from(LoginError::Unauthenticated).into_response();
     };
@@ -95,11 +99,21 @@ pub async fn agent(
             every: recheck,
         };
         run(socket, api, peer, welcome, Some(check)).await;
+        drop(slot);
     })
 }
 
 /// `GET /ws/visitor`.
-pub async fn visitor(State(api): State<Api>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
+pub async fn visitor(
+    State(api): State<Api>,
+    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let ip = client_ip(peer.ip(), &headers, &api.trusted_proxies);
+    let Some(slot) = api.limits.open_socket(ip) else {
+        return too_many_sockets();
+    };
     let Some(token) = token_from(&headers) else {
         return ApiFailure::from(LoginError::Unauthenticated).into_response();
     };
@@ -118,7 +132,19 @@ pub async fn visitor(State(api): State<Api>, headers: HeaderMap, ws: WebSocketUp
         session_expires_at: 0,
         idle_timeout_secs: 0,
     };
-    upgrade(ws).on_upgrade(move |socket| run(socket, api, peer, welcome, None))
+    upgrade(ws).on_upgrade(move |socket| async move {
+        run(socket, api, peer, welcome, None).await;
+        drop(slot);
+    })
+}
+
+fn too_many_sockets() -> Response {
+    let mut error = ApiError::new(
+        ApiErrorCode::TooManyAttempts,
+        "too many open connections from this address",
+    );
+    error.retry_after_secs = Some(30);
+    ApiFailure(error).into_response()
 }
 
 struct SessionCheck {

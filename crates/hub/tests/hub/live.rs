@@ -644,3 +644,56 @@ mod tls {
         assert!(HubConfig::parse(&text, std::path::Path::new("hub.toml")).is_err());
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_from_one_address_is_refused_and_others_are_served() {
+    let hub = live_hub_with(|c| {
+        c.limits.sockets_per_ip = 3;
+        c.limits.visitors_per_minute = 5;
+    })
+    .await;
+
+    // Visitor chats: five a minute from one address, then 429 with Retry-After.
+    let mut tokens = Vec::new();
+    for _ in 0..5 {
+        tokens.push(hub.visitor().await.1);
+    }
+    let refused = hub
+        .http
+        .post(hub.url("/api/v1/visitor"))
+        .json(&serde_json::json!({ "locale": "en" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 429);
+    assert_eq!(refused.headers()["retry-after"], "60");
+
+    // Sockets: three open at once from 127.0.0.1, the fourth is refused...
+    let mut open = Vec::new();
+    for token in &tokens[..3] {
+        open.push(hub.connect("/ws/visitor", token).await);
+    }
+    assert!(
+        hub.try_connect("/ws/visitor", Some(&tokens[3]))
+            .await
+            .is_err()
+    );
+    // ...while the open ones keep working,
+    open[0].hello(vec![]).await;
+    open[0].send(&ClientFrame::Ping { nonce: 3 }).await;
+    assert_eq!(open[0].recv().await, ServerFrame::Pong { nonce: 3 });
+    // and closing one frees its slot.
+    drop(open.pop());
+    let mut reopened = None;
+    for _ in 0..50 {
+        if let Ok(ws) = hub.try_connect("/ws/visitor", Some(&tokens[3])).await {
+            reopened = Some(ws);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        reopened.is_some(),
+        "the slot is released when a socket closes"
+    );
+}
