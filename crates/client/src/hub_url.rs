@@ -4,10 +4,8 @@ use reqwest::Url;
 
 use crate::error::ClientError;
 
-/// The hub's base address, e.g. `http://127.0.0.1:7878`.
-///
-/// Only `http` is accepted for now: this build has no TLS stack (see the crate README), and a
-/// `https` address must fail loudly rather than silently downgrade.
+/// The hub's base address, e.g. `https://hub.example.com` or `http://127.0.0.1:7878` (the hub
+/// serves plain HTTP on loopback only). WebSockets use `wss` for `https`, `ws` for `http`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HubUrl(Url);
 
@@ -18,18 +16,10 @@ impl HubUrl {
         let url = Url::parse(text).map_err(|_| ClientError::InvalidUrl {
             reason: "not a URL",
         })?;
-        match url.scheme() {
-            "http" => {}
-            "https" => {
-                return Err(ClientError::InvalidUrl {
-                    reason: "https is not supported by this build yet (no TLS stack)",
-                });
-            }
-            _ => {
-                return Err(ClientError::InvalidUrl {
-                    reason: "the scheme must be http",
-                });
-            }
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(ClientError::InvalidUrl {
+                reason: "the scheme must be https or http",
+            });
         }
         if url.host_str().is_none_or(str::is_empty) {
             return Err(ClientError::InvalidUrl { reason: "no host" });
@@ -54,12 +44,17 @@ impl HubUrl {
         url
     }
 
-    /// A WebSocket endpoint: the same host with `ws`.
+    /// Whether the hub is reached over TLS.
+    pub fn is_tls(&self) -> bool {
+        self.0.scheme() == "https"
+    }
+
+    /// A WebSocket endpoint: the same host with `wss` (or `ws` for plain HTTP).
     pub fn websocket(&self, path: &str) -> String {
         let mut url = self.api(path);
-        // http → ws cannot fail for a URL that parsed with a host; keep the http URL otherwise
+        // http(s) → ws(s) cannot fail for a URL that parsed with a host; keep the URL otherwise
         // and let the WebSocket handshake report it.
-        let _ = url.set_scheme("ws");
+        let _ = url.set_scheme(if self.is_tls() { "wss" } else { "ws" });
         url.to_string()
     }
 }
@@ -82,6 +77,12 @@ mod tests {
             "http://127.0.0.1:7878/api/v1/login"
         );
         assert_eq!(hub.websocket("/ws/agent"), "ws://127.0.0.1:7878/ws/agent");
+        let tls = HubUrl::parse("https://hub.example:8443").unwrap();
+        assert!(tls.is_tls());
+        assert_eq!(
+            tls.websocket("/ws/visitor"),
+            "wss://hub.example:8443/ws/visitor"
+        );
     }
 
     #[test]
@@ -89,7 +90,7 @@ mod tests {
         for bad in [
             "not a url",
             "ftp://hub",
-            "https://hub.example",
+            "ws://hub",
             "http://user:pw@hub",
             "http://hub/path",
             "http://hub/?token=x",

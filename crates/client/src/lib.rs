@@ -7,6 +7,7 @@
 //!   [`outbox`] with the same message ids until acknowledged, and resumes every conversation
 //!   from the last seq it delivered, so each message reaches the user exactly once, in order
 //!   ([`timeline`]).
+//! - [`TlsConfig`]: rustls (ring provider) trusting the system's roots or pinned CAs.
 //! - [`ClientError`]: the one error type, with a stable [`ClientErrorCode`].
 //!
 //! Secrets (passwords, TOTP codes, tokens) are [`rampart_secret::SecretString`]s and are
@@ -19,11 +20,13 @@ pub mod live;
 pub mod outbox;
 pub mod rest;
 pub mod timeline;
+pub mod tls;
 
 pub use backoff::{Backoff, BackoffPolicy, Jitter, RandomJitter, SeededJitter};
 pub use error::{ClientError, ClientErrorCode};
 pub use hub_url::HubUrl;
 pub use live::{Endpoint, Event, Live, LiveConfig};
 pub use outbox::{MemoryOutbox, Outbox, Pending};
-pub use rest::{HubApi, VisitorSession};
+pub use rest::{ApiOptions, HubApi, VisitorSession};
 pub use timeline::Timeline;
+pub use tls::TlsConfig;

@@ -39,8 +39,9 @@ use crate::backoff::{Backoff, BackoffPolicy, Jitter, RandomJitter};
 use crate::error::{ClientError, ClientErrorCode, TransportError};
 use crate::hub_url::HubUrl;
 use crate::outbox::{MemoryOutbox, Outbox, Pending};
-use crate::rest::{mentions_tls, refusal};
+use crate::rest::refusal;
 use crate::timeline::Timeline;
+use crate::tls::{TlsConfig, is_tls};
 
 /// The subprotocol the hub speaks.
 pub const SUBPROTOCOL: &str = "rampart.v1";
@@ -81,6 +82,8 @@ pub struct LiveConfig {
     pub endpoint: Endpoint,
     /// Session token (agents) or visitor token.
     pub token: SecretString,
+    /// Whom to trust for an `https` hub; `None`: the operating system's roots.
+    pub tls: Option<TlsConfig>,
     /// Reconnect delays.
     pub backoff: BackoffPolicy,
     /// Randomness for the backoff.
@@ -108,6 +111,7 @@ impl LiveConfig {
             hub,
             endpoint,
             token,
+            tls: None,
             backoff: BackoffPolicy::default(),
             jitter: Box::new(RandomJitter),
             outbox: Box::new(MemoryOutbox::new()),
@@ -322,6 +326,9 @@ impl Pacer {
 
 struct Task {
     url: String,
+    /// For `wss`; `None` for plain `ws`, or until first needed.
+    tls: Option<TlsConfig>,
+    tls_wanted: bool,
     token: SecretString,
     connect_timeout: Duration,
     ping_every: Duration,
@@ -404,12 +411,21 @@ fn ws_error(error: tungstenite::Error) -> ClientError {
             let body = response.body().as_deref().unwrap_or_default();
             refusal(status, body)
         }
-        tungstenite::Error::Io(io) => ClientError::Unreachable {
-            source: std::sync::Arc::new(io),
-        },
+        tungstenite::Error::Io(io) => {
+            let source: TransportError = std::sync::Arc::new(io);
+            if is_tls(source.as_ref()) {
+                ClientError::Tls { source }
+            } else {
+                ClientError::Unreachable { source }
+            }
+        }
         other => {
             let source: TransportError = std::sync::Arc::new(other);
-            if mentions_tls(source.as_ref()) {
+            if matches!(
+                source.downcast_ref::<tungstenite::Error>(),
+                Some(tungstenite::Error::Tls(_))
+            ) || is_tls(source.as_ref())
+            {
                 ClientError::Tls { source }
             } else {
                 ClientError::WebSocket { source }
@@ -426,6 +442,8 @@ impl Task {
     ) -> Self {
         Self {
             url: config.hub.websocket(config.endpoint.path()),
+            tls_wanted: config.hub.is_tls(),
+            tls: config.tls,
             token: config.token,
             connect_timeout: config.connect_timeout,
             ping_every: config.ping_every,
@@ -551,7 +569,25 @@ impl Task {
         let config = WebSocketConfig::default()
             .max_message_size(Some(MAX_INCOMING_BYTES))
             .max_frame_size(Some(MAX_INCOMING_BYTES));
-        let connecting = tokio_tungstenite::connect_async_with_config(request, Some(config), true);
+        let connector = if self.tls_wanted {
+            let tls = match &self.tls {
+                Some(tls) => tls.clone(),
+                None => {
+                    let tls = TlsConfig::system()?;
+                    self.tls = Some(tls.clone());
+                    tls
+                }
+            };
+            tokio_tungstenite::Connector::Rustls(tls.rustls())
+        } else {
+            tokio_tungstenite::Connector::Plain
+        };
+        let connecting = tokio_tungstenite::connect_async_tls_with_config(
+            request,
+            Some(config),
+            true,
+            Some(connector),
+        );
         match timeout(self.connect_timeout, connecting).await {
             Ok(Ok((socket, _))) => Ok(socket),
             Ok(Err(error)) => Err(ws_error(error)),

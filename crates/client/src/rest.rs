@@ -18,6 +18,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{ClientError, TransportError};
 use crate::hub_url::HubUrl;
+use crate::tls::{TlsConfig, is_tls};
 
 /// What a new visitor gets: their conversation and the token for `/ws/visitor`.
 #[derive(Debug, Deserialize)]
@@ -43,21 +44,45 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 /// Default limit for establishing a connection.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How the API client connects.
+#[derive(Debug, Clone)]
+pub struct ApiOptions {
+    /// Whom to trust for an `https` hub; `None`: the operating system's roots.
+    pub tls: Option<TlsConfig>,
+    /// Limit for establishing a connection.
+    pub connect_timeout: Duration,
+    /// Limit for a whole call.
+    pub request_timeout: Duration,
+}
+
+impl Default for ApiOptions {
+    fn default() -> Self {
+        Self {
+            tls: None,
+            connect_timeout: CONNECT_TIMEOUT,
+            request_timeout: REQUEST_TIMEOUT,
+        }
+    }
+}
+
 impl HubApi {
-    /// An API client for `hub` with the default timeouts.
+    /// An API client for `hub` with the default options.
     pub fn new(hub: HubUrl) -> Result<Self, ClientError> {
-        Self::with_timeouts(hub, CONNECT_TIMEOUT, REQUEST_TIMEOUT)
+        Self::with_options(hub, ApiOptions::default())
     }
 
-    /// An API client with explicit timeouts.
-    pub fn with_timeouts(
-        hub: HubUrl,
-        connect: Duration,
-        request: Duration,
-    ) -> Result<Self, ClientError> {
+    /// An API client with explicit options.
+    pub fn with_options(hub: HubUrl, options: ApiOptions) -> Result<Self, ClientError> {
+        let tls = match (options.tls, hub.is_tls()) {
+            (Some(tls), _) => tls,
+            (None, true) => TlsConfig::system()?,
+            // Plain HTTP: reqwest still wants a TLS configuration; this one trusts nobody.
+            (None, false) => TlsConfig::trust_nothing()?,
+        };
         let http = reqwest::Client::builder()
-            .connect_timeout(connect)
-            .timeout(request)
+            .tls_backend_preconfigured(tls.rustls().as_ref().clone())
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.request_timeout)
             // The hub never redirects; following one could send a secret elsewhere.
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -162,25 +187,11 @@ pub(crate) fn transport(error: reqwest::Error) -> ClientError {
         };
     }
     let source: TransportError = std::sync::Arc::new(error);
-    if mentions_tls(source.as_ref()) {
+    if is_tls(source.as_ref()) {
         ClientError::Tls { source }
     } else {
         ClientError::Unreachable { source }
     }
-}
-
-/// Whether an error chain comes from a TLS layer. reqwest does not classify TLS failures, so
-/// the chain's descriptions are checked.
-pub(crate) fn mentions_tls(error: &(dyn std::error::Error + 'static)) -> bool {
-    let mut current = Some(error);
-    while let Some(e) = current {
-        let text = e.to_string().to_ascii_lowercase();
-        if text.contains("tls") || text.contains("certificate") || text.contains("handshake") {
-            return true;
-        }
-        current = e.source();
-    }
-    false
 }
 
 /// A refusal: the hub's typed error when the body is one, otherwise an unexpected answer.

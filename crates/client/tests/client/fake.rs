@@ -33,6 +33,10 @@ async fn fake() -> Fake {
 }
 
 /// `refuse`: answer every upgrade with this status and API error instead.
+#[allow(
+    clippy::result_large_err,
+    reason = "the handshake callback's error type is tungstenite's HTTP response"
+)]
 async fn fake_with(refuse: Option<(StatusCode, ApiError)>) -> Fake {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = HubUrl::parse(&format!("http://{}", listener.local_addr().unwrap())).unwrap();

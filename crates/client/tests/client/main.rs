@@ -9,3 +9,4 @@ mod chaos;
 mod fake;
 mod rest;
 mod support;
+mod tls;

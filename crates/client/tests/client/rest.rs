@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rampart_auth::clock::Clock;
-use rampart_client::{ClientErrorCode, Endpoint, Event, HubApi, HubUrl, Live};
+use rampart_client::{ApiOptions, ClientErrorCode, Endpoint, Event, HubApi, HubUrl, Live};
 use rampart_protocol::ServerFrame;
 use rampart_protocol::rest::{LoginStep, Role};
 use tokio::net::TcpListener;
@@ -113,8 +113,12 @@ async fn an_unreachable_hub_and_a_silent_hub_are_told_apart() {
             held.push(socket);
         }
     });
-    let api =
-        HubApi::with_timeouts(url, Duration::from_millis(200), Duration::from_millis(300)).unwrap();
+    let options = ApiOptions {
+        connect_timeout: Duration::from_millis(200),
+        request_timeout: Duration::from_millis(300),
+        ..ApiOptions::default()
+    };
+    let api = HubApi::with_options(url, options).unwrap();
     let error = api.login("ana", &secret(PASSWORD)).await.unwrap_err();
     assert_eq!(error.code(), ClientErrorCode::Timeout);
 }

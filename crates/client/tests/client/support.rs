@@ -45,12 +45,17 @@ pub struct TestHub {
 
 impl TestHub {
     pub async fn start(agent_capacity: usize) -> Self {
+        Self::start_with(|config, _| config.chat.agent_capacity = agent_capacity).await
+    }
+
+    /// A hub whose configuration `edit` adjusts (it gets the test's temporary directory).
+    pub async fn start_with(edit: impl FnOnce(&mut HubConfig, &std::path::Path)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let mut config = HubConfig {
             data_dir: dir.path().join("data"),
             ..HubConfig::default()
         };
-        config.chat.agent_capacity = agent_capacity;
+        edit(&mut config, dir.path());
         let clock = Arc::new(ManualClock::at(START));
         let (server, addr, shutdown, task) = serve(config.clone(), clock.clone()).await;
         Self {
@@ -136,6 +141,10 @@ impl Drop for TestHub {
     }
 }
 
+#[allow(
+    clippy::needless_update,
+    reason = "the hub's Tuning grows knobs; the ones not set here keep their defaults"
+)]
 async fn serve(
     config: HubConfig,
     clock: Arc<ManualClock>,
@@ -148,6 +157,7 @@ async fn serve(
     let tuning = Tuning {
         hasher: PasswordHasher::insecure_for_tests(),
         session_recheck: Duration::from_millis(500),
+        ..Tuning::default()
     };
     let server = Hub::open(config, clock, tuning).unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -390,9 +400,8 @@ pub fn record(mut events: tokio::sync::mpsc::Receiver<Event>) -> Arc<Mutex<Seen>
                     }
                 }
                 Event::Frame(ServerFrame::Ack { id, seq, .. }) => {
-                    if seen.acks.insert(id, seq).is_some() {
-                        seen.duplicate_acks += 1;
-                    }
+                    let duplicate = seen.acks.insert(id, seq).is_some();
+                    seen.duplicate_acks += usize::from(duplicate);
                 }
                 Event::Frame(ServerFrame::Assigned {
                     conversation_id, ..
