@@ -14,8 +14,10 @@
 //! - Outgoing frames are paced under the hub's per-connection rate limit; if the hub still says
 //!   `rateLimited`, unacknowledged messages are resent after a pause.
 //! - Control commands (accept, transfer, close, availability) given while offline are sent once
-//!   connected, at most once; typing indicators given while offline are dropped. The last
-//!   availability is re-sent after every reconnect, because the hub forgets it on restart.
+//!   connected, at most once, in order; `close` and `transfer` wait until the messages queued
+//!   before them for that conversation are acknowledged. Typing indicators given while offline
+//!   are dropped. The last availability is re-sent after every reconnect, because the hub
+//!   forgets it on restart.
 
 use std::collections::{HashSet, VecDeque};
 use std::time::Duration;
@@ -342,11 +344,27 @@ struct Task {
     written: HashSet<MessageId>,
     timeline: Timeline,
     pacer: Pacer,
-    /// Control frames to send once connected.
-    control: VecDeque<ClientFrame>,
+    /// Control frames to send once connected, in order.
+    control: VecDeque<Control>,
     availability: Option<Availability>,
     commands: mpsc::Receiver<Command>,
     events: mpsc::Sender<Event>,
+}
+
+/// A control frame and the messages it must not overtake: closing or transferring a
+/// conversation waits until the messages sent to it before are acknowledged, so "bye" then
+/// "close" given while offline does not become "close" then a refused "bye".
+struct Control {
+    frame: ClientFrame,
+    waits_for: Vec<MessageId>,
+}
+
+impl Control {
+    fn ready(&self, unacked: &VecDeque<Pending>) -> bool {
+        self.waits_for
+            .iter()
+            .all(|id| unacked.iter().all(|p| p.id != *id))
+    }
 }
 
 /// Per-connection sending state.
@@ -543,7 +561,19 @@ impl Task {
                 }
                 let online = wire.is_some();
                 if online || !matches!(frame, ClientFrame::Typing { .. }) {
-                    self.control.push_back(frame);
+                    let waits_for = match &frame {
+                        ClientFrame::Close { conversation_id }
+                        | ClientFrame::Transfer {
+                            conversation_id, ..
+                        } => self
+                            .unacked
+                            .iter()
+                            .filter(|p| p.conversation_id == *conversation_id)
+                            .map(|p| p.id)
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    self.control.push_back(Control { frame, waits_for });
                 }
                 true
             }
@@ -699,15 +729,17 @@ impl Task {
         if let Some(availability) = self.availability {
             // The hub forgets availability when it restarts; say it again first.
             self.control
-                .retain(|f| !matches!(f, ClientFrame::SetAvailability { .. }));
-            self.control
-                .push_front(ClientFrame::SetAvailability { availability });
+                .retain(|c| !matches!(c.frame, ClientFrame::SetAvailability { .. }));
+            self.control.push_front(Control {
+                frame: ClientFrame::SetAvailability { availability },
+                waits_for: Vec::new(),
+            });
         }
         let mut last_heard = now;
         let mut next_ping = now + self.ping_every;
         loop {
             let now = Instant::now();
-            let wants_send = !self.control.is_empty()
+            let wants_send = self.control.front().is_some_and(|c| c.ready(&self.unacked))
                 || (!wire.to_send.is_empty() && wire.in_flight.len() < self.max_in_flight);
             let send_at = {
                 let ready = self.pacer.ready_at(now);
@@ -754,11 +786,16 @@ impl Task {
         }
     }
 
-    /// Sends the next control frame, or else the next message of the outbox.
+    /// Sends the next control frame if it may go, or else the next message of the outbox.
     async fn send_next(&mut self, socket: &mut Socket, wire: &mut Wire) -> Result<(), ClientError> {
         wire.paused_until = None;
-        if let Some(frame) = self.control.pop_front() {
-            return self.write(socket, &frame).await;
+        if self.control.front().is_some_and(|c| c.ready(&self.unacked)) {
+            if let Some(control) = self.control.pop_front() {
+                return self.write(socket, &control.frame).await;
+            }
+        }
+        if wire.in_flight.len() >= self.max_in_flight {
+            return Ok(());
         }
         while let Some(id) = wire.to_send.pop_front() {
             let Some(pending) = self.unacked.iter().find(|p| p.id == id) else {

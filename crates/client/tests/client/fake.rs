@@ -375,6 +375,41 @@ async fn messages_queued_while_offline_go_out_in_order_once_connected() {
 }
 
 #[tokio::test]
+async fn closing_waits_for_the_messages_queued_before_it() {
+    let mut hub = fake().await;
+    let (live, _events) = Live::spawn(config(hub.url.clone()));
+    let conversation = ConversationId::new();
+    // Offline: "bye", then close.
+    let bye = live.send(conversation, "bye").await.unwrap();
+    live.close(conversation).await.unwrap();
+    let (mut conn, _) = hub.welcome().await;
+    let ClientFrame::Send { id, .. } = recv(&mut conn).await else {
+        panic!("the message goes first");
+    };
+    assert_eq!(id, bye);
+    assert_eq!(
+        try_recv(&mut conn, Duration::from_millis(300)).await,
+        None,
+        "close waits for the ack of bye"
+    );
+    send(
+        &mut conn,
+        &ServerFrame::Ack {
+            id: bye,
+            conversation_id: conversation,
+            seq: Seq(1),
+        },
+    )
+    .await;
+    assert_eq!(
+        recv(&mut conn).await,
+        ClientFrame::Close {
+            conversation_id: conversation
+        }
+    );
+}
+
+#[tokio::test]
 async fn a_refused_message_leaves_the_outbox_and_a_rate_limited_one_is_resent() {
     let mut hub = fake().await;
     let (live, mut events) = Live::spawn(config(hub.url.clone()));
