@@ -7,6 +7,7 @@
 
 mod chaos;
 mod fake;
+mod findings;
 mod rest;
 mod support;
 mod tls;
