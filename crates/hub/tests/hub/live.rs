@@ -697,3 +697,35 @@ async fn a_flood_from_one_address_is_refused_and_others_are_served() {
         "the slot is released when a socket closes"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ipv6_clients_are_matched_against_ipv6_allow_lists() {
+    let hub = live_hub_with(|c| c.listen = "[::1]:7878".parse().unwrap()).await;
+    let (token, _, _) = hub.agent_session("ana").await;
+    hub.server
+        .store
+        .add_allow(None, "2001:db8::/32".parse().unwrap(), START)
+        .await
+        .unwrap();
+    let denied = hub
+        .http
+        .get(hub.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(denied.status(), 403);
+    hub.server
+        .store
+        .add_allow(None, "::1/128".parse().unwrap(), START)
+        .await
+        .unwrap();
+    let allowed = hub
+        .http
+        .get(hub.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(allowed.status(), 200);
+}

@@ -195,8 +195,9 @@ pub async fn start_hub(
         hasher: PasswordHasher::insecure_for_tests(),
         session_recheck: Duration::from_millis(100),
     };
+    let bind = std::net::SocketAddr::new(config.listen.ip(), 0);
     let server = Server::open(config, clock.clone(), tuning).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let listener = tokio::net::TcpListener::bind(bind).await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let serving = server.clone();
