@@ -251,6 +251,7 @@ async fn no_message_is_lost_or_duplicated_through_cuts_and_hub_restarts() {
     let mut resent = 0;
     let mut faults = 0;
     let mut handshake_failures = 0;
+    let mut why: HashMap<rampart_client::ClientErrorCode, usize> = HashMap::new();
     for client in &all_clients {
         let seen = client.seen.lock().unwrap();
         assert_eq!(seen.duplicate_acks, 0);
@@ -260,6 +261,9 @@ async fn no_message_is_lost_or_duplicated_through_cuts_and_hub_restarts() {
         resent += seen.resent;
         faults += seen.faults.len();
         handshake_failures += seen.handshake_failures;
+        for (code, n) in &seen.disconnect_codes {
+            *why.entry(*code).or_default() += n;
+        }
     }
     assert_eq!(restarts, restarts_wanted);
     assert!(proxy.cuts() > 10, "the chaos actually cut connections");
@@ -267,7 +271,8 @@ async fn no_message_is_lost_or_duplicated_through_cuts_and_hub_restarts() {
     eprintln!(
         "chaos: {} messages in {CONVERSATIONS} conversations, {:.1} s, {} proxy cuts, \
          {cuts_seen} client disconnects ({handshake_failures} before welcome), {restarts} hub \
-         restarts, {resent} messages resent after a cut, {faults} faults",
+         restarts, {resent} messages resent after a cut, {faults} faults; disconnects by \
+         code: {why:?}",
         expected_acks,
         elapsed.as_secs_f64(),
         proxy.cuts()

@@ -349,6 +349,8 @@ pub struct Seen {
     pub assigned: Vec<ConversationId>,
     pub connects: usize,
     pub disconnects: usize,
+    /// Why connections ended, by code.
+    pub disconnect_codes: HashMap<ClientErrorCode, usize>,
     pub resent: usize,
     /// Connection attempts that failed before `welcome` (upgrade, hello, hub down).
     pub handshake_failures: usize,
@@ -374,8 +376,9 @@ pub fn record(mut events: tokio::sync::mpsc::Receiver<Event>) -> Arc<Mutex<Seen>
                     seen.resent += resending;
                     seen.connected_now = true;
                 }
-                Event::Disconnected { .. } => {
+                Event::Disconnected { error, .. } => {
                     seen.disconnects += 1;
+                    *seen.disconnect_codes.entry(error.code()).or_default() += 1;
                     if !std::mem::take(&mut seen.connected_now) {
                         seen.handshake_failures += 1;
                     }
