@@ -249,7 +249,7 @@ async fn run(args: &Args, addr: SocketAddr, pid: u32) {
     for _ in 0..args.visitors {
         let body: serde_json::Value = http
             .post(format!("{base}/api/v1/visitor"))
-            .json(&serde_json::json!({ "locale": "en" }))
+            .json(&serde_json::json!({ "locale": "en", "privacyNotice": "2026-11" }))
             .send()
             .await
             .unwrap()

@@ -154,11 +154,12 @@ impl Chat {
             .map_or(0, |s| s.saturating_mul(1000))
     }
 
-    /// A visitor arrives: opens a waiting conversation and returns its id and the visitor's
-    /// token (shown once; the hub keeps its hash).
+    /// A visitor who acknowledged `privacy_notice` arrives: opens a waiting conversation and
+    /// returns its id and the visitor's token (shown once; the hub keeps its hash).
     pub async fn new_visitor(
         &self,
         locale: &str,
+        privacy_notice: &str,
     ) -> Result<(ConversationId, VisitorId, SecretString), StoreError> {
         let conversation = ConversationId::new();
         let visitor = VisitorId::new();
@@ -173,16 +174,15 @@ impl Chat {
         } else {
             locale
         };
-        self.store
-            .create_conversation(conversation, visitor, &locale, now)
-            .await?;
         let random: [u8; 32] = rand::random();
         let token: String = random.iter().map(|b| format!("{b:02x}")).collect();
         self.store
-            .add_visitor_token(
-                Sha256::digest(token.as_bytes()).into(),
+            .open_visitor_conversation(
                 conversation,
                 visitor,
+                &locale,
+                privacy_notice,
+                Sha256::digest(token.as_bytes()).into(),
                 now,
             )
             .await?;
@@ -255,6 +255,17 @@ impl Chat {
                 }
             }
             Err(error) => tracing::error!(%error, "routing: cannot replay history"),
+        }
+        // Everyone in the conversation (the visitor above all) learns who joined.
+        if let Ok(Some(account)) = self.store.account(agent).await {
+            self.live.publish(
+                conversation,
+                &ServerFrame::AgentJoined {
+                    conversation_id: conversation,
+                    display_name: account.display_name,
+                },
+                None,
+            );
         }
     }
 

@@ -127,6 +127,38 @@ impl Default for LimitsSection {
     }
 }
 
+/// The privacy notice visitors must acknowledge before their first message.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PrivacySection {
+    /// Version label; change it whenever the text changes (acknowledgements record it).
+    pub version: String,
+    /// English text.
+    pub notice_en: String,
+    /// Spanish text.
+    pub notice_es: String,
+}
+
+impl Default for PrivacySection {
+    fn default() -> Self {
+        Self {
+            version: "2026-11".to_owned(),
+            notice_en: "This chat is recorded so we can help you and improve our service. Please \
+                never type card numbers, passwords or ID numbers here: if we need them, your agent \
+                will send you a secure form. Anything like that typed into the chat is masked \
+                before the conversation is stored. You can ask us to erase your conversations \
+                at any time."
+                .to_owned(),
+            notice_es: "Este chat se registra para poder ayudarte y mejorar nuestro servicio. No \
+                escribas aquí números de tarjeta, contraseñas ni números de identificación: si los \
+                necesitamos, tu agente te enviará un formulario seguro. Lo que escribas de ese tipo \
+                en el chat se enmascara antes de guardar la conversación. Puedes pedirnos que \
+                borremos tus conversaciones en cualquier momento."
+                .to_owned(),
+        }
+    }
+}
+
 /// TLS settings: PEM files of the certificate chain and its private key.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -159,6 +191,8 @@ pub struct HubConfig {
     pub tls: Option<TlsSection>,
     /// Per-source limits.
     pub limits: LimitsSection,
+    /// Privacy notice shown to visitors.
+    pub privacy: PrivacySection,
 }
 
 impl Default for HubConfig {
@@ -175,6 +209,7 @@ impl Default for HubConfig {
             chat: ChatSection::default(),
             tls: None,
             limits: LimitsSection::default(),
+            privacy: PrivacySection::default(),
         }
     }
 }
@@ -232,6 +267,14 @@ impl HubConfig {
                 "[sessions] idle_secs must be 1–900 and absolute_secs 1–43200".to_owned(),
             )
         })?;
+        if self.privacy.version.trim().is_empty()
+            || self.privacy.notice_en.trim().is_empty()
+            || self.privacy.notice_es.trim().is_empty()
+        {
+            return Err(ConfigError::Invalid(
+                "[privacy] version, notice_en and notice_es must not be empty".to_owned(),
+            ));
+        }
         let limits = self.limits;
         if limits.sockets_per_ip == 0
             || limits.visitors_per_minute == 0

@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::chat::Chat;
+use crate::config::PrivacySection;
 use crate::limits::Limits;
 use crate::login::{Authenticated, Login, LoginError};
 use crate::tls::PeerAddr;
@@ -46,6 +47,8 @@ pub struct Api {
     pub session_recheck: Duration,
     /// Per-source limits.
     pub limits: Limits,
+    /// The privacy notice visitors acknowledge.
+    pub privacy: Arc<PrivacySection>,
 }
 
 fn too_many() -> ApiFailure {
@@ -73,6 +76,7 @@ pub fn routes(api: Api) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/v1/visitor", post(new_visitor))
+        .route("/api/v1/privacy", get(privacy))
         .route("/metrics", get(metrics))
         .route("/ws/agent", get(ws::agent))
         .route("/ws/visitor", get(ws::visitor))
@@ -117,7 +121,9 @@ impl IntoResponse for ApiFailure {
             ApiErrorCode::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             ApiErrorCode::LockedOut => StatusCode::LOCKED,
             ApiErrorCode::IpNotAllowed | ApiErrorCode::Forbidden => StatusCode::FORBIDDEN,
-            ApiErrorCode::PasswordRejected | ApiErrorCode::Malformed => StatusCode::BAD_REQUEST,
+            ApiErrorCode::PasswordRejected
+            | ApiErrorCode::Malformed
+            | ApiErrorCode::PrivacyNotAcknowledged => StatusCode::BAD_REQUEST,
             ApiErrorCode::UsernameTaken => StatusCode::CONFLICT,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
@@ -240,6 +246,27 @@ async fn logout(
 struct NewVisitor {
     #[serde(default)]
     locale: String,
+    /// The version of the privacy notice the visitor acknowledged.
+    #[serde(default)]
+    privacy_notice: String,
+}
+
+/// The current privacy notice.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PrivacyNotice<'a> {
+    version: &'a str,
+    en: &'a str,
+    es: &'a str,
+}
+
+async fn privacy(State(api): State<Api>) -> Response {
+    Json(PrivacyNotice {
+        version: &api.privacy.version,
+        en: &api.privacy.notice_en,
+        es: &api.privacy.notice_es,
+    })
+    .into_response()
 }
 
 /// What a new visitor gets: their conversation and the token for `/ws/visitor`.
@@ -260,9 +287,15 @@ async fn new_visitor(
         return Err(too_many());
     }
     let Json(request) = body?;
+    if request.privacy_notice != api.privacy.version {
+        return Err(ApiFailure(ApiError::new(
+            ApiErrorCode::PrivacyNotAcknowledged,
+            "acknowledge the current privacy notice first",
+        )));
+    }
     let (conversation, visitor, token) = api
         .chat
-        .new_visitor(&request.locale)
+        .new_visitor(&request.locale, &request.privacy_notice)
         .await
         .map_err(LoginError::from)?;
     Ok(Json(VisitorSession {

@@ -153,6 +153,7 @@ impl Hub {
             trusted_proxies: Arc::new(self.config.trusted_proxies.clone()),
             session_recheck: self.session_recheck,
             limits: self.limits.clone(),
+            privacy: Arc::new(self.config.privacy.clone()),
         })
     }
 

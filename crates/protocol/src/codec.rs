@@ -56,6 +56,7 @@ pub const SERVER_FRAME_TYPES: &[&str] = &[
     "typing",
     "queue",
     "assigned",
+    "agentJoined",
     "closed",
     "sessionRevoked",
     "error",

@@ -250,6 +250,14 @@ pub enum ServerFrame {
         /// The visitor's language.
         locale: String,
     },
+    /// An agent joined the conversation (sent to everyone following it, visitor included).
+    #[serde(rename_all = "camelCase")]
+    AgentJoined {
+        /// Which conversation.
+        conversation_id: ConversationId,
+        /// The agent's display name.
+        display_name: String,
+    },
     /// A conversation ended.
     #[serde(rename_all = "camelCase")]
     Closed {

@@ -201,6 +201,8 @@ pub enum ApiErrorCode {
     PasswordRejected,
     /// The username is taken.
     UsernameTaken,
+    /// A visitor must acknowledge the current privacy notice before chatting.
+    PrivacyNotAcknowledged,
     /// The request body is not what the endpoint takes.
     Malformed,
     /// The hub failed.

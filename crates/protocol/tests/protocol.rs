@@ -105,6 +105,10 @@ mod support {
                 conversation_id: conv(),
                 locale: "en".into(),
             },
+            ServerFrame::AgentJoined {
+                conversation_id: conv(),
+                display_name: "Ana".into(),
+            },
             ServerFrame::Closed {
                 conversation_id: conv(),
             },

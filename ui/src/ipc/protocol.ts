@@ -202,7 +202,15 @@ conversationId: ConversationId,
 /**
  * The visitor's language.
  */
-locale: string, } | { "type": "closed", 
+locale: string, } | { "type": "agentJoined", 
+/**
+ * Which conversation.
+ */
+conversationId: ConversationId, 
+/**
+ * The agent's display name.
+ */
+displayName: string, } | { "type": "closed", 
 /**
  * Which.
  */
@@ -326,7 +334,7 @@ agent: AgentProfile,
  */
 recoveryCodes: string[], };
 
-export type ApiErrorCode = "invalidCredentials" | "totpInvalid" | "totpReplayed" | "challengeExpired" | "tooManyAttempts" | "lockedOut" | "ipNotAllowed" | "unauthenticated" | "forbidden" | "enrollmentInvalid" | "passwordRejected" | "usernameTaken" | "malformed" | "internal";
+export type ApiErrorCode = "invalidCredentials" | "totpInvalid" | "totpReplayed" | "challengeExpired" | "tooManyAttempts" | "lockedOut" | "ipNotAllowed" | "unauthenticated" | "forbidden" | "enrollmentInvalid" | "passwordRejected" | "usernameTaken" | "privacyNotAcknowledged" | "malformed" | "internal";
 
 export type ApiError = { 
 /**

@@ -121,6 +121,62 @@ impl Store {
         .await
     }
 
+    /// A visitor arrives: their conversation (with the privacy notice version they
+    /// acknowledged and when) and their token's hash, in one transaction.
+    pub async fn open_visitor_conversation(
+        &self,
+        id: ConversationId,
+        visitor: VisitorId,
+        locale: &str,
+        privacy_notice: &str,
+        token_hash: [u8; 32],
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        let locale = locale.to_owned();
+        let notice = privacy_notice.to_owned();
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT INTO conversations
+                   (id, visitor_id, locale, state, created_at, privacy_notice, privacy_ack_at)
+                 VALUES (?1, ?2, ?3, 'waiting', ?4, ?5, ?4)",
+                params![id.to_string(), visitor.to_string(), locale, now_ms, notice],
+            )?;
+            conn.execute(
+                "INSERT INTO visitor_tokens (token_hash, conversation_id, visitor_id, created_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    token_hash.to_vec(),
+                    id.to_string(),
+                    visitor.to_string(),
+                    now_ms
+                ],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// The privacy notice version a conversation's visitor acknowledged, and when (ms).
+    pub async fn privacy_ack(
+        &self,
+        id: ConversationId,
+    ) -> Result<Option<(String, i64)>, StoreError> {
+        self.read(move |conn| {
+            let row: Option<(Option<String>, Option<i64>)> = conn
+                .query_row(
+                    "SELECT privacy_notice, privacy_ack_at FROM conversations WHERE id = ?1",
+                    params![id.to_string()],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?;
+            Ok(match row {
+                Some((Some(notice), Some(at))) => Some((notice, at)),
+                _ => None,
+            })
+        })
+        .await
+    }
+
     /// The state and assigned agent of a conversation.
     pub async fn conversation_state(
         &self,
@@ -168,30 +224,6 @@ impl Store {
                 out.push(parse_id(&row?, "conversation id")?);
             }
             Ok(out)
-        })
-        .await
-    }
-
-    /// Stores a visitor's token (hashed) for their conversation.
-    pub async fn add_visitor_token(
-        &self,
-        token_hash: [u8; 32],
-        conversation: ConversationId,
-        visitor: VisitorId,
-        now_ms: i64,
-    ) -> Result<(), StoreError> {
-        self.write(move |conn| {
-            conn.execute(
-                "INSERT INTO visitor_tokens (token_hash, conversation_id, visitor_id, created_at)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![
-                    token_hash.to_vec(),
-                    conversation.to_string(),
-                    visitor.to_string(),
-                    now_ms
-                ],
-            )?;
-            Ok(())
         })
         .await
     }

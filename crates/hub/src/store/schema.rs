@@ -100,6 +100,12 @@ fn migrations() -> Migrations<'static> {
         ) STRICT, WITHOUT ROWID;
         "#,
         ),
+        M::up(
+            r#"
+        ALTER TABLE conversations ADD COLUMN privacy_notice TEXT;
+        ALTER TABLE conversations ADD COLUMN privacy_ack_at INTEGER;
+        "#,
+        ),
     ])
 }
 

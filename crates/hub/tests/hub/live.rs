@@ -661,7 +661,7 @@ async fn a_flood_from_one_address_is_refused_and_others_are_served() {
     let refused = hub
         .http
         .post(hub.url("/api/v1/visitor"))
-        .json(&serde_json::json!({ "locale": "en" }))
+        .json(&serde_json::json!({ "locale": "en", "privacyNotice": "2026-11" }))
         .send()
         .await
         .unwrap();
@@ -728,4 +728,58 @@ async fn ipv6_clients_are_matched_against_ipv6_allow_lists() {
         .await
         .unwrap();
     assert_eq!(allowed.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn visitors_must_acknowledge_the_current_privacy_notice_and_it_is_recorded() {
+    let hub = live_hub().await;
+    let notice: serde_json::Value = hub
+        .http
+        .get(hub.url("/api/v1/privacy"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(notice["version"], "2026-11");
+    assert!(notice["es"].as_str().unwrap().contains("formulario seguro"));
+    for body in [
+        serde_json::json!({ "locale": "en" }),
+        serde_json::json!({ "locale": "en", "privacyNotice": "2020-01" }),
+    ] {
+        let refused = hub
+            .http
+            .post(hub.url("/api/v1/visitor"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 400);
+        let error: serde_json::Value = refused.json().await.unwrap();
+        assert_eq!(error["code"], "privacyNotAcknowledged");
+    }
+    let (conversation, _) = hub.visitor().await;
+    let (version, at) = hub
+        .server
+        .store
+        .privacy_ack(conversation)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(version, "2026-11");
+    assert_eq!(at, i64::try_from(START).unwrap() * 1000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_visitor_learns_which_agent_joined() {
+    let hub = live_hub().await;
+    let (mut visitor, _) = visitor_ws(&hub).await;
+    let (_agent, _) = available_agent(&hub, "ana").await;
+    let joined = visitor
+        .until(|f| matches!(f, ServerFrame::AgentJoined { .. }))
+        .await;
+    assert!(
+        matches!(joined, ServerFrame::AgentJoined { display_name, .. } if display_name == "Agent ana")
+    );
 }

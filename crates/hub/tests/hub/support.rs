@@ -341,7 +341,7 @@ impl LiveHub {
         let body: serde_json::Value = self
             .http
             .post(self.url("/api/v1/visitor"))
-            .json(&serde_json::json!({ "locale": "es-MX" }))
+            .json(&serde_json::json!({ "locale": "es-MX", "privacyNotice": "2026-11" }))
             .send()
             .await
             .unwrap()
