@@ -1,7 +1,8 @@
 //! `rampart-client`: the Rust client of Rampart Hub, shared by the console and the tests. It
 //! has no Tauri dependency.
 //!
-//! - [`HubApi`]: the HTTP API (enroll, login, TOTP, logout, profile, new visitor).
+//! - [`HubApi`]: the HTTP API (enroll, login, TOTP, logout, profile, privacy notice, new
+//!   visitor).
 //! - [`Live`]: the WebSocket connection as a task that owns its state; commands in, typed
 //!   [`Event`]s out. Reconnects with capped, jittered exponential [`backoff`], resends the
 //!   [`outbox`] with the same message ids until acknowledged, and resumes every conversation
@@ -27,6 +28,6 @@ pub use error::{ClientError, ClientErrorCode};
 pub use hub_url::HubUrl;
 pub use live::{Endpoint, Event, Live, LiveConfig};
 pub use outbox::{MemoryOutbox, Outbox, Pending};
-pub use rest::{ApiOptions, HubApi, VisitorSession};
+pub use rest::{ApiOptions, HubApi, PrivacyNotice, VisitorSession};
 pub use timeline::Timeline;
 pub use tls::TlsConfig;

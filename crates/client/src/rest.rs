@@ -32,6 +32,18 @@ pub struct VisitorSession {
     pub token: SecretString,
 }
 
+/// The privacy notice a visitor must acknowledge before chatting.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrivacyNotice {
+    /// Its version: what `new_visitor` sends back as the acknowledgement.
+    pub version: String,
+    /// The notice in English.
+    pub en: String,
+    /// The notice in Spanish.
+    pub es: String,
+}
+
 /// The hub's HTTP API. Cheap to clone (reqwest pools connections internally).
 #[derive(Debug, Clone)]
 pub struct HubApi {
@@ -161,11 +173,25 @@ impl HubApi {
         json(response.map_err(transport)?).await
     }
 
-    /// A visitor arrives: opens a waiting conversation.
-    pub async fn new_visitor(&self, locale: &str) -> Result<VisitorSession, ClientError> {
+    /// The current privacy notice, to show a visitor before the chat starts.
+    pub async fn privacy_notice(&self) -> Result<PrivacyNotice, ClientError> {
+        let response = self.http.get(self.hub.api("/api/v1/privacy")).send().await;
+        json(response.map_err(transport)?).await
+    }
+
+    /// A visitor arrives, having acknowledged the privacy notice of version
+    /// `privacy_notice_version` (see [`HubApi::privacy_notice`]): opens a waiting conversation.
+    pub async fn new_visitor(
+        &self,
+        locale: &str,
+        privacy_notice_version: &str,
+    ) -> Result<VisitorSession, ClientError> {
         let response = self
             .post("/api/v1/visitor")
-            .json(&serde_json::json!({ "locale": locale }))
+            .json(&serde_json::json!({
+                "locale": locale,
+                "privacyNotice": privacy_notice_version,
+            }))
             .send()
             .await;
         json(response.map_err(transport)?).await

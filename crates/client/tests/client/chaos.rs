@@ -71,7 +71,7 @@ async fn no_message_is_lost_or_duplicated_through_cuts_and_hub_restarts() {
     let mut visitors = Vec::new();
     let mut conversations = Vec::new();
     for i in 0..CONVERSATIONS {
-        let session = api.new_visitor("es-MX").await.unwrap();
+        let session = visitor(&api).await;
         conversations.push(session.conversation_id);
         visitors.push(client(live_config(
             proxy.url(),

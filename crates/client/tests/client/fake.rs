@@ -375,6 +375,28 @@ async fn messages_queued_while_offline_go_out_in_order_once_connected() {
 }
 
 #[tokio::test]
+async fn text_the_hub_would_refuse_never_enters_the_outbox() {
+    let mut hub = fake().await;
+    let (live, _events) = Live::spawn(config(hub.url.clone()));
+    let conversation = ConversationId::new();
+    for bad in [
+        String::from("   "),
+        "x".repeat(rampart_protocol::MAX_TEXT_CHARS + 1),
+    ] {
+        let error = live.send(conversation, bad).await.unwrap_err();
+        assert!(matches!(
+            error,
+            rampart_client::ClientError::Refused {
+                code: ErrorCode::TextInvalid,
+                ..
+            }
+        ));
+    }
+    let (mut conn, _) = hub.welcome().await;
+    assert_eq!(try_recv(&mut conn, Duration::from_millis(300)).await, None);
+}
+
+#[tokio::test]
 async fn closing_waits_for_the_messages_queued_before_it() {
     let mut hub = fake().await;
     let (live, _events) = Live::spawn(config(hub.url.clone()));

@@ -75,7 +75,7 @@ async fn an_agents_resend_of_a_stored_message_is_acknowledged_after_the_conversa
         },
     )
     .await;
-    let visitor = api.new_visitor("en").await.unwrap();
+    let visitor = visitor(&api).await;
     let conversation = visitor.conversation_id;
     until(&mut agent, |f| matches!(f, ServerFrame::Assigned { .. })).await;
 

@@ -179,7 +179,7 @@ async fn no_password_token_code_or_message_text_reaches_the_logs() {
         .await
         .unwrap();
     wait_for(&mut events, |e| matches!(e, Event::Connected { .. })).await;
-    let visitor = api.new_visitor("en").await.unwrap();
+    let visitor = visitor(&api).await;
     wait_for(&mut events, |e| {
         matches!(e, Event::Frame(ServerFrame::Assigned { .. }))
     })

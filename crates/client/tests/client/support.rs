@@ -174,6 +174,12 @@ async fn serve(
     (server, addr, tx, task)
 }
 
+/// A new visitor who acknowledged the hub's current privacy notice.
+pub async fn visitor(api: &HubApi) -> rampart_client::VisitorSession {
+    let notice = api.privacy_notice().await.unwrap();
+    api.new_visitor("es-MX", &notice.version).await.unwrap()
+}
+
 /// The TOTP generator for an enrollment URI (what the agent's authenticator app does).
 pub fn authenticator(uri: &str) -> Totp {
     let query = uri.split_once('?').unwrap().1;

@@ -54,7 +54,7 @@ async fn a_pinned_certificate_carries_login_and_live_traffic() {
         .set_availability(Availability::Available)
         .await
         .unwrap();
-    let visitor = api.new_visitor("en").await.unwrap();
+    let visitor = visitor(&api).await;
     let mut config = live_config(https(&hub), Endpoint::Visitor, &visitor.token, 2);
     config.tls = Some(tls);
     let (live, mut events) = Live::spawn(config);
@@ -95,7 +95,7 @@ async fn an_untrusted_certificate_is_a_tls_error() {
         },
     )
     .unwrap();
-    let error = api.new_visitor("en").await.unwrap_err();
+    let error = api.privacy_notice().await.unwrap_err();
     assert_eq!(error.code(), ClientErrorCode::Tls, "{error}");
 
     let mut config = live_config(https(&hub), Endpoint::Visitor, &secret("x"), 1);

@@ -1,31 +1,14 @@
-//! The live connection to the hub: one long-lived task that owns the socket, the outbox and the
-//! per-conversation delivery state, and talks to the rest of the program over channels.
-//!
-//! - Commands go in through a [`Live`] handle (cheap to clone); typed [`Event`]s come out of the
-//!   receiver returned by [`Live::spawn`]. Read events promptly: the task waits for room in the
-//!   event channel, which in turn holds back reading the socket.
-//! - Reconnects use capped exponential backoff with jitter ([`crate::backoff`]). A refused
-//!   session (401/403, `sessionRevoked`) or another protocol version stops the task instead.
-//! - Every `send` gets a fresh [`MessageId`] and stays in the [`Outbox`] until its `ack`; after a
-//!   reconnect, what is left is resent with the same ids, oldest first.
-//! - `hello` carries the last seq delivered per conversation; [`Timeline`] drops duplicates and
-//!   holds out-of-order messages, so every message reaches the user once, in seq order. A gap
-//!   that does not fill within `gap_timeout` triggers a reconnect, whose resume fills it.
-//! - Outgoing frames are paced under the hub's per-connection rate limit; if the hub still says
-//!   `rateLimited`, unacknowledged messages are resent after a pause.
-//! - Control commands (accept, transfer, close, availability) given while offline are sent once
-//!   connected, at most once, in order; `close` and `transfer` wait until the messages queued
-//!   before them for that conversation are acknowledged. Typing indicators given while offline
-//!   are dropped. The last availability is re-sent after every reconnect, because the hub
-//!   forgets it on restart.
+//! The connection task: connect, `hello`/`welcome`, then one `select!` loop over the socket,
+//! the commands, the send pacer, keep-alive and the gap timer; reconnect with backoff when the
+//! connection ends. See the parent module for the guarantees.
 
 use std::collections::{HashSet, VecDeque};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use rampart_protocol::{
-    Availability, ClientFrame, ConversationId, ErrorCode, FrameError, MAX_FRAME_BYTES, MessageId,
-    PROTOCOL_VERSION, ResumePoint, ServerFrame, decode_server, encode,
+    Availability, ClientFrame, ErrorCode, FrameError, MessageId, PROTOCOL_VERSION, ServerFrame,
+    decode_server, encode,
 };
 use rampart_secret::SecretString;
 use tokio::net::TcpStream;
@@ -37,244 +20,16 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-use crate::backoff::{Backoff, BackoffPolicy, Jitter, RandomJitter};
+use super::{Command, Event, LiveConfig, MAX_INCOMING_BYTES, SUBPROTOCOL};
+use crate::backoff::Backoff;
 use crate::error::{ClientError, ClientErrorCode, TransportError};
-use crate::hub_url::HubUrl;
-use crate::outbox::{MemoryOutbox, Outbox, Pending};
+use crate::outbox::{Outbox, Pending};
 use crate::rest::refusal;
 use crate::timeline::Timeline;
 use crate::tls::{TlsConfig, is_tls};
 
-/// The subprotocol the hub speaks.
-pub const SUBPROTOCOL: &str = "rampart.v1";
-/// Largest frame the socket reads. Above the protocol's own limit so that a frame between the
-/// two is reported as a bad frame and the connection carries on; beyond this the connection
-/// is dropped and re-established.
-pub const MAX_INCOMING_BYTES: usize = 4 * MAX_FRAME_BYTES;
-/// Commands buffered between the handle and the task.
-const COMMAND_CAPACITY: usize = 256;
-/// Events buffered between the task and its reader.
-const EVENT_CAPACITY: usize = 1024;
 /// How long to hold back sends after the hub said `rateLimited`.
 const RATE_LIMIT_PAUSE: Duration = Duration::from_secs(1);
-
-/// Which WebSocket endpoint the connection uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Endpoint {
-    /// `/ws/agent`: staff consoles, authenticated by a session token.
-    Agent,
-    /// `/ws/visitor`: a visitor's widget, authenticated by the visitor token.
-    Visitor,
-}
-
-impl Endpoint {
-    fn path(self) -> &'static str {
-        match self {
-            Self::Agent => "/ws/agent",
-            Self::Visitor => "/ws/visitor",
-        }
-    }
-}
-
-/// How to run a live connection.
-pub struct LiveConfig {
-    /// The hub.
-    pub hub: HubUrl,
-    /// Agent or visitor endpoint.
-    pub endpoint: Endpoint,
-    /// Session token (agents) or visitor token.
-    pub token: SecretString,
-    /// Whom to trust for an `https` hub; `None`: the operating system's roots.
-    pub tls: Option<TlsConfig>,
-    /// Reconnect delays.
-    pub backoff: BackoffPolicy,
-    /// Randomness for the backoff.
-    pub jitter: Box<dyn Jitter>,
-    /// Unacknowledged messages (from a previous run, if persisted).
-    pub outbox: Box<dyn Outbox>,
-    /// Where to resume conversations (from a previous run, if persisted).
-    pub resume: Vec<ResumePoint>,
-    /// Frames sent per second at most (the hub refuses more than 50).
-    pub frames_per_second: usize,
-    /// Messages sent but not yet acknowledged, at most.
-    pub max_in_flight: usize,
-    /// Limit for the connection, upgrade and `welcome`.
-    pub connect_timeout: Duration,
-    /// Keep-alive interval; a connection silent for twice this long is dropped.
-    pub ping_every: Duration,
-    /// How long an out-of-order message may wait for the gap before the client resumes.
-    pub gap_timeout: Duration,
-}
-
-impl LiveConfig {
-    /// Defaults: in-memory outbox, nothing to resume, 40 frames/s, 10 s connect timeout.
-    pub fn new(hub: HubUrl, endpoint: Endpoint, token: SecretString) -> Self {
-        Self {
-            hub,
-            endpoint,
-            token,
-            tls: None,
-            backoff: BackoffPolicy::default(),
-            jitter: Box::new(RandomJitter),
-            outbox: Box::new(MemoryOutbox::new()),
-            resume: Vec::new(),
-            frames_per_second: 40,
-            max_in_flight: 32,
-            connect_timeout: Duration::from_secs(10),
-            ping_every: Duration::from_secs(20),
-            gap_timeout: Duration::from_secs(2),
-        }
-    }
-}
-
-/// What the live connection reports.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub enum Event {
-    /// Connecting (`attempt` failed attempts since the last success).
-    Connecting {
-        /// Failed attempts so far.
-        attempt: u32,
-    },
-    /// The hub said `welcome`.
-    Connected {
-        /// When the session ends at the latest (Unix ms; 0 for visitors).
-        session_expires_at: i64,
-        /// Idle timeout of the session in seconds (0 for visitors).
-        idle_timeout_secs: u32,
-        /// Messages sent on an earlier connection without an `ack`: they are sent again, with
-        /// the same ids.
-        resending: usize,
-    },
-    /// The connection was lost; the next attempt starts after `retry_in`.
-    Disconnected {
-        /// Why.
-        error: ClientError,
-        /// Backoff delay.
-        retry_in: Duration,
-    },
-    /// A frame from the hub. `message` frames come exactly once per seq and in seq order;
-    /// `ack` frames once per message; `welcome` and `pong` are consumed by the client.
-    Frame(ServerFrame),
-    /// The hub refused a message for good (closed conversation, not allowed, invalid text). It
-    /// left the outbox.
-    SendFailed {
-        /// The message.
-        id: MessageId,
-        /// Its conversation.
-        conversation_id: ConversationId,
-        /// Why.
-        error: ClientError,
-    },
-    /// Something went wrong that the connection survived (a bad frame from the hub, a refused
-    /// control frame, an outbox storage failure).
-    Fault(ClientError),
-    /// The session is over (revoked, expired, logged out). The task stops next.
-    SessionRevoked,
-    /// The task stopped: shut down (`None`) or a failure that retrying cannot fix.
-    Stopped {
-        /// Why, unless it was asked to stop.
-        error: Option<ClientError>,
-    },
-}
-
-enum Command {
-    Send(Pending),
-    Control(ClientFrame),
-    Shutdown,
-}
-
-/// Handle to a live connection. Cheap to clone; when every handle is dropped the task stops.
-#[derive(Debug, Clone)]
-pub struct Live {
-    commands: mpsc::Sender<Command>,
-}
-
-impl Live {
-    /// Starts the connection task on the current tokio runtime.
-    pub fn spawn(config: LiveConfig) -> (Self, mpsc::Receiver<Event>) {
-        let (commands, command_rx) = mpsc::channel(COMMAND_CAPACITY);
-        let (events, event_rx) = mpsc::channel(EVENT_CAPACITY);
-        let task = Task::new(config, command_rx, events);
-        tokio::spawn(task.run());
-        (Self { commands }, event_rx)
-    }
-
-    async fn command(&self, command: Command) -> Result<(), ClientError> {
-        self.commands
-            .send(command)
-            .await
-            .map_err(|_| ClientError::Stopped)
-    }
-
-    /// Queues a chat message; returns its id. The message is sent (and resent) until the hub
-    /// acknowledges it: watch for the `ack` frame, or `SendFailed`.
-    pub async fn send(
-        &self,
-        conversation_id: ConversationId,
-        text: impl Into<String>,
-    ) -> Result<MessageId, ClientError> {
-        let id = MessageId::new();
-        self.command(Command::Send(Pending {
-            id,
-            conversation_id,
-            text: text.into(),
-        }))
-        .await?;
-        Ok(id)
-    }
-
-    /// Typing indicator (dropped while offline).
-    pub async fn typing(
-        &self,
-        conversation_id: ConversationId,
-        active: bool,
-    ) -> Result<(), ClientError> {
-        self.command(Command::Control(ClientFrame::Typing {
-            conversation_id,
-            active,
-        }))
-        .await
-    }
-
-    /// Takes a waiting conversation.
-    pub async fn accept(&self, conversation_id: ConversationId) -> Result<(), ClientError> {
-        self.command(Command::Control(ClientFrame::Accept { conversation_id }))
-            .await
-    }
-
-    /// Hands a conversation to another agent.
-    pub async fn transfer(
-        &self,
-        conversation_id: ConversationId,
-        to_agent: rampart_protocol::AgentId,
-    ) -> Result<(), ClientError> {
-        self.command(Command::Control(ClientFrame::Transfer {
-            conversation_id,
-            to_agent,
-        }))
-        .await
-    }
-
-    /// Ends a conversation.
-    pub async fn close(&self, conversation_id: ConversationId) -> Result<(), ClientError> {
-        self.command(Command::Control(ClientFrame::Close { conversation_id }))
-            .await
-    }
-
-    /// Becomes available or away (kept and re-sent after reconnects).
-    pub async fn set_availability(&self, availability: Availability) -> Result<(), ClientError> {
-        self.command(Command::Control(ClientFrame::SetAvailability {
-            availability,
-        }))
-        .await
-    }
-
-    /// Closes the connection and stops the task (unacknowledged messages stay in the outbox).
-    pub async fn shutdown(&self) -> Result<(), ClientError> {
-        self.command(Command::Shutdown).await
-    }
-}
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -326,7 +81,7 @@ impl Pacer {
     }
 }
 
-struct Task {
+pub(super) struct Task {
     url: String,
     /// For `wss`; `None` for plain `ws`, or until first needed.
     tls: Option<TlsConfig>,
@@ -453,7 +208,7 @@ fn ws_error(error: tungstenite::Error) -> ClientError {
 }
 
 impl Task {
-    fn new(
+    pub(super) fn new(
         config: LiveConfig,
         commands: mpsc::Receiver<Command>,
         events: mpsc::Sender<Event>,
@@ -480,7 +235,7 @@ impl Task {
         }
     }
 
-    async fn run(mut self) {
+    pub(super) async fn run(mut self) {
         match self.outbox.pending() {
             Ok(pending) => self.unacked = pending.into(),
             Err(error) => emit(&self.events, Event::Fault(error)).await,
