@@ -38,6 +38,12 @@ async fn refusals_carry_the_hubs_codes() {
     let api = HubApi::new(hub.url_direct()).unwrap();
     let (_, _) = hub.agent(&api, "ana").await;
 
+    let unacknowledged = api.new_visitor("en", "").await.unwrap_err();
+    assert_eq!(
+        unacknowledged.code(),
+        ClientErrorCode::PrivacyNotAcknowledged
+    );
+
     let wrong = api
         .login("ana", &secret("not the password"))
         .await
