@@ -146,6 +146,90 @@ async fn logging_out_ends_the_open_connection() {
     wait_for(&mut events, |e| matches!(e, Event::Stopped { .. })).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hub_restart_on_the_same_port_is_survived_without_loss() {
+    let mut hub = TestHub::start(3).await;
+    let api = HubApi::new(hub.url_direct()).unwrap();
+    let (session, _) = hub.agent(&api, "ana").await;
+    let agent = client(live_config(
+        hub.url_direct(),
+        Endpoint::Agent,
+        &session.token,
+        1,
+    ));
+    agent
+        .live
+        .set_availability(rampart_protocol::Availability::Available)
+        .await
+        .unwrap();
+    assert!(
+        eventually(Duration::from_secs(5), || agent
+            .seen
+            .lock()
+            .unwrap()
+            .connects
+            == 1)
+        .await
+    );
+    let visitor = visitor(&api).await;
+    let conversation = visitor.conversation_id;
+    let guest = client(live_config(
+        hub.url_direct(),
+        Endpoint::Visitor,
+        &visitor.token,
+        2,
+    ));
+    for n in 0..5 {
+        guest
+            .live
+            .send(conversation, format!("antes {n}"))
+            .await
+            .unwrap();
+    }
+    assert!(
+        eventually(Duration::from_secs(5), || guest
+            .seen
+            .lock()
+            .unwrap()
+            .acks
+            .len()
+            == 5)
+        .await
+    );
+
+    let port = hub.addr.port();
+    hub.restart_on(port).await;
+    // Sent while the hub restarts, and after.
+    for n in 0..5 {
+        guest
+            .live
+            .send(conversation, format!("después {n}"))
+            .await
+            .unwrap();
+    }
+    let all_seen = |c: &Client| {
+        c.seen
+            .lock()
+            .unwrap()
+            .messages
+            .get(&conversation)
+            .map_or(0, Vec::len)
+            == 10
+    };
+    assert!(
+        eventually(Duration::from_secs(10), || all_seen(&agent)
+            && all_seen(&guest))
+        .await,
+        "both ends see all ten messages after the restart"
+    );
+    for end in [&agent, &guest] {
+        let seen = end.seen.lock().unwrap();
+        assert!(seen.violations.is_empty(), "{:?}", seen.violations);
+        assert!(seen.connects >= 2, "reconnected after the restart");
+    }
+    hub.stop().await;
+}
+
 /// A writer that keeps everything logged, to grep for secrets.
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);

@@ -57,7 +57,7 @@ impl TestHub {
         };
         edit(&mut config, dir.path());
         let clock = Arc::new(ManualClock::at(START));
-        let (server, addr, shutdown, task) = serve(config.clone(), clock.clone()).await;
+        let (server, addr, shutdown, task) = serve(config.clone(), clock.clone(), 0).await;
         Self {
             server,
             addr,
@@ -77,8 +77,14 @@ impl TestHub {
     /// Stops the hub (its sockets close, as in a deploy) and opens the same data directory
     /// again on a new port.
     pub async fn restart(&mut self) {
+        self.restart_on(0).await;
+    }
+
+    /// Like [`TestHub::restart`], on `port` (0: any free port).
+    pub async fn restart_on(&mut self, port: u16) {
         self.stop().await;
-        let (server, addr, shutdown, task) = serve(self.config.clone(), self.clock.clone()).await;
+        let (server, addr, shutdown, task) =
+            serve(self.config.clone(), self.clock.clone(), port).await;
         self.server = server;
         self.addr = addr;
         self.shutdown = Some(shutdown);
@@ -148,6 +154,7 @@ impl Drop for TestHub {
 async fn serve(
     config: HubConfig,
     clock: Arc<ManualClock>,
+    port: u16,
 ) -> (
     Hub,
     SocketAddr,
@@ -160,7 +167,7 @@ async fn serve(
         ..Tuning::default()
     };
     let server = Hub::open(config, clock, tuning).unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let listener = TcpListener::bind(("127.0.0.1", port)).await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let serving = server.clone();
