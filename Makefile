@@ -10,7 +10,7 @@ export CARGO_TERM_COLOR ?= never
 CONSOLE_BIN := $(CARGO_TARGET_DIR)/debug/rampart-console
 DESKTOP := scripts/with-desktop.sh
 
-.PHONY: run test setup setup-test ui app lint lint-rust lint-ui test-rust test-ui test-browser fuzz-build bindings fmt clean
+.PHONY: run test setup setup-test ui app hub lint lint-rust lint-ui test-rust test-ui test-browser fuzz-build bindings fmt clean
 
 run: setup app
 	@echo "Starting Rampart Console ($(CONSOLE_BIN))"
@@ -52,8 +52,13 @@ test-rust:
 test-ui:
 	npm --prefix ui run --silent test
 
-test-browser: ui
+# Browser tests: the console UI with the IPC mocked, and the hub's visitor chat against a real
+# hub binary with a real agent.
+test-browser: ui hub
 	npm --prefix ui run --silent test:browser
+
+hub:
+	cargo build -p rampart-hub
 
 # The fuzz targets (cargo-fuzz projects outside the workspace) must keep compiling. Running them
 # needs cargo-fuzz and RUSTC_BOOTSTRAP=1; each crate's README records its runs.

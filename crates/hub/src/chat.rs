@@ -338,6 +338,19 @@ impl Chat {
                 }
             }
         }
+        // A visitor (re)connecting learns who is looking after them.
+        if let Peer::Visitor { conversation, .. } = peer {
+            if let Ok((ConversationState::Active, Some(agent))) =
+                self.store.conversation_state(*conversation).await
+            {
+                if let Ok(Some(account)) = self.store.account(agent).await {
+                    frames.push(ServerFrame::AgentJoined {
+                        conversation_id: *conversation,
+                        display_name: account.display_name,
+                    });
+                }
+            }
+        }
         if let Peer::Agent { .. } = peer {
             if let Ok(waiting) = self.store.waiting().await {
                 let waiting = waiting

@@ -85,6 +85,7 @@ pub fn routes(api: Api) -> Router {
         .route("/api/v1/login/totp", post(login_totp))
         .route("/api/v1/logout", post(logout))
         .route("/api/v1/me", get(me))
+        .merge(crate::widget::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(api)
 }

@@ -17,4 +17,5 @@ pub mod net;
 pub mod server;
 pub mod store;
 pub mod tls;
+pub mod widget;
 pub mod ws;
