@@ -8,7 +8,7 @@
 //!   session (401/403, `sessionRevoked`) or another protocol version stops the task instead.
 //! - Every `send` gets a fresh [`MessageId`] and stays in the [`Outbox`] until its `ack`; after a
 //!   reconnect, what is left is resent with the same ids, oldest first.
-//! - `hello` carries the last seq delivered per conversation; [`Timeline`] drops duplicates and
+//! - `hello` carries the last seq delivered per conversation; [`Timeline`](crate::timeline::Timeline) drops duplicates and
 //!   holds out-of-order messages, so every message reaches the user once, in seq order. A gap
 //!   that does not fill within `gap_timeout` triggers a reconnect, whose resume fills it.
 //! - Outgoing frames are paced under the hub's per-connection rate limit; if the hub still says
