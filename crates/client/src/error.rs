@@ -233,6 +233,32 @@ mod tests {
         );
     }
 
+    /// Every code the hub can send has its own client code (only `internal` is `hubFailed`),
+    /// so a code added to the protocol fails here until the client learns it.
+    #[test]
+    fn every_hub_error_code_has_a_client_code() {
+        let bindings = rampart_protocol::typescript_bindings();
+        let union = bindings
+            .lines()
+            .find_map(|l| l.strip_prefix("export type ApiErrorCode = "))
+            .expect("the bindings declare ApiErrorCode");
+        let names: Vec<&str> = union
+            .trim_end_matches(';')
+            .split('|')
+            .map(|n| n.trim().trim_matches('"'))
+            .collect();
+        assert!(names.len() > 10, "{names:?}");
+        for name in names {
+            let code: ApiErrorCode = serde_json::from_str(&format!("\"{name}\"")).unwrap();
+            let mapped = api_code(code);
+            assert_eq!(
+                mapped == ClientErrorCode::HubFailed,
+                name == "internal",
+                "{name} maps to {mapped:?}"
+            );
+        }
+    }
+
     #[test]
     fn network_trouble_is_transient() {
         assert!(ClientError::Timeout.is_transient());
