@@ -28,7 +28,7 @@ use sha2::{Digest, Sha256};
 use crate::audit::{Audit, AuditError};
 use crate::metrics::Metrics;
 use crate::net;
-use crate::store::{Account, LoginCompletion, NewAccount, Store, StoreError};
+use crate::store::{Account, LoginCompletion, NewAccount, Reservation, Store, StoreError, Ticket};
 
 /// How long a new account's enrollment code stays valid.
 pub const ENROLLMENT_TTL_SECS: u64 = 72 * 60 * 60;
@@ -291,50 +291,49 @@ impl Login {
         Err(LoginError::IpNotAllowed)
     }
 
-    /// Refuses without checking anything when the account must wait or is locked.
-    async fn check_lockout(
+    /// Reserves this attempt against the lockout policy (atomically, so parallel requests
+    /// cannot share one stale counter). Refuses without checking anything when the account
+    /// must wait or is locked. Returns whether counting this attempt locked the account.
+    async fn reserve(
         &self,
         account: &Account,
         origin: Option<IpAddr>,
-    ) -> Result<(), LoginError> {
-        match self.policy.lockout.decide(&account.failures, self.now()?) {
-            Decision::Allow => Ok(()),
-            Decision::Wait { seconds } => {
-                let event = AuditEvent::new(
-                    Actor::named_user(&account.id.to_string(), &account.username),
-                    Action::LoginFailed,
-                )
-                .on(account_target(account.id))
-                .failed("throttled");
-                self.audit(event, origin).await?;
-                Err(LoginError::TooManyAttempts(seconds))
-            }
-            Decision::Locked { until } => {
-                let event = AuditEvent::new(
-                    Actor::named_user(&account.id.to_string(), &account.username),
-                    Action::LoginFailed,
-                )
-                .on(account_target(account.id))
-                .failed("locked");
-                self.audit(event, origin).await?;
-                Err(LoginError::LockedOut(until))
-            }
-        }
+    ) -> Result<Ticket, LoginError> {
+        let now = self.now()?;
+        let decision = match self
+            .store
+            .reserve_attempt(account.id, self.policy.lockout, now)
+            .await?
+        {
+            Reservation::Counted(ticket) => return Ok(ticket),
+            Reservation::Refused(decision) => decision,
+        };
+        let (reason, error) = match decision {
+            Decision::Wait { seconds } => ("throttled", LoginError::TooManyAttempts(seconds)),
+            Decision::Locked { until } => ("locked", LoginError::LockedOut(until)),
+            Decision::Allow => return Err(LoginError::Internal),
+        };
+        let event = AuditEvent::new(
+            Actor::named_user(&account.id.to_string(), &account.username),
+            Action::LoginFailed,
+        )
+        .on(account_target(account.id))
+        .failed(reason);
+        self.audit(event, origin).await?;
+        Err(error)
     }
 
-    /// Counts a failure, persists it, and audits it (and the lock, if this failure locked).
+    /// Audits a failed check (already counted by [`Login::reserve`]), and the lock if counting
+    /// it locked the account.
     async fn fail(
         &self,
         account: &Account,
         action: Action,
         reason: &str,
+        locked_now: bool,
         origin: Option<IpAddr>,
     ) -> Result<(), LoginError> {
         self.metrics.auth_failures.inc();
-        let now = self.now()?;
-        let mut record = account.failures;
-        let outcome = self.policy.lockout.record_failure(&mut record, now);
-        self.store.record_failures(account.id, record).await?;
         let actor = Actor::named_user(&account.id.to_string(), &account.username);
         self.audit(
             AuditEvent::new(actor.clone(), action)
@@ -343,7 +342,7 @@ impl Login {
             origin,
         )
         .await?;
-        if outcome.locked_now {
+        if locked_now {
             self.audit(
                 AuditEvent::new(actor, Action::AccountLocked).on(account_target(account.id)),
                 origin,
@@ -402,7 +401,7 @@ impl Login {
             self.audit(event, origin).await?;
             return Err(LoginError::EnrollmentInvalid);
         };
-        self.check_lockout(&account, origin).await?;
+        let ticket = self.reserve(&account, origin).await?;
         let presented = sha256(enrollment_code.expose().as_bytes());
         let valid = matches!(account.enrollment, Some((hash, expires)) if hash == presented && expires > self.now()?);
         if !valid {
@@ -410,11 +409,14 @@ impl Login {
                 &account,
                 Action::CredentialChanged,
                 "enrollment_invalid",
+                ticket.locked_now,
                 origin,
             )
             .await?;
             return Err(LoginError::EnrollmentInvalid);
         }
+        // The code was right: this attempt was not a failure.
+        self.store.release_attempt(account.id, ticket).await?;
         let context = PasswordContext {
             username: account.username.clone(),
             display_name: account.display_name.clone(),
@@ -464,10 +466,20 @@ impl Login {
             self.audit(event, origin).await?;
             return Err(LoginError::InvalidCredentials);
         };
-        self.check_lockout(&account, origin).await?;
+        let ticket = self.reserve(&account, origin).await?;
         let Some(stored) = account.password_hash.clone() else {
-            self.fail(&account, Action::LoginFailed, "not_enrolled", origin)
-                .await?;
+            // Same work as a real check, so timing does not reveal unenrolled accounts.
+            let hasher = self.policy.hasher.clone();
+            let _ =
+                tokio::task::spawn_blocking(move || hasher.verify_unknown_user(&password)).await;
+            self.fail(
+                &account,
+                Action::LoginFailed,
+                "not_enrolled",
+                ticket.locked_now,
+                origin,
+            )
+            .await?;
             return Err(LoginError::InvalidCredentials);
         };
         let hasher = self.policy.hasher.clone();
@@ -484,14 +496,21 @@ impl Login {
         let verified = match verified {
             Ok(verified) => verified,
             Err(rampart_auth::Error::InvalidCredentials) => {
-                self.fail(&account, Action::LoginFailed, "wrong_password", origin)
-                    .await?;
+                self.fail(
+                    &account,
+                    Action::LoginFailed,
+                    "wrong_password",
+                    ticket.locked_now,
+                    origin,
+                )
+                .await?;
                 return Err(LoginError::InvalidCredentials);
             }
             Err(other) => return Err(other.into()),
         };
-        // The role's allow-list is checked only now, so it does not reveal which usernames exist.
-        self.check_network(Some(&account), origin).await?;
+        // The password was right: this attempt was not a failure. (The role's allow-list is
+        // checked after the second factor, so it cannot serve as a password oracle.)
+        self.store.release_attempt(account.id, ticket).await?;
         if let Some(new_hash) = rehash {
             self.store
                 .update_password_hash(account.id, new_hash)
@@ -565,8 +584,7 @@ impl Login {
             .account(pending.agent)
             .await?
             .ok_or(LoginError::ChallengeExpired)?;
-        self.check_network(Some(&account), origin).await?;
-        self.check_lockout(&account, origin).await?;
+        let ticket = self.reserve(&account, origin).await?;
 
         let (secret, enrolling) = match (&pending.enrolling, &account.totp_secret) {
             (Some(new), _) => (new.clone(), true),
@@ -590,19 +608,37 @@ impl Login {
         let accepted = match totp.verify(code.expose(), now, last) {
             Ok(accepted) => accepted,
             Err(rampart_auth::Error::TotpReplay { .. }) => {
-                self.fail(&account, Action::TotpReplayed, "replayed", origin)
-                    .await?;
+                self.fail(
+                    &account,
+                    Action::TotpReplayed,
+                    "replayed",
+                    ticket.locked_now,
+                    origin,
+                )
+                .await?;
                 self.keep_pending(key, pending);
                 return Err(LoginError::TotpReplayed);
             }
             Err(rampart_auth::Error::TotpInvalid | rampart_auth::Error::TotpMalformed) => {
-                self.fail(&account, Action::TotpFailed, "wrong_code", origin)
-                    .await?;
+                self.fail(
+                    &account,
+                    Action::TotpFailed,
+                    "wrong_code",
+                    ticket.locked_now,
+                    origin,
+                )
+                .await?;
                 self.keep_pending(key, pending);
                 return Err(LoginError::TotpInvalid);
             }
             Err(other) => return Err(other.into()),
         };
+        // Both factors are right. Only now does the role's allow-list speak, so someone outside
+        // it cannot use the answer to confirm a password.
+        if let Err(denied) = self.check_network(Some(&account), origin).await {
+            self.store.release_attempt(account.id, ticket).await?;
+            return Err(denied);
+        }
 
         let (token, record, session) = start_session(
             &account.id.to_string(),
@@ -629,16 +665,31 @@ impl Login {
             })
             .await?;
         if !stored {
+            if enrolling {
+                // Another challenge completed enrollment first; this one's secret is void.
+                self.fail(
+                    &account,
+                    Action::TotpFailed,
+                    "enrollment_superseded",
+                    ticket.locked_now,
+                    origin,
+                )
+                .await?;
+                return Err(LoginError::ChallengeExpired);
+            }
             // Another login used this code between our check and our write.
             self.fail(
                 &account,
                 Action::TotpReplayed,
                 "replayed_concurrently",
+                ticket.locked_now,
                 origin,
             )
             .await?;
             return Err(LoginError::TotpReplayed);
         }
+        // Other pending challenges of this account (e.g. an older enrollment) are void now.
+        self.pending().retain(|_, p| p.agent != account.id);
         let actor = Actor::named_user(&account.id.to_string(), &account.username);
         if enrolling {
             self.audit(
@@ -774,6 +825,7 @@ impl Login {
     pub async fn reset_totp(&self, by: Actor, username: &str) -> Result<(), LoginError> {
         let account = self.admin_target(username).await?;
         self.store.reset_totp(account.id).await?;
+        self.pending().retain(|_, p| p.agent != account.id);
         self.audit(
             AuditEvent::new(by, Action::TotpReset).on(account_target(account.id)),
             None,

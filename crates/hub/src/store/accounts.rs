@@ -2,7 +2,7 @@
 //! `rampart-auth` and [`crate::login`]; this module only reads and writes rows.
 
 use rampart_auth::SecretBytes;
-use rampart_auth::lockout::FailureRecord;
+use rampart_auth::lockout::{Decision, FailureRecord, LockoutPolicy};
 use rampart_auth::password::PasswordHash;
 use rampart_auth::recovery::RecoveryCodeSet;
 use rampart_auth::session::{SessionRecord, SessionTokenHash};
@@ -231,19 +231,64 @@ impl Store {
         .await
     }
 
-    /// Persists the lockout counter.
-    pub async fn record_failures(
+    /// Reserves one attempt against the lockout policy, atomically: the attempt is counted as
+    /// a failure *before* the credential is checked, so parallel requests cannot all slip
+    /// through on the same stale counter. Returns the policy's refusal, or whether counting
+    /// this attempt locked the account. A correct credential gives the attempt back with
+    /// [`Store::release_attempt`]; a completed login resets the counter.
+    pub async fn reserve_attempt(
         &self,
         id: AgentId,
-        record: FailureRecord,
-    ) -> Result<(), StoreError> {
+        policy: LockoutPolicy,
+        now: u64,
+    ) -> Result<Reservation, StoreError> {
         self.write(move |conn| {
+            let (failures, last): (i64, Option<i64>) = conn.query_row(
+                "SELECT failures, last_failure_at FROM agents WHERE id = ?1",
+                params![id.to_string()],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?;
+            let mut record = FailureRecord {
+                consecutive: u32::try_from(failures)
+                    .map_err(|_| StoreError::Corrupt("failures"))?,
+                last_failure: last.map(to_u64).transpose()?,
+            };
+            match policy.decide(&record, now) {
+                Decision::Allow => {}
+                refused => return Ok(Reservation::Refused(refused)),
+            }
+            let previous = record.last_failure;
+            let outcome = policy.record_failure(&mut record, now);
             conn.execute(
                 "UPDATE agents SET failures = ?2, last_failure_at = ?3 WHERE id = ?1",
                 params![
                     id.to_string(),
                     i64::from(record.consecutive),
                     record.last_failure.map(to_i64).transpose()?
+                ],
+            )?;
+            Ok(Reservation::Counted(Ticket {
+                locked_now: outcome.locked_now,
+                previous_failure: previous,
+                stamped: now,
+            }))
+        })
+        .await
+    }
+
+    /// Gives back a reserved attempt whose credential was correct: the count drops by one and,
+    /// unless another failure was recorded since, the last-failure time is what it was.
+    pub async fn release_attempt(&self, id: AgentId, ticket: Ticket) -> Result<(), StoreError> {
+        self.write(move |conn| {
+            conn.execute(
+                "UPDATE agents SET
+                   last_failure_at = CASE WHEN last_failure_at = ?2 THEN ?3 ELSE last_failure_at END,
+                   failures = max(failures - 1, 0)
+                 WHERE id = ?1",
+                params![
+                    id.to_string(),
+                    to_i64(ticket.stamped)?,
+                    ticket.previous_failure.map(to_i64).transpose()?
                 ],
             )?;
             Ok(())
@@ -336,6 +381,26 @@ impl Store {
     }
 }
 
+/// The outcome of [`Store::reserve_attempt`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reservation {
+    /// The policy refuses the attempt without checking anything (wait or locked).
+    Refused(Decision),
+    /// The attempt was counted; `locked_now` when that count locked the account.
+    Counted(Ticket),
+}
+
+/// A counted attempt, to give back if the credential was right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ticket {
+    /// Counting this attempt locked the account (audit it if the credential was wrong).
+    pub locked_now: bool,
+    /// The last-failure time before this attempt.
+    pub previous_failure: Option<u64>,
+    /// The time this attempt was stamped with.
+    pub stamped: u64,
+}
+
 /// Everything a successful login writes.
 pub struct LoginCompletion {
     /// Who.
@@ -352,6 +417,18 @@ pub struct LoginCompletion {
 
 fn complete_login_in(conn: &Connection, c: &LoginCompletion) -> Result<bool, StoreError> {
     let id = c.agent.to_string();
+    // First, before anything is written: an enrollment only counts if the account has no
+    // secret yet. A second, older enrollment challenge must not replace the first one's secret
+    // or recovery codes, nor yield a session.
+    if let Some(secret) = &c.enrolled_secret {
+        let changed = conn.execute(
+            "UPDATE agents SET totp_secret = ?2 WHERE id = ?1 AND totp_secret IS NULL",
+            params![id, secret.expose().clone()],
+        )?;
+        if changed == 0 {
+            return Ok(false);
+        }
+    }
     if let Some(step) = c.totp_step {
         let changed = conn.execute(
             "UPDATE agents SET totp_last_step = ?2
@@ -361,12 +438,6 @@ fn complete_login_in(conn: &Connection, c: &LoginCompletion) -> Result<bool, Sto
         if changed == 0 {
             return Ok(false);
         }
-    }
-    if let Some(secret) = &c.enrolled_secret {
-        conn.execute(
-            "UPDATE agents SET totp_secret = ?2 WHERE id = ?1 AND totp_secret IS NULL",
-            params![id, secret.expose().clone()],
-        )?;
     }
     if let Some(codes) = &c.recovery_codes {
         let json =

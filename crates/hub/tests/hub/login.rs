@@ -343,3 +343,88 @@ async fn an_admin_can_unlock_reset_totp_and_revoke_sessions_all_audited() {
         Err(LoginError::UnknownAccount)
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_wrong_passwords_cannot_outrun_the_lockout() {
+    let hub = hub();
+    agent(&hub, "ana").await;
+    let attempts: Vec<_> = (0..40)
+        .map(|_| {
+            let login = hub.login.clone();
+            tokio::spawn(
+                async move { login.start("ana", secret("wrong password 123"), None).await },
+            )
+        })
+        .collect();
+    let mut checked = 0;
+    for attempt in attempts {
+        match attempt.await.unwrap() {
+            Err(LoginError::InvalidCredentials) => checked += 1,
+            Err(LoginError::TooManyAttempts(_) | LoginError::LockedOut(_)) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    // Only the free attempts get their password checked; the rest are refused unchecked.
+    assert!(checked <= 4, "{checked} passwords were checked");
+    let record = hub
+        .store
+        .account_by_username("ana")
+        .await
+        .unwrap()
+        .unwrap()
+        .failures;
+    assert_eq!(
+        record.consecutive, checked,
+        "every checked attempt was counted"
+    );
+}
+
+#[tokio::test]
+async fn an_older_enrollment_challenge_cannot_replace_the_enrolled_authenticator() {
+    let hub = hub();
+    agent(&hub, "ana").await;
+    let enroll = |step| match step {
+        LoginStep::EnrollmentRequired {
+            challenge,
+            otpauth_uri,
+            ..
+        } => (challenge, authenticator(&otpauth_uri)),
+        other => panic!("expected enrollment, got {other:?}"),
+    };
+    let (a, totp_a) = enroll(
+        hub.login
+            .start("ana", secret(PASSWORD), None)
+            .await
+            .unwrap(),
+    );
+    let (b, totp_b) = enroll(
+        hub.login
+            .start("ana", secret(PASSWORD), None)
+            .await
+            .unwrap(),
+    );
+    let victim = hub
+        .login
+        .complete(&a, &totp_a.code_at(hub.clock_now()), None)
+        .await
+        .unwrap();
+    hub.clock.advance(30);
+    let attacker = hub
+        .login
+        .complete(&b, &totp_b.code_at(hub.clock_now()), None)
+        .await;
+    assert!(
+        matches!(attacker, Err(LoginError::ChallengeExpired)),
+        "{attacker:?}"
+    );
+    // The victim's authenticator still works and their session is intact.
+    assert!(hub.login.authenticate(&victim.token, None).await.is_ok());
+    hub.clock.advance(30);
+    let next = challenge(&hub, "ana").await;
+    assert!(
+        hub.login
+            .complete(&next, &totp_a.code_at(hub.clock_now()), None)
+            .await
+            .is_ok()
+    );
+}
