@@ -188,6 +188,8 @@ fn prepare(dir: &Path, args: &Args) -> (std::path::PathBuf, SocketAddr) {
 }
 
 fn main() {
+    // See the hub tests' support: reqwest may be built with rustls but no provider.
+    let _ = tokio_rustls::rustls::crypto::ring::default_provider().install_default();
     let args = args();
     if args.visitors > args.agents * 20 {
         eprintln!("at most 20 visitors per agent (agent_capacity ≤ 20)");

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rampart_auth::SecretString;
 use rampart_auth::clock::Clock;
-use rampart_protocol::rest::AgentProfile;
+use rampart_protocol::rest::{AgentProfile, Role};
 use rampart_protocol::{
     AgentId, Author, Availability, ClientFrame, ConversationId, ErrorCode, MessageId,
     PROTOCOL_VERSION, QueueEntry, ResumePoint, Seq, ServerFrame, VisitorId,
@@ -62,7 +62,16 @@ pub struct Chat {
     clock: Arc<dyn Clock>,
     policy: ChatPolicy,
     routing: Arc<tokio::sync::Mutex<()>>,
+    ordering: Arc<[tokio::sync::Mutex<()>; ORDERING_STRIPES]>,
     metrics: Metrics,
+}
+
+/// Locks that keep each conversation's store-then-publish in sequence order. Conversations
+/// share stripes; different stripes commit in parallel (and share group commits).
+const ORDERING_STRIPES: usize = 64;
+
+fn stripe(conversation: ConversationId) -> usize {
+    (conversation.0.as_u128() % ORDERING_STRIPES as u128) as usize
 }
 
 fn refuse(code: ErrorCode, message: &str, id: Option<MessageId>) -> ServerFrame {
@@ -132,6 +141,7 @@ impl Chat {
             clock,
             policy,
             routing: Arc::default(),
+            ordering: Arc::new(std::array::from_fn(|_| tokio::sync::Mutex::new(()))),
             metrics,
         }
     }
@@ -228,9 +238,7 @@ impl Chat {
                 Err(error) => tracing::error!(%error, "routing: cannot assign"),
             }
         }
-        self.live.to_agents(&ServerFrame::Queue {
-            waiting: still_waiting,
-        });
+        self.live.to_agents(&queue_frame(still_waiting));
     }
 
     /// After `agent` took `conversation`: subscribe their consoles, tell them, and replay the
@@ -244,17 +252,28 @@ impl Chat {
                 locale: locale.to_owned(),
             },
         );
-        match self
-            .store
-            .messages_after(conversation, Seq::ZERO, RESUME_PAGE)
-            .await
-        {
-            Ok(history) => {
-                for message in history {
-                    self.live.to_agent(agent, &to_frame(message));
+        let mut after = Seq::ZERO;
+        loop {
+            match self
+                .store
+                .messages_after(conversation, after, RESUME_PAGE)
+                .await
+            {
+                Ok(page) => {
+                    let full = page.len() == RESUME_PAGE as usize;
+                    for message in page {
+                        after = message.seq;
+                        self.live.to_agent(agent, &to_frame(message));
+                    }
+                    if !full {
+                        break;
+                    }
+                }
+                Err(error) => {
+                    tracing::error!(%error, "routing: cannot replay history");
+                    break;
                 }
             }
-            Err(error) => tracing::error!(%error, "routing: cannot replay history"),
         }
         // Everyone in the conversation (the visitor above all) learns who joined.
         if let Ok(Some(account)) = self.store.account(agent).await {
@@ -362,7 +381,7 @@ impl Chat {
                         locale,
                     })
                     .collect();
-                frames.push(ServerFrame::Queue { waiting });
+                frames.push(queue_frame(waiting));
             }
         }
         Ok(frames)
@@ -462,8 +481,31 @@ impl Chat {
                 if let Err(frame) = self.may_act(peer, conversation_id).await {
                     return vec![frame];
                 }
-                if let Err(error) = self.store.assign(conversation_id, to_agent).await {
-                    return vec![store_failure(&error, None)];
+                // The target must be a staff member who handles chats, connected, with room.
+                let target_ok = match self.store.account(to_agent).await {
+                    Ok(Some(target)) => matches!(target.role, Role::Agent | Role::Supervisor),
+                    _ => false,
+                };
+                if !target_ok
+                    || to_agent == profile.id
+                    || !self.live.can_take(to_agent, self.policy.agent_capacity)
+                {
+                    return vec![refuse(
+                        ErrorCode::NotAllowed,
+                        "that agent cannot take this conversation now",
+                        None,
+                    )];
+                }
+                match self
+                    .store
+                    .transfer(conversation_id, profile.id, to_agent)
+                    .await
+                {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        return vec![refuse(ErrorCode::NotAllowed, "not assigned to you", None)];
+                    }
+                    Err(error) => return vec![store_failure(&error, None)],
                 }
                 self.live.release(profile.id, conversation_id);
                 self.live
@@ -515,6 +557,28 @@ impl Chat {
         conversation: ConversationId,
         text: &str,
     ) -> Vec<ServerFrame> {
+        // A resend of a stored message is acknowledged whatever happened since (the
+        // conversation may have closed or moved after the first ack was lost): the client must
+        // learn that it was stored, not that it failed.
+        if let Ok(Some((stored_in, seq))) = self.store.message_position(id).await {
+            let own = match peer {
+                Peer::Visitor {
+                    conversation: own, ..
+                } => *own == conversation,
+                // Ids are unguessable UUIDs; an agent learns only the seq of its own resend.
+                Peer::Agent { .. } => true,
+            };
+            if stored_in == conversation && own {
+                return vec![ServerFrame::Ack {
+                    id,
+                    conversation_id: conversation,
+                    seq,
+                }];
+            }
+        }
+        // Messages of one conversation are stored and published one at a time, so everyone
+        // receives them in sequence order.
+        let _ordered = self.ordering[stripe(conversation)].lock().await;
         if let Err(ServerFrame::Error { code, message, .. }) =
             self.may_act(peer, conversation).await
         {
@@ -579,6 +643,17 @@ impl Chat {
             Err(error) => vec![store_failure(&error, Some(id))],
         }
     }
+}
+
+/// Waiting visitors sent to consoles at most: the frame stays far below `MAX_FRAME_BYTES`
+/// however long the queue grows.
+pub const QUEUE_PAGE: usize = 50;
+
+/// The queue frame: the oldest [`QUEUE_PAGE`] entries and the total.
+fn queue_frame(mut waiting: Vec<QueueEntry>) -> ServerFrame {
+    let total = u32::try_from(waiting.len()).unwrap_or(u32::MAX);
+    waiting.truncate(QUEUE_PAGE);
+    ServerFrame::Queue { waiting, total }
 }
 
 fn author_of(peer: &Peer) -> Author {

@@ -118,6 +118,14 @@ impl Live {
             .map(|(id, _)| *id)
     }
 
+    /// Whether `agent` is connected and has room for one more conversation.
+    pub fn can_take(&self, agent: AgentId, capacity: usize) -> bool {
+        self.inner()
+            .agents
+            .get(&agent)
+            .is_some_and(|p| !p.conns.is_empty() && p.active.len() < capacity)
+    }
+
     /// Records that `agent` now handles `conversation` and subscribes all their consoles.
     pub fn assign(&self, agent: AgentId, conversation: ConversationId) {
         let mut inner = self.inner();

@@ -275,7 +275,12 @@ async fn run(
                 }
                 frames_in_window += 1;
                 if frames_in_window > FRAMES_PER_SECOND {
-                    let slow = ServerFrame::Error { code: ErrorCode::RateLimited, message: "too many frames; slow down".into(), id: None };
+                    // Name the dropped message so its client knows exactly what to resend.
+                    let id = match &incoming {
+                        Ok(ClientFrame::Send { id, .. }) => Some(*id),
+                        _ => None,
+                    };
+                    let slow = ServerFrame::Error { code: ErrorCode::RateLimited, message: "too many frames; slow down".into(), id };
                     if !send(&mut socket, &slow).await { break; }
                     continue;
                 }

@@ -239,8 +239,12 @@ pub enum ServerFrame {
     /// The waiting queue changed.
     #[serde(rename_all = "camelCase")]
     Queue {
-        /// Everyone waiting, oldest first.
+        /// The oldest waiting visitors, oldest first (at most a page, so the frame stays small
+        /// however long the queue is).
         waiting: Vec<QueueEntry>,
+        /// How many visitors are waiting in all.
+        #[serde(default)]
+        total: u32,
     },
     /// A conversation was assigned to this agent.
     #[serde(rename_all = "camelCase")]

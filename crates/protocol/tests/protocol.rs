@@ -100,6 +100,7 @@ mod support {
                     waiting_since: 1_700_000_000_000,
                     locale: "es-MX".into(),
                 }],
+                total: 1,
             },
             ServerFrame::Assigned {
                 conversation_id: conv(),

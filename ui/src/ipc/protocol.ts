@@ -192,9 +192,14 @@ author: Author,
  */
 active: boolean, } | { "type": "queue", 
 /**
- * Everyone waiting, oldest first.
+ * The oldest waiting visitors, oldest first (at most a page, so the frame stays small
+ * however long the queue is).
  */
-waiting: Array<QueueEntry>, } | { "type": "assigned", 
+waiting: Array<QueueEntry>, 
+/**
+ * How many visitors are waiting in all.
+ */
+total: number, } | { "type": "assigned", 
 /**
  * Which.
  */

@@ -1,5 +1,5 @@
-//! Hub behaviour the client depends on, checked over raw frames. Tests marked `#[ignore]` pin
-//! hub bugs found while building the client; they pass once the hub is fixed.
+//! Hub behaviour the client depends on, checked over raw frames (including hub bugs found while
+//! building the client, now fixed).
 
 use std::time::Duration;
 
@@ -52,8 +52,6 @@ async fn until(ws: &mut Raw, matches: impl Fn(&ServerFrame) -> bool) -> ServerFr
 /// store's idempotent append, so the resend is refused with `notAllowed` and the client reports
 /// a stored message as failed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "hub bug: an agent's resend of an already-stored message is refused after close \
-            (chat.rs send() checks may_act before the store deduplicates by id)"]
 async fn an_agents_resend_of_a_stored_message_is_acknowledged_after_the_conversation_closed() {
     let hub = TestHub::start(3).await;
     let api = HubApi::new(hub.url_direct()).unwrap();

@@ -252,6 +252,23 @@ impl Store {
         .await
     }
 
+    /// Moves an active conversation from `from` to `to`, only if `from` still has it.
+    pub async fn transfer(
+        &self,
+        id: ConversationId,
+        from: AgentId,
+        to: AgentId,
+    ) -> Result<bool, StoreError> {
+        self.write(move |conn| {
+            Ok(conn.execute(
+                "UPDATE conversations SET agent_id = ?3
+                 WHERE id = ?1 AND agent_id = ?2 AND state = 'active'",
+                params![id.to_string(), from.to_string(), to.to_string()],
+            )? == 1)
+        })
+        .await
+    }
+
     /// Assigns a conversation to an agent (waiting → active, or a transfer between agents).
     pub async fn assign(&self, id: ConversationId, agent: AgentId) -> Result<(), StoreError> {
         self.write(move |conn| {
@@ -291,6 +308,25 @@ impl Store {
     /// sequence number with `duplicate: true` and writes nothing. Answers only after commit.
     pub async fn append(&self, message: NewMessage) -> Result<Appended, StoreError> {
         self.write(move |conn| append_in(conn, &message)).await
+    }
+
+    /// Where a message id is stored, if it is: (conversation, seq).
+    pub async fn message_position(
+        &self,
+        id: MessageId,
+    ) -> Result<Option<(ConversationId, Seq)>, StoreError> {
+        self.read(move |conn| {
+            let row: Option<(String, i64)> = conn
+                .query_row(
+                    "SELECT conversation_id, seq FROM messages WHERE id = ?1",
+                    params![id.to_string()],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?;
+            row.map(|(c, seq)| Ok((parse_id(&c, "conversation id")?, seq_from_sql(seq)?)))
+                .transpose()
+        })
+        .await
     }
 
     /// Messages of a conversation after `after`, in order, at most `limit`.

@@ -783,3 +783,60 @@ async fn the_visitor_learns_which_agent_joined() {
         matches!(joined, ServerFrame::AgentJoined { display_name, .. } if display_name == "Agent ana")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transfers_go_only_to_connected_agents_and_never_strand_the_visitor() {
+    let hub = live_hub().await;
+    let (mut ana, _) = available_agent(&hub, "ana").await;
+    let (conversation, _) = hub.visitor().await;
+    ana.until(|f| matches!(f, ServerFrame::Assigned { .. }))
+        .await;
+
+    // To nobody: refused, and Ana still has the conversation.
+    ana.send(&ClientFrame::Transfer {
+        conversation_id: conversation,
+        to_agent: rampart_protocol::AgentId::new(),
+    })
+    .await;
+    let refused = ana.until(|f| matches!(f, ServerFrame::Error { .. })).await;
+    assert!(matches!(
+        refused,
+        ServerFrame::Error {
+            code: ErrorCode::NotAllowed,
+            ..
+        }
+    ));
+    let (_, frame) = send(conversation, "sigo aquí");
+    ana.send(&frame).await;
+    ana.until(|f| matches!(f, ServerFrame::Ack { .. })).await;
+
+    // To a connected colleague: they get it, Ana lets go.
+    let (token, _, bo_id) = hub.agent_session("bo").await;
+    let mut bo = hub.connect("/ws/agent", &token).await;
+    bo.hello(vec![]).await;
+    ana.send(&ClientFrame::Transfer {
+        conversation_id: conversation,
+        to_agent: bo_id,
+    })
+    .await;
+    let assigned = bo
+        .until(|f| matches!(f, ServerFrame::Assigned { .. }))
+        .await;
+    assert!(
+        matches!(assigned, ServerFrame::Assigned { conversation_id, .. } if conversation_id == conversation)
+    );
+    ana.until(|f| matches!(f, ServerFrame::Closed { .. })).await;
+    // Ana can no longer write there; Bo can.
+    let (_, late) = send(conversation, "hola?");
+    ana.send(&late).await;
+    assert!(matches!(
+        ana.until(|f| matches!(f, ServerFrame::Error { .. })).await,
+        ServerFrame::Error {
+            code: ErrorCode::NotAllowed,
+            ..
+        }
+    ));
+    let (_, from_bo) = send(conversation, "Hola, soy Bo");
+    bo.send(&from_bo).await;
+    bo.until(|f| matches!(f, ServerFrame::Ack { .. })).await;
+}

@@ -195,6 +195,9 @@ pub async fn start_hub(
         hasher: PasswordHasher::insecure_for_tests(),
         session_recheck: Duration::from_millis(100),
     };
+    // Workspace feature unification gives reqwest rustls without a chosen provider (the client
+    // crate brings its own configuration); the tests' plain HTTP client needs one installed.
+    let _ = tokio_rustls::rustls::crypto::ring::default_provider().install_default();
     let bind = std::net::SocketAddr::new(config.listen.ip(), 0);
     let server = Server::open(config, clock.clone(), tuning).unwrap();
     let listener = tokio::net::TcpListener::bind(bind).await.unwrap();
