@@ -205,6 +205,17 @@ pub struct Login {
     policy: Arc<LoginPolicy>,
     pending: Arc<Mutex<HashMap<[u8; 32], Pending>>>,
     metrics: Metrics,
+    hashing: Arc<tokio::sync::Semaphore>,
+}
+
+/// How long a login may wait for a password-hashing slot before it is refused.
+const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Password hashes computed at once: one per core (Argon2id is CPU- and memory-bound).
+fn hashing_slots() -> usize {
+    std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, 16)
 }
 
 fn sha256(bytes: &[u8]) -> [u8; 32] {
@@ -229,6 +240,7 @@ impl Login {
             policy: Arc::new(policy),
             pending: Arc::default(),
             metrics: Metrics::default(),
+            hashing: Arc::new(tokio::sync::Semaphore::new(hashing_slots())),
         }
     }
 
@@ -237,6 +249,26 @@ impl Login {
     pub fn with_metrics(mut self, metrics: Metrics) -> Self {
         self.metrics = metrics;
         self
+    }
+
+    /// Runs Argon2 work on the blocking pool, at most a few at a time: a burst of logins queues
+    /// here (and is refused after a wait) instead of claiming 46 MiB per blocking thread.
+    async fn hashing<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, LoginError> {
+        let permit = tokio::time::timeout(HASHING_WAIT, Arc::clone(&self.hashing).acquire_owned())
+            .await
+            .map_err(|_| LoginError::TooManyAttempts(5))?
+            .map_err(|_| LoginError::Internal)?;
+        let result = tokio::task::spawn_blocking(move || {
+            let result = work();
+            drop(permit);
+            result
+        })
+        .await
+        .map_err(|_| LoginError::Internal)?;
+        Ok(result)
     }
 
     /// The idle timeout of sessions, in seconds.
@@ -429,9 +461,7 @@ impl Login {
         }
         let hasher = self.policy.hasher.clone();
         let password = SecretString::new(new_password.expose().clone());
-        let hash = tokio::task::spawn_blocking(move || hasher.hash(&password))
-            .await
-            .map_err(|_| LoginError::Internal)??;
+        let hash = self.hashing(move || hasher.hash(&password)).await??;
         if !self
             .store
             .set_initial_password(account.id, presented, hash)
@@ -459,8 +489,9 @@ impl Login {
         let Some(account) = account else {
             // Same work as a real check, so timing does not reveal which usernames exist.
             let hasher = self.policy.hasher.clone();
-            let _ =
-                tokio::task::spawn_blocking(move || hasher.verify_unknown_user(&password)).await;
+            let _ = self
+                .hashing(move || hasher.verify_unknown_user(&password))
+                .await?;
             self.metrics.auth_failures.inc();
             let event = AuditEvent::new(Actor::System, Action::LoginFailed).failed("unknown_user");
             self.audit(event, origin).await?;
@@ -470,8 +501,9 @@ impl Login {
         let Some(stored) = account.password_hash.clone() else {
             // Same work as a real check, so timing does not reveal unenrolled accounts.
             let hasher = self.policy.hasher.clone();
-            let _ =
-                tokio::task::spawn_blocking(move || hasher.verify_unknown_user(&password)).await;
+            let _ = self
+                .hashing(move || hasher.verify_unknown_user(&password))
+                .await?;
             self.fail(
                 &account,
                 Action::LoginFailed,
@@ -483,16 +515,16 @@ impl Login {
             return Err(LoginError::InvalidCredentials);
         };
         let hasher = self.policy.hasher.clone();
-        let (verified, rehash) = tokio::task::spawn_blocking(move || {
-            let verified = hasher.verify(&password, &stored);
-            let rehash = match &verified {
-                Ok(_) if hasher.needs_rehash(&stored) => hasher.hash(&password).ok(),
-                _ => None,
-            };
-            (verified, rehash)
-        })
-        .await
-        .map_err(|_| LoginError::Internal)?;
+        let (verified, rehash) = self
+            .hashing(move || {
+                let verified = hasher.verify(&password, &stored);
+                let rehash = match &verified {
+                    Ok(_) if hasher.needs_rehash(&stored) => hasher.hash(&password).ok(),
+                    _ => None,
+                };
+                (verified, rehash)
+            })
+            .await?;
         let verified = match verified {
             Ok(verified) => verified,
             Err(rampart_auth::Error::InvalidCredentials) => {
