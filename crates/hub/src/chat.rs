@@ -200,6 +200,11 @@ impl Chat {
         Ok((conversation, visitor, SecretString::new(token)))
     }
 
+    /// How many visitors wait for an agent.
+    pub async fn waiting_count(&self) -> Result<u64, StoreError> {
+        self.store.waiting_count().await
+    }
+
     /// The visitor behind a token.
     pub async fn visitor(
         &self,

@@ -115,6 +115,8 @@ pub struct LimitsSection {
     pub visitors_per_minute: u32,
     /// Login, TOTP and enrollment requests per address per minute.
     pub logins_per_minute: u32,
+    /// Visitors that may wait for an agent at once; more are asked to come back later.
+    pub max_waiting: u64,
 }
 
 impl Default for LimitsSection {
@@ -123,6 +125,7 @@ impl Default for LimitsSection {
             sockets_per_ip: crate::limits::SOCKETS_PER_IP,
             visitors_per_minute: crate::limits::VISITORS_PER_MINUTE,
             logins_per_minute: crate::limits::LOGINS_PER_MINUTE,
+            max_waiting: 500,
         }
     }
 }
@@ -279,6 +282,7 @@ impl HubConfig {
         if limits.sockets_per_ip == 0
             || limits.visitors_per_minute == 0
             || limits.logins_per_minute == 0
+            || limits.max_waiting == 0
         {
             return Err(ConfigError::Invalid(
                 "[limits] values must be at least 1".to_owned(),

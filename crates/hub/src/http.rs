@@ -49,6 +49,8 @@ pub struct Api {
     pub limits: Limits,
     /// The privacy notice visitors acknowledge.
     pub privacy: Arc<PrivacySection>,
+    /// Visitors that may wait at once.
+    pub max_waiting: u64,
 }
 
 fn too_many() -> ApiFailure {
@@ -288,6 +290,15 @@ async fn new_visitor(
         return Err(too_many());
     }
     let Json(request) = body?;
+    // A full queue turns new visitors away instead of growing without bound.
+    if api.chat.waiting_count().await.map_err(LoginError::from)? >= api.max_waiting {
+        let mut busy = ApiError::new(
+            ApiErrorCode::TooManyAttempts,
+            "all agents are busy; please try again in a few minutes",
+        );
+        busy.retry_after_secs = Some(120);
+        return Err(ApiFailure(busy));
+    }
     if request.privacy_notice != api.privacy.version {
         return Err(ApiFailure(ApiError::new(
             ApiErrorCode::PrivacyNotAcknowledged,

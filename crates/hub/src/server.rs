@@ -154,6 +154,7 @@ impl Hub {
             session_recheck: self.session_recheck,
             limits: self.limits.clone(),
             privacy: Arc::new(self.config.privacy.clone()),
+            max_waiting: self.config.limits.max_waiting,
         })
     }
 

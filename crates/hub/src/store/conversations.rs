@@ -383,6 +383,19 @@ impl Store {
     }
 
     /// Conversations waiting for an agent, oldest first: (id, locale, waiting since).
+    /// How many conversations are waiting for an agent.
+    pub async fn waiting_count(&self) -> Result<u64, StoreError> {
+        self.read(|conn| {
+            let count: i64 = conn.query_row(
+                "SELECT count(*) FROM conversations WHERE state = 'waiting'",
+                [],
+                |row| row.get(0),
+            )?;
+            Ok(u64::try_from(count).unwrap_or(0))
+        })
+        .await
+    }
+
     pub async fn waiting(&self) -> Result<Vec<(ConversationId, String, i64)>, StoreError> {
         self.read(|conn| {
             let mut statement = conn.prepare_cached(

@@ -840,3 +840,19 @@ async fn transfers_go_only_to_connected_agents_and_never_strand_the_visitor() {
     bo.send(&from_bo).await;
     bo.until(|f| matches!(f, ServerFrame::Ack { .. })).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_queue_turns_new_visitors_away() {
+    let hub = live_hub_with(|c| c.limits.max_waiting = 2).await;
+    hub.visitor().await;
+    hub.visitor().await;
+    let refused = hub
+        .http
+        .post(hub.url("/api/v1/visitor"))
+        .json(&serde_json::json!({ "locale": "en", "privacyNotice": "2026-11" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 429);
+    assert_eq!(refused.headers()["retry-after"], "120");
+}
