@@ -67,6 +67,8 @@ fn csp_is_a_strict_directive_map() {
         csp_directive(&config, "connect-src"),
         "ipc: http://ipc.localhost"
     );
+    // No data: images: the UI ships its images as files (the QR code will be inline SVG).
+    assert_eq!(csp_directive(&config, "img-src"), "'self'");
     let all = csp.to_string();
     assert!(
         !all.contains("unsafe-eval"),
