@@ -205,14 +205,22 @@ impl Chat {
         self.store.waiting_count().await
     }
 
-    /// The visitor behind a token.
+    /// The visitor behind a token. A token is good only while its conversation is open.
     pub async fn visitor(
         &self,
         token: &SecretString,
     ) -> Result<Option<(ConversationId, VisitorId)>, StoreError> {
-        self.store
+        let found = self
+            .store
             .visitor_token(Sha256::digest(token.expose().as_bytes()).into())
-            .await
+            .await?;
+        let Some((conversation, visitor)) = found else {
+            return Ok(None);
+        };
+        match self.store.conversation_state(conversation).await? {
+            (ConversationState::Closed, _) => Ok(None),
+            _ => Ok(Some((conversation, visitor))),
+        }
     }
 
     /// Assigns waiting conversations to available agents, least busy first, and refreshes

@@ -21,6 +21,8 @@ use tokio_rustls::server::TlsStream;
 
 /// How long a client may take to complete the TLS handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Handshakes in progress at once; further connections wait in the kernel's accept queue.
+const CONCURRENT_HANDSHAKES: usize = 256;
 
 /// Errors loading the certificate or key.
 #[derive(Debug, thiserror::Error)]
@@ -103,8 +105,13 @@ impl TlsListener {
     pub fn new(tcp: TcpListener, acceptor: TlsAcceptor) -> std::io::Result<Self> {
         let local = tcp.local_addr()?;
         let (tx, ready) = mpsc::channel(128);
+        let handshakes = Arc::new(tokio::sync::Semaphore::new(CONCURRENT_HANDSHAKES));
         tokio::spawn(async move {
             loop {
+                // Bound the handshakes in flight before accepting more.
+                let Ok(permit) = Arc::clone(&handshakes).acquire_owned().await else {
+                    break;
+                };
                 let (stream, peer) = match tcp.accept().await {
                     Ok(accepted) => accepted,
                     Err(error) => {
@@ -119,6 +126,7 @@ impl TlsListener {
                 let acceptor = acceptor.clone();
                 let handed = tx.clone();
                 tokio::spawn(async move {
+                    let _permit = permit;
                     // Failed or slow handshakes are dropped; they never reach the app.
                     if let Ok(Ok(tls)) =
                         tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await

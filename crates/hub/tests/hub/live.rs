@@ -856,3 +856,24 @@ async fn a_full_queue_turns_new_visitors_away() {
     assert_eq!(refused.status(), 429);
     assert_eq!(refused.headers()["retry-after"], "120");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_token_stops_working_when_the_conversation_closes() {
+    let hub = live_hub().await;
+    let (mut agent, _) = available_agent(&hub, "ana").await;
+    let (conversation, token) = hub.visitor().await;
+    agent
+        .until(|f| matches!(f, ServerFrame::Assigned { .. }))
+        .await;
+    let mut visitor = hub.connect("/ws/visitor", &token).await;
+    visitor.hello(vec![]).await;
+    agent
+        .send(&ClientFrame::Close {
+            conversation_id: conversation,
+        })
+        .await;
+    visitor
+        .until(|f| matches!(f, ServerFrame::Closed { .. }))
+        .await;
+    assert!(hub.try_connect("/ws/visitor", Some(&token)).await.is_err());
+}
