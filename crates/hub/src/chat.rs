@@ -265,28 +265,13 @@ impl Chat {
                 locale: locale.to_owned(),
             },
         );
-        let mut after = Seq::ZERO;
-        loop {
-            match self
-                .store
-                .messages_after(conversation, after, RESUME_PAGE)
-                .await
-            {
-                Ok(page) => {
-                    let full = page.len() == RESUME_PAGE as usize;
-                    for message in page {
-                        after = message.seq;
-                        self.live.to_agent(agent, &to_frame(message));
-                    }
-                    if !full {
-                        break;
-                    }
-                }
-                Err(error) => {
-                    tracing::error!(%error, "routing: cannot replay history");
-                    break;
+        match self.history(conversation, Seq::ZERO).await {
+            Ok(history) => {
+                for frame in &history {
+                    self.live.to_agent(agent, frame);
                 }
             }
+            Err(error) => tracing::error!(%error, "routing: cannot replay history"),
         }
         // Everyone in the conversation (the visitor above all) learns who joined.
         if let Ok(Some(account)) = self.store.account(agent).await {
@@ -345,29 +330,11 @@ impl Chat {
                     .collect()
             }
         };
-        for (conversation, mut after) in follow {
+        for (conversation, after) in follow {
             self.live.subscribe(conn, conversation);
-            loop {
-                match self
-                    .store
-                    .messages_after(conversation, after, RESUME_PAGE)
-                    .await
-                {
-                    Ok(page) => {
-                        let full = page.len() == RESUME_PAGE as usize;
-                        if let Some(last) = page.last() {
-                            after = last.seq;
-                        }
-                        frames.extend(page.into_iter().map(to_frame));
-                        if !full {
-                            break;
-                        }
-                    }
-                    Err(error) => {
-                        frames.push(store_failure(&error, None));
-                        break;
-                    }
-                }
+            match self.history(conversation, after).await {
+                Ok(history) => frames.extend(history),
+                Err(error) => frames.push(store_failure(&error, None)),
             }
         }
         // A visitor (re)connecting learns who is looking after them.
@@ -398,6 +365,29 @@ impl Chat {
             }
         }
         Ok(frames)
+    }
+
+    /// Every message of `conversation` after `after`, as frames, read page by page.
+    async fn history(
+        &self,
+        conversation: ConversationId,
+        mut after: Seq,
+    ) -> Result<Vec<ServerFrame>, StoreError> {
+        let mut frames = Vec::new();
+        loop {
+            let page = self
+                .store
+                .messages_after(conversation, after, RESUME_PAGE)
+                .await?;
+            let full = page.len() == RESUME_PAGE as usize;
+            if let Some(last) = page.last() {
+                after = last.seq;
+            }
+            frames.extend(page.into_iter().map(to_frame));
+            if !full {
+                return Ok(frames);
+            }
+        }
     }
 
     /// Whether `peer` may act in `conversation` right now.

@@ -877,3 +877,35 @@ async fn a_visitor_token_stops_working_when_the_conversation_closes() {
         .await;
     assert!(hub.try_connect("/ws/visitor", Some(&token)).await.is_err());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resume_pages_through_long_conversations() {
+    let hub = live_hub().await;
+    let (conversation, token) = hub.visitor().await;
+    let appends: Vec<_> = (0..620)
+        .map(|i| {
+            let store = hub.server.store.clone();
+            let message = rampart_hub::store::NewMessage {
+                id: MessageId::new(),
+                conversation_id: conversation,
+                author: rampart_hub::store::StoredAuthor::Visitor,
+                text: format!("m{i}"),
+                spans: Vec::new(),
+                now_ms: 1,
+            };
+            tokio::spawn(async move { store.append(message).await.unwrap() })
+        })
+        .collect();
+    for append in appends {
+        append.await.unwrap();
+    }
+    let mut visitor = hub.connect("/ws/visitor", &token).await;
+    visitor.hello(vec![]).await;
+    let mut seqs = Vec::new();
+    while seqs.len() < 620 {
+        if let ServerFrame::Message { seq, .. } = visitor.recv().await {
+            seqs.push(seq.0);
+        }
+    }
+    assert_eq!(seqs, (1..=620).collect::<Vec<u64>>());
+}
