@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use rampart_audit::{Action, Actor, AuditEvent, Target, TargetKind};
 use rampart_auth::clock::Clock;
-use rampart_auth::lockout::{Decision, LockoutPolicy};
+use rampart_auth::lockout::{Decision, FailureRecord, LockoutPolicy};
 use rampart_auth::password::{
     PasswordContext, PasswordHasher, PasswordPolicy, PasswordVerified, Rejection,
 };
@@ -206,7 +206,11 @@ pub struct Login {
     pending: Arc<Mutex<HashMap<[u8; 32], Pending>>>,
     metrics: Metrics,
     hashing: Arc<tokio::sync::Semaphore>,
+    unknown: Arc<Mutex<HashMap<[u8; 32], FailureRecord>>>,
 }
+
+/// Unknown usernames whose failures are tracked at most (a spray of names cannot grow this).
+const UNKNOWN_TRACKED: usize = 10_000;
 
 /// How long a login may wait for a password-hashing slot before it is refused.
 const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
@@ -241,6 +245,7 @@ impl Login {
             pending: Arc::default(),
             metrics: Metrics::default(),
             hashing: Arc::new(tokio::sync::Semaphore::new(hashing_slots())),
+            unknown: Arc::default(),
         }
     }
 
@@ -355,6 +360,33 @@ impl Login {
         Err(error)
     }
 
+    /// Applies the lockout policy to a username that has no account, exactly as to a real
+    /// one, so throttling answers do not reveal which usernames exist. Kept in memory, bounded.
+    fn unknown_attempt(&self, username: &str) -> Result<(), LoginError> {
+        let now = self.now()?;
+        let key = sha256(username.to_lowercase().as_bytes());
+        let mut unknown = self
+            .unknown
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if unknown.len() >= UNKNOWN_TRACKED {
+            let keep = self.policy.lockout.lock_secs;
+            unknown.retain(|_, r| r.last_failure.is_some_and(|t| now.saturating_sub(t) < keep));
+            if unknown.len() >= UNKNOWN_TRACKED {
+                unknown.clear();
+            }
+        }
+        let record = unknown.entry(key).or_default();
+        match self.policy.lockout.decide(record, now) {
+            Decision::Allow => {
+                self.policy.lockout.record_failure(record, now);
+                Ok(())
+            }
+            Decision::Wait { seconds } => Err(LoginError::TooManyAttempts(seconds)),
+            Decision::Locked { until } => Err(LoginError::LockedOut(until)),
+        }
+    }
+
     /// Audits a failed check (already counted by [`Login::reserve`]), and the lock if counting
     /// it locked the account.
     async fn fail(
@@ -428,6 +460,7 @@ impl Login {
     ) -> Result<(), LoginError> {
         let account = self.store.account_by_username(username).await?;
         let Some(account) = account else {
+            self.unknown_attempt(username)?;
             let event =
                 AuditEvent::new(Actor::System, Action::CredentialChanged).failed("unknown_user");
             self.audit(event, origin).await?;
@@ -487,7 +520,9 @@ impl Login {
         self.check_network(None, origin).await?;
         let account = self.store.account_by_username(username).await?;
         let Some(account) = account else {
-            // Same work as a real check, so timing does not reveal which usernames exist.
+            // Same answers as for a real account (waits, locks) and the same work, so neither
+            // the responses nor their timing reveal which usernames exist.
+            self.unknown_attempt(username)?;
             let hasher = self.policy.hasher.clone();
             let _ = self
                 .hashing(move || hasher.verify_unknown_user(&password))

@@ -428,3 +428,33 @@ async fn an_older_enrollment_challenge_cannot_replace_the_enrolled_authenticator
             .is_ok()
     );
 }
+
+#[tokio::test]
+async fn unknown_usernames_get_the_same_throttling_as_real_ones() {
+    let hub = hub();
+    agent(&hub, "ana").await;
+    let mut real = Vec::new();
+    let mut unknown = Vec::new();
+    for _ in 0..5 {
+        real.push(
+            hub.login
+                .start("ana", secret("wrong password 123"), None)
+                .await,
+        );
+        unknown.push(
+            hub.login
+                .start("nobody", secret("wrong password 123"), None)
+                .await,
+        );
+    }
+    let shape = |r: &Result<LoginStep, LoginError>| match r {
+        Err(LoginError::InvalidCredentials) => "invalid",
+        Err(LoginError::TooManyAttempts(_)) => "wait",
+        Err(LoginError::LockedOut(_)) => "locked",
+        _ => "other",
+    };
+    let real: Vec<_> = real.iter().map(shape).collect();
+    let unknown: Vec<_> = unknown.iter().map(shape).collect();
+    assert_eq!(real, unknown);
+    assert!(real.contains(&"wait"), "the schedule kicked in: {real:?}");
+}
