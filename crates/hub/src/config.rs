@@ -162,6 +162,22 @@ impl Default for PrivacySection {
     }
 }
 
+/// How long closed conversations are kept.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionSection {
+    /// Days a closed conversation (and its messages) is kept (1–3650).
+    pub transcript_days: u32,
+}
+
+impl Default for RetentionSection {
+    fn default() -> Self {
+        Self {
+            transcript_days: 90,
+        }
+    }
+}
+
 /// TLS settings: PEM files of the certificate chain and its private key.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -196,6 +212,8 @@ pub struct HubConfig {
     pub limits: LimitsSection,
     /// Privacy notice shown to visitors.
     pub privacy: PrivacySection,
+    /// Transcript retention.
+    pub retention: RetentionSection,
 }
 
 impl Default for HubConfig {
@@ -213,6 +231,7 @@ impl Default for HubConfig {
             tls: None,
             limits: LimitsSection::default(),
             privacy: PrivacySection::default(),
+            retention: RetentionSection::default(),
         }
     }
 }
@@ -286,6 +305,11 @@ impl HubConfig {
         {
             return Err(ConfigError::Invalid(
                 "[limits] values must be at least 1".to_owned(),
+            ));
+        }
+        if !(1..=3650).contains(&self.retention.transcript_days) {
+            return Err(ConfigError::Invalid(
+                "[retention] transcript_days must be 1–3650".to_owned(),
             ));
         }
         if !(1..=20).contains(&self.chat.agent_capacity) {

@@ -37,6 +37,9 @@ enum Command {
     /// Manage sessions.
     #[command(subcommand)]
     Session(SessionCommand),
+    /// Visitors' personal data.
+    #[command(subcommand)]
+    Visitor(VisitorCommand),
     /// Manage the IP allow-list.
     #[command(subcommand)]
     Allowlist(AllowCommand),
@@ -93,6 +96,26 @@ enum AgentCommand {
         #[arg(long)]
         username: String,
     },
+}
+
+#[derive(Subcommand)]
+enum VisitorCommand {
+    /// Erase every conversation of a visitor (right to erasure). Give the visitor id, or a
+    /// conversation id to erase that conversation's visitor.
+    Erase {
+        /// Visitor id.
+        #[arg(
+            long,
+            conflicts_with = "conversation",
+            required_unless_present = "conversation"
+        )]
+        visitor: Option<rampart_protocol::VisitorId>,
+        /// A conversation of the visitor.
+        #[arg(long)]
+        conversation: Option<rampart_protocol::ConversationId>,
+    },
+    /// Delete closed conversations older than the retention period now.
+    Purge,
 }
 
 #[derive(Subcommand)]
@@ -212,6 +235,30 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             println!("{username} will enroll a new authenticator at the next login");
+        }
+        Command::Visitor(VisitorCommand::Erase {
+            visitor,
+            conversation,
+        }) => {
+            let visitor = match (visitor, conversation) {
+                (Some(visitor), _) => visitor,
+                (None, Some(conversation)) => hub
+                    .store
+                    .visitor_of(conversation)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .ok_or_else(|| format!("no conversation {conversation}"))?,
+                (None, None) => return Err("give --visitor or --conversation".to_owned()),
+            };
+            let erased = hub
+                .erase_visitor(admin, visitor)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("erased {erased} conversation(s) of visitor {visitor}");
+        }
+        Command::Visitor(VisitorCommand::Purge) => {
+            let purged = hub.purge_expired().await.map_err(|e| e.to_string())?;
+            println!("deleted {purged} closed conversation(s) past retention");
         }
         Command::Session(SessionCommand::Revoke { username }) => {
             let ended = hub

@@ -4,9 +4,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rampart_audit::{Action, Actor, AuditEvent};
+use rampart_audit::{Action, Actor, AuditEvent, Target, TargetKind};
 use rampart_auth::clock::Clock;
 use rampart_auth::password::PasswordHasher;
+use rampart_protocol::VisitorId;
 use tokio::net::TcpListener;
 
 use crate::audit::{Audit, AuditError};
@@ -158,6 +159,26 @@ impl Hub {
         })
     }
 
+    /// Deletes closed conversations older than the retention period. Returns how many.
+    pub async fn purge_expired(&self) -> Result<usize, HubError> {
+        let now = i64::try_from(self.clock.unix_now()?).unwrap_or(i64::MAX);
+        let keep = i64::from(self.config.retention.transcript_days) * 24 * 60 * 60;
+        let cutoff_ms = now.saturating_sub(keep).saturating_mul(1000);
+        Ok(self.store.purge_closed_before(cutoff_ms).await?)
+    }
+
+    /// Right to erasure: deletes every conversation of a visitor and records that it happened
+    /// (the audit record names the pseudonymous visitor id and a count, never erased content).
+    pub async fn erase_visitor(&self, by: Actor, visitor: VisitorId) -> Result<usize, HubError> {
+        let erased = self.store.erase_visitor(visitor).await?;
+        let event = AuditEvent::new(by, Action::VisitorErased)
+            .on(Target::new(TargetKind::Visitor, &visitor.to_string()))
+            .with_detail("conversations", &erased.len().to_string())
+            .map_err(AuditError::from)?;
+        self.audit.record(event, self.clock.unix_now()?).await?;
+        Ok(erased.len())
+    }
+
     /// Serves on `listener` until `shutdown` completes. Records the start and stop in the audit
     /// log and writes the audit head to the application log, so a later `audit verify --head`
     /// can detect a truncated or rewritten audit database.
@@ -175,6 +196,19 @@ impl Hub {
             .await?;
         let head = self.audit.log().head();
         tracing::info!(%addr, audit_head = %head, "hub listening");
+        // Retention runs at start and then hourly for as long as the hub serves.
+        let retention = self.clone();
+        let purger = tokio::spawn(async move {
+            let mut hourly = tokio::time::interval(Duration::from_secs(60 * 60));
+            loop {
+                hourly.tick().await;
+                match retention.purge_expired().await {
+                    Ok(0) => {}
+                    Ok(purged) => tracing::info!(purged, "retention: closed conversations deleted"),
+                    Err(error) => tracing::error!(%error, "retention purge failed"),
+                }
+            }
+        });
         let app = self
             .router()
             .into_make_service_with_connect_info::<PeerAddr>();
@@ -198,6 +232,7 @@ impl Hub {
                     .await
             }
         };
+        purger.abort();
         self.audit
             .record(
                 AuditEvent::new(Actor::System, Action::HubStopped),

@@ -285,6 +285,53 @@ impl Store {
         .await
     }
 
+    /// Deletes closed conversations (their messages and visitor tokens cascade) that closed
+    /// before `cutoff_ms`. Returns how many. Deleted pages are overwritten (secure_delete).
+    pub async fn purge_closed_before(&self, cutoff_ms: i64) -> Result<usize, StoreError> {
+        self.write(move |conn| {
+            Ok(conn.execute(
+                "DELETE FROM conversations WHERE state = 'closed' AND closed_at < ?1",
+                params![cutoff_ms],
+            )?)
+        })
+        .await
+    }
+
+    /// Deletes every conversation of a visitor (right to erasure), whatever its state.
+    /// Returns the ids of the erased conversations.
+    pub async fn erase_visitor(
+        &self,
+        visitor: VisitorId,
+    ) -> Result<Vec<ConversationId>, StoreError> {
+        self.write(move |conn| {
+            let mut statement = conn
+                .prepare_cached("DELETE FROM conversations WHERE visitor_id = ?1 RETURNING id")?;
+            let rows =
+                statement.query_map(params![visitor.to_string()], |row| row.get::<_, String>(0))?;
+            let mut erased = Vec::new();
+            for row in rows {
+                erased.push(parse_id(&row?, "conversation id")?);
+            }
+            Ok(erased)
+        })
+        .await
+    }
+
+    /// The visitor of a conversation.
+    pub async fn visitor_of(&self, id: ConversationId) -> Result<Option<VisitorId>, StoreError> {
+        self.read(move |conn| {
+            let visitor: Option<String> = conn
+                .query_row(
+                    "SELECT visitor_id FROM conversations WHERE id = ?1",
+                    params![id.to_string()],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            visitor.map(|v| parse_id(&v, "visitor id")).transpose()
+        })
+        .await
+    }
+
     /// Closes a conversation. Closing twice is not an error.
     pub async fn close(&self, id: ConversationId, now_ms: i64) -> Result<(), StoreError> {
         self.write(move |conn| {

@@ -909,3 +909,95 @@ async fn resume_pages_through_long_conversations() {
     }
     assert_eq!(seqs, (1..=620).collect::<Vec<u64>>());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retention_and_erasure_remove_exactly_what_they_should() {
+    let hub = live_hub().await;
+    let store = &hub.server.store;
+    let (old, _) = hub.visitor().await;
+    let (recent, _) = hub.visitor().await;
+    let (open, _) = hub.visitor().await;
+    for conversation in [old, recent, open] {
+        let (_, frame) = send(conversation, "x");
+        let ClientFrame::Send { id, .. } = frame else {
+            unreachable!()
+        };
+        store
+            .append(rampart_hub::store::NewMessage {
+                id,
+                conversation_id: conversation,
+                author: rampart_hub::store::StoredAuthor::Visitor,
+                text: "hola".into(),
+                spans: Vec::new(),
+                now_ms: 1,
+            })
+            .await
+            .unwrap();
+    }
+    let day_ms = 24 * 60 * 60 * 1000;
+    let now_ms = i64::try_from(START).unwrap() * 1000;
+    store.close(old, now_ms - 91 * day_ms).await.unwrap();
+    store.close(recent, now_ms - 89 * day_ms).await.unwrap();
+    assert_eq!(hub.server.purge_expired().await.unwrap(), 1);
+    assert!(matches!(
+        store.conversation_state(old).await,
+        Err(rampart_hub::store::StoreError::ConversationNotFound)
+    ));
+    assert!(
+        store
+            .messages_after(old, Seq::ZERO, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .messages_after(recent, Seq::ZERO, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        store
+            .messages_after(open, Seq::ZERO, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Erasure: every conversation of that visitor, whatever its state; audited without content.
+    let visitor = store.visitor_of(open).await.unwrap().unwrap();
+    let erased = hub
+        .server
+        .erase_visitor(rampart_audit::Actor::System, visitor)
+        .await
+        .unwrap();
+    assert_eq!(erased, 1);
+    assert!(
+        store
+            .messages_after(open, Seq::ZERO, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .messages_after(recent, Seq::ZERO, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let record = hub
+        .server
+        .audit
+        .log()
+        .records_from(0)
+        .map(|r| r.unwrap())
+        .find(|r| r.event.action == Action::VisitorErased)
+        .unwrap();
+    let exported = rampart_audit::to_json_line(&record).unwrap();
+    assert!(exported.contains(&visitor.to_string()) && !exported.contains("hola"));
+}
