@@ -1001,3 +1001,67 @@ async fn retention_and_erasure_remove_exactly_what_they_should() {
     let exported = rampart_audit::to_json_line(&record).unwrap();
     assert!(exported.contains(&visitor.to_string()) && !exported.contains("hola"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn raw_card_numbers_and_ids_never_reach_the_hubs_files() {
+    const CANARIES: &[&str] = &[
+        "4111 1111 1111 1111",
+        "4111111111111111",
+        "5500-0000-0000-0004",
+        "12345678Z",
+        "ES91 2100 0418 4502 0005 1332",
+        "ES9121000418450200051332",
+        "123.456.789-09",
+    ];
+    let hub = live_hub().await;
+    let (mut agent, _) = available_agent(&hub, "ana").await;
+    let (mut visitor, conversation) = visitor_ws(&hub).await;
+    agent
+        .until(|f| matches!(f, ServerFrame::Assigned { .. }))
+        .await;
+    let texts = [
+        "mi tarjeta es 4111 1111 1111 1111 cvv 123",
+        "la otra 4111111111111111 y 5500-0000-0000-0004",
+        "mi DNI es 12345678Z y mi IBAN ES91 2100 0418 4502 0005 1332",
+        "IBAN ES9121000418450200051332, CPF 123.456.789-09",
+    ];
+    for text in texts {
+        let (_, frame) = send(conversation, text);
+        visitor.send(&frame).await;
+        visitor
+            .until(|f| matches!(f, ServerFrame::Ack { .. }))
+            .await;
+    }
+    // The agent echoes one back by mistake; it is masked too.
+    let (_, echo) = send(conversation, "confirmo 4111 1111 1111 1111");
+    agent.send(&echo).await;
+    agent.until(|f| matches!(f, ServerFrame::Ack { .. })).await;
+    agent
+        .send(&ClientFrame::Close {
+            conversation_id: conversation,
+        })
+        .await;
+    agent
+        .until(|f| matches!(f, ServerFrame::Closed { .. }))
+        .await;
+
+    let mut export = Vec::new();
+    hub.server.audit.log().export_jsonl(&mut export).unwrap();
+    let (config, _, dir) = hub.stop().await;
+    let mut haystack = String::from_utf8_lossy(&export).into_owned();
+    for entry in std::fs::read_dir(&config.data_dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        haystack.push_str(&String::from_utf8_lossy(&bytes));
+    }
+    assert!(
+        haystack.contains("1111"),
+        "the last four digits are kept where policy keeps them"
+    );
+    for canary in CANARIES {
+        assert!(
+            !haystack.contains(canary),
+            "{canary} reached the hub's files"
+        );
+    }
+    drop(dir);
+}
