@@ -7,42 +7,19 @@
 
 use std::time::Duration;
 
+use rampart_protocol::rest::NewVisitorRequest;
 use rampart_protocol::rest::{
     AgentProfile, ApiError, EnrollRequest, LoginRequest, LoginStep, SessionGranted, TotpRequest,
 };
-use rampart_protocol::{ConversationId, VisitorId};
 use rampart_secret::SecretString;
 use reqwest::{Response, StatusCode};
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{ClientError, TransportError};
 use crate::hub_url::HubUrl;
 use crate::tls::{TlsConfig, is_tls};
 
-/// What a new visitor gets: their conversation and the token for `/ws/visitor`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct VisitorSession {
-    /// The visitor's conversation.
-    pub conversation_id: ConversationId,
-    /// Pseudonymous visitor id.
-    pub visitor_id: VisitorId,
-    /// Bearer token for the visitor's WebSocket.
-    pub token: SecretString,
-}
-
-/// The privacy notice a visitor must acknowledge before chatting.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PrivacyNotice {
-    /// Its version: what `new_visitor` sends back as the acknowledgement.
-    pub version: String,
-    /// The notice in English.
-    pub en: String,
-    /// The notice in Spanish.
-    pub es: String,
-}
+pub use rampart_protocol::rest::{PrivacyNotice, VisitorSession};
 
 /// The hub's HTTP API. Cheap to clone (reqwest pools connections internally).
 #[derive(Debug, Clone)]
@@ -188,10 +165,10 @@ impl HubApi {
     ) -> Result<VisitorSession, ClientError> {
         let response = self
             .post("/api/v1/visitor")
-            .json(&serde_json::json!({
-                "locale": locale,
-                "privacyNotice": privacy_notice_version,
-            }))
+            .json(&NewVisitorRequest {
+                locale: locale.to_owned(),
+                privacy_notice: privacy_notice_version.to_owned(),
+            })
             .send()
             .await;
         json(response.map_err(transport)?).await

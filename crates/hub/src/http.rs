@@ -18,10 +18,9 @@ use axum::{Json, Router};
 use ipnet::IpNet;
 use rampart_auth::SecretString;
 use rampart_protocol::rest::{
-    AgentProfile, ApiError, ApiErrorCode, EnrollRequest, LoginRequest, LoginStep, SessionGranted,
-    TotpRequest,
+    AgentProfile, ApiError, ApiErrorCode, EnrollRequest, LoginRequest, LoginStep,
+    NewVisitorRequest, PrivacyNotice, SessionGranted, TotpRequest, VisitorSession,
 };
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::chat::Chat;
@@ -243,48 +242,18 @@ async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// A visitor starts a chat.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct NewVisitor {
-    #[serde(default)]
-    locale: String,
-    /// The version of the privacy notice the visitor acknowledged.
-    #[serde(default)]
-    privacy_notice: String,
-}
-
-/// The current privacy notice.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PrivacyNotice<'a> {
-    version: &'a str,
-    en: &'a str,
-    es: &'a str,
-}
-
-async fn privacy(State(api): State<Api>) -> Response {
+async fn privacy(State(api): State<Api>) -> Json<PrivacyNotice> {
     Json(PrivacyNotice {
-        version: &api.privacy.version,
-        en: &api.privacy.notice_en,
-        es: &api.privacy.notice_es,
+        version: api.privacy.version.clone(),
+        en: api.privacy.notice_en.clone(),
+        es: api.privacy.notice_es.clone(),
     })
-    .into_response()
-}
-
-/// What a new visitor gets: their conversation and the token for `/ws/visitor`.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct VisitorSession {
-    conversation_id: String,
-    visitor_id: String,
-    token: String,
 }
 
 async fn new_visitor(
     State(api): State<Api>,
     ClientIp(ip): ClientIp,
-    body: Result<Json<NewVisitor>, JsonRejection>,
+    body: Result<Json<NewVisitorRequest>, JsonRejection>,
 ) -> Result<Json<VisitorSession>, ApiFailure> {
     if !api.limits.visitor_allowed(ip) {
         return Err(too_many());
@@ -311,10 +280,9 @@ async fn new_visitor(
         .await
         .map_err(LoginError::from)?;
     Ok(Json(VisitorSession {
-        conversation_id: conversation.to_string(),
-        visitor_id: visitor.to_string(),
-        // Sent once, to the visitor who just arrived.
-        token: token.expose().clone(),
+        conversation_id: conversation,
+        visitor_id: visitor,
+        token,
     }))
 }
 

@@ -9,7 +9,7 @@ use rampart_secret::SecretString;
 use serde::{Deserialize, Serialize, Serializer, ser::SerializeStruct};
 use ts_rs::TS;
 
-use crate::ids::AgentId;
+use crate::ids::{AgentId, ConversationId, VisitorId};
 
 /// Staff roles. Each hub endpoint checks one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
@@ -83,6 +83,54 @@ impl Serialize for EnrollRequest {
         s.serialize_field("password", self.password.expose())?;
         s.end()
     }
+}
+
+/// A visitor starts a chat (`POST /api/v1/visitor`), having acknowledged a privacy notice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NewVisitorRequest {
+    /// The visitor's language (BCP 47).
+    #[serde(default)]
+    pub locale: String,
+    /// The version of the privacy notice the visitor acknowledged.
+    #[serde(default)]
+    pub privacy_notice: String,
+}
+
+/// What a new visitor gets: their conversation and the token for `/ws/visitor`. `Debug`
+/// redacts the token; it is serialised only in the answer to the visitor who arrived.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct VisitorSession {
+    /// The visitor's conversation.
+    pub conversation_id: ConversationId,
+    /// Pseudonymous visitor id.
+    pub visitor_id: VisitorId,
+    /// Bearer token for the visitor's WebSocket.
+    #[ts(type = "string")]
+    pub token: SecretString,
+}
+
+impl Serialize for VisitorSession {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("VisitorSession", 3)?;
+        s.serialize_field("conversationId", &self.conversation_id)?;
+        s.serialize_field("visitorId", &self.visitor_id)?;
+        s.serialize_field("token", self.token.expose())?;
+        s.end()
+    }
+}
+
+/// The privacy notice a visitor must acknowledge before chatting (`GET /api/v1/privacy`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PrivacyNotice {
+    /// Its version: what a new visitor sends back as the acknowledgement.
+    pub version: String,
+    /// The notice in English.
+    pub en: String,
+    /// The notice in Spanish.
+    pub es: String,
 }
 
 /// What the hub needs after a correct password. There is no variant that grants a session.

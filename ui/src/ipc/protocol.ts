@@ -281,6 +281,44 @@ enrollmentCode: string,
  */
 password: string, };
 
+export type NewVisitorRequest = { 
+/**
+ * The visitor's language (BCP 47).
+ */
+locale: string, 
+/**
+ * The version of the privacy notice the visitor acknowledged.
+ */
+privacyNotice: string, };
+
+export type VisitorSession = { 
+/**
+ * The visitor's conversation.
+ */
+conversationId: ConversationId, 
+/**
+ * Pseudonymous visitor id.
+ */
+visitorId: VisitorId, 
+/**
+ * Bearer token for the visitor's WebSocket.
+ */
+token: string, };
+
+export type PrivacyNotice = { 
+/**
+ * Its version: what a new visitor sends back as the acknowledgement.
+ */
+version: string, 
+/**
+ * The notice in English.
+ */
+en: string, 
+/**
+ * The notice in Spanish.
+ */
+es: string, };
+
 export type LoginStep = { "step": "totpRequired", 
 /**
  * Single-use handle for the second step.
