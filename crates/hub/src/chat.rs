@@ -367,6 +367,28 @@ impl Chat {
         Ok(frames)
     }
 
+    /// The ack for a message this peer already stored in `conversation`, if it did.
+    async fn earlier_ack(
+        &self,
+        peer: &Peer,
+        id: MessageId,
+        conversation: ConversationId,
+    ) -> Option<ServerFrame> {
+        let (stored_in, seq) = self.store.message_position(id).await.ok()??;
+        let own = match peer {
+            Peer::Visitor {
+                conversation: own, ..
+            } => *own == conversation,
+            // Ids are unguessable UUIDs; an agent learns only the seq of its own resend.
+            Peer::Agent { .. } => true,
+        };
+        (stored_in == conversation && own).then_some(ServerFrame::Ack {
+            id,
+            conversation_id: conversation,
+            seq,
+        })
+    }
+
     /// Every message of `conversation` after `after`, as frames, read page by page.
     async fn history(
         &self,
@@ -560,31 +582,18 @@ impl Chat {
         conversation: ConversationId,
         text: &str,
     ) -> Vec<ServerFrame> {
-        // A resend of a stored message is acknowledged whatever happened since (the
-        // conversation may have closed or moved after the first ack was lost): the client must
-        // learn that it was stored, not that it failed.
-        if let Ok(Some((stored_in, seq))) = self.store.message_position(id).await {
-            let own = match peer {
-                Peer::Visitor {
-                    conversation: own, ..
-                } => *own == conversation,
-                // Ids are unguessable UUIDs; an agent learns only the seq of its own resend.
-                Peer::Agent { .. } => true,
-            };
-            if stored_in == conversation && own {
-                return vec![ServerFrame::Ack {
-                    id,
-                    conversation_id: conversation,
-                    seq,
-                }];
-            }
-        }
         // Messages of one conversation are stored and published one at a time, so everyone
         // receives them in sequence order.
         let _ordered = self.ordering[stripe(conversation)].lock().await;
         if let Err(ServerFrame::Error { code, message, .. }) =
             self.may_act(peer, conversation).await
         {
+            // Refused now, but perhaps stored before (a resend after a lost ack, then the
+            // conversation closed or moved): the client must learn it was stored, not that it
+            // failed. Only this refusal path pays for the lookup; the append is idempotent.
+            if let Some(ack) = self.earlier_ack(peer, id, conversation).await {
+                return vec![ack];
+            }
             return vec![ServerFrame::Error {
                 code,
                 message,

@@ -240,31 +240,11 @@ impl Live {
         ended
     }
 
-    /// Ends every connection of `agent` (all sessions).
-    pub fn end_agent(&self, agent: AgentId) -> usize {
-        let inner = self.inner();
-        let Some(presence) = inner.agents.get(&agent) else {
-            return 0;
-        };
-        for conn in &presence.conns {
-            if let Some(handle) = inner.conns.get(conn) {
-                let _ = handle.outbox.try_send(ServerFrame::SessionRevoked);
-                handle.close.notify_one();
-            }
-        }
-        presence.conns.len()
-    }
-
     /// Asks every connection to close (hub shutdown). Clients reconnect and resume.
     pub fn close_all(&self) {
         for handle in self.inner().conns.values() {
             handle.close.notify_one();
         }
-    }
-
-    /// Open connections (for metrics).
-    pub fn connection_count(&self) -> usize {
-        self.inner().conns.len()
     }
 }
 
