@@ -32,14 +32,7 @@ pub fn run() {
     let app = tauri::Builder::default()
         .setup(|app| {
             // Dev and release builds must never share data directories or WebView storage.
-            let identifier = &app.config().identifier;
-            if identifier != BUILD_KIND.identifier() {
-                return Err(format!(
-                    "this {BUILD_KIND:?} build carries identifier {identifier}, expected {}",
-                    BUILD_KIND.identifier()
-                )
-                .into());
-            }
+            BUILD_KIND.check_identifier(&app.config().identifier)?;
             let log_dir = app.path().app_log_dir()?;
             let guard = rampart_console_core::logging::init(&log_dir, cfg!(debug_assertions))?;
             // The guard flushes the background log writer when the app state drops it.

@@ -36,11 +36,45 @@ impl BuildKind {
         }
     }
 
+    /// Refuses an app identifier that does not belong to this kind of build, so a dev build can
+    /// never open a release install's data directories (or the other way round).
+    pub fn check_identifier(self, identifier: &str) -> Result<(), String> {
+        if identifier == self.identifier() {
+            Ok(())
+        } else {
+            Err(format!(
+                "this {self:?} build carries identifier {identifier}, expected {}",
+                self.identifier()
+            ))
+        }
+    }
+
     /// The keychain service namespace for this kind.
     pub fn keychain_namespace(self) -> &'static str {
         match self {
             Self::Debug => "rampart-console-dev",
             Self::Release => "rampart-console",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_build_kind_accepts_only_its_own_identifier() {
+        assert!(BuildKind::Debug.check_identifier(DEV_IDENTIFIER).is_ok());
+        assert!(
+            BuildKind::Release
+                .check_identifier(RELEASE_IDENTIFIER)
+                .is_ok()
+        );
+        assert!(
+            BuildKind::Debug
+                .check_identifier(RELEASE_IDENTIFIER)
+                .is_err()
+        );
+        assert!(BuildKind::Release.check_identifier(DEV_IDENTIFIER).is_err());
     }
 }

@@ -179,10 +179,13 @@ impl Visit for RedactingVisitor<'_> {
 }
 
 fn is_sensitive(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    SENSITIVE_FIELDS
-        .iter()
-        .any(|s| lower == *s || lower.ends_with(&format!("_{s}")))
+    // Runs for every logged field: compare in place, no allocation.
+    SENSITIVE_FIELDS.iter().any(|s| {
+        name.len() >= s.len()
+            && name.is_char_boundary(name.len() - s.len())
+            && name[name.len() - s.len()..].eq_ignore_ascii_case(s)
+            && (name.len() == s.len() || name.as_bytes()[name.len() - s.len() - 1] == b'_')
+    })
 }
 
 /// Masks what looks like personal data in a log value: any run of six or more digits (allowing
