@@ -7,7 +7,28 @@
 //!   pass `TAURI_CONFIG` themselves; a plain `cargo build` gets it from here.
 
 /// Must match `rampart_console_core::ipc::COMMANDS` (a test in src-tauri checks it).
-const COMMANDS: &[&str] = &["app_info", "report_ui_error"];
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "report_ui_error",
+    "console_state",
+    "start_demo",
+    "demo_code",
+    "set_hub",
+    "sign_in",
+    "verify_code",
+    "sign_out",
+    "subscribe_events",
+    "snapshot",
+    "conversation_messages",
+    "focus_conversation",
+    "accept_conversation",
+    "close_conversation",
+    "set_availability",
+    "send_message",
+    "note_activity",
+    "lock_console",
+    "unlock_console",
+];
 
 fn main() {
     println!("cargo:rerun-if-changed=tauri.dev.conf.json");

@@ -3,8 +3,17 @@
 //! Deliberately thin: it builds the window, installs logging, and adapts each IPC command onto a
 //! function in `rampart-console-core`. Logic added here is a review finding.
 
-use rampart_console_core::{AppInfo, BuildKind, UiErrorReport};
-use tauri::Manager;
+use std::sync::Arc;
+
+use rampart_console_core::console::view::{
+    ConsoleEvent, ConsoleState, DemoCode, MessageView, SendOutcome, SignInStep, SignedIn, Snapshot,
+};
+use rampart_console_core::console::{Console, ConsoleConfig, EventSink};
+use rampart_console_core::{AppInfo, BuildKind, IpcError, UiErrorReport};
+use rampart_protocol::{Availability, ConversationId};
+use rampart_secret::SecretString;
+use tauri::ipc::Channel;
+use tauri::{Manager, State};
 
 /// The kind of this build, decided at compile time of the shell.
 const BUILD_KIND: BuildKind = if cfg!(debug_assertions) {
@@ -13,8 +22,21 @@ const BUILD_KIND: BuildKind = if cfg!(debug_assertions) {
     BuildKind::Release
 };
 
+/// Delivers console events to the UI over the channel it subscribed with.
+struct ChannelSink(Channel<ConsoleEvent>);
+
+impl EventSink for ChannelSink {
+    fn emit(&self, event: ConsoleEvent) {
+        if let Err(error) = self.0.send(event) {
+            tracing::debug!(%error, "the UI stopped listening");
+        }
+    }
+}
+
 mod commands {
     use super::*;
+
+    type Result<T> = std::result::Result<T, IpcError>;
 
     #[tauri::command]
     pub fn app_info() -> AppInfo {
@@ -24,6 +46,124 @@ mod commands {
     #[tauri::command]
     pub fn report_ui_error(report: UiErrorReport) {
         rampart_console_core::report_ui_error(report);
+    }
+
+    #[tauri::command]
+    pub async fn console_state(console: State<'_, Console>) -> Result<ConsoleState> {
+        console.state().await
+    }
+
+    #[tauri::command]
+    pub async fn start_demo(console: State<'_, Console>) -> Result<ConsoleState> {
+        console.start_demo().await
+    }
+
+    #[tauri::command]
+    pub fn demo_code(console: State<'_, Console>) -> Result<DemoCode> {
+        console.demo_code()
+    }
+
+    #[tauri::command]
+    pub async fn set_hub(console: State<'_, Console>, url: String) -> Result<ConsoleState> {
+        console.set_hub(&url).await
+    }
+
+    #[tauri::command]
+    pub async fn sign_in(
+        console: State<'_, Console>,
+        username: String,
+        password: SecretString,
+    ) -> Result<SignInStep> {
+        console.sign_in(&username, password).await
+    }
+
+    #[tauri::command]
+    pub async fn verify_code(console: State<'_, Console>, code: SecretString) -> Result<SignedIn> {
+        console.verify_code(code).await
+    }
+
+    #[tauri::command]
+    pub async fn sign_out(console: State<'_, Console>) -> Result<ConsoleState> {
+        console.sign_out().await
+    }
+
+    #[tauri::command]
+    pub fn subscribe_events(console: State<'_, Console>, channel: Channel<ConsoleEvent>) {
+        console.subscribe(Arc::new(ChannelSink(channel)));
+    }
+
+    #[tauri::command]
+    pub async fn snapshot(console: State<'_, Console>) -> Result<Snapshot> {
+        console.snapshot().await
+    }
+
+    #[tauri::command]
+    pub async fn conversation_messages(
+        console: State<'_, Console>,
+        conversation: ConversationId,
+        limit: usize,
+    ) -> Result<Vec<MessageView>> {
+        console.messages(conversation, limit).await
+    }
+
+    #[tauri::command]
+    pub async fn focus_conversation(
+        console: State<'_, Console>,
+        conversation: Option<ConversationId>,
+    ) -> Result<()> {
+        console.focus(conversation).await
+    }
+
+    #[tauri::command]
+    pub async fn accept_conversation(
+        console: State<'_, Console>,
+        conversation: ConversationId,
+    ) -> Result<()> {
+        console.accept(conversation).await
+    }
+
+    #[tauri::command]
+    pub async fn close_conversation(
+        console: State<'_, Console>,
+        conversation: ConversationId,
+    ) -> Result<()> {
+        console.close(conversation).await
+    }
+
+    #[tauri::command]
+    pub async fn set_availability(
+        console: State<'_, Console>,
+        availability: Availability,
+    ) -> Result<()> {
+        console.set_availability(availability).await
+    }
+
+    #[tauri::command]
+    pub async fn send_message(
+        console: State<'_, Console>,
+        conversation: ConversationId,
+        text: String,
+        confirmed: bool,
+    ) -> Result<SendOutcome> {
+        console.send(conversation, &text, confirmed).await
+    }
+
+    #[tauri::command]
+    pub fn note_activity(console: State<'_, Console>) {
+        console.note_activity();
+    }
+
+    #[tauri::command]
+    pub async fn lock_console(console: State<'_, Console>) -> Result<ConsoleState> {
+        console.lock().await
+    }
+
+    #[tauri::command]
+    pub async fn unlock_console(
+        console: State<'_, Console>,
+        password: SecretString,
+    ) -> Result<ConsoleState> {
+        console.unlock(password).await
     }
 }
 
@@ -37,16 +177,43 @@ pub fn run() {
             let guard = rampart_console_core::logging::init(&log_dir, cfg!(debug_assertions))?;
             // The guard flushes the background log writer when the app state drops it.
             app.manage(guard);
+            let config =
+                ConsoleConfig::from_env(app.path().app_data_dir()?, app.path().app_config_dir()?);
+            app.manage(Console::new(config));
             tracing::info!(build = ?BUILD_KIND, "console started");
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
-            commands::report_ui_error
+            commands::report_ui_error,
+            commands::console_state,
+            commands::start_demo,
+            commands::demo_code,
+            commands::set_hub,
+            commands::sign_in,
+            commands::verify_code,
+            commands::sign_out,
+            commands::subscribe_events,
+            commands::snapshot,
+            commands::conversation_messages,
+            commands::focus_conversation,
+            commands::accept_conversation,
+            commands::close_conversation,
+            commands::set_availability,
+            commands::send_message,
+            commands::note_activity,
+            commands::lock_console,
+            commands::unlock_console,
         ])
         .build(tauri::generate_context!());
     match app {
-        Ok(app) => app.run(|_, _| {}),
+        Ok(app) => app.run(|handle, event| {
+            if let tauri::RunEvent::Exit = event {
+                // Sign out (revoking the hub session and closing the cache) and stop the demo.
+                let console = handle.state::<Console>().inner().clone();
+                tauri::async_runtime::block_on(console.shutdown());
+            }
+        }),
         Err(error) => {
             eprintln!("Rampart Console could not start: {error}");
             std::process::exit(1);

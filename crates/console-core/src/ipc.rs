@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::BuildKind;
+use crate::console::view;
 
 /// What the console reports about itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -34,6 +35,46 @@ pub enum IpcErrorCode {
     InvalidInput,
     /// Something failed on our side; details are in the log, not in the message.
     Internal,
+    /// The command does not fit the console's state (e.g. sending while signed out).
+    WrongState,
+    /// The hub address is not a valid `https://` (or loopback `http://`) URL.
+    InvalidHubUrl,
+    /// The hub could not be reached.
+    HubUnreachable,
+    /// TLS failed (untrusted certificate, wrong name, old protocol).
+    Tls,
+    /// The hub did not answer in time.
+    Timeout,
+    /// Wrong username or password.
+    InvalidCredentials,
+    /// Wrong authenticator code.
+    TotpInvalid,
+    /// That authenticator code was already used; wait for the next one.
+    TotpReplayed,
+    /// The sign-in took too long; start again.
+    ChallengeExpired,
+    /// Too many attempts; `retryAfterSecs` says how long to wait.
+    TooManyAttempts,
+    /// The account is locked; `lockedUntil` says until when.
+    LockedOut,
+    /// The hub does not accept this network for the account.
+    IpNotAllowed,
+    /// The session ended; sign in again.
+    SessionExpired,
+    /// The hub refused the request for this role.
+    Forbidden,
+    /// The OS keychain is unavailable: nothing is stored without it.
+    KeychainUnavailable,
+    /// The OS keychain is locked; unlock it and try again.
+    KeychainLocked,
+    /// The local cache cannot be opened (its key is gone or wrong).
+    CacheUnreadable,
+    /// The unlock password was wrong.
+    UnlockFailed,
+    /// The embedded demo hub could not start.
+    DemoFailed,
+    /// The hub refused or failed (details in the log).
+    HubFailed,
 }
 
 /// The error every command returns: a code to branch on and a message that is safe to show and
@@ -46,6 +87,26 @@ pub struct IpcError {
     pub code: IpcErrorCode,
     /// A short, safe description.
     pub message: String,
+    /// For `tooManyAttempts`: seconds to wait.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub retry_after_secs: Option<u64>,
+    /// For `lockedOut`: until when (Unix milliseconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub locked_until: Option<i64>,
+}
+
+impl IpcError {
+    /// An error with a code and a safe message.
+    pub fn new(code: IpcErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            retry_after_secs: None,
+            locked_until: None,
+        }
+    }
 }
 
 /// Where a front-end error came from.
@@ -74,11 +135,34 @@ pub const MAX_UI_ERROR_CHARS: usize = 500;
 
 /// Names of every IPC command the shell registers. `src-tauri/build.rs` declares the same list
 /// for capability checks; a test keeps them in sync.
-pub const COMMANDS: &[&str] = &["app_info", "report_ui_error"];
+pub const COMMANDS: &[&str] = &[
+    "app_info",
+    "report_ui_error",
+    "console_state",
+    "start_demo",
+    "demo_code",
+    "set_hub",
+    "sign_in",
+    "verify_code",
+    "sign_out",
+    "subscribe_events",
+    "snapshot",
+    "conversation_messages",
+    "focus_conversation",
+    "accept_conversation",
+    "close_conversation",
+    "set_availability",
+    "send_message",
+    "note_activity",
+    "lock_console",
+    "unlock_console",
+];
 
 /// Renders the TypeScript bindings for every IPC type, in a stable order.
 pub fn typescript_bindings() -> String {
-    let cfg = ts_rs::Config::new();
+    // JSON numbers are JavaScript numbers; every i64/u64 on the wire (Unix ms, counts) stays
+    // below 2^53.
+    let cfg = ts_rs::Config::new().with_large_int("number");
     let decls = [
         BuildKind::decl(&cfg),
         AppInfo::decl(&cfg),
@@ -86,9 +170,26 @@ pub fn typescript_bindings() -> String {
         IpcError::decl(&cfg),
         UiErrorSource::decl(&cfg),
         UiErrorReport::decl(&cfg),
+        view::Phase::decl(&cfg),
+        view::DemoInfo::decl(&cfg),
+        view::DemoCode::decl(&cfg),
+        view::ConsoleState::decl(&cfg),
+        view::QrCode::decl(&cfg),
+        view::SignInStep::decl(&cfg),
+        view::SignedIn::decl(&cfg),
+        view::Connection::decl(&cfg),
+        view::Delivery::decl(&cfg),
+        view::MessageView::decl(&cfg),
+        view::ConversationView::decl(&cfg),
+        view::Snapshot::decl(&cfg),
+        view::SendOutcome::decl(&cfg),
+        view::NoticeCode::decl(&cfg),
+        view::ConsoleEvent::decl(&cfg),
     ];
     let mut out = String::from(
-        "// Generated from crates/console-core/src/ipc.rs by `make bindings`. Do not edit.\n\n",
+        "// Generated from crates/console-core/src/ipc.rs by `make bindings`. Do not edit.\n\n\
+         import type { AgentProfile, Author, Availability, ConversationId, MaskedSpan, \
+         MessageId, QueueEntry, Seq } from './protocol';\n\n",
     );
     for decl in decls {
         out.push_str("export ");

@@ -7,10 +7,13 @@
 //!   (`ui/src/ipc/bindings.ts`, checked by a test).
 //! - [`logging`]: the log pipeline (rotated, size-capped file plus stderr in dev) with field
 //!   redaction, so personal data and secrets never reach a log file.
+//! - [`console`]: the console's behaviour behind the commands (hub setup or the embedded demo,
+//!   sign-in with TOTP, the live connection, masking before sending, idle lock, sign-out).
 //! - [`build`]: what kind of build this is and the names derived from it (identifiers, keychain
 //!   namespace), so dev and release builds never share data or keys.
 
 pub mod build;
+pub mod console;
 pub mod ipc;
 pub mod logging;
 

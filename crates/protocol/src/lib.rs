@@ -34,7 +34,9 @@ pub const MAX_TEXT_CHARS: usize = 4_000;
 /// Renders TypeScript declarations for every wire type, in a stable order.
 pub fn typescript_bindings() -> String {
     use ts_rs::TS;
-    let cfg = ts_rs::Config::new();
+    // JSON numbers are JavaScript numbers; every i64/u64 on the wire (Unix ms, counts) stays
+    // below 2^53.
+    let cfg = ts_rs::Config::new().with_large_int("number");
     let decls = [
         ids::MessageId::decl(&cfg),
         ids::ConversationId::decl(&cfg),

@@ -1,5 +1,7 @@
 // Generated from crates/console-core/src/ipc.rs by `make bindings`. Do not edit.
 
+import type { AgentProfile, Author, Availability, ConversationId, MaskedSpan, MessageId, QueueEntry, Seq } from './protocol';
+
 export type BuildKind = "debug" | "release";
 
 export type AppInfo = { 
@@ -24,7 +26,7 @@ keychainNamespace: string,
  */
 platform: string, };
 
-export type IpcErrorCode = "invalidInput" | "internal";
+export type IpcErrorCode = "invalidInput" | "internal" | "wrongState" | "invalidHubUrl" | "hubUnreachable" | "tls" | "timeout" | "invalidCredentials" | "totpInvalid" | "totpReplayed" | "challengeExpired" | "tooManyAttempts" | "lockedOut" | "ipNotAllowed" | "sessionExpired" | "forbidden" | "keychainUnavailable" | "keychainLocked" | "cacheUnreadable" | "unlockFailed" | "demoFailed" | "hubFailed";
 
 export type IpcError = { 
 /**
@@ -34,7 +36,15 @@ code: IpcErrorCode,
 /**
  * A short, safe description.
  */
-message: string, };
+message: string, 
+/**
+ * For `tooManyAttempts`: seconds to wait.
+ */
+retryAfterSecs?: number, 
+/**
+ * For `lockedOut`: until when (Unix milliseconds).
+ */
+lockedUntil?: number, };
 
 export type UiErrorSource = "uncaught" | "unhandledRejection";
 
@@ -49,5 +59,231 @@ source: UiErrorSource,
  */
 message: string, };
 
+export type Phase = "setup" | "signedOut" | "totp" | "enroll" | "active" | "locked";
+
+export type DemoInfo = { 
+/**
+ * The demo agent's username.
+ */
+username: string, 
+/**
+ * The demo agent's password.
+ */
+password: string, };
+
+export type DemoCode = { 
+/**
+ * Six digits.
+ */
+code: string, 
+/**
+ * Seconds until the next code.
+ */
+secondsLeft: number, };
+
+export type ConsoleState = { 
+/**
+ * Which screen.
+ */
+phase: Phase, 
+/**
+ * The hub's address (`None` before setup; `demo` shows the embedded hub).
+ */
+hub: string | null, 
+/**
+ * Set when the embedded demo hub is in use.
+ */
+demo: DemoInfo | null, 
+/**
+ * Who is signed in (active or locked).
+ */
+profile: AgentProfile | null, 
+/**
+ * The username last used on this hub, to prefill the form.
+ */
+lastUsername: string | null, 
+/**
+ * Idle time before the screen locks, in seconds.
+ */
+idleLockSecs: number, };
+
+export type QrCode = { 
+/**
+ * Modules per side.
+ */
+size: number, 
+/**
+ * Row-major: `true` is a dark module.
+ */
+dark: Array<boolean>, };
+
+export type SignInStep = { "step": "totp" } | { "step": "enroll", 
+/**
+ * The enrollment URI as a QR code.
+ */
+qr: QrCode, 
+/**
+ * The secret in base32, for typing into an app by hand.
+ */
+secret: string, };
+
+export type SignedIn = { 
+/**
+ * Who.
+ */
+profile: AgentProfile, 
+/**
+ * Recovery codes, present once, right after enrollment: shown once, never stored.
+ */
+recoveryCodes: Array<string>, };
+
+export type Connection = { "status": "offline" } | { "status": "connecting", 
+/**
+ * Failed attempts since the last success.
+ */
+attempt: number, } | { "status": "online" } | { "status": "waiting", 
+/**
+ * Milliseconds until the next attempt.
+ */
+retryInMs: number, };
+
+export type Delivery = "pending" | "delivered" | "failed";
+
+export type MessageView = { 
+/**
+ * Its conversation.
+ */
+conversationId: ConversationId, 
+/**
+ * Client-generated id.
+ */
+id: MessageId, 
+/**
+ * Position once the hub stored it.
+ */
+seq: Seq | null, 
+/**
+ * Who wrote it.
+ */
+author: Author, 
+/**
+ * Masked text.
+ */
+text: string, 
+/**
+ * Masked regions of `text` (UTF-8 byte offsets).
+ */
+spans: Array<MaskedSpan>, 
+/**
+ * When it was stored (or queued, while pending), Unix milliseconds.
+ */
+sentAt: number, 
+/**
+ * Written by this agent.
+ */
+own: boolean, 
+/**
+ * Delivery state.
+ */
+delivery: Delivery, };
+
+export type ConversationView = { 
+/**
+ * Id.
+ */
+id: ConversationId, 
+/**
+ * The visitor's language.
+ */
+locale: string, 
+/**
+ * Still open.
+ */
+open: boolean, 
+/**
+ * Messages from the visitor not yet seen.
+ */
+unread: number, 
+/**
+ * Last activity (Unix milliseconds).
+ */
+lastAt: number, 
+/**
+ * The last message, masked, cut short.
+ */
+preview: string, 
+/**
+ * Messages held.
+ */
+messageCount: number, 
+/**
+ * The visitor is typing.
+ */
+typing: boolean, };
+
+export type Snapshot = { 
+/**
+ * Waiting visitors (the first page).
+ */
+queue: Array<QueueEntry>, 
+/**
+ * How many are waiting in all.
+ */
+queueTotal: number, 
+/**
+ * The agent's conversations, most recent first.
+ */
+conversations: Array<ConversationView>, 
+/**
+ * The connection.
+ */
+connection: Connection, 
+/**
+ * Routable or away.
+ */
+availability: Availability, };
+
+export type SendOutcome = { "outcome": "queued", 
+/**
+ * The message as it will appear.
+ */
+message: MessageView, } | { "outcome": "confirm", 
+/**
+ * What was found (`credit_card`, `es_dni`, …).
+ */
+kinds: Array<string>, };
+
+export type NoticeCode = "sessionEnded" | "idleLocked" | "wipedAfterFailures" | "sendFailed" | "cacheFailed";
+
+export type ConsoleEvent = { "type": "state", 
+/**
+ * The new state.
+ */
+state: ConsoleState, } | { "type": "connection", 
+/**
+ * The new status.
+ */
+connection: Connection, } | { "type": "queue", 
+/**
+ * The first page.
+ */
+waiting: Array<QueueEntry>, 
+/**
+ * How many in all.
+ */
+total: number, } | { "type": "conversation", 
+/**
+ * Its new state.
+ */
+conversation: ConversationView, } | { "type": "message", 
+/**
+ * The message.
+ */
+message: MessageView, } | { "type": "notice", 
+/**
+ * What happened.
+ */
+code: NoticeCode, };
+
 /** Every command the Rust side registers. */
-export const COMMANDS = ["app_info", "report_ui_error"] as const;
+export const COMMANDS = ["app_info", "report_ui_error", "console_state", "start_demo", "demo_code", "set_hub", "sign_in", "verify_code", "sign_out", "subscribe_events", "snapshot", "conversation_messages", "focus_conversation", "accept_conversation", "close_conversation", "set_availability", "send_message", "note_activity", "lock_console", "unlock_console"] as const;

@@ -1,18 +1,57 @@
 // The only module that talks to the Rust side. Components call these typed functions; they never
 // import @tauri-apps/api themselves (eslint enforces it).
-import { invoke } from '@tauri-apps/api/core';
-import type { AppInfo, IpcError, IpcErrorCode, UiErrorReport } from './bindings';
-
-export type {
+import { Channel, invoke } from '@tauri-apps/api/core';
+import type {
   AppInfo,
-  BuildKind,
+  ConsoleEvent,
+  ConsoleState,
+  DemoCode,
   IpcError,
   IpcErrorCode,
+  MessageView,
+  SendOutcome,
+  SignedIn,
+  SignInStep,
+  Snapshot,
   UiErrorReport,
-  UiErrorSource,
 } from './bindings';
+import type { Availability, ConversationId } from './protocol';
 
-const KNOWN_CODES: readonly IpcErrorCode[] = ['invalidInput', 'internal'];
+export type * from './bindings';
+export type {
+  AgentProfile,
+  Author,
+  Availability,
+  ConversationId,
+  MaskedSpan,
+  MessageId,
+  QueueEntry,
+} from './protocol';
+
+const KNOWN_CODES: readonly IpcErrorCode[] = [
+  'invalidInput',
+  'internal',
+  'wrongState',
+  'invalidHubUrl',
+  'hubUnreachable',
+  'tls',
+  'timeout',
+  'invalidCredentials',
+  'totpInvalid',
+  'totpReplayed',
+  'challengeExpired',
+  'tooManyAttempts',
+  'lockedOut',
+  'ipNotAllowed',
+  'sessionExpired',
+  'forbidden',
+  'keychainUnavailable',
+  'keychainLocked',
+  'cacheUnreadable',
+  'unlockFailed',
+  'demoFailed',
+  'hubFailed',
+];
 
 /** Narrows whatever a failed `invoke` threw into the typed error the Rust side sends. */
 export function toIpcError(raw: unknown): IpcError {
@@ -23,7 +62,11 @@ export function toIpcError(raw: unknown): IpcError {
       (KNOWN_CODES as readonly string[]).includes(code) &&
       typeof message === 'string'
     ) {
-      return { code: code as IpcErrorCode, message };
+      const error: IpcError = { code: code as IpcErrorCode, message };
+      const extra = raw as { retryAfterSecs?: unknown; lockedUntil?: unknown };
+      if (typeof extra.retryAfterSecs === 'number') error.retryAfterSecs = extra.retryAfterSecs;
+      if (typeof extra.lockedUntil === 'number') error.lockedUntil = extra.lockedUntil;
+      return error;
     }
   }
   return { code: 'internal', message: 'Unexpected error from the console core' };
@@ -47,4 +90,88 @@ export function reportUiError(report: UiErrorReport): void {
 /** Version, build kind and platform of the running console. */
 export function appInfo(): Promise<AppInfo> {
   return call<AppInfo>('app_info');
+}
+
+/** Which screen to show (starts the demo hub when the saved setting says so). */
+export function consoleState(): Promise<ConsoleState> {
+  return call<ConsoleState>('console_state');
+}
+
+export function startDemo(): Promise<ConsoleState> {
+  return call<ConsoleState>('start_demo');
+}
+
+export function demoCode(): Promise<DemoCode> {
+  return call<DemoCode>('demo_code');
+}
+
+export function setHub(url: string): Promise<ConsoleState> {
+  return call<ConsoleState>('set_hub', { url });
+}
+
+export function signIn(username: string, password: string): Promise<SignInStep> {
+  return call<SignInStep>('sign_in', { username, password });
+}
+
+export function verifyCode(code: string): Promise<SignedIn> {
+  return call<SignedIn>('verify_code', { code });
+}
+
+export function signOut(): Promise<ConsoleState> {
+  return call<ConsoleState>('sign_out');
+}
+
+/** Receives every console event from now on (call again after a reload). */
+export function subscribeEvents(onEvent: (event: ConsoleEvent) => void): Promise<void> {
+  const channel = new Channel<ConsoleEvent>();
+  channel.onmessage = onEvent;
+  return call<void>('subscribe_events', { channel });
+}
+
+export function snapshot(): Promise<Snapshot> {
+  return call<Snapshot>('snapshot');
+}
+
+export function conversationMessages(
+  conversation: ConversationId,
+  limit: number,
+): Promise<MessageView[]> {
+  return call<MessageView[]>('conversation_messages', { conversation, limit });
+}
+
+export function focusConversation(conversation: ConversationId | null): Promise<void> {
+  return call<void>('focus_conversation', { conversation });
+}
+
+export function acceptConversation(conversation: ConversationId): Promise<void> {
+  return call<void>('accept_conversation', { conversation });
+}
+
+export function closeConversation(conversation: ConversationId): Promise<void> {
+  return call<void>('close_conversation', { conversation });
+}
+
+export function setAvailability(availability: Availability): Promise<void> {
+  return call<void>('set_availability', { availability });
+}
+
+export function sendMessage(
+  conversation: ConversationId,
+  text: string,
+  confirmed: boolean,
+): Promise<SendOutcome> {
+  return call<SendOutcome>('send_message', { conversation, text, confirmed });
+}
+
+/** Tells the core the agent is active (resets the idle lock). Never throws. */
+export function noteActivity(): void {
+  call<void>('note_activity').catch(() => {});
+}
+
+export function lockConsole(): Promise<ConsoleState> {
+  return call<ConsoleState>('lock_console');
+}
+
+export function unlockConsole(password: string): Promise<ConsoleState> {
+  return call<ConsoleState>('unlock_console', { password });
 }

@@ -64,7 +64,7 @@ visitorName: string | null,
 /**
  * When the visitor started waiting (Unix milliseconds).
  */
-waitingSince: bigint, 
+waitingSince: number, 
 /**
  * The visitor's language (BCP 47), for routing and canned responses.
  */
@@ -124,7 +124,7 @@ availability: Availability, } | { "type": "ping",
 /**
  * Echoed back.
  */
-nonce: bigint, };
+nonce: number, };
 
 export type ServerFrame = { "type": "welcome", 
 /**
@@ -134,7 +134,7 @@ protocolVersion: number,
 /**
  * When the session ends at the latest (Unix milliseconds).
  */
-sessionExpiresAt: bigint, 
+sessionExpiresAt: number, 
 /**
  * Idle timeout of the session, in seconds.
  */
@@ -178,7 +178,7 @@ spans: Array<MaskedSpan>,
 /**
  * When the hub stored it (Unix milliseconds).
  */
-sentAt: bigint, } | { "type": "typing", 
+sentAt: number, } | { "type": "typing", 
 /**
  * Where.
  */
@@ -235,7 +235,7 @@ id?: MessageId | null, } | { "type": "pong",
 /**
  * The ping's nonce.
  */
-nonce: bigint, };
+nonce: number, };
 
 export type Role = "agent" | "supervisor" | "trainer" | "admin";
 
@@ -327,7 +327,7 @@ challenge: string,
 /**
  * When the challenge expires (Unix milliseconds).
  */
-expiresAt: bigint, } | { "step": "enrollmentRequired", 
+expiresAt: number, } | { "step": "enrollmentRequired", 
 /**
  * Single-use handle for the second step.
  */
@@ -335,7 +335,7 @@ challenge: string,
 /**
  * When the challenge expires (Unix milliseconds).
  */
-expiresAt: bigint, 
+expiresAt: number, 
 /**
  * `otpauth://totp/...` URI for authenticator apps.
  */
@@ -363,7 +363,7 @@ token: string,
 /**
  * Absolute expiry (Unix milliseconds).
  */
-expiresAt: bigint, 
+expiresAt: number, 
 /**
  * Idle timeout in seconds.
  */
@@ -391,11 +391,11 @@ message: string,
 /**
  * For `tooManyAttempts`.
  */
-retryAfterSecs?: bigint | null, 
+retryAfterSecs?: number | null, 
 /**
  * For `lockedOut` (Unix milliseconds).
  */
-lockedUntil?: bigint | null, 
+lockedUntil?: number | null, 
 /**
  * For `passwordRejected`: each reason as a code plus parameters
  * (`{"code":"tooShort","min":12,"actual":8}`), for the UI to translate.

@@ -1,13 +1,9 @@
+// Spanish strings (neutral Latin American / peninsular usage). Same keys as en.ts.
 import type { MessageKey } from './en';
 
-// Spanish strings. `satisfies` makes a missing or extra key a type error.
-export const es = {
+export const es: Record<MessageKey, string> = {
   'app.title': 'Rampart Console',
   'app.tagline': 'Chat en vivo seguro para equipos de soporte',
-  'welcome.heading': 'Bienvenido a Rampart Console',
-  'welcome.body':
-    'Los datos de los clientes quedan enmascarados en pantalla, cifrados en este portátil y fuera de los registros.',
-  'welcome.setupPending': 'El inicio de sesión llega con la próxima versión de la consola.',
   'status.version': 'Versión {version}',
   'status.build.debug': 'Compilación de desarrollo',
   'status.build.release': 'Compilación de producción',
@@ -17,4 +13,145 @@ export const es = {
   'settings.theme.light': 'Claro',
   'settings.theme.dark': 'Oscuro',
   'settings.language': 'Idioma',
-} as const satisfies Record<MessageKey, string>;
+
+  'setup.heading': 'Conéctese a su hub',
+  'setup.body': 'Su administrador le da la dirección del Rampart Hub de su organización.',
+  'setup.hubLabel': 'Dirección del hub',
+  'setup.connect': 'Continuar',
+  'setup.or': 'o',
+  'setup.demoHeading': 'Pruebe la demo',
+  'setup.demoBody':
+    'Inicia un hub en este equipo con una cuenta de demostración y clientes simulados. Nada sale del equipo.',
+  'setup.demoStart': 'Iniciar la demo',
+  'setup.demoStarting': 'Iniciando…',
+
+  'signin.heading': 'Iniciar sesión',
+  'signin.hub': 'Hub: {hub}',
+  'signin.demoHub': 'Hub de demostración en este equipo',
+  'signin.username': 'Usuario',
+  'signin.password': 'Contraseña',
+  'signin.submit': 'Continuar',
+  'signin.checking': 'Comprobando…',
+
+  'demo.badge': 'Demo',
+  'demo.heading': 'Cuenta de demostración',
+  'demo.body': 'Use estos datos para entrar. El código del autenticador cambia cada 30 segundos.',
+  'demo.code': 'Código actual',
+  'demo.codeLeft': 'quedan {seconds} s',
+  'demo.codeNote':
+    'Las cuentas reales obtienen sus códigos de una app de autenticación; solo la demo los muestra aquí.',
+
+  'totp.heading': 'Código del autenticador',
+  'totp.body': 'Introduzca el código de 6 dígitos de su app de autenticación.',
+  'totp.label': 'Código',
+  'totp.submit': 'Entrar',
+  'totp.back': 'Volver',
+  'enroll.heading': 'Configure su autenticador',
+  'enroll.body':
+    'Escanee este código con su app de autenticación e introduzca el código de 6 dígitos que muestre.',
+  'enroll.manual': '¿No puede escanear? Introduzca esta clave en la app:',
+  'enroll.qrLabel': 'Código QR para su app de autenticación',
+  'recovery.heading': 'Guarde sus códigos de recuperación',
+  'recovery.body':
+    'Cada código permite entrar una vez si pierde su autenticador. Solo se muestran ahora: guárdelos en su gestor de contraseñas.',
+  'recovery.confirm': 'He guardado estos códigos',
+  'recovery.continue': 'Ir a la consola',
+
+  'lock.heading': 'Consola bloqueada',
+  'lock.body': 'Sesión de {name}. Introduzca su contraseña para continuar.',
+  'lock.unlock': 'Desbloquear',
+  'lock.now': 'Bloquear',
+  'lock.signOut': 'Cerrar sesión',
+  signout: 'Cerrar sesión',
+
+  'notice.idleLocked': 'La consola se bloqueó tras un periodo sin actividad.',
+  'notice.sessionEnded': 'Su sesión terminó. Vuelva a iniciar sesión para continuar.',
+  'notice.wipedAfterFailures':
+    'Demasiados intentos de desbloqueo fallidos: se cerró la sesión y se borró la caché local.',
+
+  'availability.available': 'Disponible',
+  'availability.away': 'Ausente',
+  'connection.online': 'Conectado',
+  'connection.connecting': 'Conectando…',
+  'connection.waiting': 'Sin conexión, reintento en {seconds} s (los mensajes se conservan)',
+  'connection.offline': 'Sin conexión',
+
+  'workspace.navigation': 'Cola y conversaciones',
+  'workspace.shortcuts': 'Alt+A aceptar · Alt+↑/↓ cambiar · Alt+W cerrar · Ctrl+Mayús+L bloquear',
+  'queue.heading': 'En espera',
+  'queue.empty': 'No hay nadie esperando.',
+  'queue.emptyAway': 'Póngase disponible para recibir visitantes.',
+  'queue.waited': 'espera {minutes} min',
+  'queue.accept': 'Aceptar',
+  'conversations.heading': 'Mis conversaciones',
+  'conversations.empty': 'Las conversaciones aceptadas aparecen aquí.',
+  'conversations.closed': '(cerrada)',
+  'conversations.unread': '{count} sin leer',
+
+  'chat.visitor': 'Visitante ({locale})',
+  'chat.you': 'Usted',
+  'chat.system': 'Rampart',
+  'chat.open': 'Conversación abierta',
+  'chat.closedNote': 'Esta conversación está cerrada.',
+  'chat.close': 'Cerrar conversación',
+  'chat.typing': 'escribiendo…',
+  'chat.transcript': 'Transcripción',
+  'chat.earlier': '{count} mensajes anteriores; desplácese hacia arriba para verlos',
+  'chat.pending': 'enviando…',
+  'chat.failed': 'no entregado',
+  'chat.noneHeading': 'Ninguna conversación seleccionada',
+  'chat.noneAvailable': 'Acepte a un visitante en espera para empezar.',
+  'chat.noneAway': 'Está ausente. Póngase disponible para recibir visitantes.',
+
+  'composer.label': 'Mensaje',
+  'composer.placeholder': 'Escriba una respuesta… (Intro envía, Mayús+Intro añade una línea)',
+  'composer.closed': 'La conversación está cerrada.',
+  'composer.send': 'Enviar',
+  'composer.piiWarning':
+    'Su mensaje contiene {kinds}. Los datos de clientes no deben viajar por el chat: se enviará enmascarado.',
+  'composer.edit': 'Editar mensaje',
+  'composer.sendMasked': 'Enviar enmascarado',
+
+  'mask.title': '{kind} enmascarado',
+  'kind.credit_card': 'número de tarjeta',
+  'kind.card_cvv': 'código de seguridad',
+  'kind.us_ssn': 'número de seguro social',
+  'kind.email': 'correo electrónico',
+  'kind.phone': 'número de teléfono',
+  'kind.iban': 'IBAN',
+  'kind.ip_address': 'dirección IP',
+  'kind.es_dni': 'DNI',
+  'kind.es_nie': 'NIE',
+  'kind.mx_curp': 'CURP',
+  'kind.br_cpf': 'CPF',
+
+  'error.invalidInput': 'Revise lo que ha introducido.',
+  'error.internal': 'Algo falló en la consola. Inténtelo de nuevo.',
+  'error.wrongState': 'Eso no es posible ahora.',
+  'error.invalidHubUrl':
+    'La dirección del hub debe empezar por https:// (http:// solo en este equipo).',
+  'error.hubUnreachable': 'No se puede contactar con el hub. Compruebe su conexión.',
+  'error.tls': 'El certificado del hub no es de confianza. Contacte con su administrador.',
+  'error.timeout': 'El hub no respondió a tiempo. Inténtelo de nuevo.',
+  'error.invalidCredentials': 'Usuario o contraseña incorrectos.',
+  'error.totpInvalid':
+    'El código no es correcto. Compruebe la hora de su dispositivo e inténtelo de nuevo.',
+  'error.totpReplayed': 'Ese código ya se usó. Espere al siguiente.',
+  'error.challengeExpired': 'El inicio de sesión tardó demasiado. Empiece de nuevo.',
+  'error.tooManyAttempts': 'Demasiados intentos. Espere un momento.',
+  'error.tooManyAttemptsFor': 'Demasiados intentos. Vuelva a intentarlo en {seconds} s.',
+  'error.lockedOut': 'Esta cuenta está bloqueada. Contacte con su administrador.',
+  'error.lockedOutFor':
+    'Esta cuenta está bloqueada {minutes} min más tras demasiados intentos fallidos.',
+  'error.ipNotAllowed': 'Su red no tiene permiso para usar esta cuenta.',
+  'error.sessionExpired': 'Su sesión terminó. Vuelva a iniciar sesión.',
+  'error.forbidden': 'Su rol no permite esta acción.',
+  'error.keychainUnavailable':
+    'El llavero del sistema no está disponible, así que no se puede guardar nada de forma segura. Inicie su sesión de escritorio e inténtelo de nuevo.',
+  'error.keychainLocked':
+    'El llavero del sistema está bloqueado. Desbloquéelo e inténtelo de nuevo.',
+  'error.cacheUnreadable': 'La caché local no se puede abrir con la clave guardada.',
+  'error.unlockFailed': 'Contraseña incorrecta.',
+  'error.demoFailed': 'El hub de demostración no pudo iniciarse. Consulte el registro.',
+  'error.hubFailed': 'El hub no pudo hacerlo. Inténtelo más tarde.',
+};

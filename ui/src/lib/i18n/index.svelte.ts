@@ -55,3 +55,10 @@ export const i18n = {
 export function t(key: MessageKey, params?: Record<string, string | number>): string {
   return translate(state.locale, key, params);
 }
+
+/** The translated name of a PII kind (`credit_card` → "card number"); the raw name if unknown. */
+export function kindLabel(kind: string): string {
+  const key = `kind.${kind}`;
+  const catalog = catalogs[state.locale] as Record<string, string>;
+  return catalog[key] ?? kind;
+}

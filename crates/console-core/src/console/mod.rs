@@ -1,0 +1,915 @@
+//! The console's behaviour behind the IPC commands: hub setup (or the embedded demo), the
+//! two-step sign-in with TOTP enrollment, the live connection, sending with a personal-data
+//! check, the idle lock and sign-out.
+//!
+//! Invariants:
+//! - The session token lives in memory and in the OS keychain (through `rampart-vault`), never
+//!   in a file or in web storage. If the keychain cannot store it, the sign-in fails.
+//! - What the agent sends is masked here before it is queued: the outbox (in the encrypted
+//!   vault) and the hub only ever see masked text. Text with personal data needs a confirmation.
+//! - While locked, no command returns conversation content; too many failed unlocks sign out
+//!   and wipe the local cache.
+//! - Every state change reaches the UI as a [`ConsoleEvent`] through the subscribed sink.
+
+mod local;
+mod model;
+mod pump;
+mod qr;
+pub mod view;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use rampart_auth::password::{PasswordHash, PasswordHasher};
+use rampart_client::{ClientError, ClientErrorCode, Endpoint, HubApi, HubUrl, Live, LiveConfig};
+use rampart_protocol::rest::{AgentProfile, LoginStep};
+use rampart_protocol::{Author, Availability, ConversationId};
+use rampart_secret::SecretString;
+use rampart_vault::{EntryName, Namespace, Purpose, SecretStore, UnixMillis, Vault, VaultConfig};
+use tokio::task::JoinHandle;
+
+use crate::ipc::{IpcError, IpcErrorCode};
+pub use local::Settings;
+use local::{SharedVault, VaultOutbox};
+use model::Model;
+use view::{
+    ConsoleEvent, ConsoleState, Delivery, DemoCode, DemoInfo, MessageView, NoticeCode, Phase,
+    SendOutcome, SignInStep, SignedIn, Snapshot,
+};
+
+/// Longest idle lock the console accepts (PCI DSS 8.2.8: 15 minutes).
+pub const MAX_IDLE_LOCK: Duration = Duration::from_secs(15 * 60);
+/// Failed unlocks before the console signs out and wipes its cache.
+pub const MAX_UNLOCK_FAILURES: u32 = 5;
+/// Messages of one conversation returned at most by [`Console::messages`].
+pub const MAX_PAGE: usize = 10_000;
+
+/// Where the UI receives events. The shell implements it over a Tauri channel.
+pub trait EventSink: Send + Sync + 'static {
+    /// Delivers one event; must not block.
+    fn emit(&self, event: ConsoleEvent);
+}
+
+/// How the console is set up by the shell.
+pub struct ConsoleConfig {
+    /// App data directory: the vault caches and the demo hub's data live below it.
+    pub data_dir: PathBuf,
+    /// App config directory: the settings file.
+    pub config_dir: PathBuf,
+    /// The keychain (the OS keychain in the product; a memory store in unit tests).
+    pub secrets: Arc<dyn SecretStore>,
+    /// Idle time before the screen locks (capped at [`MAX_IDLE_LOCK`]).
+    pub idle_lock: Duration,
+    /// Hashes the unlock password kept in memory while signed in.
+    pub hasher: PasswordHasher,
+    /// Let the demo hub simulate visitors.
+    pub demo_visitors: bool,
+    /// Use this hub instead of the saved setting (for deployments and tests).
+    pub hub_override: Option<String>,
+    /// Start the demo by itself when no hub is configured, and print how to sign in.
+    pub demo_autostart: bool,
+    /// Fixed loopback port for the demo hub (`None`: any free port).
+    pub demo_port: Option<u16>,
+}
+
+impl ConsoleConfig {
+    /// The product's configuration: the OS keychain, a 15-minute idle lock and the production
+    /// password hasher. The environment may shorten the idle lock (`RAMPART_IDLE_LOCK_SECS`,
+    /// never lengthen it), name the hub (`RAMPART_HUB_URL`) or silence the demo's simulated
+    /// visitors (`RAMPART_DEMO_VISITORS=0`).
+    pub fn from_env(data_dir: PathBuf, config_dir: PathBuf) -> Self {
+        let idle_lock = std::env::var("RAMPART_IDLE_LOCK_SECS")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+            .map_or(MAX_IDLE_LOCK, |secs| {
+                Duration::from_secs(secs.max(1)).min(MAX_IDLE_LOCK)
+            });
+        Self {
+            data_dir,
+            config_dir,
+            secrets: Arc::new(rampart_vault::OsStore::new()),
+            idle_lock,
+            hasher: PasswordHasher::default(),
+            demo_visitors: std::env::var("RAMPART_DEMO_VISITORS").map_or(true, |v| v != "0"),
+            hub_override: std::env::var("RAMPART_HUB_URL")
+                .ok()
+                .filter(|v| !v.is_empty()),
+            demo_autostart: std::env::var("RAMPART_DEMO").is_ok_and(|v| v == "1"),
+            demo_port: std::env::var("RAMPART_DEMO_PORT")
+                .ok()
+                .and_then(|v| v.parse().ok()),
+        }
+    }
+}
+
+/// The console. Cheap to clone.
+#[derive(Clone)]
+pub struct Console {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: ConsoleConfig,
+    idle_lock: Duration,
+    state: tokio::sync::Mutex<State>,
+    sink: Mutex<Option<Arc<dyn EventSink>>>,
+    model: Mutex<Option<Model>>,
+    /// Last sign of life from the agent (Unix ms).
+    activity: AtomicI64,
+    /// Increases with every session, so tasks of an ended session stand down.
+    generation: AtomicU64,
+    demo: Mutex<Option<rampart_demo::DemoAccount>>,
+    scanner: rampart_pii::Scanner,
+}
+
+struct State {
+    settings: Settings,
+    demo: Option<rampart_demo::DemoHub>,
+    phase: PhaseState,
+}
+
+enum PhaseState {
+    Setup,
+    SignedOut,
+    Challenge(Box<Challenge>),
+    Active(Box<Session>),
+    Locked(Box<Session>, u32),
+}
+
+struct Challenge {
+    api: HubApi,
+    username: String,
+    challenge: String,
+    enrolling: bool,
+    unlock: PasswordHash,
+}
+
+struct Session {
+    api: HubApi,
+    token: SecretString,
+    profile: AgentProfile,
+    live: Live,
+    vault: Option<SharedVault>,
+    vault_config: Option<VaultConfig>,
+    token_entry: Option<EntryName>,
+    unlock: PasswordHash,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+fn wrong_state(what: &str) -> IpcError {
+    IpcError::new(IpcErrorCode::WrongState, what)
+}
+
+/// Maps a client failure to the UI's error, keeping the hub's lockout details.
+pub fn client_error(error: &ClientError) -> IpcError {
+    use ClientErrorCode as C;
+    let code = match error.code() {
+        C::InvalidUrl => IpcErrorCode::InvalidHubUrl,
+        C::HubUnreachable | C::WebSocket => IpcErrorCode::HubUnreachable,
+        C::Tls => IpcErrorCode::Tls,
+        C::Timeout => IpcErrorCode::Timeout,
+        C::InvalidCredentials => IpcErrorCode::InvalidCredentials,
+        C::TotpInvalid => IpcErrorCode::TotpInvalid,
+        C::TotpReplayed => IpcErrorCode::TotpReplayed,
+        C::ChallengeExpired => IpcErrorCode::ChallengeExpired,
+        C::TooManyAttempts => IpcErrorCode::TooManyAttempts,
+        C::LockedOut => IpcErrorCode::LockedOut,
+        C::IpNotAllowed => IpcErrorCode::IpNotAllowed,
+        C::Unauthenticated | C::SessionRevoked => IpcErrorCode::SessionExpired,
+        C::Forbidden => IpcErrorCode::Forbidden,
+        C::FrameRefused => IpcErrorCode::InvalidInput,
+        _ => IpcErrorCode::HubFailed,
+    };
+    let mut ipc = IpcError::new(code, error.to_string());
+    if let ClientError::Api { error: api, .. } = error {
+        ipc.retry_after_secs = api.retry_after_secs;
+        ipc.locked_until = api.locked_until;
+    }
+    ipc
+}
+
+fn vault_error(error: &rampart_vault::Error) -> IpcError {
+    use rampart_vault::ErrorCode as V;
+    let code = match error.code() {
+        V::Unavailable | V::Denied | V::KeychainFailed => IpcErrorCode::KeychainUnavailable,
+        V::Locked => IpcErrorCode::KeychainLocked,
+        V::KeyMissing | V::KeyRejected => IpcErrorCode::CacheUnreadable,
+        _ => IpcErrorCode::Internal,
+    };
+    IpcError::new(code, format!("local vault: {}", error.code().as_str()))
+}
+
+impl Console {
+    /// A console with the saved settings (or `hub_override`).
+    pub fn new(config: ConsoleConfig) -> Self {
+        let mut settings = Settings::load(&config.config_dir);
+        if let Some(hub) = &config.hub_override {
+            settings.hub_url = Some(hub.clone());
+            settings.demo = false;
+        }
+        let phase = if settings.hub_url.is_some() {
+            PhaseState::SignedOut
+        } else {
+            PhaseState::Setup
+        };
+        let idle_lock = config.idle_lock.min(MAX_IDLE_LOCK);
+        let scanner = rampart_pii::Scanner::new().unwrap_or_else(|error| {
+            // The built-in patterns are compiled by the PII crate's own tests; failing here
+            // means a broken build, and the console must not run without masking.
+            panic!("PII scanner failed to build: {error}")
+        });
+        Self {
+            inner: Arc::new(Inner {
+                idle_lock,
+                state: tokio::sync::Mutex::new(State {
+                    settings,
+                    demo: None,
+                    phase,
+                }),
+                sink: Mutex::new(None),
+                model: Mutex::new(None),
+                activity: AtomicI64::new(now_ms()),
+                generation: AtomicU64::new(0),
+                demo: Mutex::new(None),
+                scanner,
+                config,
+            }),
+        }
+    }
+
+    /// Routes events to `sink` from now on (a reloaded UI subscribes again).
+    pub fn subscribe(&self, sink: Arc<dyn EventSink>) {
+        *lock(&self.inner.sink) = Some(sink);
+    }
+
+    fn emit(&self, event: ConsoleEvent) {
+        self.inner.emit(event);
+    }
+
+    /// What the UI needs to pick a screen. When the saved setting says demo, the embedded hub
+    /// starts here.
+    pub async fn state(&self) -> Result<ConsoleState, IpcError> {
+        let mut state = self.inner.state.lock().await;
+        let wants_demo = state.settings.demo
+            || (self.inner.config.demo_autostart && state.settings.hub_url.is_none());
+        if wants_demo && state.demo.is_none() {
+            self.start_demo_locked(&mut state).await?;
+            state.settings.demo = true;
+            if state.settings.last_username.is_none() {
+                state.settings.last_username = state
+                    .demo
+                    .as_ref()
+                    .map(|d| d.account().username().to_owned());
+            }
+        }
+        Ok(self.inner.describe(&state))
+    }
+
+    /// Starts the embedded demo hub and makes it the console's hub.
+    pub async fn start_demo(&self) -> Result<ConsoleState, IpcError> {
+        let mut state = self.inner.state.lock().await;
+        if !matches!(state.phase, PhaseState::Setup | PhaseState::SignedOut) {
+            return Err(wrong_state("sign out before switching hubs"));
+        }
+        self.start_demo_locked(&mut state).await?;
+        state.settings.demo = true;
+        state.settings.hub_url = None;
+        state.settings.last_username = state
+            .demo
+            .as_ref()
+            .map(|d| d.account().username().to_owned());
+        self.inner.save_settings(&state.settings);
+        state.phase = PhaseState::SignedOut;
+        Ok(self.inner.describe(&state))
+    }
+
+    async fn start_demo_locked(&self, state: &mut State) -> Result<(), IpcError> {
+        if state.demo.is_some() {
+            return Ok(());
+        }
+        let mut config = rampart_demo::DemoConfig::new(self.inner.config.data_dir.join("demo"));
+        config.simulated_visitors = self.inner.config.demo_visitors;
+        config.port = self.inner.config.demo_port;
+        let demo = rampart_demo::DemoHub::start(config)
+            .await
+            .map_err(|error| {
+                tracing::error!(%error, "demo hub failed to start");
+                IpcError::new(IpcErrorCode::DemoFailed, "the demo hub could not start")
+            })?;
+        tracing::info!(url = %demo.url(), "demo hub started");
+        if self.inner.config.demo_autostart {
+            announce_demo(&demo, &self.inner.config.data_dir.join("demo"));
+        }
+        *lock(&self.inner.demo) = Some(demo.account().clone());
+        state.demo = Some(demo);
+        state.phase = PhaseState::SignedOut;
+        Ok(())
+    }
+
+    /// The demo account's current authenticator code.
+    pub fn demo_code(&self) -> Result<DemoCode, IpcError> {
+        let demo = lock(&self.inner.demo);
+        let account = demo
+            .as_ref()
+            .ok_or_else(|| wrong_state("the demo is not running"))?;
+        let now = u64::try_from(now_ms() / 1000).unwrap_or(0);
+        let (code, left) = account.code_at(now);
+        Ok(DemoCode {
+            code,
+            seconds_left: u32::try_from(left).unwrap_or(30),
+        })
+    }
+
+    /// Sets the hub's address (checked: `https://`, or `http://` on loopback only).
+    pub async fn set_hub(&self, url: &str) -> Result<ConsoleState, IpcError> {
+        let parsed = HubUrl::parse(url.trim()).map_err(|e| client_error(&e))?;
+        let mut state = self.inner.state.lock().await;
+        if !matches!(state.phase, PhaseState::Setup | PhaseState::SignedOut) {
+            return Err(wrong_state("sign out before switching hubs"));
+        }
+        if let Some(demo) = state.demo.take() {
+            *lock(&self.inner.demo) = None;
+            if let Err(error) = demo.shutdown().await {
+                tracing::warn!(%error, "demo hub did not stop cleanly");
+            }
+        }
+        state.settings.hub_url = Some(parsed.to_string());
+        state.settings.demo = false;
+        self.inner.save_settings(&state.settings);
+        state.phase = PhaseState::SignedOut;
+        Ok(self.inner.describe(&state))
+    }
+
+    /// Step one of signing in: username and password.
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: SecretString,
+    ) -> Result<SignInStep, IpcError> {
+        let username = username.trim();
+        if username.is_empty() || username.len() > 200 {
+            return Err(IpcError::new(IpcErrorCode::InvalidInput, "username"));
+        }
+        let mut state = self.inner.state.lock().await;
+        if !matches!(
+            state.phase,
+            PhaseState::SignedOut | PhaseState::Challenge(_)
+        ) {
+            return Err(wrong_state("already signed in, or no hub configured"));
+        }
+        let hub = self.inner.hub_url(&state)?;
+        let api = HubApi::new(hub).map_err(|e| client_error(&e))?;
+        let step = api
+            .login(username, &password)
+            .await
+            .map_err(|e| client_error(&e))?;
+        // Kept (hashed) only for unlocking the screen later; the hub checked it just now.
+        let hasher = self.inner.config.hasher.clone();
+        let unlock = tokio::task::spawn_blocking(move || hasher.hash(&password))
+            .await
+            .map_err(|_| IpcError::new(IpcErrorCode::Internal, "hashing failed"))?
+            .map_err(|_| IpcError::new(IpcErrorCode::Internal, "hashing failed"))?;
+        let (challenge, enrolling, answer) = match step {
+            LoginStep::TotpRequired { challenge, .. } => (challenge, false, SignInStep::Totp),
+            LoginStep::EnrollmentRequired {
+                challenge,
+                otpauth_uri,
+                ..
+            } => {
+                let qr = qr::matrix(&otpauth_uri)?;
+                let secret = qr::secret_of(&otpauth_uri).unwrap_or_default();
+                (challenge, true, SignInStep::Enroll { qr, secret })
+            }
+        };
+        state.settings.last_username = Some(username.to_owned());
+        self.inner.save_settings(&state.settings);
+        state.phase = PhaseState::Challenge(Box::new(Challenge {
+            api,
+            username: username.to_owned(),
+            challenge,
+            enrolling,
+            unlock,
+        }));
+        Ok(answer)
+    }
+
+    /// Step two: the authenticator code. Starts the session: token into the keychain, cache
+    /// opened, live connection up.
+    pub async fn verify_code(&self, code: SecretString) -> Result<SignedIn, IpcError> {
+        let mut state = self.inner.state.lock().await;
+        let PhaseState::Challenge(challenge) = &state.phase else {
+            return Err(wrong_state("enter the password first"));
+        };
+        let granted = match challenge.api.verify_totp(&challenge.challenge, &code).await {
+            Ok(granted) => granted,
+            Err(error) => {
+                let ipc = client_error(&error);
+                if matches!(
+                    ipc.code,
+                    IpcErrorCode::ChallengeExpired | IpcErrorCode::LockedOut
+                ) {
+                    state.phase = PhaseState::SignedOut;
+                }
+                return Err(ipc);
+            }
+        };
+        let PhaseState::Challenge(challenge) =
+            std::mem::replace(&mut state.phase, PhaseState::SignedOut)
+        else {
+            return Err(wrong_state("sign-in was interrupted"));
+        };
+        let _ = challenge.enrolling;
+        let recovery_codes = granted
+            .recovery_codes
+            .iter()
+            .map(|c| c.expose().clone())
+            .collect();
+        let profile = granted.agent.clone();
+        let namespace = self.inner.namespace(&state, &challenge.username)?;
+        let session = self
+            .start_session(challenge, granted.token, namespace)
+            .await?;
+        state.phase = PhaseState::Active(Box::new(session));
+        self.emit(ConsoleEvent::State {
+            state: self.inner.describe(&state),
+        });
+        Ok(SignedIn {
+            profile,
+            recovery_codes,
+        })
+    }
+
+    async fn start_session(
+        &self,
+        challenge: Box<Challenge>,
+        token: SecretString,
+        namespace: Namespace,
+    ) -> Result<Session, IpcError> {
+        let secrets = Arc::clone(&self.inner.config.secrets);
+        // Fail closed: without the keychain there is no session on this machine.
+        let token_entry = namespace.entry(Purpose::SessionToken);
+        let vault_config = VaultConfig::new(self.inner.config.data_dir.join("cache"), namespace);
+        let opened = {
+            let secrets = Arc::clone(&secrets);
+            let token = token.clone();
+            let entry = token_entry.clone();
+            let config = vault_config.clone();
+            tokio::task::spawn_blocking(move || {
+                secrets.save(&entry, &token)?;
+                Vault::open(&config, secrets.as_ref(), UnixMillis(now_ms()))
+            })
+            .await
+            .map_err(|_| IpcError::new(IpcErrorCode::Internal, "vault task failed"))?
+        };
+        let (vault, report) = match opened {
+            Ok(opened) => opened,
+            Err(error) => {
+                // The hub session must not outlive a failed local start.
+                let _ = challenge.api.logout(&token).await;
+                let _ = secrets.delete(&token_entry);
+                return Err(vault_error(&error));
+            }
+        };
+        if report.replaced_corrupt_cache.is_some() {
+            self.emit(ConsoleEvent::Notice {
+                code: NoticeCode::CacheFailed,
+            });
+        }
+        let vault = SharedVault::new(vault);
+        let profile = challenge
+            .api
+            .me(&token)
+            .await
+            .map_err(|e| client_error(&e))?;
+        *lock(&self.inner.model) = Some(Model::new(profile.id));
+        let mut live_config =
+            LiveConfig::new(challenge.api.hub().clone(), Endpoint::Agent, token.clone());
+        live_config.outbox = Box::new(VaultOutbox::new(vault.clone()));
+        let (live, events) = Live::spawn(live_config);
+        let generation = self.inner.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        self.inner.activity.store(now_ms(), Ordering::SeqCst);
+        let pump = tokio::spawn(pump::run(
+            self.clone(),
+            generation,
+            events,
+            Some(vault.clone()),
+        ));
+        let idle = tokio::spawn(idle_watch(self.clone(), generation));
+        Ok(Session {
+            api: challenge.api,
+            token,
+            profile,
+            live,
+            vault: Some(vault),
+            vault_config: Some(vault_config),
+            token_entry: Some(token_entry),
+            unlock: challenge.unlock,
+            tasks: vec![pump, idle],
+        })
+    }
+
+    /// Signs out: ends the hub session, forgets the token, closes the cache.
+    pub async fn sign_out(&self) -> Result<ConsoleState, IpcError> {
+        let mut state = self.inner.state.lock().await;
+        let phase = std::mem::replace(&mut state.phase, PhaseState::SignedOut);
+        if let PhaseState::Active(session) | PhaseState::Locked(session, _) = phase {
+            self.end_session(*session, false).await;
+        }
+        let described = self.inner.describe(&state);
+        self.emit(ConsoleEvent::State {
+            state: described.clone(),
+        });
+        Ok(described)
+    }
+
+    async fn end_session(&self, session: Session, wipe: bool) {
+        self.inner.generation.fetch_add(1, Ordering::SeqCst);
+        let _ = session.live.shutdown().await;
+        if let Err(error) = session.api.logout(&session.token).await {
+            tracing::info!(code = ?error.code(), "hub logout failed; the session expires on its own");
+        }
+        for task in session.tasks {
+            task.abort();
+            let _ = task.await;
+        }
+        drop(session.live);
+        let secrets = Arc::clone(&self.inner.config.secrets);
+        if let Some(entry) = &session.token_entry
+            && let Err(error) = secrets.delete(entry)
+        {
+            tracing::warn!(
+                code = error.code().as_str(),
+                "could not delete the session token"
+            );
+        }
+        if let Some(vault) = session.vault.and_then(SharedVault::into_inner) {
+            let result = if wipe {
+                vault.close_and_wipe(secrets.as_ref())
+            } else {
+                vault.close()
+            };
+            if let Err(error) = result {
+                tracing::warn!(code = error.code().as_str(), "closing the cache failed");
+            }
+        } else if wipe && let Some(config) = &session.vault_config {
+            if let Err(error) = Vault::wipe(config, secrets.as_ref()) {
+                tracing::warn!(code = error.code().as_str(), "wiping the cache failed");
+            }
+        }
+        *lock(&self.inner.model) = None;
+    }
+
+    /// Called by the pump when the hub ended the session.
+    async fn session_ended(&self, generation: u64) {
+        let mut state = self.inner.state.lock().await;
+        if self.inner.generation.load(Ordering::SeqCst) != generation {
+            return;
+        }
+        let phase = std::mem::replace(&mut state.phase, PhaseState::SignedOut);
+        if let PhaseState::Active(session) | PhaseState::Locked(session, _) = phase {
+            self.end_session(*session, false).await;
+        }
+        self.emit(ConsoleEvent::Notice {
+            code: NoticeCode::SessionEnded,
+        });
+        self.emit(ConsoleEvent::State {
+            state: self.inner.describe(&state),
+        });
+    }
+
+    /// Everything the main screen shows. Refused while locked.
+    pub async fn snapshot(&self) -> Result<Snapshot, IpcError> {
+        self.require_active().await?;
+        self.inner
+            .with_model(|m| m.snapshot())
+            .ok_or_else(|| wrong_state("not signed in"))
+    }
+
+    /// The last messages of a conversation (at most [`MAX_PAGE`]). Refused while locked.
+    pub async fn messages(
+        &self,
+        conversation: ConversationId,
+        limit: usize,
+    ) -> Result<Vec<MessageView>, IpcError> {
+        self.require_active().await?;
+        Ok(self
+            .inner
+            .with_model(|m| m.messages(conversation, limit.min(MAX_PAGE)))
+            .unwrap_or_default())
+    }
+
+    /// The conversation on screen (its messages stop counting as unread).
+    pub async fn focus(&self, conversation: Option<ConversationId>) -> Result<(), IpcError> {
+        self.require_active().await?;
+        if let Some(Some(view)) = self.inner.with_model(|m| m.focus(conversation)) {
+            self.emit(ConsoleEvent::Conversation { conversation: view });
+        }
+        Ok(())
+    }
+
+    async fn require_active(&self) -> Result<Live, IpcError> {
+        let state = self.inner.state.lock().await;
+        match &state.phase {
+            PhaseState::Active(session) => Ok(session.live.clone()),
+            PhaseState::Locked(..) => Err(wrong_state("the console is locked")),
+            _ => Err(wrong_state("not signed in")),
+        }
+    }
+
+    /// Takes a waiting visitor.
+    pub async fn accept(&self, conversation: ConversationId) -> Result<(), IpcError> {
+        let live = self.require_active().await?;
+        live.accept(conversation)
+            .await
+            .map_err(|e| client_error(&e))
+    }
+
+    /// Ends a conversation.
+    pub async fn close(&self, conversation: ConversationId) -> Result<(), IpcError> {
+        let live = self.require_active().await?;
+        live.close(conversation).await.map_err(|e| client_error(&e))
+    }
+
+    /// Available for new visitors, or away.
+    pub async fn set_availability(&self, availability: Availability) -> Result<(), IpcError> {
+        let live = self.require_active().await?;
+        live.set_availability(availability)
+            .await
+            .map_err(|e| client_error(&e))?;
+        if let Some(snapshot) = self.inner.with_model(|m| {
+            m.availability = availability;
+            m.snapshot()
+        }) {
+            self.emit(ConsoleEvent::Connection {
+                connection: snapshot.connection,
+            });
+        }
+        Ok(())
+    }
+
+    /// Sends a message. Text with personal data is refused with [`SendOutcome::Confirm`]
+    /// unless `confirmed`; either way only the masked text leaves the console.
+    pub async fn send(
+        &self,
+        conversation: ConversationId,
+        text: &str,
+        confirmed: bool,
+    ) -> Result<SendOutcome, IpcError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(IpcError::new(
+                IpcErrorCode::InvalidInput,
+                "message is empty",
+            ));
+        }
+        let redaction = self.inner.scanner.redact(text);
+        if !redaction.spans.is_empty() && !confirmed {
+            let mut kinds: Vec<String> = redaction
+                .spans
+                .iter()
+                .map(|s| self.inner.scanner.kind_name(s.kind).to_owned())
+                .collect();
+            kinds.dedup();
+            return Ok(SendOutcome::Confirm { kinds });
+        }
+        let live = self.require_active().await?;
+        if self.inner.with_model(|m| m.is_open(conversation)) != Some(true) {
+            return Err(IpcError::new(
+                IpcErrorCode::InvalidInput,
+                "this conversation is not open",
+            ));
+        }
+        let masked = redaction.masked;
+        let id = live
+            .send(conversation, masked.clone())
+            .await
+            .map_err(|e| client_error(&e))?;
+        let author = {
+            let state = self.inner.state.lock().await;
+            match &state.phase {
+                PhaseState::Active(s) | PhaseState::Locked(s, _) => Author::Agent {
+                    agent_id: s.profile.id,
+                    display_name: s.profile.display_name.clone(),
+                },
+                _ => Author::System,
+            }
+        };
+        let message = MessageView {
+            conversation_id: conversation,
+            id,
+            seq: None,
+            author,
+            text: masked,
+            spans: Vec::new(),
+            sent_at: now_ms(),
+            own: true,
+            delivery: Delivery::Pending,
+        };
+        if let Some(view) = self.inner.with_model(|m| m.upsert_message(message.clone())) {
+            self.emit(ConsoleEvent::Conversation { conversation: view });
+        }
+        Ok(SendOutcome::Queued { message })
+    }
+
+    /// The agent did something (key, click): the idle timer starts again.
+    pub fn note_activity(&self) {
+        self.inner.activity.store(now_ms(), Ordering::SeqCst);
+    }
+
+    /// Locks the screen now.
+    pub async fn lock(&self) -> Result<ConsoleState, IpcError> {
+        let mut state = self.inner.state.lock().await;
+        let phase = std::mem::replace(&mut state.phase, PhaseState::SignedOut);
+        state.phase = match phase {
+            PhaseState::Active(session) => PhaseState::Locked(session, 0),
+            other => other,
+        };
+        let described = self.inner.describe(&state);
+        self.emit(ConsoleEvent::State {
+            state: described.clone(),
+        });
+        Ok(described)
+    }
+
+    async fn idle_lock(&self, generation: u64) {
+        let mut state = self.inner.state.lock().await;
+        if self.inner.generation.load(Ordering::SeqCst) != generation
+            || !matches!(state.phase, PhaseState::Active(_))
+        {
+            return;
+        }
+        let phase = std::mem::replace(&mut state.phase, PhaseState::SignedOut);
+        if let PhaseState::Active(session) = phase {
+            state.phase = PhaseState::Locked(session, 0);
+        }
+        tracing::info!("console locked after idle time");
+        self.emit(ConsoleEvent::Notice {
+            code: NoticeCode::IdleLocked,
+        });
+        self.emit(ConsoleEvent::State {
+            state: self.inner.describe(&state),
+        });
+    }
+
+    /// Unlocks with the password. After [`MAX_UNLOCK_FAILURES`] wrong tries the console signs
+    /// out and wipes its cache.
+    pub async fn unlock(&self, password: SecretString) -> Result<ConsoleState, IpcError> {
+        let mut state = self.inner.state.lock().await;
+        let PhaseState::Locked(session, failures) = &mut state.phase else {
+            return Err(wrong_state("the console is not locked"));
+        };
+        let hasher = self.inner.config.hasher.clone();
+        let stored = session.unlock.clone();
+        let verified = tokio::task::spawn_blocking(move || hasher.verify(&password, &stored))
+            .await
+            .map_err(|_| IpcError::new(IpcErrorCode::Internal, "hashing failed"))?;
+        if verified.is_ok() {
+            let phase = std::mem::replace(&mut state.phase, PhaseState::SignedOut);
+            if let PhaseState::Locked(session, _) = phase {
+                state.phase = PhaseState::Active(session);
+            }
+            self.note_activity();
+            let described = self.inner.describe(&state);
+            self.emit(ConsoleEvent::State {
+                state: described.clone(),
+            });
+            return Ok(described);
+        }
+        *failures += 1;
+        tracing::warn!(failures = *failures, "failed unlock");
+        if *failures >= MAX_UNLOCK_FAILURES {
+            let phase = std::mem::replace(&mut state.phase, PhaseState::SignedOut);
+            if let PhaseState::Locked(session, _) = phase {
+                self.end_session(*session, true).await;
+            }
+            self.emit(ConsoleEvent::Notice {
+                code: NoticeCode::WipedAfterFailures,
+            });
+            self.emit(ConsoleEvent::State {
+                state: self.inner.describe(&state),
+            });
+        }
+        Err(IpcError::new(IpcErrorCode::UnlockFailed, "wrong password"))
+    }
+
+    /// Stops everything (app exit): signs out and stops the demo hub.
+    pub async fn shutdown(&self) {
+        let _ = self.sign_out().await;
+        let mut state = self.inner.state.lock().await;
+        if let Some(demo) = state.demo.take()
+            && let Err(error) = demo.shutdown().await
+        {
+            tracing::warn!(%error, "demo hub did not stop cleanly");
+        }
+    }
+}
+
+/// Tells the person at the terminal how to sign in to the demo. The demo account exists only
+/// on this machine's loopback hub; printing its password is the point.
+fn announce_demo(demo: &rampart_demo::DemoHub, dir: &std::path::Path) {
+    let account = demo.account();
+    println!(
+        "\nRampart demo hub running at {url}\n  username:           {user}\n  password:           {password}\n  authenticator code: shown on the sign-in screen, or run\n                      rampart-demo code --data-dir {dir}\n",
+        url = demo.url(),
+        user = account.username(),
+        password = account.password().expose(),
+        dir = dir.display(),
+    );
+}
+
+async fn idle_watch(console: Console, generation: u64) {
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    loop {
+        tick.tick().await;
+        if console.inner.generation.load(Ordering::SeqCst) != generation {
+            return;
+        }
+        let idle_ms = now_ms() - console.inner.activity.load(Ordering::SeqCst);
+        let limit = i64::try_from(console.inner.idle_lock.as_millis()).unwrap_or(i64::MAX);
+        if idle_ms >= limit {
+            console.idle_lock(generation).await;
+            // Wait for the next unlock before counting again.
+            console.inner.activity.store(now_ms(), Ordering::SeqCst);
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Inner {
+    fn emit(&self, event: ConsoleEvent) {
+        let sink = lock(&self.sink).clone();
+        if let Some(sink) = sink {
+            sink.emit(event);
+        }
+    }
+
+    fn with_model<R>(&self, f: impl FnOnce(&mut Model) -> R) -> Option<R> {
+        lock(&self.model).as_mut().map(f)
+    }
+
+    fn save_settings(&self, settings: &Settings) {
+        if let Err(error) = settings.save(&self.config.config_dir) {
+            tracing::warn!(%error, "settings could not be saved");
+        }
+    }
+
+    fn hub_url(&self, state: &State) -> Result<HubUrl, IpcError> {
+        if let Some(demo) = &state.demo {
+            return Ok(demo.url().clone());
+        }
+        let url = state
+            .settings
+            .hub_url
+            .as_deref()
+            .ok_or_else(|| wrong_state("no hub configured"))?;
+        HubUrl::parse(url).map_err(|e| client_error(&e))
+    }
+
+    fn namespace(&self, state: &State, username: &str) -> Result<Namespace, IpcError> {
+        // The demo hub's port changes every run; its cache should not.
+        let hub = if state.demo.is_some() {
+            "demo".to_owned()
+        } else {
+            state.settings.hub_url.clone().unwrap_or_default()
+        };
+        Namespace::for_current_build(&format!("{username}@{hub}")).map_err(|e| vault_error(&e))
+    }
+
+    fn describe(&self, state: &State) -> ConsoleState {
+        let (phase, profile) = match &state.phase {
+            PhaseState::Setup => (Phase::Setup, None),
+            PhaseState::SignedOut => (Phase::SignedOut, None),
+            PhaseState::Challenge(c) if c.enrolling => (Phase::Enroll, None),
+            PhaseState::Challenge(_) => (Phase::Totp, None),
+            PhaseState::Active(s) => (Phase::Active, Some(s.profile.clone())),
+            PhaseState::Locked(s, _) => (Phase::Locked, Some(s.profile.clone())),
+        };
+        let demo = state.demo.as_ref().map(|d| DemoInfo {
+            username: d.account().username().to_owned(),
+            password: d.account().password().expose().clone(),
+        });
+        ConsoleState {
+            phase,
+            hub: if state.demo.is_some() {
+                Some("demo".to_owned())
+            } else {
+                state.settings.hub_url.clone()
+            },
+            demo,
+            profile,
+            last_username: state.settings.last_username.clone(),
+            idle_lock_secs: u32::try_from(self.idle_lock.as_secs()).unwrap_or(u32::MAX),
+        }
+    }
+}

@@ -1,0 +1,289 @@
+//! The main screen's data in memory: the queue, the agent's conversations and their messages.
+//! Updated by the event pump and by the agent's own actions; read by the UI through snapshots
+//! and paged message lists, and pushed to it as events.
+
+use std::collections::HashMap;
+
+use rampart_protocol::{AgentId, Author, Availability, ConversationId, MessageId, QueueEntry, Seq};
+
+use super::view::{Connection, ConversationView, Delivery, MessageView, Snapshot};
+
+/// Characters of the last message shown in the conversation list.
+const PREVIEW_CHARS: usize = 80;
+
+/// One conversation with its messages in seq order (pending own messages at the end).
+#[derive(Debug, Default)]
+struct Thread {
+    view: Option<ConversationView>,
+    messages: Vec<MessageView>,
+    by_id: HashMap<MessageId, usize>,
+}
+
+/// Everything the main screen shows.
+#[derive(Debug)]
+pub struct Model {
+    me: AgentId,
+    queue: Vec<QueueEntry>,
+    queue_total: u32,
+    threads: HashMap<ConversationId, Thread>,
+    focused: Option<ConversationId>,
+    /// The connection.
+    pub connection: Connection,
+    /// Routable or away.
+    pub availability: Availability,
+}
+
+impl Model {
+    /// An empty model for the signed-in agent `me`.
+    pub fn new(me: AgentId) -> Self {
+        Self {
+            me,
+            queue: Vec::new(),
+            queue_total: 0,
+            threads: HashMap::new(),
+            focused: None,
+            connection: Connection::Connecting { attempt: 0 },
+            availability: Availability::Away,
+        }
+    }
+
+    /// Whether `author` is the signed-in agent.
+    pub fn is_me(&self, author: &Author) -> bool {
+        matches!(author, Author::Agent { agent_id, .. } if *agent_id == self.me)
+    }
+
+    /// Replaces the queue.
+    pub fn set_queue(&mut self, waiting: Vec<QueueEntry>, total: u32) {
+        self.queue = waiting;
+        self.queue_total = total;
+    }
+
+    /// Adds a conversation (assigned, or seen in a resumed message). Returns its view.
+    pub fn open_conversation(
+        &mut self,
+        id: ConversationId,
+        locale: &str,
+        now: i64,
+    ) -> ConversationView {
+        let thread = self.threads.entry(id).or_default();
+        let view = thread.view.get_or_insert_with(|| ConversationView {
+            id,
+            locale: locale.to_owned(),
+            open: true,
+            unread: 0,
+            last_at: now,
+            preview: String::new(),
+            message_count: 0,
+            typing: false,
+        });
+        view.open = true;
+        if !locale.is_empty() {
+            locale.clone_into(&mut view.locale);
+        }
+        view.clone()
+    }
+
+    /// Marks a conversation closed.
+    pub fn close_conversation(&mut self, id: ConversationId) -> Option<ConversationView> {
+        let view = self.threads.get_mut(&id)?.view.as_mut()?;
+        view.open = false;
+        view.typing = false;
+        Some(view.clone())
+    }
+
+    /// Sets the typing flag.
+    pub fn set_typing(&mut self, id: ConversationId, active: bool) -> Option<ConversationView> {
+        let view = self.threads.get_mut(&id)?.view.as_mut()?;
+        view.typing = active;
+        Some(view.clone())
+    }
+
+    /// The conversation the agent is looking at: its messages do not count as unread.
+    pub fn focus(&mut self, id: Option<ConversationId>) -> Option<ConversationView> {
+        self.focused = id;
+        let view = self.threads.get_mut(&id?)?.view.as_mut()?;
+        view.unread = 0;
+        Some(view.clone())
+    }
+
+    /// Adds or updates a message (same id: the delivered copy replaces the pending one).
+    /// Returns the conversation's new view.
+    pub fn upsert_message(&mut self, message: MessageView) -> ConversationView {
+        let id = message.conversation_id;
+        let focused = self.focused == Some(id);
+        let thread = self.threads.entry(id).or_default();
+        let view = thread.view.get_or_insert_with(|| ConversationView {
+            id,
+            locale: String::new(),
+            open: true,
+            unread: 0,
+            last_at: message.sent_at,
+            preview: String::new(),
+            message_count: 0,
+            typing: false,
+        });
+        view.last_at = view.last_at.max(message.sent_at);
+        view.preview = message.text.chars().take(PREVIEW_CHARS).collect();
+        let counts_unread = !message.own && !focused && !matches!(message.author, Author::System);
+        if matches!(message.author, Author::Visitor) {
+            // A message from the visitor ends their typing.
+            view.typing = false;
+        }
+        match thread.by_id.get(&message.id) {
+            Some(&index) => {
+                if let Some(slot) = thread.messages.get_mut(index) {
+                    *slot = message;
+                }
+            }
+            None => {
+                if counts_unread {
+                    view.unread = view.unread.saturating_add(1);
+                }
+                thread.by_id.insert(message.id, thread.messages.len());
+                thread.messages.push(message);
+            }
+        }
+        view.message_count = u32::try_from(thread.messages.len()).unwrap_or(u32::MAX);
+        view.clone()
+    }
+
+    /// An `ack` for one of the agent's messages. Returns the updated message, if held.
+    pub fn acknowledge(
+        &mut self,
+        conversation: ConversationId,
+        id: MessageId,
+        seq: Seq,
+    ) -> Option<MessageView> {
+        let thread = self.threads.get_mut(&conversation)?;
+        let index = *thread.by_id.get(&id)?;
+        let message = thread.messages.get_mut(index)?;
+        message.seq = Some(seq);
+        message.delivery = Delivery::Delivered;
+        Some(message.clone())
+    }
+
+    /// A message the hub refused for good.
+    pub fn fail(&mut self, conversation: ConversationId, id: MessageId) -> Option<MessageView> {
+        let thread = self.threads.get_mut(&conversation)?;
+        let index = *thread.by_id.get(&id)?;
+        let message = thread.messages.get_mut(index)?;
+        message.delivery = Delivery::Failed;
+        Some(message.clone())
+    }
+
+    /// The last `limit` messages of a conversation, oldest first.
+    pub fn messages(&self, id: ConversationId, limit: usize) -> Vec<MessageView> {
+        self.threads.get(&id).map_or_else(Vec::new, |thread| {
+            let skip = thread.messages.len().saturating_sub(limit);
+            thread.messages[skip..].to_vec()
+        })
+    }
+
+    /// Whether the agent holds this conversation and it is open.
+    pub fn is_open(&self, id: ConversationId) -> bool {
+        self.threads
+            .get(&id)
+            .and_then(|t| t.view.as_ref())
+            .is_some_and(|v| v.open)
+    }
+
+    /// Everything for a fresh UI.
+    pub fn snapshot(&self) -> Snapshot {
+        let mut conversations: Vec<ConversationView> = self
+            .threads
+            .values()
+            .filter_map(|t| t.view.clone())
+            .collect();
+        conversations.sort_by(|a, b| b.open.cmp(&a.open).then(b.last_at.cmp(&a.last_at)));
+        Snapshot {
+            queue: self.queue.clone(),
+            queue_total: self.queue_total,
+            conversations,
+            connection: self.connection,
+            availability: self.availability,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(conversation: ConversationId, author: Author, own: bool, text: &str) -> MessageView {
+        MessageView {
+            conversation_id: conversation,
+            id: MessageId::new(),
+            seq: None,
+            author,
+            text: text.to_owned(),
+            spans: Vec::new(),
+            sent_at: 1,
+            own,
+            delivery: Delivery::Pending,
+        }
+    }
+
+    #[test]
+    fn visitor_messages_count_as_unread_until_the_conversation_is_focused() {
+        let me = AgentId::new();
+        let mut model = Model::new(me);
+        let c = ConversationId::new();
+        model.open_conversation(c, "es", 0);
+        let view = model.upsert_message(message(c, Author::Visitor, false, "hola"));
+        assert_eq!(view.unread, 1);
+        assert_eq!(view.preview, "hola");
+        assert_eq!(model.focus(Some(c)).unwrap().unread, 0);
+        let view = model.upsert_message(message(c, Author::Visitor, false, "¿sigue ahí?"));
+        assert_eq!(view.unread, 0, "a focused conversation has nothing unread");
+        let other = ConversationId::new();
+        model.open_conversation(other, "en", 0);
+        let view = model.upsert_message(message(other, Author::System, false, "joined"));
+        assert_eq!(view.unread, 0, "system lines are not unread messages");
+    }
+
+    #[test]
+    fn the_delivered_copy_replaces_the_pending_one_and_acks_mark_delivery() {
+        let me = AgentId::new();
+        let mut model = Model::new(me);
+        let c = ConversationId::new();
+        let author = Author::Agent {
+            agent_id: me,
+            display_name: "Ana".into(),
+        };
+        let pending = message(c, author.clone(), true, "card ••••1111");
+        let id = pending.id;
+        model.upsert_message(pending.clone());
+        let acked = model.acknowledge(c, id, Seq(4)).unwrap();
+        assert_eq!(acked.delivery, Delivery::Delivered);
+        let mut delivered = pending;
+        delivered.seq = Some(Seq(4));
+        delivered.delivery = Delivery::Delivered;
+        let view = model.upsert_message(delivered);
+        assert_eq!(view.message_count, 1, "same id: replaced, not duplicated");
+        assert_eq!(view.unread, 0, "own messages are never unread");
+        assert!(model.is_me(&author));
+        assert!(model.fail(c, MessageId::new()).is_none());
+    }
+
+    #[test]
+    fn messages_are_paged_from_the_end_and_snapshots_list_open_conversations_first() {
+        let mut model = Model::new(AgentId::new());
+        let open = ConversationId::new();
+        let closed = ConversationId::new();
+        model.open_conversation(open, "en", 1);
+        model.open_conversation(closed, "en", 5);
+        model.close_conversation(closed);
+        for i in 0..5 {
+            model.upsert_message(message(open, Author::Visitor, false, &format!("m{i}")));
+        }
+        let last = model.messages(open, 2);
+        assert_eq!(
+            last.iter().map(|m| m.text.as_str()).collect::<Vec<_>>(),
+            ["m3", "m4"]
+        );
+        let snapshot = model.snapshot();
+        assert_eq!(snapshot.conversations[0].id, open);
+        assert!(!snapshot.conversations[1].open);
+        assert!(model.messages(ConversationId::new(), 10).is_empty());
+    }
+}

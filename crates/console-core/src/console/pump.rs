@@ -1,0 +1,207 @@
+//! The event pump of a session: turns the live connection's events into model updates, cache
+//! writes and UI events. Runs as one task per session; stands down when the session ends.
+
+use std::sync::atomic::Ordering;
+
+use rampart_client::Event;
+use rampart_protocol::{Author, ServerFrame};
+use rampart_vault::{MaskedText, UnixMillis};
+use tokio::sync::mpsc;
+
+use super::local::SharedVault;
+use super::view::{Connection, ConsoleEvent, Delivery, MessageView, NoticeCode};
+use super::{Console, now_ms};
+
+pub(super) async fn run(
+    console: Console,
+    generation: u64,
+    mut events: mpsc::Receiver<Event>,
+    vault: Option<SharedVault>,
+) {
+    while let Some(event) = events.recv().await {
+        if console.inner.generation.load(Ordering::SeqCst) != generation {
+            return;
+        }
+        match event {
+            Event::Connecting { attempt } => {
+                connection(&console, Connection::Connecting { attempt })
+            }
+            Event::Connected { .. } => connection(&console, Connection::Online),
+            Event::Disconnected { error, retry_in } => {
+                tracing::info!(code = ?error.code(), "disconnected from the hub");
+                let retry_in_ms = u32::try_from(retry_in.as_millis()).unwrap_or(u32::MAX);
+                connection(&console, Connection::Waiting { retry_in_ms });
+            }
+            Event::Frame(frame) => on_frame(&console, vault.as_ref(), frame),
+            Event::SendFailed {
+                id,
+                conversation_id,
+                error,
+            } => {
+                tracing::warn!(code = ?error.code(), "message refused by the hub");
+                if let Some(Some(message)) =
+                    console.inner.with_model(|m| m.fail(conversation_id, id))
+                {
+                    console.emit(ConsoleEvent::Message { message });
+                }
+                console.emit(ConsoleEvent::Notice {
+                    code: NoticeCode::SendFailed,
+                });
+            }
+            Event::Fault(error) => tracing::warn!(code = ?error.code(), "live connection fault"),
+            Event::SessionRevoked => {
+                // Ending the session aborts this task, so it happens on another one.
+                tokio::spawn(async move { console.session_ended(generation).await });
+                return;
+            }
+            Event::Stopped { error } => {
+                if let Some(error) = error {
+                    tracing::warn!(code = ?error.code(), "live connection stopped");
+                    tokio::spawn(async move { console.session_ended(generation).await });
+                }
+                return;
+            }
+            _ => {}
+        }
+    }
+}
+
+fn connection(console: &Console, connection: Connection) {
+    console.inner.with_model(|m| m.connection = connection);
+    console.emit(ConsoleEvent::Connection { connection });
+}
+
+fn on_frame(console: &Console, vault: Option<&SharedVault>, frame: ServerFrame) {
+    match frame {
+        ServerFrame::Queue { waiting, total } => {
+            console
+                .inner
+                .with_model(|m| m.set_queue(waiting.clone(), total));
+            console.emit(ConsoleEvent::Queue { waiting, total });
+        }
+        ServerFrame::Assigned {
+            conversation_id,
+            locale,
+        } => {
+            let now = now_ms();
+            if let Some(view) = console
+                .inner
+                .with_model(|m| m.open_conversation(conversation_id, &locale, now))
+            {
+                cache_conversation(console, vault, &view.id.to_string(), now);
+                console.emit(ConsoleEvent::Conversation { conversation: view });
+            }
+        }
+        ServerFrame::Message {
+            conversation_id,
+            seq,
+            id,
+            author,
+            text,
+            spans,
+            sent_at,
+        } => {
+            let Some(own) = console.inner.with_model(|m| m.is_me(&author)) else {
+                return;
+            };
+            let message = MessageView {
+                conversation_id,
+                id,
+                seq: Some(seq),
+                author,
+                text,
+                spans,
+                sent_at,
+                own,
+                delivery: Delivery::Delivered,
+            };
+            cache_message(console, vault, &message);
+            if let Some(view) = console
+                .inner
+                .with_model(|m| m.upsert_message(message.clone()))
+            {
+                console.emit(ConsoleEvent::Message { message });
+                console.emit(ConsoleEvent::Conversation { conversation: view });
+            }
+        }
+        ServerFrame::Ack {
+            id,
+            conversation_id,
+            seq,
+        } => {
+            if let Some(Some(message)) = console
+                .inner
+                .with_model(|m| m.acknowledge(conversation_id, id, seq))
+            {
+                console.emit(ConsoleEvent::Message { message });
+            }
+        }
+        ServerFrame::Typing {
+            conversation_id,
+            author: Author::Visitor,
+            active,
+        } => {
+            if let Some(Some(view)) = console
+                .inner
+                .with_model(|m| m.set_typing(conversation_id, active))
+            {
+                console.emit(ConsoleEvent::Conversation { conversation: view });
+            }
+        }
+        ServerFrame::Closed { conversation_id } => {
+            if let Some(Some(view)) = console
+                .inner
+                .with_model(|m| m.close_conversation(conversation_id))
+            {
+                console.emit(ConsoleEvent::Conversation { conversation: view });
+            }
+        }
+        ServerFrame::Error { code, .. } => {
+            tracing::warn!(?code, "the hub refused a frame");
+        }
+        _ => {}
+    }
+}
+
+fn cache_conversation(console: &Console, vault: Option<&SharedVault>, id: &str, now: i64) {
+    let Some(vault) = vault else { return };
+    let conversation = rampart_vault::Conversation {
+        id: id.to_owned(),
+        title: MaskedText::already_masked(String::new()),
+        updated_at: UnixMillis(now),
+    };
+    if let Err(error) = vault.lock().upsert_conversation(&conversation) {
+        tracing::warn!(
+            code = error.code().as_str(),
+            "caching a conversation failed"
+        );
+        console.emit(ConsoleEvent::Notice {
+            code: NoticeCode::CacheFailed,
+        });
+    }
+}
+
+fn cache_message(console: &Console, vault: Option<&SharedVault>, message: &MessageView) {
+    let Some(vault) = vault else { return };
+    let conversation_id = message.conversation_id.to_string();
+    cache_conversation(console, Some(vault), &conversation_id, message.sent_at);
+    let author = match message.author {
+        Author::Visitor => rampart_vault::Author::Customer,
+        Author::Agent { .. } => rampart_vault::Author::Agent,
+        Author::System => rampart_vault::Author::System,
+    };
+    let cached = rampart_vault::Message {
+        id: message.id.to_string(),
+        conversation_id,
+        author,
+        // The hub masked this text before storing and delivering it.
+        body: MaskedText::already_masked(message.text.clone()),
+        sent_at: UnixMillis(message.sent_at),
+    };
+    if let Err(error) = vault.lock().insert_messages(&[cached]) {
+        tracing::warn!(code = error.code().as_str(), "caching a message failed");
+        console.emit(ConsoleEvent::Notice {
+            code: NoticeCode::CacheFailed,
+        });
+    }
+}

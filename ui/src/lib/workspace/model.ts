@@ -1,0 +1,125 @@
+// The main screen's data and how console events change it. Pure functions, so the logic is
+// unit-tested without a WebView; `store.svelte.ts` wraps them in reactive state.
+import type {
+  Connection,
+  ConsoleEvent,
+  ConversationId,
+  ConversationView,
+  MaskedSpan,
+  MessageView,
+  QueueEntry,
+  Snapshot,
+  Availability,
+} from '../../ipc';
+
+export interface WorkspaceData {
+  queue: QueueEntry[];
+  queueTotal: number;
+  conversations: ConversationView[];
+  messages: Record<ConversationId, MessageView[]>;
+  connection: Connection;
+  availability: Availability;
+  selected: ConversationId | null;
+}
+
+export function emptyWorkspace(): WorkspaceData {
+  return {
+    queue: [],
+    queueTotal: 0,
+    conversations: [],
+    messages: {},
+    connection: { status: 'offline' },
+    availability: 'away',
+    selected: null,
+  };
+}
+
+export function fromSnapshot(snapshot: Snapshot, selected: ConversationId | null): WorkspaceData {
+  return {
+    queue: snapshot.queue,
+    queueTotal: snapshot.queueTotal,
+    conversations: sortConversations(snapshot.conversations),
+    messages: {},
+    connection: snapshot.connection,
+    availability: snapshot.availability,
+    selected,
+  };
+}
+
+/** Open conversations first, then most recent activity first. */
+export function sortConversations(list: ConversationView[]): ConversationView[] {
+  return [...list].sort((a, b) => (a.open !== b.open ? (a.open ? -1 : 1) : b.lastAt - a.lastAt));
+}
+
+/** Adds a message or replaces the copy with the same id (pending → delivered). */
+export function upsertMessage(list: MessageView[], message: MessageView): MessageView[] {
+  const index = list.findIndex((m) => m.id === message.id);
+  if (index >= 0) {
+    const next = list.slice();
+    next[index] = message;
+    return next;
+  }
+  return [...list, message];
+}
+
+/** Applies one event. Returns the same object, changed in place (Svelte tracks the fields). */
+export function applyEvent(data: WorkspaceData, event: ConsoleEvent): WorkspaceData {
+  switch (event.type) {
+    case 'connection':
+      data.connection = event.connection;
+      break;
+    case 'queue':
+      data.queue = event.waiting;
+      data.queueTotal = event.total;
+      break;
+    case 'conversation': {
+      const others = data.conversations.filter((c) => c.id !== event.conversation.id);
+      data.conversations = sortConversations([...others, event.conversation]);
+      break;
+    }
+    case 'message': {
+      const id = event.message.conversationId;
+      const held = data.messages[id];
+      // Only conversations already loaded keep messages; others load on selection.
+      if (held) data.messages[id] = upsertMessage(held, event.message);
+      break;
+    }
+    default:
+      break;
+  }
+  return data;
+}
+
+export interface Segment {
+  text: string;
+  /** The PII kind when this part is masked. */
+  kind: string | null;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * Splits masked text at its spans, whose offsets are UTF-8 byte offsets. Spans out of range or
+ * overlapping are ignored rather than trusted.
+ */
+export function segments(text: string, spans: MaskedSpan[]): Segment[] {
+  if (spans.length === 0) return [{ text, kind: null }];
+  const bytes = encoder.encode(text);
+  const out: Segment[] = [];
+  let at = 0;
+  for (const span of [...spans].sort((a, b) => a.start - b.start)) {
+    if (span.start < at || span.end > bytes.length || span.end <= span.start) continue;
+    if (span.start > at)
+      out.push({ text: decoder.decode(bytes.subarray(at, span.start)), kind: null });
+    out.push({ text: decoder.decode(bytes.subarray(span.start, span.end)), kind: span.kind });
+    at = span.end;
+  }
+  if (at < bytes.length) out.push({ text: decoder.decode(bytes.subarray(at)), kind: null });
+  return out;
+}
+
+/** Minutes a visitor has waited, for the queue. */
+export function waitedMinutes(since: number, now: number): number {
+  return Math.max(0, Math.floor((now - since) / 60000));
+}

@@ -1,0 +1,116 @@
+// The console's reactive state: which screen (from the core's phase), the main screen's data,
+// and the actions the screens call. Events from the core arrive through one subscription.
+import {
+  acceptConversation,
+  closeConversation,
+  consoleState,
+  conversationMessages,
+  focusConversation,
+  lockConsole,
+  sendMessage,
+  setAvailability,
+  signOut,
+  snapshot,
+  subscribeEvents,
+  type ConsoleEvent,
+  type ConsoleState,
+  type ConversationId,
+  type IpcError,
+  type NoticeCode,
+  type SendOutcome,
+} from '../../ipc';
+import {
+  applyEvent,
+  emptyWorkspace,
+  fromSnapshot,
+  upsertMessage,
+  type WorkspaceData,
+} from './model';
+
+/** Messages loaded per conversation (the list is virtualised, so this can be large). */
+export const PAGE = 10_000;
+
+class ConsoleStore {
+  state = $state<ConsoleState | null>(null);
+  failure = $state<IpcError | null>(null);
+  data = $state<WorkspaceData>(emptyWorkspace());
+  notice = $state<NoticeCode | null>(null);
+
+  async start(): Promise<void> {
+    await subscribeEvents((event) => this.onEvent(event));
+    this.setState(await consoleState());
+  }
+
+  setState(state: ConsoleState): void {
+    const wasActive = this.state?.phase === 'active';
+    this.state = state;
+    if (state.phase === 'active' && !wasActive) {
+      void this.reload();
+    } else if (state.phase !== 'active') {
+      // Locked or signed out: drop every conversation from the page.
+      this.data = emptyWorkspace();
+    }
+  }
+
+  async reload(): Promise<void> {
+    const selected = this.data.selected;
+    this.data = fromSnapshot(await snapshot(), selected);
+    if (selected) await this.select(selected);
+  }
+
+  onEvent(event: ConsoleEvent): void {
+    if (event.type === 'state') {
+      this.setState(event.state);
+      return;
+    }
+    if (event.type === 'notice') {
+      this.notice = event.code;
+      return;
+    }
+    if (this.state?.phase !== 'active') return;
+    applyEvent(this.data, event);
+  }
+
+  get selectedConversation() {
+    return this.data.conversations.find((c) => c.id === this.data.selected) ?? null;
+  }
+
+  async select(id: ConversationId | null): Promise<void> {
+    this.data.selected = id;
+    await focusConversation(id);
+    if (id) this.data.messages[id] = await conversationMessages(id, PAGE);
+  }
+
+  async accept(id: ConversationId): Promise<void> {
+    await acceptConversation(id);
+  }
+
+  async close(id: ConversationId): Promise<void> {
+    await closeConversation(id);
+  }
+
+  async toggleAvailability(): Promise<void> {
+    const next = this.data.availability === 'available' ? 'away' : 'available';
+    await setAvailability(next);
+    this.data.availability = next;
+  }
+
+  async send(id: ConversationId, text: string, confirmed: boolean): Promise<SendOutcome> {
+    const outcome = await sendMessage(id, text, confirmed);
+    if (outcome.outcome === 'queued') {
+      const held = this.data.messages[id] ?? [];
+      this.data.messages[id] = upsertMessage(held, outcome.message);
+    }
+    return outcome;
+  }
+
+  async lock(): Promise<void> {
+    this.setState(await lockConsole());
+  }
+
+  async signOut(): Promise<void> {
+    this.setState(await signOut());
+  }
+}
+
+export const consoleStore = new ConsoleStore();

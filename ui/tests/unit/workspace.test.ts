@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import type { ConversationView, MessageView } from '../../src/ipc';
+import {
+  applyEvent,
+  emptyWorkspace,
+  segments,
+  sortConversations,
+  upsertMessage,
+  waitedMinutes,
+} from '../../src/lib/workspace/model';
+
+function conversation(id: string, open: boolean, lastAt: number, unread = 0): ConversationView {
+  return { id, locale: 'en', open, unread, lastAt, preview: '', messageCount: 0, typing: false };
+}
+
+function message(id: string, text: string, delivery: MessageView['delivery']): MessageView {
+  return {
+    conversationId: 'c1',
+    id,
+    seq: null,
+    author: { kind: 'visitor' },
+    text,
+    spans: [],
+    sentAt: 1,
+    own: false,
+    delivery,
+  };
+}
+
+describe('segments', () => {
+  it('splits at UTF-8 byte offsets, not UTF-16 indices', () => {
+    // "ñ" is two bytes: the span starts at byte 10, character 9.
+    const text = 'Mi tarjeta ñ •••• 1111 ok';
+    const start = new TextEncoder().encode('Mi tarjeta ñ ').length;
+    const end = start + new TextEncoder().encode('•••• 1111').length;
+    const parts = segments(text, [{ start, end, kind: 'credit_card', revealable: false }]);
+    expect(parts).toEqual([
+      { text: 'Mi tarjeta ñ ', kind: null },
+      { text: '•••• 1111', kind: 'credit_card' },
+      { text: ' ok', kind: null },
+    ]);
+  });
+
+  it('ignores spans that are out of range or overlap', () => {
+    const parts = segments('abc', [
+      { start: 0, end: 2, kind: 'email', revealable: false },
+      { start: 1, end: 3, kind: 'email', revealable: false },
+      { start: 2, end: 99, kind: 'email', revealable: false },
+    ]);
+    expect(parts).toEqual([
+      { text: 'ab', kind: 'email' },
+      { text: 'c', kind: null },
+    ]);
+    expect(segments('plain', [])).toEqual([{ text: 'plain', kind: null }]);
+  });
+});
+
+describe('workspace events', () => {
+  it('keeps open conversations first, newest first, and replaces updated ones', () => {
+    const data = emptyWorkspace();
+    applyEvent(data, { type: 'conversation', conversation: conversation('a', true, 1) });
+    applyEvent(data, { type: 'conversation', conversation: conversation('b', false, 9) });
+    applyEvent(data, { type: 'conversation', conversation: conversation('c', true, 5) });
+    applyEvent(data, { type: 'conversation', conversation: conversation('a', true, 7, 2) });
+    expect(data.conversations.map((c) => c.id)).toEqual(['a', 'c', 'b']);
+    expect(data.conversations[0]?.unread).toBe(2);
+    expect(
+      sortConversations([conversation('x', false, 1), conversation('y', true, 0)])[0]?.id,
+    ).toBe('y');
+  });
+
+  it('replaces a pending message by its delivered copy and keeps messages of loaded conversations only', () => {
+    const data = emptyWorkspace();
+    applyEvent(data, { type: 'message', message: message('m1', 'hi', 'delivered') });
+    expect(data.messages['c1']).toBeUndefined();
+    data.messages['c1'] = [message('m1', 'card ••••1111', 'pending')];
+    applyEvent(data, { type: 'message', message: message('m1', 'card ••••1111', 'delivered') });
+    applyEvent(data, { type: 'message', message: message('m2', 'thanks', 'delivered') });
+    expect(data.messages['c1'].map((m) => [m.id, m.delivery])).toEqual([
+      ['m1', 'delivered'],
+      ['m2', 'delivered'],
+    ]);
+    expect(upsertMessage([], message('m3', 'x', 'failed'))).toHaveLength(1);
+  });
+
+  it('tracks the queue and the connection', () => {
+    const data = emptyWorkspace();
+    applyEvent(data, {
+      type: 'queue',
+      waiting: [{ conversationId: 'q', visitorName: null, waitingSince: 0, locale: 'es' }],
+      total: 4,
+    });
+    applyEvent(data, { type: 'connection', connection: { status: 'waiting', retryInMs: 800 } });
+    expect(data.queueTotal).toBe(4);
+    expect(data.queue[0]?.conversationId).toBe('q');
+    expect(data.connection).toEqual({ status: 'waiting', retryInMs: 800 });
+    expect(waitedMinutes(0, 150_000)).toBe(2);
+    expect(waitedMinutes(10, 0)).toBe(0);
+  });
+});
