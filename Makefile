@@ -12,9 +12,11 @@ DESKTOP := scripts/with-desktop.sh
 
 .PHONY: run test setup setup-test ui app hub lint lint-rust lint-ui test-rust test-ui test-browser fuzz-build bindings fmt clean
 
+# With no hub configured the console starts its embedded demo hub (RAMPART_DEMO=1) and prints
+# how to sign in; a configured hub (or RAMPART_HUB_URL) takes precedence.
 run: setup app
 	@echo "Starting Rampart Console ($(CONSOLE_BIN))"
-	$(CONSOLE_BIN)
+	RAMPART_DEMO=$${RAMPART_DEMO:-1} $(CONSOLE_BIN)
 
 test: setup-test lint app test-rust test-ui test-browser fuzz-build
 	@echo "make test: all suites passed"

@@ -96,7 +96,8 @@ pub fn prerequisites() -> Result<bool, Error> {
     Ok(false)
 }
 
-fn free_port() -> Result<u16, Error> {
+/// A loopback TCP port that was free a moment ago.
+pub fn free_port() -> Result<u16, Error> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
@@ -122,6 +123,12 @@ pub struct Console {
 impl Console {
     /// Launches the console with a throwaway home. `name` labels artifacts.
     pub async fn launch(name: &str) -> Result<Self, Error> {
+        Self::launch_with_env(name, &[]).await
+    }
+
+    /// Launches the console with extra environment variables (the app inherits them through
+    /// tauri-driver and WebKitWebDriver).
+    pub async fn launch_with_env(name: &str, env: &[(&str, &str)]) -> Result<Self, Error> {
         let driver_bin = find_tauri_driver().ok_or("tauri-driver not found")?;
         let home = tempfile::Builder::new()
             .prefix("rampart-e2e-home-")
@@ -140,6 +147,7 @@ impl Console {
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
         isolate_home(&mut command, home.path());
+        command.envs(env.iter().copied());
         let driver = command.spawn()?;
         let mut guard = DriverGuard(Some(driver));
         wait_for_port(port, Duration::from_secs(20))?;
@@ -201,6 +209,34 @@ impl Console {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Types `text` into the element matching `css` (after clearing it).
+    pub async fn type_into(&self, css: &str, text: &str) -> Result<(), Error> {
+        let element = self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css(css))
+            .await?;
+        element.clear().await?;
+        element.send_keys(text).await?;
+        Ok(())
+    }
+
+    /// Whether an element matching `css` is on the page now (no waiting).
+    pub async fn exists(&self, css: &str) -> Result<bool, Error> {
+        Ok(!self.client.find_all(Locator::Css(css)).await?.is_empty())
+    }
+
+    /// Waits (up to `timeout`) for an element matching `css` to appear.
+    pub async fn wait_for(&self, css: &str, timeout: Duration) -> Result<(), Error> {
+        self.client
+            .wait()
+            .at_most(timeout)
+            .for_element(Locator::Css(css))
+            .await?;
+        Ok(())
     }
 
     /// Clicks the element matching `css`.
@@ -310,10 +346,22 @@ pub async fn scenario<F>(name: &str, scenario: F) -> Result<(), Error>
 where
     F: AsyncFnOnce(&Console) -> Result<(), Error>,
 {
+    scenario_with_env(name, &[], scenario).await
+}
+
+/// [`scenario`] with extra environment variables for the app.
+pub async fn scenario_with_env<F>(
+    name: &str,
+    env: &[(&str, &str)],
+    scenario: F,
+) -> Result<(), Error>
+where
+    F: AsyncFnOnce(&Console) -> Result<(), Error>,
+{
     if !prerequisites()? {
         return Ok(());
     }
-    let console = Console::launch(name).await?;
+    let console = Console::launch_with_env(name, env).await?;
     let outcome = scenario(&console).await;
     if outcome.is_err() {
         match console.screenshot("failure").await {

@@ -45,6 +45,7 @@ class ConsoleStore {
     const wasActive = this.state?.phase === 'active';
     this.state = state;
     if (state.phase === 'active' && !wasActive) {
+      if (this.notice === 'idleLocked') this.notice = null;
       void this.reload();
     } else if (state.phase !== 'active') {
       // Locked or signed out: drop every conversation from the page.

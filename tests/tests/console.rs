@@ -1,0 +1,291 @@
+//! The console end to end: the real built app under WebDriver, the embedded demo hub, a visitor
+//! driven by this test through the hub's real API.
+//!
+//! One scenario walks what an agent does: start the demo, sign in with password and TOTP (the
+//! test computes the code from the demo account), become available, accept a visitor, see a
+//! pasted card number masked, send a reply that holds an IBAN (warned, sent masked), watch the
+//! idle lock engage and unlock it. A visitor's XSS payload is shown as text and runs nothing.
+//! Afterwards no raw sensitive value is anywhere in the app's data, config or log directories.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rampart_client::{Endpoint, Event, HubApi, HubUrl, Live, LiveConfig};
+use rampart_e2e::{Console, Error, free_port, scenario_with_env};
+use rampart_protocol::{Author, ServerFrame};
+
+const CARD: &str = "4111 1111 1111 1111";
+const CARD_DIGITS: &str = "4111111111111111";
+const IBAN: &str = "ES91 2100 0418 4502 0005 1332";
+const IBAN_COMPACT: &str = "ES9121000418450200051332";
+const XSS: &str =
+    "<img src=x onerror=\"window.__rampartCanary=1\"><script>window.__rampartCanary=2</script>";
+const IDLE_SECS: u64 = 12;
+
+fn demo_dir(home: &Path) -> PathBuf {
+    home.join(".local/share/com.rampart.console.dev/demo")
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// Every file below `dir`, as bytes, with its path.
+fn files(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files(&path, out);
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            out.push((path, bytes));
+        }
+    }
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+async fn next_agent_text(events: &mut tokio::sync::mpsc::Receiver<Event>) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let event = tokio::time::timeout(left, events.recv())
+            .await
+            .expect("the visitor got no agent message in time")
+            .expect("the visitor's connection ended");
+        if let Event::Frame(ServerFrame::Message {
+            author: Author::Agent { .. },
+            text,
+            ..
+        }) = event
+        {
+            return text;
+        }
+    }
+}
+
+async fn sign_in(console: &Console) -> Result<String, Error> {
+    console.click("[data-testid=start-demo]").await?;
+    let username = console.text("[data-testid=demo-username]").await?;
+    let password = console.text("[data-testid=demo-password]").await?;
+    assert_eq!(username, "demo.agent");
+    console
+        .type_into("[data-testid=username]", &username)
+        .await?;
+    console
+        .type_into("[data-testid=password]", &password)
+        .await?;
+    console.click("[data-testid=signin-submit]").await?;
+    console
+        .wait_for("[data-testid=totp]", Duration::from_secs(20))
+        .await?;
+
+    // The test is the authenticator app: it computes the code from the demo's secret.
+    let account = rampart_demo::DemoAccount::load(&demo_dir(console.home()))?;
+    let (code, _) = account.code_at(unix_now());
+    console.type_into("[data-testid=totp]", &code).await?;
+    console.click("[data-testid=totp-submit]").await?;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !console.exists("[data-testid=availability]").await? {
+        if console.exists("[data-testid=code-error]").await? {
+            // The provisioning step may have used this step's code: take the next one.
+            let (next, _) = account.code_at(unix_now() + 30);
+            console.type_into("[data-testid=totp]", &next).await?;
+            console.click("[data-testid=totp-submit]").await?;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "sign-in did not reach the workspace"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Ok(password)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_signs_in_handles_a_chat_with_masked_data_and_the_console_locks_when_idle()
+-> Result<(), Error> {
+    let port = free_port()?;
+    let port_text = port.to_string();
+    let idle = IDLE_SECS.to_string();
+    let env = [
+        ("RAMPART_DEMO_PORT", port_text.as_str()),
+        ("RAMPART_DEMO_VISITORS", "0"),
+        ("RAMPART_IDLE_LOCK_SECS", idle.as_str()),
+    ];
+    scenario_with_env("console", &env, async |console| {
+        console
+            .wait_for("[data-testid=start-demo]", Duration::from_secs(20))
+            .await?;
+        console.screenshot("setup-en").await?;
+        let password = sign_in(console).await?;
+        console.click("[data-testid=availability]").await?;
+        console
+            .wait_text("[data-testid=connection]", |t| t == "Connected")
+            .await?;
+
+        // A visitor arrives through the hub's public API and pastes a card number.
+        let hub = HubUrl::parse(&format!("http://127.0.0.1:{port}"))?;
+        let api = HubApi::new(hub.clone())?;
+        let notice = api.privacy_notice().await?;
+        let visitor = api.new_visitor("es-ES", &notice.version).await?;
+        let conversation = visitor.conversation_id;
+        let (live, mut events) =
+            Live::spawn(LiveConfig::new(hub, Endpoint::Visitor, visitor.token));
+        live.send(
+            conversation,
+            format!("Hola, mi tarjeta es {CARD}, ¿pueden revisar el cobro?"),
+        )
+        .await?;
+        live.send(conversation, XSS).await?;
+
+        // The agent accepts it (the button, or the hub's routing, whichever comes first).
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !console.exists("[data-testid=masked]").await? {
+            if console.exists("[data-testid=accept]").await? {
+                let _ = console.click("[data-testid=accept]").await;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the visitor's message never appeared"
+            );
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        let masked = console.text("[data-testid=masked]").await?;
+        assert!(
+            masked.ends_with("1111"),
+            "masked card shows its last four: {masked:?}"
+        );
+        assert!(!masked.contains(CARD) && !masked.contains(CARD_DIGITS));
+        let kind = console
+            .client()
+            .find(fantoccini::Locator::Css("[data-testid=masked]"))
+            .await?
+            .attr("data-kind")
+            .await?;
+        assert_eq!(kind.as_deref(), Some("credit_card"));
+
+        // The payload is text on the page and ran nothing.
+        console
+            .wait_text("[data-testid=transcript]", |t| t.contains("onerror"))
+            .await?;
+        let canary = console
+            .client()
+            .execute("return window.__rampartCanary === undefined;", vec![])
+            .await?;
+        assert_eq!(
+            canary,
+            serde_json::Value::Bool(true),
+            "visitor markup executed"
+        );
+        let source = console.client().source().await?;
+        assert!(
+            !source.contains(CARD) && !source.contains(CARD_DIGITS),
+            "raw card in the page"
+        );
+        // What a copy of the transcript yields: its text holds only the masked form.
+        let transcript = console.text("[data-testid=transcript]").await?;
+        assert!(!transcript.contains(CARD) && !transcript.contains(CARD_DIGITS));
+
+        // The agent's reply with an IBAN is held for a warning, then sent masked.
+        console
+            .type_into(
+                "[data-testid=composer]",
+                &format!("Su IBAN {IBAN} queda anotado"),
+            )
+            .await?;
+        console.click("[data-testid=send]").await?;
+        console
+            .wait_for("[data-testid=pii-warning]", Duration::from_secs(10))
+            .await?;
+        console.screenshot("pii-warning-en").await?;
+        console.click("[data-testid=pii-send-masked]").await?;
+        let received = next_agent_text(&mut events).await;
+        assert!(
+            received.contains("queda anotado"),
+            "reply arrived: {received:?}"
+        );
+        assert!(!received.contains(IBAN) && !received.contains(IBAN_COMPACT));
+        console
+            .wait_text("[data-testid=transcript]", |t| t.contains("queda anotado"))
+            .await?;
+        console.screenshot("workspace-en").await?;
+
+        let select = console
+            .client()
+            .find(fantoccini::Locator::Css("[data-testid=language]"))
+            .await?;
+        select.select_by_value("es").await?;
+        console
+            .wait_text("[data-testid=connection]", |t| t == "Conectado")
+            .await?;
+        console.screenshot("workspace-es").await?;
+        console.click("[data-testid=theme-toggle]").await?;
+        console.screenshot("workspace-es-dark").await?;
+        console.click("[data-testid=theme-toggle]").await?;
+
+        // Left alone, the console locks itself; the lock screen holds no conversation content.
+        let started = Instant::now();
+        console
+            .wait_for(
+                "[data-testid=lock-screen]",
+                Duration::from_secs(IDLE_SECS + 10),
+            )
+            .await?;
+        assert!(started.elapsed() <= Duration::from_secs(IDLE_SECS + 10));
+        assert!(!console.exists("[data-testid=transcript]").await?);
+        let source = console.client().source().await?;
+        assert!(
+            !source.contains("queda anotado"),
+            "conversation text behind the lock"
+        );
+        console.screenshot("locked-es").await?;
+        console
+            .type_into("[data-testid=unlock-password]", "wrong password")
+            .await?;
+        console.click("[data-testid=unlock-submit]").await?;
+        console
+            .wait_text("[role=alert]", |t| t.contains("Contraseña incorrecta"))
+            .await?;
+        console
+            .type_into("[data-testid=unlock-password]", &password)
+            .await?;
+        console.click("[data-testid=unlock-submit]").await?;
+        console
+            .wait_text("[data-testid=transcript]", |t| t.contains("queda anotado"))
+            .await?;
+
+        console.click("[data-testid=sign-out]").await?;
+        console
+            .wait_for("[data-testid=signin-submit]", Duration::from_secs(15))
+            .await?;
+        live.shutdown().await?;
+
+        // Nothing on disk holds a raw value sent during the session: the app's data (vault
+        // cache, demo hub databases), config and logs, WebKit's storage included.
+        let mut all = Vec::new();
+        files(console.home(), &mut all);
+        assert!(all.len() > 3, "expected the app's files under its home");
+        for (path, bytes) in &all {
+            for raw in [CARD, CARD_DIGITS, IBAN, IBAN_COMPACT] {
+                assert!(!contains(bytes, raw), "{raw} found in {}", path.display());
+            }
+        }
+        Ok(())
+    })
+    .await
+}

@@ -1,0 +1,145 @@
+// Component flows of the console's first screens in Chromium with the IPC mocked: setup, the demo
+// sign-in card, the TOTP step with translated errors, language and theme.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, openConsole, screenshot, startPreview } from './harness.mjs';
+
+const APP_INFO = {
+  product: 'Rampart Console',
+  version: '9.9.9-mock',
+  buildKind: 'release',
+  keychainNamespace: 'rampart-console',
+  platform: 'linux',
+};
+
+const SETUP = {
+  phase: 'setup',
+  hub: null,
+  demo: null,
+  profile: null,
+  lastUsername: null,
+  idleLockSecs: 900,
+};
+
+const DEMO = {
+  ...SETUP,
+  phase: 'signedOut',
+  hub: 'demo',
+  demo: { username: 'demo.agent', password: 'amber-falcon-quartz-river-42' },
+  lastUsername: 'demo.agent',
+};
+
+const BASE = { app_info: APP_INFO, subscribe_events: null, console_state: SETUP };
+
+describe('console first screens', () => {
+  let preview;
+  let browser;
+
+  before(async () => {
+    preview = await startPreview();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await preview?.stop();
+  });
+
+  it('shows the version and build kind, and the setup screen when no hub is configured', async () => {
+    const { page, context, errors } = await openConsole(browser, preview.url, BASE);
+    const version = page.getByTestId('app-version');
+    await version.waitFor();
+    assert.equal(await version.textContent(), 'Version 9.9.9-mock');
+    assert.equal(await page.getByTestId('build-kind').textContent(), 'Release build');
+    await page.getByTestId('start-demo').waitFor();
+    const calls = await page.evaluate(() => window.__ipcCalls.map((c) => c.cmd).sort());
+    assert.deepEqual(calls, ['app_info', 'console_state', 'subscribe_events']);
+    assert.deepEqual(errors, []);
+    await screenshot(page, 'setup-en-light');
+    await context.close();
+  });
+
+  it('starts the demo, shows its account and code, and walks to the TOTP step', async () => {
+    const { page, context } = await openConsole(browser, preview.url, {
+      ...BASE,
+      start_demo: DEMO,
+      demo_code: { code: '123456', secondsLeft: 17 },
+      sign_in: { step: 'totp' },
+      verify_code: { $reject: { code: 'totpReplayed', message: 'replayed' } },
+    });
+    await page.getByTestId('start-demo').click();
+    await page.getByTestId('demo-card').waitFor();
+    assert.equal(await page.getByTestId('demo-password').textContent(), DEMO.demo.password);
+    assert.equal(await page.getByTestId('demo-code').textContent(), '123456');
+    assert.equal(await page.getByTestId('username').inputValue(), 'demo.agent');
+    await screenshot(page, 'signin-demo-en');
+    await page.getByTestId('password').fill(DEMO.demo.password);
+    await page.getByTestId('signin-submit').click();
+    await page.getByTestId('totp').fill('123456');
+    await page.getByTestId('totp-submit').click();
+    const error = page.getByTestId('code-error');
+    await error.waitFor();
+    assert.equal(await error.textContent(), 'That code was already used. Wait for the next one.');
+    const signIn = await page.evaluate(() => window.__ipcCalls.find((c) => c.cmd === 'sign_in'));
+    assert.deepEqual(signIn.args, { username: 'demo.agent', password: DEMO.demo.password });
+    await context.close();
+  });
+
+  it('explains a lockout with the time left, in Spanish', async () => {
+    const lockedUntil = Date.now() + 29 * 60 * 1000 + 5000;
+    const { page, context } = await openConsole(
+      browser,
+      preview.url,
+      {
+        ...BASE,
+        console_state: { ...DEMO, demo: null, hub: 'https://hub.example.com' },
+        sign_in: { $reject: { code: 'lockedOut', message: 'locked', lockedUntil } },
+      },
+      { locale: 'es-MX' },
+    );
+    await page.getByTestId('password').fill('whatever it is');
+    await page.getByTestId('signin-submit').click();
+    const error = page.getByTestId('signin-error');
+    await error.waitFor();
+    assert.equal(
+      await error.textContent(),
+      'Esta cuenta está bloqueada 30 min más tras demasiados intentos fallidos.',
+    );
+    assert.equal(await page.getByTestId('hub-name').textContent(), 'Hub: https://hub.example.com');
+    await context.close();
+  });
+
+  it('follows a Spanish OS locale and can switch back to English', async () => {
+    const { page, context } = await openConsole(browser, preview.url, BASE, { locale: 'es-MX' });
+    await page.getByTestId('app-version').waitFor();
+    assert.equal(await page.getByTestId('app-version').textContent(), 'Versión 9.9.9-mock');
+    assert.equal(await page.locator('html').getAttribute('lang'), 'es');
+    await page.getByTestId('language').selectOption('en');
+    assert.equal(await page.getByTestId('app-version').textContent(), 'Version 9.9.9-mock');
+    await context.close();
+  });
+
+  it('follows a dark OS theme and toggles to light', async () => {
+    const { page, context } = await openConsole(browser, preview.url, BASE, {
+      colorScheme: 'dark',
+      locale: 'es-ES',
+    });
+    await page.getByTestId('start-demo').waitFor();
+    assert.equal(await page.locator('html').getAttribute('data-theme'), 'dark');
+    await screenshot(page, 'setup-es-dark');
+    await page.getByTestId('theme-toggle').click();
+    assert.equal(await page.locator('html').getAttribute('data-theme'), 'light');
+    await context.close();
+  });
+
+  it('shows a safe error when the core fails', async () => {
+    const { page, context } = await openConsole(browser, preview.url, {
+      ...BASE,
+      app_info: { $reject: { code: 'internal', message: 'core unavailable' } },
+    });
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.textContent(), /core unavailable/);
+    await context.close();
+  });
+});
