@@ -196,6 +196,39 @@ pub fn client_error(error: &ClientError) -> IpcError {
     ipc
 }
 
+/// Parses a hub address: `https://`, or plain `http://` to this machine only. The password and
+/// the session token must not cross a network in clear text (the hub, too, refuses plain HTTP
+/// off loopback unless dangerously configured).
+fn parse_hub(text: &str) -> Result<HubUrl, IpcError> {
+    let url = HubUrl::parse(text).map_err(|e| client_error(&e))?;
+    if url.is_tls() || is_loopback(&url) {
+        Ok(url)
+    } else {
+        Err(IpcError::new(
+            IpcErrorCode::InvalidHubUrl,
+            "plain http:// is allowed for this computer only; use https://",
+        ))
+    }
+}
+
+/// Whether a hub address names this machine. `HubUrl` prints in normalised form
+/// (`scheme://host[:port]/`, lowercase, IPv6 in brackets), so the host is read off that.
+fn is_loopback(url: &HubUrl) -> bool {
+    let text = url.to_string();
+    let rest = text.split_once("://").map_or("", |(_, rest)| rest);
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority
+            .rsplit_once(':')
+            .map_or(authority, |(host, _)| host),
+    };
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 fn vault_error(error: &rampart_vault::Error) -> IpcError {
     use rampart_vault::ErrorCode as V;
     let code = match error.code() {
@@ -330,7 +363,7 @@ impl Console {
 
     /// Sets the hub's address (checked: `https://`, or `http://` on loopback only).
     pub async fn set_hub(&self, url: &str) -> Result<ConsoleState, IpcError> {
-        let parsed = HubUrl::parse(url.trim()).map_err(|e| client_error(&e))?;
+        let parsed = parse_hub(url.trim())?;
         let mut state = self.inner.state.lock().await;
         if !matches!(state.phase, PhaseState::Setup | PhaseState::SignedOut) {
             return Err(wrong_state("sign out before switching hubs"));
@@ -670,22 +703,24 @@ impl Console {
                 "message is empty",
             ));
         }
-        let redaction = self.inner.scanner.redact(text);
-        if !redaction.spans.is_empty() && !confirmed {
-            let mut kinds: Vec<String> = redaction
-                .spans
-                .iter()
-                .map(|s| self.inner.scanner.kind_name(s.kind).to_owned())
-                .collect();
-            kinds.dedup();
-            return Ok(SendOutcome::Confirm { kinds });
-        }
+        // Checked before the text is looked at: a locked console answers nothing about it.
         let live = self.require_active().await?;
         if self.inner.with_model(|m| m.is_open(conversation)) != Some(true) {
             return Err(IpcError::new(
                 IpcErrorCode::InvalidInput,
                 "this conversation is not open",
             ));
+        }
+        let redaction = self.inner.scanner.redact(text);
+        if !redaction.spans.is_empty() && !confirmed {
+            let mut kinds: Vec<String> = Vec::new();
+            for span in &redaction.spans {
+                let kind = self.inner.scanner.kind_name(span.kind);
+                if !kinds.iter().any(|k| k == kind) {
+                    kinds.push(kind.to_owned());
+                }
+            }
+            return Ok(SendOutcome::Confirm { kinds });
         }
         let masked = redaction.masked;
         let id = live
@@ -873,7 +908,7 @@ impl Inner {
             .hub_url
             .as_deref()
             .ok_or_else(|| wrong_state("no hub configured"))?;
-        HubUrl::parse(url).map_err(|e| client_error(&e))
+        parse_hub(url)
     }
 
     fn namespace(&self, state: &State, username: &str) -> Result<Namespace, IpcError> {

@@ -1,0 +1,781 @@
+//! The console against a real, in-process demo hub on loopback, started the way the app starts
+//! it (`Console::start_demo`): typed sign-in errors, the token's life in the keychain, a visitor
+//! whose card number arrives masked, sending with the personal-data confirmation, the manual
+//! and idle locks, the wipe after too many failed unlocks, and hub settings.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a panic is a failed test with its location"
+)]
+
+use std::time::Duration;
+
+use rampart_client::{ClientErrorCode, Event, HubApi};
+use rampart_console_core::IpcErrorCode;
+use rampart_console_core::console::view::{
+    Connection, ConsoleEvent, Delivery, NoticeCode, Phase, SendOutcome, SignInStep,
+};
+use rampart_protocol::{Author, Availability, ConversationId, ServerFrame};
+use rampart_secret::SecretString;
+use rampart_vault::{Error as VaultError, Purpose, SecretStore};
+
+mod support {
+    use std::future::Future;
+    use std::path::PathBuf;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use rampart_auth::password::PasswordHasher;
+    use rampart_client::{Endpoint, Event, HubApi, HubUrl, Live, LiveConfig};
+    use rampart_console_core::IpcError;
+    use rampart_console_core::console::view::{ConsoleEvent, Phase, SignInStep};
+    use rampart_console_core::console::{Console, ConsoleConfig, EventSink};
+    use rampart_demo::DemoAccount;
+    use rampart_protocol::{Availability, ConversationId};
+    use rampart_secret::SecretString;
+    use rampart_vault::{EntryName, MemoryStore, Namespace, Purpose};
+    use tokio::sync::{Notify, mpsc};
+
+    /// How long any single expected thing may take.
+    pub const PATIENCE: Duration = Duration::from_secs(10);
+
+    /// Awaits `future`, failing the test after [`PATIENCE`].
+    pub async fn within<T>(what: &str, future: impl Future<Output = T>) -> T {
+        tokio::time::timeout(PATIENCE, future)
+            .await
+            .unwrap_or_else(|_| panic!("{what}: nothing within {PATIENCE:?}"))
+    }
+
+    pub fn now() -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+    }
+
+    /// Records every event the console emits.
+    #[derive(Default)]
+    pub struct Recorder {
+        events: Mutex<Vec<ConsoleEvent>>,
+        arrived: Notify,
+    }
+
+    impl EventSink for Recorder {
+        fn emit(&self, event: ConsoleEvent) {
+            self.events.lock().unwrap().push(event);
+            self.arrived.notify_waiters();
+        }
+    }
+
+    impl Recorder {
+        pub fn all(&self) -> Vec<ConsoleEvent> {
+            self.events.lock().unwrap().clone()
+        }
+
+        /// The first event (ever recorded) that `pick` accepts, waiting for it if needed.
+        pub async fn wait_for<T>(
+            &self,
+            what: &str,
+            pick: impl Fn(&ConsoleEvent) -> Option<T>,
+        ) -> T {
+            within(what, async {
+                loop {
+                    let arrived = self.arrived.notified();
+                    tokio::pin!(arrived);
+                    // Registered before looking, so an event emitted in between wakes us.
+                    arrived.as_mut().enable();
+                    if let Some(found) = self.events.lock().unwrap().iter().find_map(&pick) {
+                        return found;
+                    }
+                    arrived.await;
+                }
+            })
+            .await
+        }
+    }
+
+    /// A console on a fresh demo hub (no simulated visitors), subscribed to a recorder.
+    pub struct Harness {
+        pub console: Console,
+        pub events: Arc<Recorder>,
+        pub store: Arc<MemoryStore>,
+        pub account: DemoAccount,
+        pub hub: HubUrl,
+        pub data_dir: PathBuf,
+        _dir: tempfile::TempDir,
+    }
+
+    /// A free loopback port for the demo hub, so the test can reach it as a visitor.
+    fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    }
+
+    pub fn config(
+        data_dir: PathBuf,
+        config_dir: PathBuf,
+        store: Arc<MemoryStore>,
+        idle_lock: Duration,
+        demo_port: Option<u16>,
+    ) -> ConsoleConfig {
+        ConsoleConfig {
+            data_dir,
+            config_dir,
+            secrets: store,
+            idle_lock,
+            hasher: PasswordHasher::insecure_for_tests(),
+            demo_visitors: false,
+            hub_override: None,
+            demo_autostart: false,
+            demo_port,
+        }
+    }
+
+    impl Harness {
+        /// Starts the demo through the console, as the setup screen's "Try the demo" does.
+        pub async fn start(idle_lock: Duration) -> Self {
+            let dir = tempfile::tempdir().unwrap();
+            let data_dir = dir.path().join("data");
+            let config_dir = dir.path().join("config");
+            let store = Arc::new(MemoryStore::new());
+            let port = free_port();
+            let console = Console::new(config(
+                data_dir.clone(),
+                config_dir.clone(),
+                Arc::clone(&store),
+                idle_lock,
+                Some(port),
+            ));
+            let events = Arc::new(Recorder::default());
+            console.subscribe(Arc::clone(&events) as Arc<dyn EventSink>);
+            assert_eq!(console.state().await.unwrap().phase, Phase::Setup);
+            let state = within("demo start", console.start_demo()).await.unwrap();
+            assert_eq!(state.phase, Phase::SignedOut);
+            assert_eq!(state.hub.as_deref(), Some("demo"));
+            let account = DemoAccount::load(&data_dir.join("demo")).unwrap();
+            Self {
+                console,
+                events,
+                store,
+                account,
+                hub: HubUrl::parse(&format!("http://127.0.0.1:{port}")).unwrap(),
+                data_dir,
+                _dir: dir,
+            }
+        }
+
+        pub fn password(&self) -> SecretString {
+            self.account.password().clone()
+        }
+
+        /// The authenticator's code `offset_secs` from now.
+        pub fn code(&self, offset_secs: u64) -> SecretString {
+            SecretString::new(self.account.code_at(now() + offset_secs).0)
+        }
+
+        /// Password, then the current code: the console is active afterwards.
+        pub async fn sign_in(&self) {
+            let step = self
+                .console
+                .sign_in(self.account.username(), self.password())
+                .await
+                .unwrap();
+            assert_eq!(step, SignInStep::Totp, "the demo account is enrolled");
+            let signed_in = self.console.verify_code(self.code(0)).await.unwrap();
+            assert_eq!(signed_in.profile.username, "demo.agent");
+        }
+
+        /// The keychain namespace the console uses for the demo account.
+        pub fn namespace(&self) -> Namespace {
+            Namespace::for_current_build(&format!("{}@demo", self.account.username())).unwrap()
+        }
+
+        pub fn entry(&self, purpose: Purpose) -> EntryName {
+            self.namespace().entry(purpose)
+        }
+
+        /// The cache database of the demo account.
+        pub fn cache_db(&self) -> PathBuf {
+            self.data_dir
+                .join("cache")
+                .join(self.namespace().dir_name())
+                .join(rampart_vault::DB_FILE)
+        }
+
+        /// Signs in, goes available and has a visitor arrive; returns once the hub assigned
+        /// the visitor to this console.
+        pub async fn with_visitor(&self) -> Visitor {
+            self.sign_in().await;
+            self.console
+                .set_availability(Availability::Available)
+                .await
+                .unwrap();
+            let api = HubApi::new(self.hub.clone()).unwrap();
+            let notice = api.privacy_notice().await.unwrap();
+            let session = api.new_visitor("en", &notice.version).await.unwrap();
+            let conversation = session.conversation_id;
+            let (live, events) = Live::spawn(LiveConfig::new(
+                self.hub.clone(),
+                Endpoint::Visitor,
+                session.token,
+            ));
+            self.events
+                .wait_for("assignment", |e| match e {
+                    ConsoleEvent::Conversation { conversation: view }
+                        if view.id == conversation =>
+                    {
+                        Some(())
+                    }
+                    _ => None,
+                })
+                .await;
+            Visitor {
+                conversation,
+                live,
+                events,
+            }
+        }
+    }
+
+    /// A visitor's widget, driven by the test.
+    pub struct Visitor {
+        pub conversation: ConversationId,
+        pub live: Live,
+        pub events: mpsc::Receiver<Event>,
+    }
+
+    /// Unwraps the error of a console command.
+    #[track_caller]
+    pub fn refused<T: std::fmt::Debug>(result: Result<T, IpcError>) -> IpcError {
+        result.expect_err("the console refuses this")
+    }
+}
+
+use support::{Harness, Recorder, refused, within};
+
+const CARD: &str = "4111 1111 1111 1111";
+const DNI: &str = "12345678Z";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_errors_are_typed_and_the_token_lives_in_the_keychain_only_while_signed_in() {
+    let h = Harness::start(Duration::from_secs(60)).await;
+    let console = &h.console;
+
+    let wrong = console
+        .sign_in("demo.agent", SecretString::new("not-the-password".into()))
+        .await;
+    assert_eq!(refused(wrong).code, IpcErrorCode::InvalidCredentials);
+    let early = console.verify_code(h.code(0)).await;
+    assert_eq!(refused(early).code, IpcErrorCode::WrongState);
+
+    let step = console
+        .sign_in(h.account.username(), h.password())
+        .await
+        .unwrap();
+    assert_eq!(step, SignInStep::Totp);
+    assert_eq!(console.state().await.unwrap().phase, Phase::Totp);
+    // A code from no nearby step: the hub accepts one step either side of now.
+    let valid: Vec<String> = [0, 30, 60]
+        .iter()
+        .map(|back| h.account.code_at(support::now() + 30 - back).0)
+        .collect();
+    let bad = (0..1_000_000)
+        .map(|n| format!("{n:06}"))
+        .find(|c| !valid.contains(c))
+        .unwrap();
+    let bad = console.verify_code(SecretString::new(bad)).await;
+    assert_eq!(refused(bad).code, IpcErrorCode::TotpInvalid);
+    assert_eq!(console.state().await.unwrap().phase, Phase::Totp);
+
+    let signed_in = console.verify_code(h.code(0)).await.unwrap();
+    assert_eq!(signed_in.profile.username, "demo.agent");
+    assert_eq!(signed_in.profile.display_name, h.account.display_name());
+    assert!(
+        signed_in.recovery_codes.is_empty(),
+        "recovery codes come with enrollment only"
+    );
+    let state = console.state().await.unwrap();
+    assert_eq!(state.phase, Phase::Active);
+    assert_eq!(state.profile.as_ref(), Some(&signed_in.profile));
+    assert_eq!(state.last_username.as_deref(), Some("demo.agent"));
+    h.events
+        .wait_for("active state event", |e| match e {
+            ConsoleEvent::State { state } if state.phase == Phase::Active => Some(()),
+            _ => None,
+        })
+        .await;
+
+    // The token is in the keychain and works at the hub.
+    let token = h.store.load(&h.entry(Purpose::SessionToken)).unwrap();
+    let api = HubApi::new(h.hub.clone()).unwrap();
+    assert_eq!(api.me(&token).await.unwrap().id, signed_in.profile.id);
+    assert!(h.cache_db().exists(), "the session opened its cache");
+
+    let state = console.sign_out().await.unwrap();
+    assert_eq!(state.phase, Phase::SignedOut);
+    assert_eq!(state.profile, None);
+    assert!(matches!(
+        h.store.load(&h.entry(Purpose::SessionToken)),
+        Err(VaultError::SecretNotFound)
+    ));
+    let ended = api.me(&token).await.unwrap_err();
+    assert_eq!(ended.code(), ClientErrorCode::Unauthenticated);
+    // Signing out keeps the cache (and its key) for the next session.
+    assert!(h.cache_db().exists());
+    assert!(h.store.load(&h.entry(Purpose::CacheKey)).is_ok());
+    assert_eq!(
+        refused(console.snapshot().await).code,
+        IpcErrorCode::WrongState
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitors_card_number_reaches_the_console_masked_and_unread_until_focused() {
+    let h = Harness::start(Duration::from_secs(60)).await;
+    let visitor = h.with_visitor().await;
+    let id = visitor.conversation;
+    let snapshot = h.console.snapshot().await.unwrap();
+    assert_eq!(snapshot.availability, Availability::Available);
+
+    visitor
+        .live
+        .send(id, format!("my card is {CARD}"))
+        .await
+        .unwrap();
+    let message = h
+        .events
+        .wait_for("the visitor's message", |e| match e {
+            ConsoleEvent::Message { message } if message.conversation_id == id => {
+                Some(message.clone())
+            }
+            _ => None,
+        })
+        .await;
+    assert_eq!(message.author, Author::Visitor);
+    assert!(!message.own);
+    assert_eq!(message.delivery, Delivery::Delivered);
+    assert!(message.seq.is_some());
+    assert!(message.text.starts_with("my card is "), "{}", message.text);
+    assert!(!message.text.contains(CARD), "{}", message.text);
+    assert!(!message.text.contains("4111111111111111"));
+    assert!(message.text.contains("1111"), "{}", message.text);
+    let [span] = message.spans.as_slice() else {
+        panic!("one masked span, got {:?}", message.spans);
+    };
+    assert_eq!(span.kind, "credit_card");
+    assert_eq!(span.start as usize, "my card is ".len());
+    assert_eq!(span.end as usize, message.text.len());
+
+    assert_eq!(
+        h.console.messages(id, 100).await.unwrap(),
+        vec![message.clone()]
+    );
+    assert!(h.console.messages(id, 0).await.unwrap().is_empty());
+    assert!(
+        h.console
+            .messages(ConversationId::new(), 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let snapshot = h.console.snapshot().await.unwrap();
+    let [view] = snapshot.conversations.as_slice() else {
+        panic!("one conversation, got {:?}", snapshot.conversations);
+    };
+    assert_eq!(view.id, id);
+    assert!(view.open);
+    assert_eq!(view.locale, "en");
+    assert_eq!(view.unread, 1);
+    assert_eq!(view.message_count, 1);
+    assert_eq!(view.preview, message.text);
+    assert_eq!(snapshot.queue_total, 0, "assigned, not waiting");
+
+    h.console.focus(Some(id)).await.unwrap();
+    let snapshot = h.console.snapshot().await.unwrap();
+    assert_eq!(snapshot.conversations[0].unread, 0);
+    h.events
+        .wait_for("the focused conversation's event", |e| match e {
+            ConsoleEvent::Conversation { conversation } if conversation.unread == 0 => {
+                Some(conversation.message_count)
+            }
+            _ => None,
+        })
+        .await;
+    visitor.live.shutdown().await.unwrap();
+    h.console.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn personal_data_in_a_reply_needs_confirmation_and_only_the_masked_text_leaves() {
+    let h = Harness::start(Duration::from_secs(60)).await;
+    let mut visitor = h.with_visitor().await;
+    let id = visitor.conversation;
+    let text = format!("your DNI {DNI} is noted");
+
+    let outcome = h.console.send(id, &text, false).await.unwrap();
+    assert_eq!(
+        outcome,
+        SendOutcome::Confirm {
+            kinds: vec!["es_dni".to_owned()]
+        }
+    );
+    assert!(
+        h.console.messages(id, 100).await.unwrap().is_empty(),
+        "nothing was queued"
+    );
+
+    let SendOutcome::Queued { message } = h.console.send(id, &text, true).await.unwrap() else {
+        panic!("a confirmed send is queued");
+    };
+    assert!(!message.text.contains(DNI), "{}", message.text);
+    assert!(message.text.starts_with("your DNI "), "{}", message.text);
+    assert!(message.text.ends_with(" is noted"), "{}", message.text);
+    assert!(message.own);
+    assert_eq!(message.conversation_id, id);
+    assert!(matches!(
+        &message.author,
+        Author::Agent { display_name, .. } if display_name == h.account.display_name()
+    ));
+
+    // The first message the visitor sees is the masked one: the unconfirmed send never left.
+    let received = within("the visitor receives the reply", async {
+        loop {
+            if let Some(Event::Frame(ServerFrame::Message {
+                author: Author::Agent { .. },
+                text,
+                ..
+            })) = visitor.events.recv().await
+            {
+                return text;
+            }
+        }
+    })
+    .await;
+    assert!(!received.contains(DNI), "{received}");
+    assert_eq!(received, message.text);
+
+    let delivered = h
+        .events
+        .wait_for("delivery", |e| match e {
+            ConsoleEvent::Message { message: m }
+                if m.id == message.id && m.delivery == Delivery::Delivered =>
+            {
+                Some(m.clone())
+            }
+            _ => None,
+        })
+        .await;
+    assert!(delivered.seq.is_some());
+    assert_eq!(delivered.text, message.text);
+    let held = h.console.messages(id, 100).await.unwrap();
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0].delivery, Delivery::Delivered);
+
+    // Each kind is named once, in the order found, however often it occurs.
+    let mixed = format!("card {CARD}, DNI {DNI}, other card 5555 5555 5555 4444");
+    assert_eq!(
+        h.console.send(id, &mixed, false).await.unwrap(),
+        SendOutcome::Confirm {
+            kinds: vec!["credit_card".to_owned(), "es_dni".to_owned()]
+        }
+    );
+
+    let empty = h.console.send(id, "   ", true).await;
+    assert_eq!(refused(empty).code, IpcErrorCode::InvalidInput);
+    // A conversation the agent does not hold is refused before any confirmation is asked.
+    for confirmed in [false, true] {
+        let unknown = h
+            .console
+            .send(ConversationId::new(), &text, confirmed)
+            .await;
+        assert_eq!(refused(unknown).code, IpcErrorCode::InvalidInput);
+    }
+    visitor.live.shutdown().await.unwrap();
+    h.console.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_console_shows_nothing_until_unlocked_with_the_password() {
+    let h = Harness::start(Duration::from_secs(60)).await;
+    h.sign_in().await;
+    let console = &h.console;
+    assert_eq!(
+        refused(console.unlock(h.password()).await).code,
+        IpcErrorCode::WrongState,
+        "an active console is not locked"
+    );
+
+    let state = console.lock().await.unwrap();
+    assert_eq!(state.phase, Phase::Locked);
+    assert_eq!(
+        state.profile.map(|p| p.username).as_deref(),
+        Some("demo.agent")
+    );
+    let id = ConversationId::new();
+    for code in [
+        refused(console.snapshot().await).code,
+        refused(console.messages(id, 10).await).code,
+        refused(console.focus(Some(id)).await).code,
+        refused(console.send(id, "hello", false).await).code,
+        // Not even the kinds of personal data in a draft are answered while locked.
+        refused(console.send(id, &format!("DNI {DNI}"), false).await).code,
+        refused(console.set_availability(Availability::Available).await).code,
+    ] {
+        assert_eq!(code, IpcErrorCode::WrongState);
+    }
+
+    let wrong = console
+        .unlock(SecretString::new("not-the-password".into()))
+        .await;
+    assert_eq!(refused(wrong).code, IpcErrorCode::UnlockFailed);
+    assert_eq!(console.state().await.unwrap().phase, Phase::Locked);
+    let state = console.unlock(h.password()).await.unwrap();
+    assert_eq!(state.phase, Phase::Active);
+    assert!(console.snapshot().await.is_ok());
+    h.console.shutdown().await;
+}
+
+fn idle_locks(events: &Recorder) -> usize {
+    events
+        .all()
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                ConsoleEvent::Notice {
+                    code: NoticeCode::IdleLocked
+                }
+            )
+        })
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_locks_itself_after_the_idle_time_unless_the_agent_is_active() {
+    let h = Harness::start(Duration::from_secs(1)).await;
+    assert_eq!(h.console.state().await.unwrap().idle_lock_secs, 1);
+    h.sign_in().await;
+
+    // Activity keeps it open well past the idle time.
+    for _ in 0..8 {
+        h.console.note_activity();
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(h.console.state().await.unwrap().phase, Phase::Active);
+    assert_eq!(idle_locks(&h.events), 0);
+
+    h.console.note_activity();
+    let idle_since = tokio::time::Instant::now();
+    h.events
+        .wait_for("idle lock", |e| match e {
+            ConsoleEvent::Notice {
+                code: NoticeCode::IdleLocked,
+            } => Some(()),
+            _ => None,
+        })
+        .await;
+    let waited = idle_since.elapsed();
+    assert!(
+        waited >= Duration::from_millis(900) && waited <= Duration::from_millis(2500),
+        "locked after {waited:?} of a 1 s idle time"
+    );
+    assert_eq!(h.console.state().await.unwrap().phase, Phase::Locked);
+    assert_eq!(
+        refused(h.console.snapshot().await).code,
+        IpcErrorCode::WrongState
+    );
+    // Still locked, it does not lock again.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(idle_locks(&h.events), 1);
+    h.console.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_failed_unlocks_sign_out_and_wipe_the_cache_and_its_key() {
+    let h = Harness::start(Duration::from_secs(60)).await;
+    h.sign_in().await;
+    let token = h.store.load(&h.entry(Purpose::SessionToken)).unwrap();
+    assert!(h.cache_db().exists());
+    assert!(h.store.load(&h.entry(Purpose::CacheKey)).is_ok());
+
+    h.console.lock().await.unwrap();
+    let wrong = || SecretString::new("not-the-password".into());
+    for attempt in 1..=4 {
+        let failed = h.console.unlock(wrong()).await;
+        assert_eq!(refused(failed).code, IpcErrorCode::UnlockFailed);
+        assert_eq!(
+            h.console.state().await.unwrap().phase,
+            Phase::Locked,
+            "attempt {attempt}"
+        );
+    }
+    let fifth = h.console.unlock(wrong()).await;
+    assert_eq!(refused(fifth).code, IpcErrorCode::UnlockFailed);
+
+    assert_eq!(h.console.state().await.unwrap().phase, Phase::SignedOut);
+    h.events
+        .wait_for("wipe notice", |e| match e {
+            ConsoleEvent::Notice {
+                code: NoticeCode::WipedAfterFailures,
+            } => Some(()),
+            _ => None,
+        })
+        .await;
+    assert!(!h.cache_db().exists(), "the cache database was deleted");
+    assert!(matches!(
+        h.store.load(&h.entry(Purpose::CacheKey)),
+        Err(VaultError::SecretNotFound)
+    ));
+    assert!(matches!(
+        h.store.load(&h.entry(Purpose::SessionToken)),
+        Err(VaultError::SecretNotFound)
+    ));
+    let api = HubApi::new(h.hub.clone()).unwrap();
+    assert_eq!(
+        api.me(&token).await.unwrap_err().code(),
+        ClientErrorCode::Unauthenticated,
+        "the hub session ended too"
+    );
+    // The right password no longer helps: the session is gone.
+    assert_eq!(
+        refused(h.console.unlock(h.password()).await).code,
+        IpcErrorCode::WrongState
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hub_addresses_are_checked_and_the_choice_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let config_dir = dir.path().join("config");
+    let store = std::sync::Arc::new(rampart_vault::MemoryStore::new());
+    let make = || {
+        rampart_console_core::console::Console::new(support::config(
+            data_dir.clone(),
+            config_dir.clone(),
+            std::sync::Arc::clone(&store),
+            Duration::from_secs(60),
+            None,
+        ))
+    };
+    let console = make();
+    assert_eq!(console.state().await.unwrap().phase, Phase::Setup);
+    for url in [
+        "ftp://x",
+        "not a url",
+        "https://user:pw@hub.example",
+        "https://hub.example/api",
+        // Plain HTTP would carry the password and the session token in clear text; only the
+        // local machine is exempt.
+        "http://example.com",
+        "http://10.0.0.8:7878",
+    ] {
+        assert_eq!(
+            refused(console.set_hub(url).await).code,
+            IpcErrorCode::InvalidHubUrl,
+            "{url}"
+        );
+    }
+    assert_eq!(console.state().await.unwrap().phase, Phase::Setup);
+    for (url, saved) in [
+        ("http://127.0.0.1:7878", "http://127.0.0.1:7878/"),
+        ("http://localhost:7878", "http://localhost:7878/"),
+        ("http://[::1]:7878", "http://[::1]:7878/"),
+    ] {
+        let state = console.set_hub(url).await.unwrap();
+        assert_eq!(state.hub.as_deref(), Some(saved));
+    }
+    let state = console.set_hub(" https://hub.example ").await.unwrap();
+    assert_eq!(state.phase, Phase::SignedOut);
+    assert_eq!(state.hub.as_deref(), Some("https://hub.example/"));
+    assert_eq!(state.demo, None);
+
+    let restarted = make();
+    let state = restarted.state().await.unwrap();
+    assert_eq!(state.phase, Phase::SignedOut);
+    assert_eq!(state.hub.as_deref(), Some("https://hub.example/"));
+
+    restarted.start_demo().await.unwrap();
+    restarted.shutdown().await;
+    let state = within("demo restart", make().state()).await.unwrap();
+    assert_eq!(state.phase, Phase::SignedOut);
+    assert_eq!(state.hub.as_deref(), Some("demo"));
+    assert_eq!(
+        state.demo.map(|d| d.username).as_deref(),
+        Some("demo.agent")
+    );
+    assert_eq!(state.last_username.as_deref(), Some("demo.agent"));
+}
+
+/// Closing a conversation marks it closed in the console, which then refuses replies to it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_conversation_takes_no_more_replies() {
+    let h = Harness::start(Duration::from_secs(60)).await;
+    let visitor = h.with_visitor().await;
+    let id = visitor.conversation;
+    h.console.close(id).await.unwrap();
+    h.events
+        .wait_for("closed", |e| match e {
+            ConsoleEvent::Conversation { conversation } if conversation.id == id => {
+                (!conversation.open).then_some(())
+            }
+            _ => None,
+        })
+        .await;
+    let late = h.console.send(id, "one more thing", false).await;
+    assert_eq!(refused(late).code, IpcErrorCode::InvalidInput);
+    visitor.live.shutdown().await.unwrap();
+    h.console.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_ended_at_the_hub_signs_the_console_out() {
+    let h = Harness::start(Duration::from_secs(60)).await;
+    h.sign_in().await;
+    h.events
+        .wait_for("online", |e| match e {
+            ConsoleEvent::Connection {
+                connection: Connection::Online,
+            } => Some(()),
+            _ => None,
+        })
+        .await;
+    // Signed out elsewhere (or revoked by an administrator).
+    let token = h.store.load(&h.entry(Purpose::SessionToken)).unwrap();
+    HubApi::new(h.hub.clone())
+        .unwrap()
+        .logout(&token)
+        .await
+        .unwrap();
+
+    h.events
+        .wait_for("session ended notice", |e| match e {
+            ConsoleEvent::Notice {
+                code: NoticeCode::SessionEnded,
+            } => Some(()),
+            _ => None,
+        })
+        .await;
+    let state = h.console.state().await.unwrap();
+    assert_eq!(state.phase, Phase::SignedOut);
+    assert_eq!(state.profile, None);
+    assert!(matches!(
+        h.store.load(&h.entry(Purpose::SessionToken)),
+        Err(VaultError::SecretNotFound)
+    ));
+    assert_eq!(
+        refused(h.console.snapshot().await).code,
+        IpcErrorCode::WrongState
+    );
+    // A fresh sign-in works (the next step's code: this step's was used).
+    h.console
+        .sign_in(h.account.username(), h.password())
+        .await
+        .unwrap();
+    h.console.verify_code(h.code(30)).await.unwrap();
+    assert_eq!(h.console.state().await.unwrap().phase, Phase::Active);
+    h.console.shutdown().await;
+}
