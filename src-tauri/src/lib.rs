@@ -169,7 +169,24 @@ mod commands {
 
 /// Builds and runs the console. Returns when the last window closes.
 pub fn run() {
+    // The window shows the app's own pages only; anything else is refused before it loads.
+    let navigation_guard = tauri::plugin::Builder::<tauri::Wry>::new("navigation-guard")
+        .on_navigation(|_, url| {
+            let allowed = rampart_console_core::hardening::navigation_allowed(
+                url.as_str(),
+                cfg!(debug_assertions),
+            );
+            if !allowed {
+                tracing::warn!(
+                    scheme = url.scheme(),
+                    "navigation away from the app refused"
+                );
+            }
+            allowed
+        })
+        .build();
     let app = tauri::Builder::default()
+        .plugin(navigation_guard)
         .setup(|app| {
             // Dev and release builds must never share data directories or WebView storage.
             BUILD_KIND.check_identifier(&app.config().identifier)?;
@@ -180,6 +197,11 @@ pub fn run() {
             let config =
                 ConsoleConfig::from_env(app.path().app_data_dir()?, app.path().app_config_dir()?);
             app.manage(Console::new(config));
+            if BUILD_KIND == BuildKind::Release
+                && let Err(error) = rampart_console_core::hardening::deny_core_dumps()
+            {
+                tracing::warn!(%error, "could not disable core dumps");
+            }
             tracing::info!(build = ?BUILD_KIND, "console started");
             Ok(())
         })

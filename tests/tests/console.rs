@@ -25,7 +25,7 @@ const IBAN: &str = "ES91 2100 0418 4502 0005 1332";
 const IBAN_COMPACT: &str = "ES9121000418450200051332";
 const XSS: &str =
     "<img src=x onerror=\"window.__rampartCanary=1\"><script>window.__rampartCanary=2</script>";
-const IDLE_SECS: u64 = 12;
+const IDLE_SECS: u64 = 20;
 
 fn demo_dir(home: &Path) -> PathBuf {
     home.join(".local/share/com.rampart.console.dev/demo")
@@ -154,7 +154,7 @@ async fn an_agent_signs_in_handles_a_chat_with_masked_data_and_the_console_locks
         live.send(conversation, XSS).await?;
 
         // The agent accepts it (the button, or the hub's routing, whichever comes first).
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(15);
         while !console.exists("[data-testid=masked]").await? {
             if console.exists("[data-testid=accept]").await? {
                 let _ = console.click("[data-testid=accept]").await;

@@ -53,3 +53,33 @@ async fn ui_errors_are_logged_without_the_personal_data_they_carry() -> Result<(
     })
     .await
 }
+
+/// The window never leaves the app: a navigation to another origin is refused and logged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn navigation_away_from_the_app_is_refused() -> Result<(), Error> {
+    scenario("navigation", async |console| {
+        console
+            .wait_text("[data-testid=app-version]", |t| !t.is_empty())
+            .await?;
+        let before = console.client().current_url().await?;
+        console
+            .client()
+            .execute(
+                "window.location.href = 'https://example.com/phish'; return true;",
+                vec![],
+            )
+            .await?;
+        let logs = console
+            .wait_for_log("navigation away from the app refused")
+            .await?;
+        assert!(
+            !logs.contains("example.com"),
+            "the refused URL is not logged"
+        );
+        let after = console.client().current_url().await?;
+        assert_eq!(before, after, "the window stayed on the app");
+        assert!(console.exists("[data-testid=app-version]").await?);
+        Ok(())
+    })
+    .await
+}

@@ -231,3 +231,17 @@ fn release_builds_ship_no_devtools_and_no_risky_plugins() {
         assert_ne!(window["devtools"], true, "devtools are never forced on");
     }
 }
+
+#[test]
+fn windows_are_protected_from_screen_capture() {
+    let config = config();
+    let windows = config["app"]["windows"].as_array().expect("windows listed");
+    assert!(!windows.is_empty());
+    for window in windows {
+        assert_eq!(
+            window["contentProtected"], true,
+            "window {} must set contentProtected (honoured on Windows and macOS)",
+            window["label"]
+        );
+    }
+}

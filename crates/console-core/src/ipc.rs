@@ -24,6 +24,8 @@ pub struct AppInfo {
     pub keychain_namespace: String,
     /// Operating system (`linux`, `macos`, `windows`).
     pub platform: String,
+    /// Whether the OS keeps the window out of screenshots and screen sharing.
+    pub capture_protection: crate::hardening::CaptureProtection,
 }
 
 /// Error codes the UI can branch on. A code is added only when the UI needs to act on it.
@@ -165,6 +167,7 @@ pub fn typescript_bindings() -> String {
     let cfg = ts_rs::Config::new().with_large_int("number");
     let decls = [
         BuildKind::decl(&cfg),
+        crate::hardening::CaptureProtection::decl(&cfg),
         AppInfo::decl(&cfg),
         IpcErrorCode::decl(&cfg),
         IpcError::decl(&cfg),

@@ -9,11 +9,13 @@
 //!   redaction, so personal data and secrets never reach a log file.
 //! - [`console`]: the console's behaviour behind the commands (hub setup or the embedded demo,
 //!   sign-in with TOTP, the live connection, masking before sending, idle lock, sign-out).
+//! - [`hardening`]: navigation guard, core-dump denial, screen-capture protection status.
 //! - [`build`]: what kind of build this is and the names derived from it (identifiers, keychain
 //!   namespace), so dev and release builds never share data or keys.
 
 pub mod build;
 pub mod console;
+pub mod hardening;
 pub mod ipc;
 pub mod logging;
 
@@ -28,6 +30,7 @@ pub fn app_info(kind: BuildKind) -> AppInfo {
         build_kind: kind,
         keychain_namespace: kind.keychain_namespace().to_owned(),
         platform: std::env::consts::OS.to_owned(),
+        capture_protection: hardening::capture_protection(),
     }
 }
 

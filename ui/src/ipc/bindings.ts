@@ -4,6 +4,8 @@ import type { AgentProfile, Author, Availability, ConversationId, MaskedSpan, Me
 
 export type BuildKind = "debug" | "release";
 
+export type CaptureProtection = "enforced" | "unsupported";
+
 export type AppInfo = { 
 /**
  * Display name of the product.
@@ -24,7 +26,11 @@ keychainNamespace: string,
 /**
  * Operating system (`linux`, `macos`, `windows`).
  */
-platform: string, };
+platform: string, 
+/**
+ * Whether the OS keeps the window out of screenshots and screen sharing.
+ */
+captureProtection: CaptureProtection, };
 
 export type IpcErrorCode = "invalidInput" | "internal" | "wrongState" | "invalidHubUrl" | "hubUnreachable" | "tls" | "timeout" | "invalidCredentials" | "totpInvalid" | "totpReplayed" | "challengeExpired" | "tooManyAttempts" | "lockedOut" | "ipNotAllowed" | "sessionExpired" | "forbidden" | "keychainUnavailable" | "keychainLocked" | "cacheUnreadable" | "unlockFailed" | "demoFailed" | "hubFailed";
 

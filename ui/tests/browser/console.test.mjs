@@ -10,6 +10,7 @@ const APP_INFO = {
   buildKind: 'release',
   keychainNamespace: 'rampart-console',
   platform: 'linux',
+  captureProtection: 'unsupported',
 };
 
 const SETUP = {

@@ -30,3 +30,15 @@ describe('i18n', () => {
     expect(translate('en', 'status.version', { version: '0.1.0' })).toBe('Version 0.1.0');
   });
 });
+
+describe('canned replies', () => {
+  it('exist in both languages, the same number each, and never ask for card or ID numbers', async () => {
+    const { cannedReplies } = await import('../../src/lib/canned');
+    expect(cannedReplies('en').length).toBe(cannedReplies('es').length);
+    for (const reply of [...cannedReplies('en'), ...cannedReplies('es')]) {
+      expect(reply.length).toBeGreaterThan(10);
+      expect(reply).not.toMatch(/\d{4}/);
+    }
+    expect(cannedReplies('es')[0]).toMatch(/^Hola/);
+  });
+});

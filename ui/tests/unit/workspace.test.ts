@@ -3,6 +3,7 @@ import type { ConversationView, MessageView } from '../../src/ipc';
 import {
   applyEvent,
   emptyWorkspace,
+  mergeMessages,
   segments,
   sortConversations,
   upsertMessage,
@@ -96,5 +97,14 @@ describe('workspace events', () => {
     expect(data.connection).toEqual({ status: 'waiting', retryInMs: 800 });
     expect(waitedMinutes(0, 150_000)).toBe(2);
     expect(waitedMinutes(10, 0)).toBe(0);
+  });
+});
+
+describe('loading a conversation', () => {
+  it('keeps messages that arrived while its history was loading', () => {
+    const loaded = [message('m1', 'hola', 'delivered')];
+    const arrived = [message('m2', 'sigo aquí', 'delivered'), message('m1', 'hola', 'delivered')];
+    expect(mergeMessages(loaded, arrived).map((m) => m.id)).toEqual(['m1', 'm2']);
+    expect(mergeMessages([], arrived)).toHaveLength(2);
   });
 });

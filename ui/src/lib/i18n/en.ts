@@ -5,6 +5,8 @@ export const en = {
   'status.version': 'Version {version}',
   'status.build.debug': 'Development build',
   'status.build.release': 'Release build',
+  'status.capture.enforced': 'Screen capture blocked',
+  'status.capture.unsupported': 'Screen capture protection is not available on this system',
   'status.loading': 'Starting…',
   'status.error': 'The console core did not answer: {message}',
   'settings.theme': 'Theme',
@@ -104,6 +106,7 @@ export const en = {
   'composer.label': 'Message',
   'composer.placeholder': 'Write a reply… (Enter sends, Shift+Enter adds a line)',
   'composer.closed': 'The conversation is closed.',
+  'composer.canned': 'Canned replies',
   'composer.send': 'Send',
   'composer.piiWarning':
     'Your message contains {kinds}. Customers’ data must not travel in chat: it will be sent masked.',

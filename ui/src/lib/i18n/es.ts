@@ -7,6 +7,9 @@ export const es: Record<MessageKey, string> = {
   'status.version': 'Versión {version}',
   'status.build.debug': 'Compilación de desarrollo',
   'status.build.release': 'Compilación de producción',
+  'status.capture.enforced': 'Captura de pantalla bloqueada',
+  'status.capture.unsupported':
+    'La protección contra capturas de pantalla no está disponible en este sistema',
   'status.loading': 'Iniciando…',
   'status.error': 'El núcleo de la consola no respondió: {message}',
   'settings.theme': 'Tema',
@@ -106,6 +109,7 @@ export const es: Record<MessageKey, string> = {
   'composer.label': 'Mensaje',
   'composer.placeholder': 'Escriba una respuesta… (Intro envía, Mayús+Intro añade una línea)',
   'composer.closed': 'La conversación está cerrada.',
+  'composer.canned': 'Respuestas rápidas',
   'composer.send': 'Enviar',
   'composer.piiWarning':
     'Su mensaje contiene {kinds}. Los datos de clientes no deben viajar por el chat: se enviará enmascarado.',

@@ -62,6 +62,13 @@ export function upsertMessage(list: MessageView[], message: MessageView): Messag
   return [...list, message];
 }
 
+/** The loaded history with the messages that arrived meanwhile (newer copies win). */
+export function mergeMessages(loaded: MessageView[], arrived: MessageView[]): MessageView[] {
+  let merged = loaded;
+  for (const message of arrived) merged = upsertMessage(merged, message);
+  return merged;
+}
+
 /** Applies one event. Returns the same object, changed in place (Svelte tracks the fields). */
 export function applyEvent(data: WorkspaceData, event: ConsoleEvent): WorkspaceData {
   switch (event.type) {

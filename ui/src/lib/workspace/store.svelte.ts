@@ -23,6 +23,7 @@ import {
   applyEvent,
   emptyWorkspace,
   fromSnapshot,
+  mergeMessages,
   upsertMessage,
   type WorkspaceData,
 } from './model';
@@ -78,8 +79,12 @@ class ConsoleStore {
 
   async select(id: ConversationId | null): Promise<void> {
     this.data.selected = id;
+    // Messages arriving while the history loads are kept here and merged in below.
+    if (id && !this.data.messages[id]) this.data.messages[id] = [];
     await focusConversation(id);
-    if (id) this.data.messages[id] = await conversationMessages(id, PAGE);
+    if (!id) return;
+    const loaded = await conversationMessages(id, PAGE);
+    this.data.messages[id] = mergeMessages(loaded, this.data.messages[id] ?? []);
   }
 
   async accept(id: ConversationId): Promise<void> {
