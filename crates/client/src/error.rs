@@ -131,6 +131,8 @@ pub enum ClientErrorCode {
     PasswordRejected,
     /// The username is taken.
     UsernameTaken,
+    /// The conversation, message or span is not there (or no longer revealable).
+    NotFound,
     /// The visitor has not acknowledged the current privacy notice.
     PrivacyNotAcknowledged,
     /// The hub says the request was malformed (a client bug).
@@ -208,6 +210,7 @@ fn api_code(code: ApiErrorCode) -> ClientErrorCode {
         ApiErrorCode::EnrollmentInvalid => ClientErrorCode::EnrollmentInvalid,
         ApiErrorCode::PasswordRejected => ClientErrorCode::PasswordRejected,
         ApiErrorCode::UsernameTaken => ClientErrorCode::UsernameTaken,
+        ApiErrorCode::NotFound => ClientErrorCode::NotFound,
         ApiErrorCode::PrivacyNotAcknowledged => ClientErrorCode::PrivacyNotAcknowledged,
         ApiErrorCode::Malformed => ClientErrorCode::RequestRejected,
         // `Internal` and any code a newer hub adds: the hub failed, the client cannot tell why.

@@ -16,7 +16,10 @@ use sha2::{Digest, Sha256};
 use crate::live::{ConnId, Live};
 use crate::masking::Masker;
 use crate::metrics::Metrics;
-use crate::store::{ConversationState, NewMessage, Store, StoreError, StoredAuthor, StoredMessage};
+use crate::reveal::Originals;
+use crate::store::{
+    ConversationState, NewMessage, SealedOriginal, Store, StoreError, StoredAuthor, StoredMessage,
+};
 
 /// Messages replayed per page on resume.
 const RESUME_PAGE: u32 = 500;
@@ -64,6 +67,8 @@ pub struct Chat {
     routing: Arc<tokio::sync::Mutex<()>>,
     ordering: Arc<[tokio::sync::Mutex<()>; ORDERING_STRIPES]>,
     metrics: Metrics,
+    /// Seals the originals of visitors' masked values, and how long they are kept (ms).
+    originals: Option<(Originals, i64)>,
 }
 
 /// Locks that keep each conversation's store-then-publish in sequence order. Conversations
@@ -143,7 +148,27 @@ impl Chat {
             routing: Arc::default(),
             ordering: Arc::new(std::array::from_fn(|_| tokio::sync::Mutex::new(()))),
             metrics,
+            originals: None,
         }
+    }
+
+    /// Keeps the encrypted originals of visitors' masked values for `keep`, so an audited
+    /// reveal can show them (see [`crate::reveal`]). Without this nothing is revealable.
+    #[must_use]
+    pub fn with_originals(mut self, originals: Originals, keep: std::time::Duration) -> Self {
+        let keep_ms = i64::try_from(keep.as_millis()).unwrap_or(i64::MAX);
+        self.originals = (keep_ms > 0).then_some((originals, keep_ms));
+        self
+    }
+
+    /// The sealer of originals, if originals are kept.
+    pub fn originals(&self) -> Option<&Originals> {
+        self.originals.as_ref().map(|(o, _)| o)
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     /// The metrics this service updates.
@@ -601,7 +626,24 @@ impl Chat {
             }];
         }
         let arrived = std::time::Instant::now();
-        let masked = self.masker.mask(text);
+        let mut masked = self.masker.mask(text);
+        let now_ms = self.now_ms();
+        let mut originals = Vec::new();
+        // Only what visitors wrote is kept for reveals; agents' consoles mask before sending.
+        if let (Peer::Visitor { .. }, Some((sealer, keep_ms))) = (peer, &self.originals) {
+            for (index, (span, original)) in
+                masked.spans.iter_mut().zip(&masked.originals).enumerate()
+            {
+                let index = u32::try_from(index).unwrap_or(u32::MAX);
+                originals.push(SealedOriginal {
+                    span: index,
+                    kind: span.kind.clone(),
+                    sealed: sealer.seal(id, index, original),
+                    expires_at_ms: now_ms.saturating_add(*keep_ms),
+                });
+                span.revealable = true;
+            }
+        }
         let author = match peer {
             Peer::Visitor { .. } => StoredAuthor::Visitor,
             Peer::Agent { profile, .. } => {
@@ -614,7 +656,8 @@ impl Chat {
             author,
             text: masked.text,
             spans: masked.spans,
-            now_ms: self.now_ms(),
+            now_ms,
+            originals,
         };
         let stored = message.clone();
         match self.store.append(message).await {

@@ -28,6 +28,13 @@
 //! visitors_per_minute = 60
 //! logins_per_minute = 60
 //!
+//! # Who may reveal masked values (with a reason, audited), and how long the encrypted
+//! # originals are kept.
+//! [reveal]
+//! roles = ["supervisor"]
+//! keep_hours = 24
+//! key_file = "/run/secrets/rampart-reveal.key"
+//!
 //! # With TLS the hub may listen on any address.
 //! [tls]
 //! cert = "/etc/rampart-hub/fullchain.pem"
@@ -39,6 +46,7 @@ use std::path::{Path, PathBuf};
 
 use ipnet::IpNet;
 use rampart_auth::session::SessionPolicy;
+use rampart_protocol::rest::Role;
 use serde::Deserialize;
 
 /// Default listen address: loopback only.
@@ -178,6 +186,31 @@ impl Default for RetentionSection {
     }
 }
 
+/// Revealing masked values: who may, and how long the hub keeps the originals.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RevealSection {
+    /// Roles that may reveal (with a reason, audited). Default: supervisors only.
+    pub roles: Vec<Role>,
+    /// Hours the encrypted originals of masked values are kept (0–720; 0 keeps none, so
+    /// nothing is revealable). They are also deleted with their conversation.
+    pub keep_hours: u32,
+    /// The key that encrypts the originals (32 random bytes, created on first start with
+    /// owner-only permissions). Default: `reveal.key` in the data directory; point it at a
+    /// separate secret mount in production so a copy of the database alone reveals nothing.
+    pub key_file: Option<PathBuf>,
+}
+
+impl Default for RevealSection {
+    fn default() -> Self {
+        Self {
+            roles: vec![Role::Supervisor],
+            keep_hours: 24,
+            key_file: None,
+        }
+    }
+}
+
 /// TLS settings: PEM files of the certificate chain and its private key.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -214,6 +247,8 @@ pub struct HubConfig {
     pub privacy: PrivacySection,
     /// Transcript retention.
     pub retention: RetentionSection,
+    /// Revealing masked values.
+    pub reveal: RevealSection,
 }
 
 impl Default for HubConfig {
@@ -232,6 +267,7 @@ impl Default for HubConfig {
             limits: LimitsSection::default(),
             privacy: PrivacySection::default(),
             retention: RetentionSection::default(),
+            reveal: RevealSection::default(),
         }
     }
 }
@@ -310,6 +346,11 @@ impl HubConfig {
         if !(1..=3650).contains(&self.retention.transcript_days) {
             return Err(ConfigError::Invalid(
                 "[retention] transcript_days must be 1–3650".to_owned(),
+            ));
+        }
+        if self.reveal.keep_hours > 720 {
+            return Err(ConfigError::Invalid(
+                "[reveal] keep_hours must be 0–720".to_owned(),
             ));
         }
         if !(1..=20).contains(&self.chat.agent_capacity) {

@@ -19,7 +19,8 @@ use ipnet::IpNet;
 use rampart_auth::SecretString;
 use rampart_protocol::rest::{
     AgentProfile, ApiError, ApiErrorCode, EnrollRequest, LoginRequest, LoginStep,
-    NewVisitorRequest, PrivacyNotice, SessionGranted, TotpRequest, VisitorSession,
+    NewVisitorRequest, PrivacyNotice, RevealRequest, Revealed, SessionGranted, TotpRequest,
+    VisitorSession,
 };
 use sha2::{Digest, Sha256};
 
@@ -27,6 +28,7 @@ use crate::chat::Chat;
 use crate::config::PrivacySection;
 use crate::limits::Limits;
 use crate::login::{Authenticated, Login, LoginError};
+use crate::reveal::{RevealRefusal, Reveals};
 use crate::tls::PeerAddr;
 use crate::{net, ws};
 
@@ -40,6 +42,8 @@ pub struct Api {
     pub login: Login,
     /// Chat service.
     pub chat: Chat,
+    /// Audited reveals.
+    pub reveals: Reveals,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Arc<Vec<IpNet>>,
     /// How often an open agent WebSocket re-checks its session.
@@ -86,6 +90,7 @@ pub fn routes(api: Api) -> Router {
         .route("/api/v1/login/totp", post(login_totp))
         .route("/api/v1/logout", post(logout))
         .route("/api/v1/me", get(me))
+        .route("/api/v1/reveal", post(reveal))
         .merge(crate::widget::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(api)
@@ -127,6 +132,7 @@ impl IntoResponse for ApiFailure {
             | ApiErrorCode::Malformed
             | ApiErrorCode::PrivacyNotAcknowledged => StatusCode::BAD_REQUEST,
             ApiErrorCode::UsernameTaken => StatusCode::CONFLICT,
+            ApiErrorCode::NotFound => StatusCode::NOT_FOUND,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let retry_after = self.0.retry_after_secs;
@@ -307,4 +313,35 @@ async fn metrics(State(api): State<Api>, ClientIp(ip): ClientIp) -> Response {
 
 async fn me(Authed(authed, _): Authed) -> Json<AgentProfile> {
     Json(authed.agent)
+}
+
+/// Shows the original of one masked value to a permitted agent, for a stated reason. Every
+/// attempt, allowed or not, is in the audit log; the value never is.
+async fn reveal(
+    State(api): State<Api>,
+    ClientIp(ip): ClientIp,
+    Authed(authed, _): Authed,
+    body: Result<Json<RevealRequest>, JsonRejection>,
+) -> Result<Json<Revealed>, ApiFailure> {
+    let Json(request) = body?;
+    api.reveals
+        .reveal(api.chat.originals(), &authed.agent, &request, Some(ip))
+        .await
+        .map(Json)
+        .map_err(|refusal| {
+            let code = match refusal {
+                RevealRefusal::Forbidden => ApiErrorCode::Forbidden,
+                RevealRefusal::NotFound => ApiErrorCode::NotFound,
+                RevealRefusal::Invalid(_) => ApiErrorCode::Malformed,
+                RevealRefusal::Internal(ref error) => {
+                    tracing::error!(%error, "reveal failed");
+                    ApiErrorCode::Internal
+                }
+            };
+            let message = match refusal {
+                RevealRefusal::Internal(_) => "the reveal failed".to_owned(),
+                other => other.to_string(),
+            };
+            ApiFailure(ApiError::new(code, message))
+        })
 }

@@ -14,6 +14,7 @@ pub mod login;
 pub mod masking;
 pub mod metrics;
 pub mod net;
+pub mod reveal;
 pub mod server;
 pub mod store;
 pub mod tls;

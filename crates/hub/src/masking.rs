@@ -1,17 +1,28 @@
 //! Masking before storage: every message passes through `rampart-pii` before the hub stores or
 //! forwards it, so raw card numbers and national IDs never reach the database or the wire.
 
+use rampart_auth::SecretString;
 use rampart_pii::{Scanner, Span};
 use rampart_protocol::MaskedSpan;
 
 /// A message's text after masking, with the masked regions in offsets of the masked text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct MaskedText {
     /// Text with every detected value masked per policy.
     pub text: String,
     /// Masked regions (UTF-8 byte offsets into `text`).
     pub spans: Vec<MaskedSpan>,
+    /// The original of each span, in the same order (for sealing; never stored as is).
+    pub originals: Vec<SecretString>,
 }
+
+impl PartialEq for MaskedText {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text && self.spans == other.spans
+    }
+}
+
+impl Eq for MaskedText {}
 
 /// Masks message text. Build once; cheap to share.
 pub struct Masker {
@@ -31,6 +42,7 @@ impl Masker {
         let spans = self.scanner.scan(raw);
         let mut text = String::with_capacity(raw.len() + spans.len() * 8);
         let mut masked_spans = Vec::with_capacity(spans.len());
+        let mut originals = Vec::with_capacity(spans.len());
         let mut previous = 0;
         for span in spans {
             let (Some(before), Some(value)) =
@@ -52,12 +64,14 @@ impl Masker {
                 kind: self.scanner.kind_name(span.kind).to_owned(),
                 revealable: false,
             });
+            originals.push(SecretString::new(value.to_owned()));
             previous = span.end;
         }
         text.push_str(raw.get(previous..).unwrap_or_default());
         MaskedText {
             text,
             spans: masked_spans,
+            originals,
         }
     }
 }

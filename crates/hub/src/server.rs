@@ -19,6 +19,7 @@ use crate::live::Live;
 use crate::login::{Login, LoginPolicy};
 use crate::masking::Masker;
 use crate::metrics::Metrics;
+use crate::reveal::{Originals, RevealError, Reveals};
 use crate::store::{Store, StoreError};
 use crate::tls::{PeerAddr, TlsListener};
 
@@ -26,6 +27,8 @@ use crate::tls::{PeerAddr, TlsListener};
 pub const DB_FILE: &str = "hub.db";
 /// File name of the audit database inside the data directory.
 pub const AUDIT_FILE: &str = "audit.db";
+/// Default file name of the key that encrypts kept originals (see [`crate::reveal`]).
+pub const REVEAL_KEY_FILE: &str = "reveal.key";
 
 /// Errors starting or running the hub.
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +60,9 @@ pub enum HubError {
     /// The clock is unusable.
     #[error("clock: {0}")]
     Clock(#[from] rampart_auth::Error),
+    /// The key of kept originals could not be loaded.
+    #[error(transparent)]
+    Reveal(#[from] RevealError),
 }
 
 /// A running hub's services.
@@ -72,6 +78,8 @@ pub struct Hub {
     pub login: Login,
     /// Chat service.
     pub chat: Chat,
+    /// Audited reveals of masked values.
+    pub reveals: Reveals,
     clock: Arc<dyn Clock>,
     session_recheck: Duration,
     limits: Limits,
@@ -118,24 +126,44 @@ impl Hub {
             ..LoginPolicy::default()
         };
         let metrics = Metrics::default();
+        let masker = Arc::new(Masker::new()?);
+        let reveals = Reveals::new(
+            store.clone(),
+            audit.clone(),
+            Arc::clone(&masker),
+            Arc::clone(&clock),
+            config.reveal.roles.clone(),
+        );
         let login = Login::new(store.clone(), audit.clone(), Arc::clone(&clock), policy)
             .with_metrics(metrics.clone());
         let chat = Chat::new(
             store.clone(),
             Arc::new(Live::default()),
-            Arc::new(Masker::new()?),
+            masker,
             Arc::clone(&clock),
             ChatPolicy {
                 agent_capacity: config.chat.agent_capacity,
             },
             metrics,
         );
+        let chat = if config.reveal.keep_hours > 0 {
+            let key_file = config
+                .reveal
+                .key_file
+                .clone()
+                .unwrap_or_else(|| config.data_dir.join(REVEAL_KEY_FILE));
+            let keep = Duration::from_secs(u64::from(config.reveal.keep_hours) * 60 * 60);
+            chat.with_originals(Originals::open(&key_file)?, keep)
+        } else {
+            chat
+        };
         Ok(Self {
             config: Arc::new(config),
             store,
             audit,
             login,
             chat,
+            reveals,
             clock,
             session_recheck: tuning.session_recheck,
             limits: Limits::new(
@@ -151,6 +179,7 @@ impl Hub {
         http::routes(Api {
             login: self.login.clone(),
             chat: self.chat.clone(),
+            reveals: self.reveals.clone(),
             trusted_proxies: Arc::new(self.config.trusted_proxies.clone()),
             session_recheck: self.session_recheck,
             limits: self.limits.clone(),
@@ -164,7 +193,12 @@ impl Hub {
         let now = i64::try_from(self.clock.unix_now()?).unwrap_or(i64::MAX);
         let keep = i64::from(self.config.retention.transcript_days) * 24 * 60 * 60;
         let cutoff_ms = now.saturating_sub(keep).saturating_mul(1000);
-        Ok(self.store.purge_closed_before(cutoff_ms).await?)
+        let purged = self.store.purge_closed_before(cutoff_ms).await?;
+        // Originals expire on their own clock, well before transcripts.
+        self.store
+            .purge_expired_originals(now.saturating_mul(1000))
+            .await?;
+        Ok(purged)
     }
 
     /// Right to erasure: deletes every conversation of a visitor and records that it happened

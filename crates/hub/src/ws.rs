@@ -258,6 +258,10 @@ async fn run(
             }
             Some(frame) = queued.recv() => {
                 if !send(&mut socket, &frame).await { break; }
+                // The session is over: close now rather than wait for the close notification,
+                // which this loop may have missed while it was busy (and a later session check
+                // would then say `sessionRevoked` a second time).
+                if matches!(frame, ServerFrame::SessionRevoked) { break; }
             }
             _ = recheck.tick(), if check.is_some() => {
                 if let Some(c) = &check {

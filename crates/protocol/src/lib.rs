@@ -62,6 +62,9 @@ pub fn typescript_bindings() -> String {
         rest::LoginStep::decl(&cfg),
         rest::TotpRequest::decl(&cfg),
         rest::SessionGranted::decl(&cfg),
+        rest::RevealReason::decl(&cfg),
+        rest::RevealRequest::decl(&cfg),
+        rest::Revealed::decl(&cfg),
         rest::ApiErrorCode::decl(&cfg),
         rest::ApiError::decl(&cfg),
     ];

@@ -9,7 +9,7 @@ use rampart_secret::SecretString;
 use serde::{Deserialize, Serialize, Serializer, ser::SerializeStruct};
 use ts_rs::TS;
 
-use crate::ids::{AgentId, ConversationId, VisitorId};
+use crate::ids::{AgentId, ConversationId, MessageId, VisitorId};
 
 /// Staff roles. Each hub endpoint checks one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
@@ -220,6 +220,77 @@ impl Serialize for SessionGranted {
     }
 }
 
+/// Why an agent reveals a masked value. The hub records it in the audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum RevealReason {
+    /// Confirming the customer's identity with them.
+    CustomerVerification,
+    /// Resolving a payment or refund.
+    PaymentIssue,
+    /// Investigating suspected fraud.
+    FraudInvestigation,
+    /// Something else: `note` says what.
+    Other,
+}
+
+impl RevealReason {
+    /// The stable name recorded in the audit log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CustomerVerification => "customer_verification",
+            Self::PaymentIssue => "payment_issue",
+            Self::FraudInvestigation => "fraud_investigation",
+            Self::Other => "other",
+        }
+    }
+}
+
+/// Longest free-text note accepted with a reveal, in characters.
+pub const MAX_REVEAL_NOTE_CHARS: usize = 200;
+
+/// `POST /api/v1/reveal`: show the original of one masked span, for a stated reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RevealRequest {
+    /// The conversation.
+    pub conversation_id: ConversationId,
+    /// The message holding the span.
+    pub message_id: MessageId,
+    /// Index of the span in the message's `spans`.
+    pub span: u32,
+    /// Why.
+    pub reason: RevealReason,
+    /// Required for `other`; at most [`MAX_REVEAL_NOTE_CHARS`]. Masked before it is audited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub note: Option<String>,
+}
+
+/// The answer to a permitted reveal. `Debug` redacts the value; it is serialised only to send it.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Revealed {
+    /// The original text of the span.
+    #[ts(type = "string")]
+    pub value: SecretString,
+    /// Its PII kind.
+    pub kind: String,
+    /// How long the console may show it before masking it again, in seconds.
+    pub visible_secs: u32,
+}
+
+impl Serialize for Revealed {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("Revealed", 3)?;
+        // Sent once, to the agent whose reveal was permitted and audited.
+        s.serialize_field("value", self.value.expose())?;
+        s.serialize_field("kind", &self.kind)?;
+        s.serialize_field("visibleSecs", &self.visible_secs)?;
+        s.end()
+    }
+}
+
 /// Why an API call failed. Stable: the console branches on it and translates it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -249,6 +320,9 @@ pub enum ApiErrorCode {
     PasswordRejected,
     /// The username is taken.
     UsernameTaken,
+    /// The conversation, message or span does not exist for this caller, or its original is
+    /// no longer kept.
+    NotFound,
     /// A visitor must acknowledge the current privacy notice before chatting.
     PrivacyNotAcknowledged,
     /// The request body is not what the endpoint takes.

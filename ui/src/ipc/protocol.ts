@@ -377,7 +377,45 @@ agent: AgentProfile,
  */
 recoveryCodes: string[], };
 
-export type ApiErrorCode = "invalidCredentials" | "totpInvalid" | "totpReplayed" | "challengeExpired" | "tooManyAttempts" | "lockedOut" | "ipNotAllowed" | "unauthenticated" | "forbidden" | "enrollmentInvalid" | "passwordRejected" | "usernameTaken" | "privacyNotAcknowledged" | "malformed" | "internal";
+export type RevealReason = "customerVerification" | "paymentIssue" | "fraudInvestigation" | "other";
+
+export type RevealRequest = { 
+/**
+ * The conversation.
+ */
+conversationId: ConversationId, 
+/**
+ * The message holding the span.
+ */
+messageId: MessageId, 
+/**
+ * Index of the span in the message's `spans`.
+ */
+span: number, 
+/**
+ * Why.
+ */
+reason: RevealReason, 
+/**
+ * Required for `other`; at most [`MAX_REVEAL_NOTE_CHARS`]. Masked before it is audited.
+ */
+note?: string, };
+
+export type Revealed = { 
+/**
+ * The original text of the span.
+ */
+value: string, 
+/**
+ * Its PII kind.
+ */
+kind: string, 
+/**
+ * How long the console may show it before masking it again, in seconds.
+ */
+visibleSecs: number, };
+
+export type ApiErrorCode = "invalidCredentials" | "totpInvalid" | "totpReplayed" | "challengeExpired" | "tooManyAttempts" | "lockedOut" | "ipNotAllowed" | "unauthenticated" | "forbidden" | "enrollmentInvalid" | "passwordRejected" | "usernameTaken" | "notFound" | "privacyNotAcknowledged" | "malformed" | "internal";
 
 export type ApiError = { 
 /**

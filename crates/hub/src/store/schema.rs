@@ -106,6 +106,21 @@ fn migrations() -> Migrations<'static> {
         ALTER TABLE conversations ADD COLUMN privacy_ack_at INTEGER;
         "#,
         ),
+        M::up(
+            r#"
+        CREATE TABLE span_originals (
+            message_id      TEXT NOT NULL,
+            span            INTEGER NOT NULL,
+            conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+            kind            TEXT NOT NULL,
+            sealed          BLOB NOT NULL,
+            expires_at      INTEGER NOT NULL,
+            PRIMARY KEY (message_id, span)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX span_originals_by_expiry ON span_originals (expires_at);
+        CREATE INDEX span_originals_by_conversation ON span_originals (conversation_id);
+        "#,
+        ),
     ])
 }
 

@@ -6,5 +6,6 @@
 
 mod live;
 mod login;
+mod reveal;
 mod store;
 mod support;

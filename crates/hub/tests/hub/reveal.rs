@@ -1,0 +1,252 @@
+//! Revealing masked values: only permitted roles, only in their own conversations (supervisors
+//! anywhere), only with a reason, always audited, never with the value in the audit log; the
+//! originals are stored encrypted and expire.
+
+use crate::support::*;
+use rampart_audit::Action;
+use rampart_protocol::rest::Role;
+use rampart_protocol::{
+    Availability, ClientFrame, ConversationId, MaskedSpan, MessageId, ServerFrame,
+};
+
+const CARD: &str = "4111 1111 1111 1111";
+
+struct Chat {
+    token: String,
+    conversation: ConversationId,
+    message: MessageId,
+    spans: Vec<MaskedSpan>,
+    _agent: Ws,
+    _visitor: Ws,
+}
+
+/// An available agent, a visitor routed to them who sends a card number.
+async fn chat_with_card(hub: &LiveHub, username: &str) -> Chat {
+    let (token, _, _) = hub.agent_session(username).await;
+    let mut agent = hub.connect("/ws/agent", &token).await;
+    agent.hello(vec![]).await;
+    agent
+        .send(&ClientFrame::SetAvailability {
+            availability: Availability::Available,
+        })
+        .await;
+    let (conversation, visitor_token) = hub.visitor().await;
+    agent
+        .until(|f| matches!(f, ServerFrame::Assigned { .. }))
+        .await;
+    let mut visitor = hub.connect("/ws/visitor", &visitor_token).await;
+    visitor.hello(vec![]).await;
+    let id = MessageId::new();
+    visitor
+        .send(&ClientFrame::Send {
+            id,
+            conversation_id: conversation,
+            text: format!("mi tarjeta es {CARD}"),
+        })
+        .await;
+    let ServerFrame::Message { spans, text, .. } = agent
+        .until(|f| matches!(f, ServerFrame::Message { id: m, .. } if *m == id))
+        .await
+    else {
+        unreachable!()
+    };
+    assert!(!text.contains(CARD));
+    Chat {
+        token,
+        conversation,
+        message: id,
+        spans,
+        _agent: agent,
+        _visitor: visitor,
+    }
+}
+
+async fn reveal(hub: &LiveHub, token: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+    let response = hub
+        .http
+        .post(hub.url("/api/v1/reveal"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or_default())
+}
+
+fn request(chat: &Chat, reason: &str) -> serde_json::Value {
+    serde_json::json!({
+        "conversationId": chat.conversation,
+        "messageId": chat.message,
+        "span": 0,
+        "reason": reason,
+    })
+}
+
+fn reveal_records(hub: &LiveHub) -> Vec<String> {
+    hub.server
+        .audit
+        .log()
+        .records_from(0)
+        .map(|r| r.unwrap())
+        .filter(|r| r.event.action == Action::MaskedDataRevealed)
+        .map(|r| rampart_audit::to_json_line(&r).unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_permitted_agent_sees_the_original_for_a_reason_and_the_audit_log_records_it() {
+    let hub = live_hub_with(|c| c.reveal.roles = vec![Role::Agent, Role::Supervisor]).await;
+    let chat = chat_with_card(&hub, "ana").await;
+    assert_eq!(chat.spans.len(), 1);
+    assert!(chat.spans[0].revealable, "the hub keeps the original");
+    assert_eq!(chat.spans[0].kind, "credit_card");
+
+    let (status, body) = reveal(&hub, &chat.token, request(&chat, "paymentIssue")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["value"], CARD);
+    assert_eq!(body["kind"], "credit_card");
+    assert_eq!(body["visibleSecs"], 10);
+
+    // Another reason with a note: the note is masked before it is recorded.
+    let mut with_note = request(&chat, "other");
+    with_note["note"] = serde_json::json!(format!("cliente pide confirmar {CARD}"));
+    let (status, _) = reveal(&hub, &chat.token, with_note).await;
+    assert_eq!(status, 200);
+
+    let records = reveal_records(&hub);
+    assert_eq!(records.len(), 2, "{records:?}");
+    assert!(records[0].contains("payment_issue") && records[0].contains(&chat.message.to_string()));
+    assert!(records[1].contains("other: cliente pide confirmar"));
+    for record in &records {
+        assert!(
+            !record.contains(CARD) && !record.contains("4111111111111111"),
+            "{record}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn roles_conversations_reasons_and_spans_are_checked_and_refusals_audited() {
+    // Default policy: supervisors only.
+    let hub = live_hub().await;
+    let chat = chat_with_card(&hub, "ana").await;
+    let (status, body) = reveal(&hub, &chat.token, request(&chat, "paymentIssue")).await;
+    assert_eq!((status, body["code"].as_str()), (403, Some("forbidden")));
+    let records = reveal_records(&hub);
+    assert_eq!(records.len(), 1);
+    assert!(
+        records[0].contains("forbidden"),
+        "the refusal is audited: {records:?}"
+    );
+    drop(chat);
+
+    let hub = live_hub_with(|c| c.reveal.roles = vec![Role::Agent]).await;
+    let chat = chat_with_card(&hub, "ana").await;
+    // Another agent's conversation.
+    let (other, _, _) = hub.agent_session("bea").await;
+    let (status, _) = reveal(&hub, &other, request(&chat, "paymentIssue")).await;
+    assert_eq!(status, 403);
+    // `other` needs a note; a note may not be huge.
+    let (status, body) = reveal(&hub, &chat.token, request(&chat, "other")).await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("malformed")));
+    let mut long = request(&chat, "other");
+    long["note"] = serde_json::json!("x".repeat(201));
+    assert_eq!(reveal(&hub, &chat.token, long).await.0, 400);
+    // No such span, or a span of another conversation.
+    let mut missing = request(&chat, "paymentIssue");
+    missing["span"] = serde_json::json!(3);
+    assert_eq!(reveal(&hub, &chat.token, missing).await.0, 404);
+    let mut wrong = request(&chat, "paymentIssue");
+    wrong["messageId"] = serde_json::json!(MessageId::new());
+    assert_eq!(reveal(&hub, &chat.token, wrong).await.0, 404);
+    // Unknown reason, no session.
+    assert_eq!(
+        reveal(&hub, &chat.token, request(&chat, "curiosity"))
+            .await
+            .0,
+        400
+    );
+    assert_eq!(
+        reveal(&hub, "not-a-token", request(&chat, "paymentIssue"))
+            .await
+            .0,
+        401
+    );
+    let records = reveal_records(&hub);
+    assert!(records.len() >= 4, "{records:?}");
+    assert!(records.iter().all(|r| !r.contains(CARD)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn originals_are_encrypted_on_disk_and_expire() {
+    let hub = live_hub_with(|c| {
+        c.reveal.roles = vec![Role::Agent];
+        c.reveal.keep_hours = 1;
+    })
+    .await;
+    let chat = chat_with_card(&hub, "ana").await;
+    assert_eq!(
+        reveal(&hub, &chat.token, request(&chat, "customerVerification"))
+            .await
+            .0,
+        200
+    );
+    let store = &hub.server.store;
+    let in_ms = |secs: u64| i64::try_from(secs).unwrap() * 1000;
+    assert!(
+        store
+            .original(chat.message, 0, in_ms(hub.clock_now()))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    hub.clock.advance(61 * 60);
+    let later = in_ms(hub.clock_now());
+    assert!(
+        store
+            .original(chat.message, 0, later)
+            .await
+            .unwrap()
+            .is_none(),
+        "an expired original is not served"
+    );
+    let purged = hub.server.purge_expired().await.unwrap();
+    assert_eq!(
+        purged, 0,
+        "no transcript is due yet; only the original went"
+    );
+    assert_eq!(
+        store.purge_expired_originals(later).await.unwrap(),
+        0,
+        "already purged"
+    );
+    let data_dir = hub.server.config.data_dir.clone();
+    let key = std::fs::read(data_dir.join("reveal.key")).unwrap();
+    assert_eq!(key.len(), 32);
+    drop(chat);
+    let (config, _, dir) = hub.stop().await;
+    for entry in std::fs::read_dir(&config.data_dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(!String::from_utf8_lossy(&bytes).contains(CARD));
+    }
+    drop(dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_keep_hours_zero_nothing_is_revealable() {
+    let hub = live_hub_with(|c| {
+        c.reveal.roles = vec![Role::Agent];
+        c.reveal.keep_hours = 0;
+    })
+    .await;
+    let chat = chat_with_card(&hub, "ana").await;
+    assert!(!chat.spans[0].revealable);
+    assert_eq!(
+        reveal(&hub, &chat.token, request(&chat, "paymentIssue"))
+            .await
+            .0,
+        404
+    );
+    assert!(!hub.server.config.data_dir.join("reveal.key").exists());
+}
