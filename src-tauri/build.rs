@@ -28,6 +28,7 @@ const COMMANDS: &[&str] = &[
     "note_activity",
     "lock_console",
     "unlock_console",
+    "reveal_value",
 ];
 
 fn main() {

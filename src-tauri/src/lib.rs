@@ -6,11 +6,13 @@
 use std::sync::Arc;
 
 use rampart_console_core::console::view::{
-    ConsoleEvent, ConsoleState, DemoCode, MessageView, SendOutcome, SignInStep, SignedIn, Snapshot,
+    ConsoleEvent, ConsoleState, DemoCode, MessageView, RevealedValue, SendOutcome, SignInStep,
+    SignedIn, Snapshot,
 };
 use rampart_console_core::console::{Console, ConsoleConfig, EventSink};
 use rampart_console_core::{AppInfo, BuildKind, IpcError, UiErrorReport};
-use rampart_protocol::{Availability, ConversationId};
+use rampart_protocol::rest::RevealReason;
+use rampart_protocol::{Availability, ConversationId, MessageId};
 use rampart_secret::SecretString;
 use tauri::ipc::Channel;
 use tauri::{Manager, State};
@@ -159,6 +161,20 @@ mod commands {
     }
 
     #[tauri::command]
+    pub async fn reveal_value(
+        console: State<'_, Console>,
+        conversation: ConversationId,
+        message: MessageId,
+        span: u32,
+        reason: RevealReason,
+        note: Option<String>,
+    ) -> Result<RevealedValue> {
+        console
+            .reveal(conversation, message, span, reason, note)
+            .await
+    }
+
+    #[tauri::command]
     pub async fn unlock_console(
         console: State<'_, Console>,
         password: SecretString,
@@ -226,6 +242,7 @@ pub fn run() {
             commands::note_activity,
             commands::lock_console,
             commands::unlock_console,
+            commands::reveal_value,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -4,7 +4,8 @@
 //! One scenario walks what an agent does: start the demo, sign in with password and TOTP (the
 //! test computes the code from the demo account), become available, accept a visitor, see a
 //! pasted card number masked, send a reply that holds an IBAN (warned, sent masked), watch the
-//! idle lock engage and unlock it. A visitor's XSS payload is shown as text and runs nothing.
+//! idle lock engage and unlock it. Revealing the card takes a reason, shows it for ten seconds and
+//! the demo hub's audit log records the reveal without the value. A visitor's XSS payload is shown as text and runs nothing.
 //! Afterwards no raw sensitive value is anywhere in the app's data, config or log directories.
 
 #![allow(
@@ -167,6 +168,10 @@ async fn an_agent_signs_in_handles_a_chat_with_masked_data_and_the_console_locks
         }
         let masked = console.text("[data-testid=masked]").await?;
         assert!(
+            console.exists("button[data-testid=masked]").await?,
+            "the demo agent may reveal: the masked card is a button"
+        );
+        assert!(
             masked.ends_with("1111"),
             "masked card shows its last four: {masked:?}"
         );
@@ -178,6 +183,55 @@ async fn an_agent_signs_in_handles_a_chat_with_masked_data_and_the_console_locks
             .attr("data-kind")
             .await?;
         assert_eq!(kind.as_deref(), Some("credit_card"));
+
+        // Revealing it takes a reason; the value shows, cannot be copied, and masks again.
+        console.click("button[data-testid=masked]").await?;
+        console
+            .wait_for("[data-testid=reveal-dialog]", Duration::from_secs(10))
+            .await?;
+        console.click("[data-testid=reveal-reason-paymentIssue]").await?;
+        console.screenshot("reveal-dialog-en").await?;
+        console.click("[data-testid=reveal-confirm]").await?;
+        let shown = console
+            .wait_text("[data-testid=revealed]", |t| t.contains(CARD))
+            .await?;
+        assert!(shown.contains(CARD));
+        let copy_blocked = console
+            .client()
+            .execute(
+                "return getComputedStyle(document.querySelector('[data-testid=revealed]')).webkitUserSelect;",
+                vec![],
+            )
+            .await?;
+        assert_eq!(copy_blocked, serde_json::Value::String("none".into()));
+        console.screenshot("revealed-en").await?;
+        let revealed_at = Instant::now();
+        while console.exists("[data-testid=revealed]").await? {
+            assert!(
+                revealed_at.elapsed() < Duration::from_secs(14),
+                "the value stayed visible"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        assert!(revealed_at.elapsed() >= Duration::from_secs(8), "re-masked too early");
+        let again = console.text("[data-testid=masked]").await?;
+        assert!(!again.contains(CARD));
+        // The hub recorded who revealed what, and why, but not the value.
+        let audit = demo_dir(console.home()).join("hub/audit.db");
+        let conn = rusqlite::Connection::open_with_flags(
+            &audit,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )?;
+        let (actor, outcome, details): (String, String, String) = conn.query_row(
+            "SELECT actor_name, outcome, details FROM audit_log
+             WHERE action = 'data.masked.revealed' ORDER BY seq DESC LIMIT 1",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?;
+        assert_eq!(actor, "demo.agent");
+        assert_eq!(outcome, "success");
+        assert!(details.contains("payment_issue") && details.contains("credit_card"), "{details}");
+        assert!(!details.contains(CARD) && !details.contains(CARD_DIGITS));
 
         // The payload is text on the page and ran nothing.
         console

@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use rampart_protocol::rest::NewVisitorRequest;
 use rampart_protocol::rest::{
-    AgentProfile, ApiError, EnrollRequest, LoginRequest, LoginStep, SessionGranted, TotpRequest,
+    AgentProfile, ApiError, EnrollRequest, LoginRequest, LoginStep, RevealRequest, Revealed,
+    SessionGranted, TotpRequest,
 };
 use rampart_secret::SecretString;
 use reqwest::{Response, StatusCode};
@@ -145,6 +146,21 @@ impl HubApi {
             .http
             .get(self.hub.api("/api/v1/me"))
             .bearer_auth(token.expose())
+            .send()
+            .await;
+        json(response.map_err(transport)?).await
+    }
+
+    /// Reveals the original of one masked span, for a stated reason (audited at the hub).
+    pub async fn reveal(
+        &self,
+        token: &SecretString,
+        request: &RevealRequest,
+    ) -> Result<Revealed, ClientError> {
+        let response = self
+            .post("/api/v1/reveal")
+            .bearer_auth(token.expose())
+            .json(request)
             .send()
             .await;
         json(response.map_err(transport)?).await

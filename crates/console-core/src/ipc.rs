@@ -77,6 +77,8 @@ pub enum IpcErrorCode {
     DemoFailed,
     /// The hub refused or failed (details in the log).
     HubFailed,
+    /// The thing asked for is not there (e.g. a masked value whose original expired).
+    NotFound,
 }
 
 /// The error every command returns: a code to branch on and a message that is safe to show and
@@ -158,6 +160,7 @@ pub const COMMANDS: &[&str] = &[
     "note_activity",
     "lock_console",
     "unlock_console",
+    "reveal_value",
 ];
 
 /// Renders the TypeScript bindings for every IPC type, in a stable order.
@@ -188,6 +191,7 @@ pub fn typescript_bindings() -> String {
         view::SendOutcome::decl(&cfg),
         view::NoticeCode::decl(&cfg),
         view::ConsoleEvent::decl(&cfg),
+        view::RevealedValue::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/console-core/src/ipc.rs by `make bindings`. Do not edit.\n\n\

@@ -33,8 +33,9 @@ use std::time::Duration;
 
 use rampart_auth::clock::{Clock, SystemClock};
 use rampart_client::{HubApi, HubUrl};
-use rampart_hub::config::HubConfig;
+use rampart_hub::config::{ChatSection, HubConfig, RevealSection};
 use rampart_hub::server::{Hub, HubError, Tuning};
+use rampart_protocol::rest::Role;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -64,11 +65,14 @@ pub struct DemoConfig {
     pub max_waiting: usize,
     /// Typical pause before a visitor answers the agent, varied ±50% (default 4 s).
     pub reply_delay: Duration,
+    /// Conversations the demo agent handles at once (default 3, the hub's default; clamped to
+    /// the hub's 1–20). Load measurements raise it.
+    pub agent_capacity: usize,
 }
 
 impl DemoConfig {
     /// Defaults: a free port, simulated visitors every 25 s, at most 2 waiting, answers after
-    /// about 4 s.
+    /// about 4 s, the hub's agent capacity.
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
         Self {
             data_dir: data_dir.into(),
@@ -77,6 +81,7 @@ impl DemoConfig {
             visitor_every: Duration::from_secs(25),
             max_waiting: 2,
             reply_delay: Duration::from_secs(4),
+            agent_capacity: ChatSection::default().agent_capacity,
         }
     }
 }
@@ -155,6 +160,15 @@ impl DemoHub {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
             data_dir: config.data_dir.join(HUB_DIR),
             organisation: account::ORGANISATION.to_owned(),
+            chat: ChatSection {
+                agent_capacity: config.agent_capacity.clamp(1, 20),
+            },
+            // The demo agent may reveal masked values (with a reason, audited) so the feature
+            // can be tried; a real hub allows supervisors only by default.
+            reveal: RevealSection {
+                roles: vec![Role::Agent, Role::Supervisor],
+                ..RevealSection::default()
+            },
             ..HubConfig::default()
         };
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -345,5 +359,6 @@ mod tests {
         assert_eq!(config.visitor_every, Duration::from_secs(25));
         assert_eq!(config.max_waiting, 2);
         assert_eq!(config.reply_delay, Duration::from_secs(4));
+        assert_eq!(config.agent_capacity, 3);
     }
 }

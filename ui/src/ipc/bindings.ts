@@ -32,7 +32,7 @@ platform: string,
  */
 captureProtection: CaptureProtection, };
 
-export type IpcErrorCode = "invalidInput" | "internal" | "wrongState" | "invalidHubUrl" | "hubUnreachable" | "tls" | "timeout" | "invalidCredentials" | "totpInvalid" | "totpReplayed" | "challengeExpired" | "tooManyAttempts" | "lockedOut" | "ipNotAllowed" | "sessionExpired" | "forbidden" | "keychainUnavailable" | "keychainLocked" | "cacheUnreadable" | "unlockFailed" | "demoFailed" | "hubFailed";
+export type IpcErrorCode = "invalidInput" | "internal" | "wrongState" | "invalidHubUrl" | "hubUnreachable" | "tls" | "timeout" | "invalidCredentials" | "totpInvalid" | "totpReplayed" | "challengeExpired" | "tooManyAttempts" | "lockedOut" | "ipNotAllowed" | "sessionExpired" | "forbidden" | "keychainUnavailable" | "keychainLocked" | "cacheUnreadable" | "unlockFailed" | "demoFailed" | "hubFailed" | "notFound";
 
 export type IpcError = { 
 /**
@@ -291,5 +291,19 @@ message: MessageView, } | { "type": "notice",
  */
 code: NoticeCode, };
 
+export type RevealedValue = { 
+/**
+ * The original text.
+ */
+value: string, 
+/**
+ * Its PII kind.
+ */
+kind: string, 
+/**
+ * Seconds to show it.
+ */
+visibleSecs: number, };
+
 /** Every command the Rust side registers. */
-export const COMMANDS = ["app_info", "report_ui_error", "console_state", "start_demo", "demo_code", "set_hub", "sign_in", "verify_code", "sign_out", "subscribe_events", "snapshot", "conversation_messages", "focus_conversation", "accept_conversation", "close_conversation", "set_availability", "send_message", "note_activity", "lock_console", "unlock_console"] as const;
+export const COMMANDS = ["app_info", "report_ui_error", "console_state", "start_demo", "demo_code", "set_hub", "sign_in", "verify_code", "sign_out", "subscribe_events", "snapshot", "conversation_messages", "focus_conversation", "accept_conversation", "close_conversation", "set_availability", "send_message", "note_activity", "lock_console", "unlock_console", "reveal_value"] as const;

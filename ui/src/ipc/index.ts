@@ -13,9 +13,10 @@ import type {
   SignedIn,
   SignInStep,
   Snapshot,
+  RevealedValue,
   UiErrorReport,
 } from './bindings';
-import type { Availability, ConversationId } from './protocol';
+import type { Availability, ConversationId, MessageId, RevealReason } from './protocol';
 
 export type * from './bindings';
 export type {
@@ -26,6 +27,7 @@ export type {
   MaskedSpan,
   MessageId,
   QueueEntry,
+  RevealReason,
 } from './protocol';
 
 const KNOWN_CODES: readonly IpcErrorCode[] = [
@@ -51,6 +53,7 @@ const KNOWN_CODES: readonly IpcErrorCode[] = [
   'unlockFailed',
   'demoFailed',
   'hubFailed',
+  'notFound',
 ];
 
 /** Narrows whatever a failed `invoke` threw into the typed error the Rust side sends. */
@@ -174,4 +177,15 @@ export function lockConsole(): Promise<ConsoleState> {
 
 export function unlockConsole(password: string): Promise<ConsoleState> {
   return call<ConsoleState>('unlock_console', { password });
+}
+
+/** Reveals one masked span for a reason; the hub checks the role and audits it. */
+export function revealValue(
+  conversation: ConversationId,
+  message: MessageId,
+  span: number,
+  reason: RevealReason,
+  note: string | null,
+): Promise<RevealedValue> {
+  return call<RevealedValue>('reveal_value', { conversation, message, span, reason, note });
 }

@@ -36,9 +36,9 @@ describe('segments', () => {
     const end = start + new TextEncoder().encode('•••• 1111').length;
     const parts = segments(text, [{ start, end, kind: 'credit_card', revealable: false }]);
     expect(parts).toEqual([
-      { text: 'Mi tarjeta ñ ', kind: null },
-      { text: '•••• 1111', kind: 'credit_card' },
-      { text: ' ok', kind: null },
+      { text: 'Mi tarjeta ñ ', kind: null, span: null, revealable: false },
+      { text: '•••• 1111', kind: 'credit_card', span: 0, revealable: false },
+      { text: ' ok', kind: null, span: null, revealable: false },
     ]);
   });
 
@@ -49,10 +49,12 @@ describe('segments', () => {
       { start: 2, end: 99, kind: 'email', revealable: false },
     ]);
     expect(parts).toEqual([
-      { text: 'ab', kind: 'email' },
-      { text: 'c', kind: null },
+      { text: 'ab', kind: 'email', span: 0, revealable: false },
+      { text: 'c', kind: null, span: null, revealable: false },
     ]);
-    expect(segments('plain', [])).toEqual([{ text: 'plain', kind: null }]);
+    expect(segments('plain', [])).toEqual([
+      { text: 'plain', kind: null, span: null, revealable: false },
+    ]);
   });
 });
 
@@ -106,5 +108,19 @@ describe('loading a conversation', () => {
     const arrived = [message('m2', 'sigo aquí', 'delivered'), message('m1', 'hola', 'delivered')];
     expect(mergeMessages(loaded, arrived).map((m) => m.id)).toEqual(['m1', 'm2']);
     expect(mergeMessages([], arrived)).toHaveLength(2);
+  });
+});
+
+describe('span indices', () => {
+  it('keep the index of the span in the message even when spans arrive out of order', () => {
+    const parts = segments('a 1 b 2', [
+      { start: 6, end: 7, kind: 'phone', revealable: true },
+      { start: 2, end: 3, kind: 'email', revealable: false },
+    ]);
+    const masked = parts.filter((p) => p.kind !== null);
+    expect(masked.map((p) => [p.text, p.span, p.revealable])).toEqual([
+      ['1', 1, false],
+      ['2', 0, true],
+    ]);
   });
 });

@@ -185,7 +185,8 @@ pub fn client_error(error: &ClientError) -> IpcError {
         C::IpNotAllowed => IpcErrorCode::IpNotAllowed,
         C::Unauthenticated | C::SessionRevoked => IpcErrorCode::SessionExpired,
         C::Forbidden => IpcErrorCode::Forbidden,
-        C::FrameRefused => IpcErrorCode::InvalidInput,
+        C::FrameRefused | C::RequestRejected => IpcErrorCode::InvalidInput,
+        C::NotFound => IpcErrorCode::NotFound,
         _ => IpcErrorCode::HubFailed,
     };
     let mut ipc = IpcError::new(code, error.to_string());
@@ -752,6 +753,53 @@ impl Console {
             self.emit(ConsoleEvent::Conversation { conversation: view });
         }
         Ok(SendOutcome::Queued { message })
+    }
+
+    /// Reveals one masked span for a reason. The hub checks the role and records the reveal;
+    /// the value goes to the UI only (never to the cache or the log).
+    pub async fn reveal(
+        &self,
+        conversation: ConversationId,
+        message: rampart_protocol::MessageId,
+        span: u32,
+        reason: rampart_protocol::rest::RevealReason,
+        note: Option<String>,
+    ) -> Result<view::RevealedValue, IpcError> {
+        let (api, token) = {
+            let state = self.inner.state.lock().await;
+            match &state.phase {
+                PhaseState::Active(session) => (session.api.clone(), session.token.clone()),
+                PhaseState::Locked(..) => return Err(wrong_state("the console is locked")),
+                _ => return Err(wrong_state("not signed in")),
+            }
+        };
+        let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+        if note
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > rampart_protocol::rest::MAX_REVEAL_NOTE_CHARS)
+        {
+            return Err(IpcError::new(
+                IpcErrorCode::InvalidInput,
+                "note is too long",
+            ));
+        }
+        let request = rampart_protocol::rest::RevealRequest {
+            conversation_id: conversation,
+            message_id: message,
+            span,
+            reason,
+            note,
+        };
+        let revealed = api
+            .reveal(&token, &request)
+            .await
+            .map_err(|e| client_error(&e))?;
+        tracing::info!(kind = %revealed.kind, "masked value revealed");
+        Ok(view::RevealedValue {
+            value: revealed.value.expose().clone(),
+            kind: revealed.kind,
+            visible_secs: revealed.visible_secs,
+        })
     }
 
     /// The agent did something (key, click): the idle timer starts again.

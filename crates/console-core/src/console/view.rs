@@ -282,3 +282,16 @@ pub enum NoticeCode {
     /// The local cache failed; messages are still shown but may not survive a restart.
     CacheFailed,
 }
+
+/// A revealed value, shown for `visibleSecs` and then masked again by the UI. It is never
+/// cached, logged or stored by the console.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RevealedValue {
+    /// The original text.
+    pub value: String,
+    /// Its PII kind.
+    pub kind: String,
+    /// Seconds to show it.
+    pub visible_secs: u32,
+}

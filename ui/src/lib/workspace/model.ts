@@ -101,6 +101,10 @@ export interface Segment {
   text: string;
   /** The PII kind when this part is masked. */
   kind: string | null;
+  /** Index of the span in the message's `spans` (for a reveal), when masked. */
+  span: number | null;
+  /** Whether the hub holds the original. */
+  revealable: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -111,18 +115,31 @@ const decoder = new TextDecoder();
  * overlapping are ignored rather than trusted.
  */
 export function segments(text: string, spans: MaskedSpan[]): Segment[] {
-  if (spans.length === 0) return [{ text, kind: null }];
+  const plain = (part: string): Segment => ({
+    text: part,
+    kind: null,
+    span: null,
+    revealable: false,
+  });
+  if (spans.length === 0) return [plain(text)];
   const bytes = encoder.encode(text);
   const out: Segment[] = [];
   let at = 0;
-  for (const span of [...spans].sort((a, b) => a.start - b.start)) {
+  const ordered = spans
+    .map((span, index) => ({ span, index }))
+    .sort((a, b) => a.span.start - b.span.start);
+  for (const { span, index } of ordered) {
     if (span.start < at || span.end > bytes.length || span.end <= span.start) continue;
-    if (span.start > at)
-      out.push({ text: decoder.decode(bytes.subarray(at, span.start)), kind: null });
-    out.push({ text: decoder.decode(bytes.subarray(span.start, span.end)), kind: span.kind });
+    if (span.start > at) out.push(plain(decoder.decode(bytes.subarray(at, span.start))));
+    out.push({
+      text: decoder.decode(bytes.subarray(span.start, span.end)),
+      kind: span.kind,
+      span: index,
+      revealable: span.revealable,
+    });
     at = span.end;
   }
-  if (at < bytes.length) out.push({ text: decoder.decode(bytes.subarray(at)), kind: null });
+  if (at < bytes.length) out.push(plain(decoder.decode(bytes.subarray(at))));
   return out;
 }
 
