@@ -17,9 +17,7 @@ use crate::live::{ConnId, Live};
 use crate::masking::Masker;
 use crate::metrics::Metrics;
 use crate::reveal::Originals;
-use crate::store::{
-    ConversationState, NewMessage, SealedOriginal, Store, StoreError, StoredAuthor, StoredMessage,
-};
+use crate::store::{ConversationState, NewMessage, Store, StoreError, StoredAuthor, StoredMessage};
 
 /// Messages replayed per page on resume.
 const RESUME_PAGE: u32 = 500;
@@ -67,8 +65,8 @@ pub struct Chat {
     routing: Arc<tokio::sync::Mutex<()>>,
     ordering: Arc<[tokio::sync::Mutex<()>; ORDERING_STRIPES]>,
     metrics: Metrics,
-    /// Seals the originals of visitors' masked values, and how long they are kept (ms).
-    originals: Option<(Originals, i64)>,
+    /// The originals of visitors' masked values (in memory), when reveals are enabled.
+    originals: Option<Originals>,
 }
 
 /// Locks that keep each conversation's store-then-publish in sequence order. Conversations
@@ -152,18 +150,17 @@ impl Chat {
         }
     }
 
-    /// Keeps the encrypted originals of visitors' masked values for `keep`, so an audited
-    /// reveal can show them (see [`crate::reveal`]). Without this nothing is revealable.
+    /// Keeps the originals of visitors' masked values in `originals` so an audited reveal can
+    /// show them (see [`crate::reveal`]). Without this nothing is revealable.
     #[must_use]
-    pub fn with_originals(mut self, originals: Originals, keep: std::time::Duration) -> Self {
-        let keep_ms = i64::try_from(keep.as_millis()).unwrap_or(i64::MAX);
-        self.originals = (keep_ms > 0).then_some((originals, keep_ms));
+    pub fn with_originals(mut self, originals: Originals) -> Self {
+        self.originals = Some(originals);
         self
     }
 
-    /// The sealer of originals, if originals are kept.
+    /// The originals, if they are kept.
     pub fn originals(&self) -> Option<&Originals> {
-        self.originals.as_ref().map(|(o, _)| o)
+        self.originals.as_ref()
     }
 
     /// The store.
@@ -567,6 +564,9 @@ impl Chat {
                 if let Err(frame) = self.may_act(peer, conversation_id).await {
                     return vec![frame];
                 }
+                if let Some(originals) = &self.originals {
+                    originals.forget_conversation(conversation_id);
+                }
                 if let Err(error) = self.store.close(conversation_id, self.now_ms()).await {
                     return vec![store_failure(&error, None)];
                 }
@@ -628,22 +628,36 @@ impl Chat {
         let arrived = std::time::Instant::now();
         let mut masked = self.masker.mask(text);
         let now_ms = self.now_ms();
-        let mut originals = Vec::new();
-        // Only what visitors wrote is kept for reveals; agents' consoles mask before sending.
-        if let (Peer::Visitor { .. }, Some((sealer, keep_ms))) = (peer, &self.originals) {
-            for (index, (span, original)) in
-                masked.spans.iter_mut().zip(&masked.originals).enumerate()
+        // Only what visitors wrote is kept for reveals (agents' consoles mask before sending),
+        // and only while there is room.
+        let keep = match (peer, &self.originals) {
+            (Peer::Visitor { .. }, Some(originals))
+                if !masked.spans.is_empty() && originals.has_room(masked.spans.len(), now_ms) =>
             {
-                let index = u32::try_from(index).unwrap_or(u32::MAX);
-                originals.push(SealedOriginal {
-                    span: index,
-                    kind: span.kind.clone(),
-                    sealed: sealer.seal(id, index, original),
-                    expires_at_ms: now_ms.saturating_add(*keep_ms),
-                });
-                span.revealable = true;
+                masked
+                    .spans
+                    .iter_mut()
+                    .for_each(|span| span.revealable = true);
+                Some(originals)
             }
-        }
+            _ => None,
+        };
+        let kept: Vec<(u32, String, SecretString)> = match keep {
+            Some(_) => masked
+                .spans
+                .iter()
+                .zip(std::mem::take(&mut masked.originals))
+                .enumerate()
+                .map(|(index, (span, value))| {
+                    (
+                        u32::try_from(index).unwrap_or(u32::MAX),
+                        span.kind.clone(),
+                        value,
+                    )
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         let author = match peer {
             Peer::Visitor { .. } => StoredAuthor::Visitor,
             Peer::Agent { profile, .. } => {
@@ -657,7 +671,6 @@ impl Chat {
             text: masked.text,
             spans: masked.spans,
             now_ms,
-            originals,
         };
         let stored = message.clone();
         match self.store.append(message).await {
@@ -666,6 +679,9 @@ impl Chat {
                     .ack_latency
                     .observe(arrived.elapsed().as_secs_f64());
                 if !appended.duplicate {
+                    if let Some(originals) = keep {
+                        originals.keep(conversation, id, kept, now_ms);
+                    }
                     self.metrics.messages.inc();
                     let frame = to_frame(StoredMessage {
                         conversation_id: conversation,

@@ -28,12 +28,11 @@
 //! visitors_per_minute = 60
 //! logins_per_minute = 60
 //!
-//! # Who may reveal masked values (with a reason, audited), and how long the encrypted
-//! # originals are kept.
+//! # Who may reveal masked values (with a reason, audited), and how long the originals are
+//! # kept (in memory only; never on disk).
 //! [reveal]
 //! roles = ["supervisor"]
 //! keep_hours = 24
-//! key_file = "/run/secrets/rampart-reveal.key"
 //!
 //! # With TLS the hub may listen on any address.
 //! [tls]
@@ -192,13 +191,10 @@ impl Default for RetentionSection {
 pub struct RevealSection {
     /// Roles that may reveal (with a reason, audited). Default: supervisors only.
     pub roles: Vec<Role>,
-    /// Hours the encrypted originals of masked values are kept (0–720; 0 keeps none, so
-    /// nothing is revealable). They are also deleted with their conversation.
+    /// Hours the originals of masked values are kept, in memory only (0–720; 0 keeps none,
+    /// so nothing is revealable). They also go when their conversation closes, and with a
+    /// restart of the hub.
     pub keep_hours: u32,
-    /// The key that encrypts the originals (32 random bytes, created on first start with
-    /// owner-only permissions). Default: `reveal.key` in the data directory; point it at a
-    /// separate secret mount in production so a copy of the database alone reveals nothing.
-    pub key_file: Option<PathBuf>,
 }
 
 impl Default for RevealSection {
@@ -206,7 +202,6 @@ impl Default for RevealSection {
         Self {
             roles: vec![Role::Supervisor],
             keep_hours: 24,
-            key_file: None,
         }
     }
 }

@@ -1,156 +1,164 @@
 //! The originals of masked values, kept so a permitted, audited reveal can show them.
 //!
 //! Invariants:
-//! - An original is stored only encrypted (XChaCha20-Poly1305, random 192-bit nonce per value)
-//!   under a key that lives in its own file, never in the database. The message id and span
-//!   index are the associated data, so a ciphertext moved to another message or span fails to
-//!   open instead of revealing the wrong value.
-//! - Originals expire (`[reveal] keep_hours`) and go with their conversation (retention,
-//!   erasure); the masked transcript stays.
-//! - Values leave this module only as [`SecretString`]; nothing here logs them.
+//! - Originals live in memory only, never on disk (a card number or CVV must never be written
+//!   to disk, not even encrypted); a hub restart forgets them and their spans stop being
+//!   revealable.
+//! - They expire (`[reveal] keep_hours`), go when their conversation closes or is erased, and
+//!   are bounded in number; values are [`SecretString`]s (zeroed when dropped) and nothing here
+//!   logs them.
+//! - Every reveal attempt that reaches the checks is audited, with the reason and without the
+//!   value; without an audit record there is no value (fail closed).
 
-use std::io::Write;
+use std::collections::HashMap;
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use rampart_audit::{Actor, AuditEvent, Target, TargetKind};
 use rampart_auth::SecretString;
 use rampart_auth::clock::Clock;
-use rampart_protocol::MessageId;
 use rampart_protocol::rest::{
     AgentProfile, MAX_REVEAL_NOTE_CHARS, RevealReason, RevealRequest, Revealed, Role,
 };
+use rampart_protocol::{ConversationId, MessageId};
 
 use crate::audit::Audit;
 use crate::masking::Masker;
 use crate::store::{Store, StoreError};
 
-const KEY_LEN: usize = 32;
-const NONCE_LEN: usize = 24;
+/// Originals held at most; beyond this new spans are simply not revealable.
+pub const MAX_ORIGINALS: usize = 100_000;
 
-/// Errors of the originals' key and ciphertexts. Messages never contain a value.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum RevealError {
-    /// The key file could not be read or created.
-    #[error("reveal key file {path}: {source}")]
-    KeyFile {
-        /// Which file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// The key file does not hold exactly 32 bytes.
-    #[error("reveal key file {path} is not a 32-byte key")]
-    KeyInvalid {
-        /// Which file.
-        path: PathBuf,
-    },
-    /// A stored original failed authentication (wrong key, tampered or moved).
-    #[error("a stored original could not be decrypted")]
-    Undecryptable,
+struct Kept {
+    conversation: ConversationId,
+    kind: String,
+    value: SecretString,
+    expires_at_ms: i64,
 }
 
-/// Seals and opens originals.
+#[derive(Default)]
+struct Held {
+    by_span: HashMap<(MessageId, u32), Kept>,
+    by_conversation: HashMap<ConversationId, Vec<(MessageId, u32)>>,
+}
+
+/// The originals of visitors' masked values, in memory. Cheap to clone.
 #[derive(Clone)]
 pub struct Originals {
-    cipher: XChaCha20Poly1305,
+    held: Arc<Mutex<Held>>,
+    keep_ms: i64,
+    max: usize,
 }
 
 impl std::fmt::Debug for Originals {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Originals(<key>)")
+        f.debug_struct("Originals")
+            .field("held", &self.len())
+            .field("keep_ms", &self.keep_ms)
+            .finish()
     }
-}
-
-fn associated(message: MessageId, span: u32) -> Vec<u8> {
-    format!("rampart-original/v1/{message}/{span}").into_bytes()
 }
 
 impl Originals {
-    /// Loads the key from `path`, creating it (owner-only) on first use.
-    pub fn open(path: &Path) -> Result<Self, RevealError> {
-        let file_error = |source| RevealError::KeyFile {
-            path: path.to_path_buf(),
-            source,
-        };
-        let key = match std::fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                let key: [u8; KEY_LEN] = rand::random();
-                let mut options = std::fs::OpenOptions::new();
-                options.write(true).create_new(true);
-                #[cfg(unix)]
-                {
-                    use std::os::unix::fs::OpenOptionsExt;
-                    options.mode(0o600);
-                }
-                let mut file = options.open(path).map_err(file_error)?;
-                file.write_all(&key).map_err(file_error)?;
-                file.sync_all().map_err(file_error)?;
-                key.to_vec()
-            }
-            Err(error) => return Err(file_error(error)),
-        };
-        if key.len() != KEY_LEN {
-            return Err(RevealError::KeyInvalid {
-                path: path.to_path_buf(),
-            });
+    /// Originals kept for `keep`, at most `max` at once.
+    pub fn new(keep: Duration, max: usize) -> Self {
+        Self {
+            held: Arc::default(),
+            keep_ms: i64::try_from(keep.as_millis()).unwrap_or(i64::MAX),
+            max,
         }
-        let cipher =
-            XChaCha20Poly1305::new_from_slice(&key).map_err(|_| RevealError::KeyInvalid {
-                path: path.to_path_buf(),
-            })?;
-        Ok(Self { cipher })
     }
 
-    /// Encrypts the original of span `span` of `message`: nonce followed by ciphertext.
-    pub fn seal(&self, message: MessageId, span: u32, value: &SecretString) -> Vec<u8> {
-        let nonce: [u8; NONCE_LEN] = rand::random();
-        let aad = associated(message, span);
-        let payload = Payload {
-            msg: value.expose().as_bytes(),
-            aad: &aad,
-        };
-        // Encryption with a valid key and an in-memory buffer cannot fail.
-        let sealed = self
-            .cipher
-            .encrypt(XNonce::from_slice(&nonce), payload)
-            .unwrap_or_default();
-        let mut out = Vec::with_capacity(NONCE_LEN + sealed.len());
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&sealed);
-        out
+    fn lock(&self) -> MutexGuard<'_, Held> {
+        self.held.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Decrypts what [`Originals::seal`] produced for the same message and span.
-    pub fn unseal(
+    /// Whether `count` more originals fit (after dropping expired ones if needed).
+    pub fn has_room(&self, count: usize, now_ms: i64) -> bool {
+        if self.lock().by_span.len() + count <= self.max {
+            return true;
+        }
+        self.purge(now_ms);
+        self.lock().by_span.len() + count <= self.max
+    }
+
+    /// Keeps the originals of `message`'s spans (index, kind, value).
+    pub fn keep(
+        &self,
+        conversation: ConversationId,
+        message: MessageId,
+        spans: Vec<(u32, String, SecretString)>,
+        now_ms: i64,
+    ) {
+        let expires_at_ms = now_ms.saturating_add(self.keep_ms);
+        let mut held = self.lock();
+        for (span, kind, value) in spans {
+            held.by_span.insert(
+                (message, span),
+                Kept {
+                    conversation,
+                    kind,
+                    value,
+                    expires_at_ms,
+                },
+            );
+            held.by_conversation
+                .entry(conversation)
+                .or_default()
+                .push((message, span));
+        }
+    }
+
+    /// The original of span `span` of `message`, unless it expired: (conversation, kind, value).
+    pub fn get(
         &self,
         message: MessageId,
         span: u32,
-        blob: &[u8],
-    ) -> Result<SecretString, RevealError> {
-        if blob.len() < NONCE_LEN {
-            return Err(RevealError::Undecryptable);
-        }
-        let (nonce, sealed) = blob.split_at(NONCE_LEN);
-        let aad = associated(message, span);
-        let plain = self
-            .cipher
-            .decrypt(
-                XNonce::from_slice(nonce),
-                Payload {
-                    msg: sealed,
-                    aad: &aad,
-                },
-            )
-            .map_err(|_| RevealError::Undecryptable)?;
-        String::from_utf8(plain)
-            .map(SecretString::new)
-            .map_err(|_| RevealError::Undecryptable)
+        now_ms: i64,
+    ) -> Option<(ConversationId, String, SecretString)> {
+        let held = self.lock();
+        let kept = held.by_span.get(&(message, span))?;
+        (kept.expires_at_ms > now_ms)
+            .then(|| (kept.conversation, kept.kind.clone(), kept.value.clone()))
+    }
+
+    /// Drops every original of a conversation (closed or erased). Returns how many.
+    pub fn forget_conversation(&self, conversation: ConversationId) -> usize {
+        let mut held = self.lock();
+        let keys = held
+            .by_conversation
+            .remove(&conversation)
+            .unwrap_or_default();
+        keys.iter()
+            .filter(|k| held.by_span.remove(k).is_some())
+            .count()
+    }
+
+    /// Drops expired originals. Returns how many.
+    pub fn purge(&self, now_ms: i64) -> usize {
+        let mut held = self.lock();
+        let before = held.by_span.len();
+        held.by_span.retain(|_, kept| kept.expires_at_ms > now_ms);
+        let Held {
+            by_span,
+            by_conversation,
+        } = &mut *held;
+        by_conversation.retain(|_, keys| {
+            keys.retain(|k| by_span.contains_key(k));
+            !keys.is_empty()
+        });
+        before - held.by_span.len()
+    }
+
+    /// Originals held now.
+    pub fn len(&self) -> usize {
+        self.lock().by_span.len()
+    }
+
+    /// Whether none are held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -314,19 +322,13 @@ impl Reveals {
             .unix_now()
             .map(|s| i64::try_from(s).unwrap_or(i64::MAX).saturating_mul(1000))
             .map_err(|e| RevealRefusal::Internal(e.to_string()))?;
-        let kept = self
-            .store
-            .original(request.message_id, request.span, now_ms)
-            .await
-            .map_err(internal)?
+        let (conversation, kind, value) = originals
+            .get(request.message_id, request.span, now_ms)
             .ok_or(RevealRefusal::NotFound)?;
-        if kept.conversation_id != request.conversation_id {
+        if conversation != request.conversation_id {
             return Err(RevealRefusal::NotFound);
         }
-        let value = originals
-            .unseal(request.message_id, request.span, &kept.sealed)
-            .map_err(|e| RevealRefusal::Internal(e.to_string()))?;
-        Ok((kept.kind, value))
+        Ok((kind, value))
     }
 }
 
@@ -334,81 +336,69 @@ impl Reveals {
 mod tests {
     use super::*;
 
-    fn originals(dir: &Path) -> Originals {
-        Originals::open(&dir.join("reveal.key")).unwrap()
+    fn value(text: &str) -> SecretString {
+        SecretString::new(text.to_owned())
     }
 
     #[test]
-    fn a_value_opens_only_for_its_own_message_and_span() {
-        let dir = tempfile::tempdir().unwrap();
-        let keys = originals(dir.path());
-        let message = MessageId::new();
-        let value = SecretString::new("4111 1111 1111 1111".to_owned());
-        let blob = keys.seal(message, 0, &value);
-        assert!(!blob.windows(4).any(|w| w == b"4111"), "stored encrypted");
-        assert_eq!(
-            keys.unseal(message, 0, &blob).unwrap().expose(),
-            value.expose()
+    fn an_original_is_found_only_for_its_message_and_span_until_it_expires() {
+        let originals = Originals::new(Duration::from_secs(60), 10);
+        let (conversation, message) = (ConversationId::new(), MessageId::new());
+        originals.keep(
+            conversation,
+            message,
+            vec![(0, "credit_card".into(), value("4111 1111 1111 1111"))],
+            1_000,
         );
-        assert!(matches!(
-            keys.unseal(message, 1, &blob),
-            Err(RevealError::Undecryptable)
-        ));
-        assert!(matches!(
-            keys.unseal(MessageId::new(), 0, &blob),
-            Err(RevealError::Undecryptable)
-        ));
-        let mut tampered = blob.clone();
-        let last = tampered.len() - 1;
-        tampered[last] ^= 1;
-        assert!(matches!(
-            keys.unseal(message, 0, &tampered),
-            Err(RevealError::Undecryptable)
-        ));
-        assert!(matches!(
-            keys.unseal(message, 0, &blob[..10]),
-            Err(RevealError::Undecryptable)
-        ));
-        // Two seals of one value differ (fresh nonce).
-        assert_ne!(blob, keys.seal(message, 0, &value));
+        let (c, kind, v) = originals.get(message, 0, 2_000).unwrap();
+        assert_eq!(
+            (c, kind.as_str(), v.expose().as_str()),
+            (conversation, "credit_card", "4111 1111 1111 1111")
+        );
+        assert!(originals.get(message, 1, 2_000).is_none());
+        assert!(originals.get(MessageId::new(), 0, 2_000).is_none());
+        assert!(originals.get(message, 0, 61_000).is_none(), "expired");
+        assert_eq!(originals.purge(61_000), 1);
+        assert!(originals.is_empty());
     }
 
     #[test]
-    fn the_key_persists_is_private_and_a_bad_key_file_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let message = MessageId::new();
-        let value = SecretString::new("12345678Z".to_owned());
-        let blob = originals(dir.path()).seal(message, 2, &value);
-        // Reopened from the same file: same key.
-        assert_eq!(
-            originals(dir.path())
-                .unseal(message, 2, &blob)
-                .unwrap()
-                .expose(),
-            "12345678Z"
+    fn closing_a_conversation_forgets_its_originals_only() {
+        let originals = Originals::new(Duration::from_secs(60), 10);
+        let (a, b) = (ConversationId::new(), ConversationId::new());
+        let (m1, m2) = (MessageId::new(), MessageId::new());
+        originals.keep(
+            a,
+            m1,
+            vec![
+                (0, "es_dni".into(), value("12345678Z")),
+                (1, "iban".into(), value("ES91")),
+            ],
+            0,
         );
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path().join("reveal.key"))
-                .unwrap()
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
-        // Another key cannot open it.
-        let other = tempfile::tempdir().unwrap();
-        assert!(originals(other.path()).unseal(message, 2, &blob).is_err());
-        let short = dir.path().join("short.key");
-        std::fs::write(&short, b"too short").unwrap();
-        assert!(matches!(
-            Originals::open(&short),
-            Err(RevealError::KeyInvalid { .. })
-        ));
-        let missing_dir = dir.path().join("no/such/dir/reveal.key");
-        assert!(matches!(
-            Originals::open(&missing_dir),
-            Err(RevealError::KeyFile { .. })
-        ));
+        originals.keep(b, m2, vec![(0, "email".into(), value("x@example.org"))], 0);
+        assert_eq!(originals.forget_conversation(a), 2);
+        assert_eq!(originals.forget_conversation(a), 0);
+        assert!(originals.get(m1, 0, 1).is_none());
+        assert!(originals.get(m2, 0, 1).is_some());
+    }
+
+    #[test]
+    fn the_number_held_is_bounded() {
+        let originals = Originals::new(Duration::from_secs(1), 2);
+        let c = ConversationId::new();
+        assert!(originals.has_room(2, 0));
+        originals.keep(
+            c,
+            MessageId::new(),
+            vec![
+                (0, "phone".into(), value("1")),
+                (1, "phone".into(), value("2")),
+            ],
+            0,
+        );
+        assert!(!originals.has_room(1, 500), "full, nothing expired yet");
+        assert!(originals.has_room(1, 1_500), "expired ones make room");
+        assert_eq!(originals.len(), 0);
     }
 }

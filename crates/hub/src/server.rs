@@ -19,7 +19,7 @@ use crate::live::Live;
 use crate::login::{Login, LoginPolicy};
 use crate::masking::Masker;
 use crate::metrics::Metrics;
-use crate::reveal::{Originals, RevealError, Reveals};
+use crate::reveal::{MAX_ORIGINALS, Originals, Reveals};
 use crate::store::{Store, StoreError};
 use crate::tls::{PeerAddr, TlsListener};
 
@@ -27,8 +27,6 @@ use crate::tls::{PeerAddr, TlsListener};
 pub const DB_FILE: &str = "hub.db";
 /// File name of the audit database inside the data directory.
 pub const AUDIT_FILE: &str = "audit.db";
-/// Default file name of the key that encrypts kept originals (see [`crate::reveal`]).
-pub const REVEAL_KEY_FILE: &str = "reveal.key";
 
 /// Errors starting or running the hub.
 #[derive(Debug, thiserror::Error)]
@@ -60,9 +58,6 @@ pub enum HubError {
     /// The clock is unusable.
     #[error("clock: {0}")]
     Clock(#[from] rampart_auth::Error),
-    /// The key of kept originals could not be loaded.
-    #[error(transparent)]
-    Reveal(#[from] RevealError),
 }
 
 /// A running hub's services.
@@ -147,13 +142,8 @@ impl Hub {
             metrics,
         );
         let chat = if config.reveal.keep_hours > 0 {
-            let key_file = config
-                .reveal
-                .key_file
-                .clone()
-                .unwrap_or_else(|| config.data_dir.join(REVEAL_KEY_FILE));
             let keep = Duration::from_secs(u64::from(config.reveal.keep_hours) * 60 * 60);
-            chat.with_originals(Originals::open(&key_file)?, keep)
+            chat.with_originals(Originals::new(keep, MAX_ORIGINALS))
         } else {
             chat
         };
@@ -195,9 +185,9 @@ impl Hub {
         let cutoff_ms = now.saturating_sub(keep).saturating_mul(1000);
         let purged = self.store.purge_closed_before(cutoff_ms).await?;
         // Originals expire on their own clock, well before transcripts.
-        self.store
-            .purge_expired_originals(now.saturating_mul(1000))
-            .await?;
+        if let Some(originals) = self.chat.originals() {
+            originals.purge(now.saturating_mul(1000));
+        }
         Ok(purged)
     }
 
@@ -205,6 +195,11 @@ impl Hub {
     /// (the audit record names the pseudonymous visitor id and a count, never erased content).
     pub async fn erase_visitor(&self, by: Actor, visitor: VisitorId) -> Result<usize, HubError> {
         let erased = self.store.erase_visitor(visitor).await?;
+        if let Some(originals) = self.chat.originals() {
+            for conversation in &erased {
+                originals.forget_conversation(*conversation);
+            }
+        }
         let event = AuditEvent::new(by, Action::VisitorErased)
             .on(Target::new(TargetKind::Visitor, &visitor.to_string()))
             .with_detail("conversations", &erased.len().to_string())

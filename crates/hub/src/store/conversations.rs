@@ -54,32 +54,6 @@ pub struct NewMessage {
     pub spans: Vec<MaskedSpan>,
     /// Hub time of receipt (Unix milliseconds).
     pub now_ms: i64,
-    /// Encrypted originals of masked spans, kept for audited reveals.
-    pub originals: Vec<SealedOriginal>,
-}
-
-/// The encrypted original of one masked span (see `crate::reveal`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SealedOriginal {
-    /// Index in the message's spans.
-    pub span: u32,
-    /// PII kind.
-    pub kind: String,
-    /// Nonce and ciphertext.
-    pub sealed: Vec<u8>,
-    /// When it is deleted (Unix milliseconds).
-    pub expires_at_ms: i64,
-}
-
-/// A kept original, found for a reveal.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeptOriginal {
-    /// The conversation of its message.
-    pub conversation_id: ConversationId,
-    /// PII kind.
-    pub kind: String,
-    /// Nonce and ciphertext.
-    pub sealed: Vec<u8>,
 }
 
 /// The outcome of an append.
@@ -318,45 +292,6 @@ impl Store {
             Ok(conn.execute(
                 "DELETE FROM conversations WHERE state = 'closed' AND closed_at < ?1",
                 params![cutoff_ms],
-            )?)
-        })
-        .await
-    }
-
-    /// The kept original of span `span` of message `message`, unless it expired.
-    pub async fn original(
-        &self,
-        message: MessageId,
-        span: u32,
-        now_ms: i64,
-    ) -> Result<Option<KeptOriginal>, StoreError> {
-        self.read(move |conn| {
-            let row: Option<(String, String, Vec<u8>)> = conn
-                .query_row(
-                    "SELECT conversation_id, kind, sealed FROM span_originals
-                     WHERE message_id = ?1 AND span = ?2 AND expires_at > ?3",
-                    params![message.to_string(), span, now_ms],
-                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-                )
-                .optional()?;
-            row.map(|(conversation, kind, sealed)| {
-                Ok(KeptOriginal {
-                    conversation_id: parse_id(&conversation, "conversation id")?,
-                    kind,
-                    sealed,
-                })
-            })
-            .transpose()
-        })
-        .await
-    }
-
-    /// Deletes originals whose time is up. Returns how many.
-    pub async fn purge_expired_originals(&self, now_ms: i64) -> Result<usize, StoreError> {
-        self.write(move |conn| {
-            Ok(conn.execute(
-                "DELETE FROM span_originals WHERE expires_at <= ?1",
-                params![now_ms],
             )?)
         })
         .await
@@ -605,21 +540,6 @@ fn append_in(conn: &Connection, message: &NewMessage) -> Result<Appended, StoreE
         "UPDATE conversations SET last_seq = ?2 WHERE id = ?1",
         params![conversation, seq_to_sql(seq)?],
     )?;
-    for original in &message.originals {
-        conn.execute(
-            "INSERT INTO span_originals
-               (message_id, span, conversation_id, kind, sealed, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                message.id.to_string(),
-                original.span,
-                conversation,
-                original.kind,
-                original.sealed,
-                original.expires_at_ms
-            ],
-        )?;
-    }
     Ok(Appended {
         seq,
         sent_at: message.now_ms,

@@ -24,10 +24,7 @@ use std::sync::Arc;
 use rusqlite::Connection;
 
 pub use accounts::{Account, LoginCompletion, NewAccount, Reservation, Ticket, role_label};
-pub use conversations::{
-    Appended, ConversationState, KeptOriginal, NewMessage, SealedOriginal, StoredAuthor,
-    StoredMessage,
-};
+pub use conversations::{Appended, ConversationState, NewMessage, StoredAuthor, StoredMessage};
 
 /// Errors from the store. Messages never contain message text or other personal data.
 #[derive(Debug, thiserror::Error)]

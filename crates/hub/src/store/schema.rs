@@ -121,6 +121,9 @@ fn migrations() -> Migrations<'static> {
         CREATE INDEX span_originals_by_conversation ON span_originals (conversation_id);
         "#,
         ),
+        // Originals of card numbers and CVVs must never be written to disk, not even
+        // encrypted: they moved to memory (crate::reveal) and the table of version 6 goes.
+        M::up("DROP TABLE span_originals;"),
     ])
 }
 

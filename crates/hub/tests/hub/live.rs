@@ -892,7 +892,6 @@ async fn resume_pages_through_long_conversations() {
                 text: format!("m{i}"),
                 spans: Vec::new(),
                 now_ms: 1,
-                originals: Vec::new(),
             };
             tokio::spawn(async move { store.append(message).await.unwrap() })
         })
@@ -931,7 +930,6 @@ async fn retention_and_erasure_remove_exactly_what_they_should() {
                 text: "hola".into(),
                 spans: Vec::new(),
                 now_ms: 1,
-                originals: Vec::new(),
             })
             .await
             .unwrap();

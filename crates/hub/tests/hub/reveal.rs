@@ -179,7 +179,7 @@ async fn roles_conversations_reasons_and_spans_are_checked_and_refusals_audited(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn originals_are_encrypted_on_disk_and_expire() {
+async fn originals_stay_in_memory_expire_and_go_when_the_conversation_closes() {
     let hub = live_hub_with(|c| {
         c.reveal.roles = vec![Role::Agent];
         c.reveal.keep_hours = 1;
@@ -192,39 +192,43 @@ async fn originals_are_encrypted_on_disk_and_expire() {
             .0,
         200
     );
-    let store = &hub.server.store;
+    let originals = hub.server.chat.originals().unwrap().clone();
     let in_ms = |secs: u64| i64::try_from(secs).unwrap() * 1000;
     assert!(
-        store
-            .original(chat.message, 0, in_ms(hub.clock_now()))
-            .await
-            .unwrap()
+        originals
+            .get(chat.message, 0, in_ms(hub.clock_now()))
             .is_some()
     );
     hub.clock.advance(61 * 60);
-    let later = in_ms(hub.clock_now());
     assert!(
-        store
-            .original(chat.message, 0, later)
-            .await
-            .unwrap()
+        originals
+            .get(chat.message, 0, in_ms(hub.clock_now()))
             .is_none(),
         "an expired original is not served"
     );
-    let purged = hub.server.purge_expired().await.unwrap();
-    assert_eq!(
-        purged, 0,
-        "no transcript is due yet; only the original went"
+    hub.server.purge_expired().await.unwrap();
+    assert!(originals.is_empty(), "the hourly purge dropped it");
+
+    // A fresh one goes when the agent closes the conversation.
+    hub.clock.advance(1);
+    let second = chat_with_card(&hub, "bea").await;
+    assert_eq!(originals.len(), 1);
+    let mut agent = second._agent;
+    agent
+        .send(&ClientFrame::Close {
+            conversation_id: second.conversation,
+        })
+        .await;
+    agent
+        .until(|f| matches!(f, ServerFrame::Closed { .. }))
+        .await;
+    assert!(
+        originals.is_empty(),
+        "closing the conversation forgot its originals"
     );
-    assert_eq!(
-        store.purge_expired_originals(later).await.unwrap(),
-        0,
-        "already purged"
-    );
-    let data_dir = hub.server.config.data_dir.clone();
-    let key = std::fs::read(data_dir.join("reveal.key")).unwrap();
-    assert_eq!(key.len(), 32);
-    drop(chat);
+    drop((agent, chat));
+
+    // Nothing of it ever reached the hub's files.
     let (config, _, dir) = hub.stop().await;
     for entry in std::fs::read_dir(&config.data_dir).unwrap() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();
@@ -248,5 +252,5 @@ async fn with_keep_hours_zero_nothing_is_revealable() {
             .0,
         404
     );
-    assert!(!hub.server.config.data_dir.join("reveal.key").exists());
+    assert!(hub.server.chat.originals().is_none());
 }

@@ -149,7 +149,6 @@ pub fn message(conversation: ConversationId, text: &str) -> NewMessage {
         text: text.to_owned(),
         spans: Vec::new(),
         now_ms: 2_000,
-        originals: Vec::new(),
     }
 }
 
