@@ -114,6 +114,11 @@ const NEGATIVE: &[&str] = &[
     "€",
     "£",
     "r$",
+    "pesos",
+    "reais",
+    "dollars",
+    "dólares",
+    "dolares",
     "transaction",
     "transacción",
     "transação",
@@ -344,6 +349,54 @@ pub fn before(text: &[u8], pos: usize, n: usize) -> &[u8] {
     &text[start..pos]
 }
 
+/// The up to `n` bytes after `pos`, ending on a word boundary (the mirror of [`before`]).
+pub fn after(text: &[u8], pos: usize, n: usize) -> &[u8] {
+    let pos = pos.min(text.len());
+    let mut end = pos.saturating_add(n).min(text.len());
+    while end < text.len() && end > pos && is_word_byte(text[end - 1]) && is_word_byte(text[end]) {
+        end -= 1;
+    }
+    &text[pos..end]
+}
+
+/// The part of a context window before its first number (digits glued to letters and single
+/// digits do not count, as in [`since_last_number`]).
+pub fn until_next_number(window: &[u8]) -> &[u8] {
+    let mut from = 0;
+    while let Some(p) = window[from..].iter().position(u8::is_ascii_digit) {
+        let s = from + p;
+        let mut e = s;
+        while e < window.len() && window[e].is_ascii_digit() {
+            e += 1;
+        }
+        let glued = (s > 0 && window[s - 1].is_ascii_alphabetic())
+            || window.get(e).is_some_and(u8::is_ascii_alphabetic);
+        if !glued && e - s > 1 {
+            return &window[..s];
+        }
+        from = e;
+    }
+    window
+}
+
+/// The part of a context window after its last number, so a keyword belongs to the nearest
+/// number. Digits glued to letters ("CVV2") and single digits ("the 3 digits") do not count.
+pub fn since_last_number(window: &[u8]) -> &[u8] {
+    let mut end = window.len();
+    while let Some(p) = window[..end].iter().rposition(u8::is_ascii_digit) {
+        let mut s = p;
+        while s > 0 && window[s - 1].is_ascii_digit() {
+            s -= 1;
+        }
+        let glued = s > 0 && window[s - 1].is_ascii_alphabetic();
+        if !glued && p > s {
+            return &window[p + 1..];
+        }
+        end = s;
+    }
+    window
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,5 +414,31 @@ mod tests {
         // A window never starts inside a word.
         let text = b"to cancel the subscription, number is ";
         assert!(!w.phone_strong.any(before(text, text.len(), 35)));
+    }
+
+    #[test]
+    fn after_windows_end_on_a_word_boundary() {
+        let text = b"536905739 is my ssnumber";
+        assert_eq!(after(text, 9, 12), b" is my ");
+        assert_eq!(after(text, 9, 100), b" is my ssnumber");
+        assert_eq!(after(text, 40, 10), b"");
+    }
+
+    #[test]
+    fn number_windows_stop_at_real_numbers_only() {
+        assert_eq!(
+            until_next_number(b" is my SSN, card 4111"),
+            b" is my SSN, card "
+        );
+        // Digits glued to letters and single digits are words, not numbers.
+        assert_eq!(
+            until_next_number(b" CVV2 or 3 of them"),
+            b" CVV2 or 3 of them"
+        );
+        assert_eq!(since_last_number(b"order 12, my SSN is "), b", my SSN is ");
+        assert_eq!(
+            since_last_number(b"the 3 digits of CVV2 "),
+            b"the 3 digits of CVV2 "
+        );
     }
 }

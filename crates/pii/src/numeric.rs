@@ -364,15 +364,43 @@ impl Chunk<'_> {
         if s1 != s2 || !sep_is(s1, &[b"-", b" ", b"."]) {
             return None;
         }
+        // Joined to more digit groups by its own separator, the 3-2-4 shape is a window of a
+        // longer number ("011-15-2345-6789", an Argentine mobile), not an SSN. Spaces also join
+        // unrelated numbers, so a spaced SSN inside a longer run needs an SSN keyword.
+        let joined_before = i > 0 && self.sep(i) == s1;
+        let joined_after = j + 1 < self.g.len() && self.sep(j + 1) == s1;
+        if (joined_before || joined_after)
+            && (s1 != b" " || self.phone_keyword_nearer(self.g[i].start))
+        {
+            return None;
+        }
         let mut buf = [0u8; 40];
         let n = self.digits(i, j, &mut buf);
         Some((j, validate::us_ssn(&buf[..n]).then_some(Kind::UsSsn)))
     }
 
+    /// An SSN keyword before the value (up to 80 bytes, no other number in between) or right
+    /// after it ("536905739 is my SSN": up to 40 bytes). A keyword after the value counts only
+    /// when no other number follows it there ("order 536905739, my SSN is 536-90-5739": the
+    /// keyword introduces the second number) and no negative word precedes the value.
+    fn ssn_keyword_near(&self, start: usize, end: usize) -> bool {
+        if self
+            .w
+            .ssn
+            .any(ctx::since_last_number(ctx::before(self.text, start, 80)))
+        {
+            return true;
+        }
+        let after = ctx::after(self.text, end, 40);
+        ctx::until_next_number(after).len() == after.len()
+            && self.w.ssn.any(after)
+            && !self.w.negative.any(ctx::before(self.text, start, 24))
+    }
+
     /// "version 10.0.0.1" reads as a version unless "IP" (or "server"…) is nearer, and only
     /// when no other number sits in between ("version v2.9.9.77. IP: 4.236.47.168").
     fn version_context(&self, start: usize) -> bool {
-        let window = since_last_number(ctx::before(self.text, start, 24));
+        let window = ctx::since_last_number(ctx::before(self.text, start, 24));
         let version = self.w.ip_negative.nearest(window);
         let ip = self.w.ip.nearest(window);
         version.is_some_and(|v| ip.is_none_or(|i| v < i))
@@ -410,15 +438,32 @@ impl Chunk<'_> {
         Some((j, Some(Kind::IpAddress)))
     }
 
-    /// Nine plain digits after an SSN keyword (with no other number in between).
+    /// Nine plain digits with an SSN keyword near them. Without one, nine digits are far more
+    /// often an order, account or phone number than an SSN, so the keyword is required here
+    /// (separated forms, 3-2-4, need none).
     fn ssn_plain(&self, i: usize) -> Option<(usize, Option<Kind>)> {
         let g = self.g[i];
         let s = &self.text[g.start..g.end];
-        if s.len() != 9 || !validate::us_ssn(s) {
+        if s.len() != 9 {
             return None;
         }
-        let window = since_last_number(ctx::before(self.text, g.start, 48));
-        self.w.ssn.any(window).then_some((i, Some(Kind::UsSsn)))
+        if validate::us_ssn(s) {
+            let ssn = self.ssn_keyword_near(g.start, g.end) && !self.phone_keyword_nearer(g.start);
+            return ssn.then_some((i, Some(Kind::UsSsn)));
+        }
+        // Right after "SSN" but failing the area/group/serial rules ("SSN 666905739"): an
+        // invalid SSN, not a phone number, unless a phone keyword is nearer.
+        let window = ctx::since_last_number(ctx::before(self.text, g.start, 24));
+        (self.w.ssn.any(window) && !self.phone_keyword_nearer(g.start)).then_some((i, None))
+    }
+
+    /// Whether a phone keyword is nearer before `start` than any SSN keyword (only words
+    /// after the previous number count).
+    fn phone_keyword_nearer(&self, start: usize) -> bool {
+        let window = ctx::since_last_number(ctx::before(self.text, start, 48));
+        let phone = self.w.phone_strong.nearest(window);
+        let ssn = self.w.ssn.nearest(window);
+        phone.is_some_and(|p| ssn.is_none_or(|s| p < s))
     }
 
     /// Eleven plain digits with valid CPF check digits, unless a phone keyword (and no CPF
@@ -429,7 +474,7 @@ impl Chunk<'_> {
         if s.len() != 11 || !validate::br_cpf(s) {
             return None;
         }
-        let window = since_last_number(ctx::before(self.text, g.start, 40));
+        let window = ctx::since_last_number(ctx::before(self.text, g.start, 40));
         let phone = self.w.phone_strong.any(window) && !self.w.cpf.any(window);
         (!phone).then_some((i, Some(Kind::BrCpf)))
     }
@@ -458,7 +503,7 @@ impl Chunk<'_> {
         // Negative words reach across other numbers ("Tracking: 1Z 999 AA1 01 2345 6784");
         // positive ones belong to the nearest number.
         let neg = self.w.negative.nearest(window);
-        let window = since_last_number(window);
+        let window = ctx::since_last_number(window);
         let double_zero = self.text[start..].starts_with(b"00") && self.g[i].len() <= 4;
         let strong = self.w.phone_strong.nearest(window);
         let weak = self.w.phone_weak.nearest(window);
@@ -489,7 +534,10 @@ impl Chunk<'_> {
             } else if neg_blocks && !strong_ctx {
                 false
             } else if strong_ctx {
-                (7..=12).contains(&n) && !self.date_shape(i, j)
+                // A trunk 0 allows longer national forms: Argentine mobiles "011 15-2345-6789",
+                // German "0800 1234567890" and "0177 99 1234567" (13-14 digits).
+                let max = if self.text[start] == b'0' { 14 } else { 12 };
+                (7..=max).contains(&n) && !self.date_shape(i, j)
             } else if formatted || weak_ctx {
                 let lead_zero = self.text[start] == b'0';
                 ((9..=11).contains(&n) || (n == 12 && lead_zero)) && self.phone_shape(i, j)
@@ -562,19 +610,29 @@ impl Chunk<'_> {
             [3, 2, 4] => return false,
             _ => {}
         }
-        // 1.234.567 / 612.345.678: thousands separators, read as an amount.
-        if !seps.is_empty()
+        // 912.345.678: a Spanish or Portuguese number written with dots (national numbers
+        // start with 6-9 there), unless the message talks about an amount or an order.
+        let dotted_333 = lens == [3, 3, 3]
+            && seps.iter().all(|s| *s == b".")
+            && matches!(self.text[self.g[i].start], b'6'..=b'9')
+            && !self.w.negative.any(self.text);
+        // 1.234.567 / 612.345.678 €: thousands separators, read as an amount.
+        if !dotted_333
+            && !seps.is_empty()
             && seps.iter().all(|s| *s == b"." || *s == b",")
             && lens[0] <= 3
             && lens[1..].iter().all(|&l| l == 3)
         {
             return false;
         }
-        // Dots only in the usual phone groupings (US 3.3.4, FR 2.2.2.2.2, ES 3.2.2.2); "12.345.678-9"
-        // is a document number.
+        // Dots only in the usual phone groupings (US 3.3.4, FR 2.2.2.2.2, ES 3.2.2.2 and 3.3.3);
+        // "12.345.678-9" is a document number.
         if seps.iter().any(|s| s.contains(&b'.'))
             && !(seps.iter().all(|s| *s == b".")
-                && matches!(lens.as_slice(), [3, 3, 4] | [2, 2, 2, 2, 2] | [3, 2, 2, 2]))
+                && matches!(
+                    lens.as_slice(),
+                    [3, 3, 4] | [2, 2, 2, 2, 2] | [3, 2, 2, 2] | [3, 3, 3]
+                ))
         {
             return false;
         }
@@ -597,7 +655,7 @@ impl Chunk<'_> {
                     && self
                         .w
                         .cvv
-                        .any(since_last_number(ctx::before(self.text, g.start, 32))) =>
+                        .any(ctx::since_last_number(ctx::before(self.text, g.start, 32))) =>
             {
                 Some((i, Some(Kind::CardCvv)))
             }
@@ -606,7 +664,6 @@ impl Chunk<'_> {
     }
 }
 
-/// The part of a context window after its last digit.
 /// Nine to eleven plain digits shaped like a national number in the supported countries:
 /// ES/PT (9 digits, leading 2 or 6-9), US/CA/MX/CO/AR/BR/FR (10 digits, not leading 1),
 /// BR mobile, GB/DE trunk-0 and US 1+10 (11 digits).
@@ -623,23 +680,6 @@ fn plain_national(s: &[u8]) -> bool {
         }
         _ => false,
     }
-}
-
-/// Digits glued to letters ("CVV2") and single digits ("the 3 digits") do not count.
-fn since_last_number(window: &[u8]) -> &[u8] {
-    let mut end = window.len();
-    while let Some(p) = window[..end].iter().rposition(u8::is_ascii_digit) {
-        let mut s = p;
-        while s > 0 && window[s - 1].is_ascii_digit() {
-            s -= 1;
-        }
-        let glued = s > 0 && window[s - 1].is_ascii_alphabetic();
-        if !glued && p > s {
-            return &window[p + 1..];
-        }
-        end = s;
-    }
-    window
 }
 
 fn card_sep(s: &[u8]) -> bool {

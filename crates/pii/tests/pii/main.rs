@@ -8,5 +8,6 @@ mod cli;
 mod corpus;
 mod eval;
 mod props;
+mod rules;
 mod snapshots;
 mod support;
