@@ -136,3 +136,84 @@ fn long_national_numbers_with_a_trunk_zero_are_phones_after_a_keyword() {
     // Without a keyword, a long digit run is not guessed to be a phone.
     assert_found("0800 1234567890", &[]);
 }
+
+/// libphonenumber's example number for each number type of the eleven regions, in the library's
+/// national, international, E.164 and RFC 3966 formats (`tools/phone-oracle examples`).
+fn libphonenumber_examples() -> Vec<(String, String, String)> {
+    include_str!("../data/libphonenumber_examples.jsonl")
+        .lines()
+        .filter(|l| !l.starts_with("//") && !l.trim().is_empty())
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let field = |k: &str| v[k].as_str().unwrap().to_owned();
+            (
+                format!("{} {}", field("region"), field("type")),
+                field("format"),
+                field("value"),
+            )
+        })
+        .collect()
+}
+
+/// The one span a phone in `text` at `at` should produce (a `tel:` prefix is not part of it).
+fn phone_span(value: &str, at: usize) -> (usize, usize) {
+    let skip = if value.starts_with("tel:") { 4 } else { 0 };
+    (at + skip, at + value.len())
+}
+
+#[test]
+fn libphonenumber_example_numbers_are_phones_after_a_keyword() {
+    let s = scanner();
+    let examples = libphonenumber_examples();
+    assert!(examples.len() > 250, "{}", examples.len());
+    for (what, format, value) in &examples {
+        for lead in ["call me at ", "mi teléfono es el ", "meu telefone é "] {
+            let text = format!("{lead}{value}, thanks");
+            let got: Vec<_> = s
+                .scan(&text)
+                .iter()
+                .map(|sp| (sp.start, sp.end, sp.kind.name()))
+                .collect();
+            let (start, end) = phone_span(value, lead.len());
+            assert_eq!(got, [(start, end, "phone")], "{what} {format}: {text:?}");
+        }
+    }
+}
+
+#[test]
+fn libphonenumber_example_numbers_are_phones_without_a_keyword_when_unambiguous() {
+    let s = scanner();
+    let mut national = (0, Vec::new());
+    for (what, format, value) in libphonenumber_examples() {
+        let text = format!("ok {value} thanks");
+        let got: Vec<_> = s
+            .scan(&text)
+            .iter()
+            .map(|sp| (sp.start, sp.end, sp.kind.name()))
+            .collect();
+        let (start, end) = phone_span(&value, 3);
+        let exact = got == [(start, end, "phone")];
+        if format == "national" {
+            // Short or very long national numbers with no keyword are left alone on purpose
+            // (an 8-digit "4004-1234" is as likely a reference as a phone).
+            national.0 += 1;
+            if !exact {
+                national.1.push(format!("{what}: {value} -> {got:?}"));
+            }
+        } else {
+            // With a country code, a number is a phone whatever surrounds it.
+            assert!(exact, "{what} {format}: {text:?} -> {got:?}");
+        }
+    }
+    let (total, missed) = national;
+    println!(
+        "national formats without a keyword: {} of {total} left alone",
+        missed.len()
+    );
+    assert!(
+        missed.len() * 10 <= total,
+        "{} of {total} missed:\n{}",
+        missed.len(),
+        missed.join("\n")
+    );
+}
