@@ -4,15 +4,18 @@
 
 use std::sync::Arc;
 
+use rampart_audit::{Action, Actor, AuditEvent, Target, TargetKind};
 use rampart_auth::SecretString;
 use rampart_auth::clock::Clock;
 use rampart_protocol::rest::{AgentProfile, Role};
 use rampart_protocol::{
-    AgentId, Author, Availability, ClientFrame, ConversationId, ErrorCode, MessageId,
-    PROTOCOL_VERSION, QueueEntry, ResumePoint, Seq, ServerFrame, VisitorId,
+    AgentId, Author, Availability, ClientFrame, ConversationId, ErrorCode, FormId, FormKind,
+    FormValue, MessageId, PROTOCOL_VERSION, QueueEntry, ResumePoint, Seq, ServerFrame, VisitorId,
 };
 use sha2::{Digest, Sha256};
 
+use crate::audit::Audit;
+use crate::forms::SecureForms;
 use crate::live::{ConnId, Live};
 use crate::masking::Masker;
 use crate::metrics::Metrics;
@@ -67,6 +70,8 @@ pub struct Chat {
     metrics: Metrics,
     /// The originals of visitors' masked values (in memory), when reveals are enabled.
     originals: Option<Originals>,
+    /// Secure forms and the audit log that records their life, when enabled.
+    forms: Option<(SecureForms, Audit)>,
 }
 
 /// Locks that keep each conversation's store-then-publish in sequence order. Conversations
@@ -147,7 +152,20 @@ impl Chat {
             ordering: Arc::new(std::array::from_fn(|_| tokio::sync::Mutex::new(()))),
             metrics,
             originals: None,
+            forms: None,
         }
+    }
+
+    /// Enables secure forms, recording requests and submissions in `audit` (never values).
+    #[must_use]
+    pub fn with_forms(mut self, forms: SecureForms, audit: Audit) -> Self {
+        self.forms = Some((forms, audit));
+        self
+    }
+
+    /// The secure forms, if enabled.
+    pub fn forms(&self) -> Option<&SecureForms> {
+        self.forms.as_ref().map(|(forms, _)| forms)
     }
 
     /// Keeps the originals of visitors' masked values in `originals` so an audited reveal can
@@ -359,7 +377,17 @@ impl Chat {
                 Err(error) => frames.push(store_failure(&error, None)),
             }
         }
-        // A visitor (re)connecting learns who is looking after them.
+        // A visitor (re)connecting learns who is looking after them, and sees forms still open.
+        if let (Peer::Visitor { conversation, .. }, Some((forms, _))) = (peer, &self.forms) {
+            for (form_id, form, expires_at) in forms.open_in(*conversation, self.now_ms()) {
+                frames.push(ServerFrame::FormRequested {
+                    conversation_id: *conversation,
+                    form_id,
+                    form,
+                    expires_at,
+                });
+            }
+        }
         if let Peer::Visitor { conversation, .. } = peer {
             if let Ok((ConversationState::Active, Some(agent))) =
                 self.store.conversation_state(*conversation).await
@@ -467,6 +495,18 @@ impl Chat {
                 None,
             )],
             ClientFrame::Ping { nonce } => vec![ServerFrame::Pong { nonce }],
+            ClientFrame::RequestForm {
+                conversation_id,
+                form,
+            } => self.request_form(peer, conversation_id, form).await,
+            ClientFrame::SubmitForm {
+                conversation_id,
+                form_id,
+                values,
+            } => {
+                self.submit_form(peer, conn, conversation_id, form_id, &values)
+                    .await
+            }
             ClientFrame::Send {
                 id,
                 conversation_id,
@@ -566,6 +606,9 @@ impl Chat {
                 }
                 if let Some(originals) = &self.originals {
                     originals.forget_conversation(conversation_id);
+                }
+                if let Some((forms, _)) = &self.forms {
+                    forms.forget_conversation(conversation_id);
                 }
                 if let Err(error) = self.store.close(conversation_id, self.now_ms()).await {
                     return vec![store_failure(&error, None)];
@@ -713,6 +756,144 @@ impl Chat {
             }
             Err(error) => vec![store_failure(&error, Some(id))],
         }
+    }
+}
+
+impl Chat {
+    async fn record(&self, event: AuditEvent) -> Result<(), ServerFrame> {
+        let Some((_, audit)) = &self.forms else {
+            return Ok(());
+        };
+        let now = self
+            .clock
+            .unix_now()
+            .map_err(|_| refuse(ErrorCode::Internal, "the clock failed", None))?;
+        audit.record(event, now).await.map_err(|error| {
+            tracing::error!(%error, "audit of a secure form failed");
+            refuse(
+                ErrorCode::Internal,
+                "the secure form could not be recorded",
+                None,
+            )
+        })
+    }
+
+    /// An agent asks the visitor of one of their conversations for a secure form.
+    async fn request_form(
+        &self,
+        peer: &Peer,
+        conversation: ConversationId,
+        form: FormKind,
+    ) -> Vec<ServerFrame> {
+        let (Peer::Agent { profile, .. }, Some((forms, _))) = (peer, &self.forms) else {
+            return vec![refuse(
+                ErrorCode::NotAllowed,
+                "secure forms are not available",
+                None,
+            )];
+        };
+        if let Err(refusal) = self.may_act(peer, conversation).await {
+            return vec![refusal];
+        }
+        let (form_id, expires_at) =
+            match forms.request(conversation, form, profile.id, self.now_ms()) {
+                Ok(opened) => opened,
+                Err(error) => {
+                    return vec![refuse(ErrorCode::FormInvalid, &error.to_string(), None)];
+                }
+            };
+        let event = AuditEvent::new(
+            Actor::named_user(&profile.id.to_string(), &profile.username),
+            Action::SecureFormRequested,
+        )
+        .on(Target::new(TargetKind::SecureForm, &form_id.to_string()))
+        .with_detail("conversation", &conversation.to_string())
+        .and_then(|e| e.with_detail("form", form_name(form)));
+        let Ok(event) = event else {
+            return vec![refuse(
+                ErrorCode::Internal,
+                "the secure form could not be recorded",
+                None,
+            )];
+        };
+        if let Err(refusal) = self.record(event).await {
+            forms.forget_form(form_id);
+            return vec![refusal];
+        }
+        let frame = ServerFrame::FormRequested {
+            conversation_id: conversation,
+            form_id,
+            form,
+            expires_at,
+        };
+        self.live.publish(conversation, &frame, None);
+        Vec::new()
+    }
+
+    /// The visitor submits a form: the values stay in memory; the agent gets them masked.
+    async fn submit_form(
+        &self,
+        peer: &Peer,
+        conn: ConnId,
+        conversation: ConversationId,
+        form_id: FormId,
+        values: &[FormValue],
+    ) -> Vec<ServerFrame> {
+        let (Peer::Visitor { visitor, .. }, Some((forms, _))) = (peer, &self.forms) else {
+            return vec![refuse(
+                ErrorCode::NotAllowed,
+                "only the visitor submits a form",
+                None,
+            )];
+        };
+        if let Err(refusal) = self.may_act(peer, conversation).await {
+            return vec![refusal];
+        }
+        let (form, fields) = match forms.submit(conversation, form_id, values, self.now_ms()) {
+            Ok(submitted) => submitted,
+            Err(error) => return vec![refuse(ErrorCode::FormInvalid, &error.to_string(), None)],
+        };
+        let event = AuditEvent::new(
+            Actor::visitor(&visitor.to_string()),
+            Action::SecureFormSubmitted,
+        )
+        .on(Target::new(TargetKind::SecureForm, &form_id.to_string()))
+        .with_detail("conversation", &conversation.to_string())
+        .and_then(|e| e.with_detail("form", form_name(form)));
+        let Ok(event) = event else {
+            return vec![refuse(
+                ErrorCode::Internal,
+                "the secure form could not be recorded",
+                None,
+            )];
+        };
+        if let Err(refusal) = self.record(event).await {
+            forms.forget_form(form_id);
+            return vec![refusal];
+        }
+        let for_agents = ServerFrame::FormSubmitted {
+            conversation_id: conversation,
+            form_id,
+            form,
+            fields,
+        };
+        self.live.publish(conversation, &for_agents, Some(conn));
+        vec![ServerFrame::FormSubmitted {
+            conversation_id: conversation,
+            form_id,
+            form,
+            fields: Vec::new(),
+        }]
+    }
+}
+
+/// The audit name of a form kind.
+pub fn form_name(form: FormKind) -> &'static str {
+    match form {
+        FormKind::Card => "card",
+        FormKind::Ssn => "ssn",
+        FormKind::NationalId => "national_id",
+        FormKind::DateOfBirth => "date_of_birth",
     }
 }
 

@@ -34,6 +34,10 @@
 //! roles = ["supervisor"]
 //! keep_hours = 24
 //!
+//! # Secure forms accept values (kept in memory only) for this long after the request.
+//! [forms]
+//! expire_minutes = 15
+//!
 //! # With TLS the hub may listen on any address.
 //! [tls]
 //! cert = "/etc/rampart-hub/fullchain.pem"
@@ -206,6 +210,21 @@ impl Default for RevealSection {
     }
 }
 
+/// Secure forms.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FormsSection {
+    /// Minutes a requested form accepts values and its values are kept (1–120). Values also
+    /// go when the conversation closes.
+    pub expire_minutes: u32,
+}
+
+impl Default for FormsSection {
+    fn default() -> Self {
+        Self { expire_minutes: 15 }
+    }
+}
+
 /// TLS settings: PEM files of the certificate chain and its private key.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -244,6 +263,8 @@ pub struct HubConfig {
     pub retention: RetentionSection,
     /// Revealing masked values.
     pub reveal: RevealSection,
+    /// Secure forms.
+    pub forms: FormsSection,
 }
 
 impl Default for HubConfig {
@@ -263,6 +284,7 @@ impl Default for HubConfig {
             privacy: PrivacySection::default(),
             retention: RetentionSection::default(),
             reveal: RevealSection::default(),
+            forms: FormsSection::default(),
         }
     }
 }
@@ -341,6 +363,11 @@ impl HubConfig {
         if !(1..=3650).contains(&self.retention.transcript_days) {
             return Err(ConfigError::Invalid(
                 "[retention] transcript_days must be 1–3650".to_owned(),
+            ));
+        }
+        if !(1..=120).contains(&self.forms.expire_minutes) {
+            return Err(ConfigError::Invalid(
+                "[forms] expire_minutes must be 1–120".to_owned(),
             ));
         }
         if self.reveal.keep_hours > 720 {

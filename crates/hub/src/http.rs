@@ -18,9 +18,9 @@ use axum::{Json, Router};
 use ipnet::IpNet;
 use rampart_auth::SecretString;
 use rampart_protocol::rest::{
-    AgentProfile, ApiError, ApiErrorCode, EnrollRequest, LoginRequest, LoginStep,
-    NewVisitorRequest, PrivacyNotice, RevealRequest, Revealed, SessionGranted, TotpRequest,
-    VisitorSession,
+    AgentProfile, ApiError, ApiErrorCode, EnrollRequest, FormRevealRequest, LoginRequest,
+    LoginStep, NewVisitorRequest, PrivacyNotice, RevealRequest, Revealed, SessionGranted,
+    TotpRequest, VisitorSession,
 };
 use sha2::{Digest, Sha256};
 
@@ -91,6 +91,7 @@ pub fn routes(api: Api) -> Router {
         .route("/api/v1/logout", post(logout))
         .route("/api/v1/me", get(me))
         .route("/api/v1/reveal", post(reveal))
+        .route("/api/v1/forms/reveal", post(reveal_form))
         .merge(crate::widget::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(api)
@@ -315,6 +316,39 @@ async fn me(Authed(authed, _): Authed) -> Json<AgentProfile> {
     Json(authed.agent)
 }
 
+/// Shows one field of a submitted secure form to the agent who asked for it, for a stated
+/// reason (audited; a CVV only once).
+async fn reveal_form(
+    State(api): State<Api>,
+    ClientIp(ip): ClientIp,
+    Authed(authed, _): Authed,
+    body: Result<Json<FormRevealRequest>, JsonRejection>,
+) -> Result<Json<Revealed>, ApiFailure> {
+    let Json(request) = body?;
+    api.reveals
+        .reveal_form(api.chat.forms(), &authed.agent, &request, Some(ip))
+        .await
+        .map(Json)
+        .map_err(refusal_failure)
+}
+
+fn refusal_failure(refusal: RevealRefusal) -> ApiFailure {
+    let code = match refusal {
+        RevealRefusal::Forbidden => ApiErrorCode::Forbidden,
+        RevealRefusal::NotFound => ApiErrorCode::NotFound,
+        RevealRefusal::Invalid(_) => ApiErrorCode::Malformed,
+        RevealRefusal::Internal(ref error) => {
+            tracing::error!(%error, "reveal failed");
+            ApiErrorCode::Internal
+        }
+    };
+    let message = match refusal {
+        RevealRefusal::Internal(_) => "the reveal failed".to_owned(),
+        other => other.to_string(),
+    };
+    ApiFailure(ApiError::new(code, message))
+}
+
 /// Shows the original of one masked value to a permitted agent, for a stated reason. Every
 /// attempt, allowed or not, is in the audit log; the value never is.
 async fn reveal(
@@ -328,20 +362,5 @@ async fn reveal(
         .reveal(api.chat.originals(), &authed.agent, &request, Some(ip))
         .await
         .map(Json)
-        .map_err(|refusal| {
-            let code = match refusal {
-                RevealRefusal::Forbidden => ApiErrorCode::Forbidden,
-                RevealRefusal::NotFound => ApiErrorCode::NotFound,
-                RevealRefusal::Invalid(_) => ApiErrorCode::Malformed,
-                RevealRefusal::Internal(ref error) => {
-                    tracing::error!(%error, "reveal failed");
-                    ApiErrorCode::Internal
-                }
-            };
-            let message = match refusal {
-                RevealRefusal::Internal(_) => "the reveal failed".to_owned(),
-                other => other.to_string(),
-            };
-            ApiFailure(ApiError::new(code, message))
-        })
+        .map_err(refusal_failure)
 }

@@ -15,15 +15,17 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use rampart_audit::{Actor, AuditEvent, Target, TargetKind};
+use rampart_audit::{Action, Actor, AuditEvent, Target, TargetKind};
 use rampart_auth::SecretString;
 use rampart_auth::clock::Clock;
 use rampart_protocol::rest::{
-    AgentProfile, MAX_REVEAL_NOTE_CHARS, RevealReason, RevealRequest, Revealed, Role,
+    AgentProfile, FormRevealRequest, MAX_REVEAL_NOTE_CHARS, RevealReason, RevealRequest, Revealed,
+    Role,
 };
-use rampart_protocol::{ConversationId, MessageId};
+use rampart_protocol::{ConversationId, FormKind, MessageId};
 
 use crate::audit::Audit;
+use crate::forms::{FormError, SecureForms};
 use crate::masking::Masker;
 use crate::store::{Store, StoreError};
 
@@ -180,6 +182,30 @@ pub enum RevealRefusal {
     Internal(String),
 }
 
+fn refusal_code(refusal: &RevealRefusal) -> &'static str {
+    match refusal {
+        RevealRefusal::Forbidden => "forbidden",
+        RevealRefusal::NotFound => "not_found",
+        RevealRefusal::Invalid(_) => "invalid",
+        RevealRefusal::Internal(_) => "internal",
+    }
+}
+
+/// A field name fit for the audit log: one of the known names, or `unknown` (the request's text
+/// is not trusted into the log).
+fn field_name(field: &str) -> &'static str {
+    [
+        FormKind::Card,
+        FormKind::Ssn,
+        FormKind::NationalId,
+        FormKind::DateOfBirth,
+    ]
+    .iter()
+    .flat_map(|kind| kind.fields().iter().copied())
+    .find(|known| *known == field)
+    .unwrap_or("unknown")
+}
+
 /// Audited reveals of kept originals.
 #[derive(Clone)]
 pub struct Reveals {
@@ -238,13 +264,7 @@ impl Reveals {
                     .map_err(|e| RevealRefusal::Internal(e.to_string()))?;
             }
             Err(refusal) => {
-                let code = match refusal {
-                    RevealRefusal::Forbidden => "forbidden",
-                    RevealRefusal::NotFound => "not_found",
-                    RevealRefusal::Invalid(_) => "invalid",
-                    RevealRefusal::Internal(_) => "internal",
-                };
-                event = event.failed(code);
+                event = event.failed(refusal_code(refusal));
             }
         }
         if let Some(ip) = origin {
@@ -262,6 +282,77 @@ impl Reveals {
         Ok(Revealed {
             value,
             kind,
+            visible_secs: VISIBLE_SECS,
+        })
+    }
+
+    /// Shows one field of a submitted secure form to the agent who requested it; records the
+    /// view (with the reason, never the value) first.
+    pub async fn reveal_form(
+        &self,
+        forms: Option<&SecureForms>,
+        who: &AgentProfile,
+        request: &FormRevealRequest,
+        origin: Option<IpAddr>,
+    ) -> Result<Revealed, RevealRefusal> {
+        let actor = Actor::named_user(&who.id.to_string(), &who.username);
+        let target = Target::new(TargetKind::SecureForm, &request.form_id.to_string());
+        let as_reveal = RevealRequest {
+            conversation_id: request.conversation_id,
+            message_id: MessageId(request.form_id.0),
+            span: 0,
+            reason: request.reason,
+            note: request.note.clone(),
+        };
+        let now_ms = self
+            .clock
+            .unix_now()
+            .map(|s| i64::try_from(s).unwrap_or(i64::MAX).saturating_mul(1000))
+            .map_err(|e| RevealRefusal::Internal(e.to_string()))?;
+        let (reason, outcome) = match self.reason(&as_reveal) {
+            Ok(reason) => {
+                let outcome = forms.ok_or(RevealRefusal::NotFound).and_then(|forms| {
+                    forms
+                        .reveal(
+                            request.conversation_id,
+                            request.form_id,
+                            &request.field,
+                            who.id,
+                            now_ms,
+                        )
+                        .map_err(|error| match error {
+                            FormError::Forbidden => RevealRefusal::Forbidden,
+                            _ => RevealRefusal::NotFound,
+                        })
+                });
+                (reason, outcome)
+            }
+            Err(refusal) => (request.reason.as_str().to_owned(), Err(refusal)),
+        };
+        let mut event = AuditEvent::new(actor, Action::SecureFormViewed)
+            .on(target)
+            .with_detail(rampart_audit::REASON_KEY, &reason)
+            .and_then(|e| e.with_detail("field", field_name(&request.field)))
+            .and_then(|e| e.with_detail("conversation", &request.conversation_id.to_string()))
+            .map_err(|e| RevealRefusal::Internal(e.to_string()))?;
+        if let Err(refusal) = &outcome {
+            event = event.failed(refusal_code(refusal));
+        }
+        if let Some(ip) = origin {
+            event = event.from_ip(ip);
+        }
+        let now = self
+            .clock
+            .unix_now()
+            .map_err(|e| RevealRefusal::Internal(e.to_string()))?;
+        self.audit
+            .record(event, now)
+            .await
+            .map_err(|e| RevealRefusal::Internal(e.to_string()))?;
+        let (form, value) = outcome?;
+        Ok(Revealed {
+            value,
+            kind: crate::chat::form_name(form).to_owned(),
             visible_secs: VISIBLE_SECS,
         })
     }

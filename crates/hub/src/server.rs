@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 use crate::audit::{Audit, AuditError};
 use crate::chat::{Chat, ChatPolicy};
 use crate::config::HubConfig;
+use crate::forms::SecureForms;
 use crate::http::{self, Api};
 use crate::limits::Limits;
 use crate::live::Live;
@@ -141,6 +142,10 @@ impl Hub {
             },
             metrics,
         );
+        let forms = SecureForms::new(Duration::from_secs(
+            u64::from(config.forms.expire_minutes) * 60,
+        ));
+        let chat = chat.with_forms(forms, audit.clone());
         let chat = if config.reveal.keep_hours > 0 {
             let keep = Duration::from_secs(u64::from(config.reveal.keep_hours) * 60 * 60);
             chat.with_originals(Originals::new(keep, MAX_ORIGINALS))
@@ -195,9 +200,12 @@ impl Hub {
     /// (the audit record names the pseudonymous visitor id and a count, never erased content).
     pub async fn erase_visitor(&self, by: Actor, visitor: VisitorId) -> Result<usize, HubError> {
         let erased = self.store.erase_visitor(visitor).await?;
-        if let Some(originals) = self.chat.originals() {
-            for conversation in &erased {
+        for conversation in &erased {
+            if let Some(originals) = self.chat.originals() {
                 originals.forget_conversation(*conversation);
+            }
+            if let Some(forms) = self.chat.forms() {
+                forms.forget_conversation(*conversation);
             }
         }
         let event = AuditEvent::new(by, Action::VisitorErased)
@@ -225,6 +233,18 @@ impl Hub {
             .await?;
         let head = self.audit.log().head();
         tracing::info!(%addr, audit_head = %head, "hub listening");
+        // Secure forms expire within minutes: drop their values as soon as they do.
+        let expiring = self.clone();
+        let form_sweeper = tokio::spawn(async move {
+            let mut every_minute = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                every_minute.tick().await;
+                if let (Some(forms), Ok(now)) = (expiring.chat.forms(), expiring.clock.unix_now()) {
+                    let now_ms = i64::try_from(now).unwrap_or(i64::MAX).saturating_mul(1000);
+                    forms.purge(now_ms);
+                }
+            }
+        });
         // Retention runs at start and then hourly for as long as the hub serves.
         let retention = self.clone();
         let purger = tokio::spawn(async move {
@@ -262,6 +282,7 @@ impl Hub {
             }
         };
         purger.abort();
+        form_sweeper.abort();
         self.audit
             .record(
                 AuditEvent::new(Actor::System, Action::HubStopped),

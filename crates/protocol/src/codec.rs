@@ -46,6 +46,8 @@ pub const CLIENT_FRAME_TYPES: &[&str] = &[
     "close",
     "setAvailability",
     "ping",
+    "requestForm",
+    "submitForm",
 ];
 
 /// `type` values of [`ServerFrame`]. A test keeps this in sync with the enum.
@@ -61,6 +63,8 @@ pub const SERVER_FRAME_TYPES: &[&str] = &[
     "sessionRevoked",
     "error",
     "pong",
+    "formRequested",
+    "formSubmitted",
 ];
 
 #[derive(Deserialize)]

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::ids::{AgentId, ConversationId, MessageId, Seq};
+use crate::ids::{AgentId, ConversationId, FormId, MessageId, Seq};
 
 /// Whether an agent takes new conversations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -79,6 +79,63 @@ pub struct QueueEntry {
     pub locale: String,
 }
 
+/// What a secure form asks for. Each kind has fixed fields (see [`FormKind::fields`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum FormKind {
+    /// Card payment: `cardNumber` (Luhn), `expiry` (MM/YY, not past), `cvv` (3–4 digits).
+    Card,
+    /// A US Social Security number: `ssn`.
+    Ssn,
+    /// A national ID: `nationalId` (Spanish DNI/NIE checked by their control letter).
+    NationalId,
+    /// Date of birth: `dateOfBirth` (YYYY-MM-DD).
+    DateOfBirth,
+}
+
+impl FormKind {
+    /// The field names of this form, in display order.
+    pub fn fields(self) -> &'static [&'static str] {
+        match self {
+            Self::Card => &["cardNumber", "expiry", "cvv"],
+            Self::Ssn => &["ssn"],
+            Self::NationalId => &["nationalId"],
+            Self::DateOfBirth => &["dateOfBirth"],
+        }
+    }
+}
+
+/// One field of a submitted form, as the visitor typed it. `Debug` hides the value.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FormValue {
+    /// Field name (see [`FormKind::fields`]).
+    pub name: String,
+    /// The value.
+    pub value: String,
+}
+
+impl std::fmt::Debug for FormValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FormValue")
+            .field("name", &self.name)
+            .field("value", &"<redacted>")
+            .finish()
+    }
+}
+
+/// A submitted field as agents see it: masked, with whether a reveal can still show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MaskedField {
+    /// Field name.
+    pub name: String,
+    /// Masked value (a card keeps its last four digits; a CVV shows nothing).
+    pub masked: String,
+    /// The hub still holds the value (CVVs: until their one reveal).
+    pub revealable: bool,
+}
+
 /// Why a frame was refused. Stable: clients branch on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -108,6 +165,9 @@ pub enum ErrorCode {
     SessionExpired,
     /// The hub failed; the client should retry later. Nothing was stored.
     Internal,
+    /// A secure form's values failed validation (the message names the field, never the
+    /// value), or the form is not open.
+    FormInvalid,
 }
 
 /// Client → hub.
@@ -176,6 +236,24 @@ pub enum ClientFrame {
     Ping {
         /// Echoed back.
         nonce: u64,
+    },
+    /// An agent asks the visitor for sensitive data through a secure form.
+    #[serde(rename_all = "camelCase")]
+    RequestForm {
+        /// Where.
+        conversation_id: ConversationId,
+        /// What to ask for.
+        form: FormKind,
+    },
+    /// The visitor submits a requested form. The values never enter the transcript.
+    #[serde(rename_all = "camelCase")]
+    SubmitForm {
+        /// Where.
+        conversation_id: ConversationId,
+        /// Which request.
+        form_id: FormId,
+        /// One value per field of the form.
+        values: Vec<FormValue>,
     },
 }
 
@@ -287,5 +365,31 @@ pub enum ServerFrame {
     Pong {
         /// The ping's nonce.
         nonce: u64,
+    },
+    /// A secure form was requested (to the visitor, who fills it in, and to the agent).
+    #[serde(rename_all = "camelCase")]
+    FormRequested {
+        /// Where.
+        conversation_id: ConversationId,
+        /// The request.
+        form_id: FormId,
+        /// What it asks for.
+        form: FormKind,
+        /// When it stops accepting values (Unix milliseconds).
+        expires_at: i64,
+    },
+    /// A form was submitted: to the agent with masked values, to the visitor as a receipt
+    /// (with no values).
+    #[serde(rename_all = "camelCase")]
+    FormSubmitted {
+        /// Where.
+        conversation_id: ConversationId,
+        /// The request.
+        form_id: FormId,
+        /// What it was.
+        form: FormKind,
+        /// The fields, masked (empty in the visitor's receipt).
+        #[serde(default)]
+        fields: Vec<MaskedField>,
     },
 }

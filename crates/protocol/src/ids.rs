@@ -67,6 +67,10 @@ uuid_id!(
     /// An organisation (tenant).
     OrgId
 );
+uuid_id!(
+    /// A secure form an agent asked a visitor to fill in.
+    FormId
+);
 
 /// A message's position in its conversation, assigned by the hub: 1, 2, 3… with no gaps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]

@@ -18,9 +18,10 @@ pub mod rest;
 
 pub use codec::{FrameError, decode_client, decode_server, encode};
 pub use frames::{
-    Author, Availability, ClientFrame, ErrorCode, MaskedSpan, QueueEntry, ResumePoint, ServerFrame,
+    Author, Availability, ClientFrame, ErrorCode, FormKind, FormValue, MaskedField, MaskedSpan,
+    QueueEntry, ResumePoint, ServerFrame,
 };
-pub use ids::{AgentId, ConversationId, MessageId, OrgId, Seq, VisitorId};
+pub use ids::{AgentId, ConversationId, FormId, MessageId, OrgId, Seq, VisitorId};
 
 /// Version of the live protocol. A hub refuses a `hello` with another major version.
 pub const PROTOCOL_VERSION: u16 = 1;
@@ -49,6 +50,10 @@ pub fn typescript_bindings() -> String {
         frames::MaskedSpan::decl(&cfg),
         frames::ResumePoint::decl(&cfg),
         frames::QueueEntry::decl(&cfg),
+        ids::FormId::decl(&cfg),
+        frames::FormKind::decl(&cfg),
+        frames::FormValue::decl(&cfg),
+        frames::MaskedField::decl(&cfg),
         frames::ErrorCode::decl(&cfg),
         frames::ClientFrame::decl(&cfg),
         frames::ServerFrame::decl(&cfg),
@@ -64,6 +69,7 @@ pub fn typescript_bindings() -> String {
         rest::SessionGranted::decl(&cfg),
         rest::RevealReason::decl(&cfg),
         rest::RevealRequest::decl(&cfg),
+        rest::FormRevealRequest::decl(&cfg),
         rest::Revealed::decl(&cfg),
         rest::ApiErrorCode::decl(&cfg),
         rest::ApiError::decl(&cfg),

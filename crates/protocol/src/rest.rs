@@ -9,7 +9,7 @@ use rampart_secret::SecretString;
 use serde::{Deserialize, Serialize, Serializer, ser::SerializeStruct};
 use ts_rs::TS;
 
-use crate::ids::{AgentId, ConversationId, MessageId, VisitorId};
+use crate::ids::{AgentId, ConversationId, FormId, MessageId, VisitorId};
 
 /// Staff roles. Each hub endpoint checks one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
@@ -259,6 +259,25 @@ pub struct RevealRequest {
     pub message_id: MessageId,
     /// Index of the span in the message's `spans`.
     pub span: u32,
+    /// Why.
+    pub reason: RevealReason,
+    /// Required for `other`; at most [`MAX_REVEAL_NOTE_CHARS`]. Masked before it is audited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub note: Option<String>,
+}
+
+/// `POST /api/v1/forms/reveal`: show one field of a submitted secure form to the agent who
+/// asked for it, for a stated reason. A CVV can be shown once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FormRevealRequest {
+    /// The conversation.
+    pub conversation_id: ConversationId,
+    /// The form.
+    pub form_id: FormId,
+    /// The field name.
+    pub field: String,
     /// Why.
     pub reason: RevealReason,
     /// Required for `other`; at most [`MAX_REVEAL_NOTE_CHARS`]. Masked before it is audited.

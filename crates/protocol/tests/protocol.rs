@@ -20,6 +20,10 @@ mod support {
         "0190f1a2-0000-7000-8000-0000000000a1".parse().unwrap()
     }
 
+    pub fn form() -> FormId {
+        "0190f1a2-0000-7000-8000-0000000000f1".parse().unwrap()
+    }
+
     pub fn agent() -> AgentId {
         "0190f1a2-0000-7000-8000-0000000000e1".parse().unwrap()
     }
@@ -56,6 +60,18 @@ mod support {
                 availability: Availability::Away,
             },
             ClientFrame::Ping { nonce: 7 },
+            ClientFrame::RequestForm {
+                conversation_id: conv(),
+                form: FormKind::Card,
+            },
+            ClientFrame::SubmitForm {
+                conversation_id: conv(),
+                form_id: form(),
+                values: vec![FormValue {
+                    name: "ssn".into(),
+                    value: "123-45-6788".into(),
+                }],
+            },
         ]
     }
 
@@ -120,6 +136,22 @@ mod support {
                 id: Some(msg()),
             },
             ServerFrame::Pong { nonce: 7 },
+            ServerFrame::FormRequested {
+                conversation_id: conv(),
+                form_id: form(),
+                form: FormKind::NationalId,
+                expires_at: 1_700_000_900_000,
+            },
+            ServerFrame::FormSubmitted {
+                conversation_id: conv(),
+                form_id: form(),
+                form: FormKind::Card,
+                fields: vec![MaskedField {
+                    name: "cardNumber".into(),
+                    masked: "•••• •••• •••• 1111".into(),
+                    revealable: true,
+                }],
+            },
         ]
     }
 

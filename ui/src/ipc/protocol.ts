@@ -70,7 +70,35 @@ waitingSince: number,
  */
 locale: string, };
 
-export type ErrorCode = "malformed" | "frameTooLarge" | "invalidUtf8" | "unknownType" | "unsupportedVersion" | "textInvalid" | "helloRequired" | "notAllowed" | "notFound" | "rateLimited" | "sessionExpired" | "internal";
+export type FormId = string;
+
+export type FormKind = "card" | "ssn" | "nationalId" | "dateOfBirth";
+
+export type FormValue = { 
+/**
+ * Field name (see [`FormKind::fields`]).
+ */
+name: string, 
+/**
+ * The value.
+ */
+value: string, };
+
+export type MaskedField = { 
+/**
+ * Field name.
+ */
+name: string, 
+/**
+ * Masked value (a card keeps its last four digits; a CVV shows nothing).
+ */
+masked: string, 
+/**
+ * The hub still holds the value (CVVs: until their one reveal).
+ */
+revealable: boolean, };
+
+export type ErrorCode = "malformed" | "frameTooLarge" | "invalidUtf8" | "unknownType" | "unsupportedVersion" | "textInvalid" | "helloRequired" | "notAllowed" | "notFound" | "rateLimited" | "sessionExpired" | "internal" | "formInvalid";
 
 export type ClientFrame = { "type": "hello", 
 /**
@@ -124,7 +152,27 @@ availability: Availability, } | { "type": "ping",
 /**
  * Echoed back.
  */
-nonce: number, };
+nonce: number, } | { "type": "requestForm", 
+/**
+ * Where.
+ */
+conversationId: ConversationId, 
+/**
+ * What to ask for.
+ */
+form: FormKind, } | { "type": "submitForm", 
+/**
+ * Where.
+ */
+conversationId: ConversationId, 
+/**
+ * Which request.
+ */
+formId: FormId, 
+/**
+ * One value per field of the form.
+ */
+values: Array<FormValue>, };
 
 export type ServerFrame = { "type": "welcome", 
 /**
@@ -235,7 +283,39 @@ id?: MessageId | null, } | { "type": "pong",
 /**
  * The ping's nonce.
  */
-nonce: number, };
+nonce: number, } | { "type": "formRequested", 
+/**
+ * Where.
+ */
+conversationId: ConversationId, 
+/**
+ * The request.
+ */
+formId: FormId, 
+/**
+ * What it asks for.
+ */
+form: FormKind, 
+/**
+ * When it stops accepting values (Unix milliseconds).
+ */
+expiresAt: number, } | { "type": "formSubmitted", 
+/**
+ * Where.
+ */
+conversationId: ConversationId, 
+/**
+ * The request.
+ */
+formId: FormId, 
+/**
+ * What it was.
+ */
+form: FormKind, 
+/**
+ * The fields, masked (empty in the visitor's receipt).
+ */
+fields: Array<MaskedField>, };
 
 export type Role = "agent" | "supervisor" | "trainer" | "admin";
 
@@ -392,6 +472,28 @@ messageId: MessageId,
  * Index of the span in the message's `spans`.
  */
 span: number, 
+/**
+ * Why.
+ */
+reason: RevealReason, 
+/**
+ * Required for `other`; at most [`MAX_REVEAL_NOTE_CHARS`]. Masked before it is audited.
+ */
+note?: string, };
+
+export type FormRevealRequest = { 
+/**
+ * The conversation.
+ */
+conversationId: ConversationId, 
+/**
+ * The form.
+ */
+formId: FormId, 
+/**
+ * The field name.
+ */
+field: string, 
 /**
  * Why.
  */

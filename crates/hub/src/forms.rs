@@ -1,0 +1,577 @@
+//! Secure forms: an agent asks for sensitive data, the visitor types it into a form in the
+//! widget, and the values reach the hub over the visitor's own session without ever entering
+//! the transcript.
+//!
+//! Invariants:
+//! - Values live in memory only, as [`SecretString`]s: never in the database, the logs or the
+//!   audit log (which records that a form was requested, submitted and viewed).
+//! - A form accepts one submission, before it expires. Its values go when the conversation
+//!   closes or is erased, or when the form expires (default 15 minutes after the request).
+//! - A CVV is shown once: its first reveal removes it.
+//! - Validation (Luhn and brand, expiry, CVV length, SSN rules, DNI/NIE control letter, dates)
+//!   happens here as well as in the widget; errors name the field, never the value.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use rampart_auth::SecretString;
+use rampart_pii::validate;
+use rampart_protocol::{AgentId, ConversationId, FormId, FormKind, FormValue, MaskedField};
+
+/// Forms held at most (open or submitted); beyond this new requests are refused.
+pub const MAX_FORMS: usize = 10_000;
+/// Longest accepted field value, in characters.
+const MAX_VALUE_CHARS: usize = 64;
+
+/// Why a form operation was refused. Messages name fields, never values.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FormError {
+    /// No such form in this conversation, or it expired or was already submitted.
+    #[error("the form is not open")]
+    NotOpen,
+    /// A value failed validation.
+    #[error("{field}: {problem}")]
+    Invalid {
+        /// Which field.
+        field: &'static str,
+        /// What is wrong with it.
+        problem: &'static str,
+    },
+    /// Too many forms are held.
+    #[error("too many secure forms are open; try again later")]
+    Full,
+    /// Not the agent who asked for it.
+    #[error("only the requesting agent may view this form")]
+    Forbidden,
+}
+
+struct Field {
+    name: &'static str,
+    value: Option<SecretString>,
+    masked: String,
+    /// A CVV is removed by its first reveal.
+    once: bool,
+}
+
+struct Form {
+    conversation: ConversationId,
+    kind: FormKind,
+    requested_by: AgentId,
+    expires_at_ms: i64,
+    fields: Option<Vec<Field>>,
+}
+
+/// Open and submitted forms, in memory. Cheap to clone.
+#[derive(Clone)]
+pub struct SecureForms {
+    forms: Arc<Mutex<HashMap<FormId, Form>>>,
+    ttl_ms: i64,
+}
+
+impl std::fmt::Debug for SecureForms {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecureForms")
+            .field("held", &self.lock().len())
+            .finish()
+    }
+}
+
+impl SecureForms {
+    /// Forms that expire `ttl` after their request.
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            forms: Arc::default(),
+            ttl_ms: i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<FormId, Form>> {
+        self.forms.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Opens a form. Returns its id and expiry (Unix ms).
+    pub fn request(
+        &self,
+        conversation: ConversationId,
+        kind: FormKind,
+        by: AgentId,
+        now_ms: i64,
+    ) -> Result<(FormId, i64), FormError> {
+        let mut forms = self.lock();
+        if forms.len() >= MAX_FORMS {
+            forms.retain(|_, f| f.expires_at_ms > now_ms);
+            if forms.len() >= MAX_FORMS {
+                return Err(FormError::Full);
+            }
+        }
+        let id = FormId::new();
+        let expires_at_ms = now_ms.saturating_add(self.ttl_ms);
+        forms.insert(
+            id,
+            Form {
+                conversation,
+                kind,
+                requested_by: by,
+                expires_at_ms,
+                fields: None,
+            },
+        );
+        Ok((id, expires_at_ms))
+    }
+
+    /// Accepts the visitor's values for an open form. Returns the kind and the masked fields.
+    pub fn submit(
+        &self,
+        conversation: ConversationId,
+        id: FormId,
+        values: &[FormValue],
+        now_ms: i64,
+    ) -> Result<(FormKind, Vec<MaskedField>), FormError> {
+        let mut forms = self.lock();
+        let form = forms
+            .get_mut(&id)
+            .filter(|f| {
+                f.conversation == conversation && f.expires_at_ms > now_ms && f.fields.is_none()
+            })
+            .ok_or(FormError::NotOpen)?;
+        let fields = validate_form(form.kind, values)?;
+        let masked = fields.iter().map(view).collect();
+        form.fields = Some(fields);
+        Ok((form.kind, masked))
+    }
+
+    /// The value of one field, for the agent who asked (the caller audits the view). A CVV
+    /// is removed by this; other values stay until the form goes.
+    pub fn reveal(
+        &self,
+        conversation: ConversationId,
+        id: FormId,
+        field: &str,
+        who: AgentId,
+        now_ms: i64,
+    ) -> Result<(FormKind, SecretString), FormError> {
+        let mut forms = self.lock();
+        let form = forms
+            .get_mut(&id)
+            .filter(|f| f.conversation == conversation && f.expires_at_ms > now_ms)
+            .ok_or(FormError::NotOpen)?;
+        if form.requested_by != who {
+            return Err(FormError::Forbidden);
+        }
+        let kind = form.kind;
+        let slot = form
+            .fields
+            .as_mut()
+            .and_then(|fields| fields.iter_mut().find(|f| f.name == field))
+            .ok_or(FormError::NotOpen)?;
+        let value = if slot.once {
+            slot.value.take()
+        } else {
+            slot.value.clone()
+        };
+        value.map(|v| (kind, v)).ok_or(FormError::NotOpen)
+    }
+
+    /// The fields of a submitted form as agents see them now.
+    pub fn masked(&self, id: FormId) -> Option<(ConversationId, FormKind, Vec<MaskedField>)> {
+        let forms = self.lock();
+        let form = forms.get(&id)?;
+        let fields = form.fields.as_ref()?;
+        Some((
+            form.conversation,
+            form.kind,
+            fields.iter().map(view).collect(),
+        ))
+    }
+
+    /// Open (not yet submitted, not expired) forms of a conversation: (id, kind, expiry).
+    pub fn open_in(
+        &self,
+        conversation: ConversationId,
+        now_ms: i64,
+    ) -> Vec<(FormId, FormKind, i64)> {
+        self.lock()
+            .iter()
+            .filter(|(_, f)| {
+                f.conversation == conversation && f.fields.is_none() && f.expires_at_ms > now_ms
+            })
+            .map(|(id, f)| (*id, f.kind, f.expires_at_ms))
+            .collect()
+    }
+
+    /// Drops one form (its request could not be recorded).
+    pub fn forget_form(&self, id: FormId) {
+        self.lock().remove(&id);
+    }
+
+    /// Drops every form of a conversation (closed or erased). Returns how many.
+    pub fn forget_conversation(&self, conversation: ConversationId) -> usize {
+        let mut forms = self.lock();
+        let before = forms.len();
+        forms.retain(|_, f| f.conversation != conversation);
+        before - forms.len()
+    }
+
+    /// Drops expired forms. Returns how many.
+    pub fn purge(&self, now_ms: i64) -> usize {
+        let mut forms = self.lock();
+        let before = forms.len();
+        forms.retain(|_, f| f.expires_at_ms > now_ms);
+        before - forms.len()
+    }
+
+    /// Forms held now.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Whether none are held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+fn view(field: &Field) -> MaskedField {
+    MaskedField {
+        name: field.name.to_owned(),
+        masked: field.masked.clone(),
+        revealable: field.value.is_some(),
+    }
+}
+
+fn invalid(field: &'static str, problem: &'static str) -> FormError {
+    FormError::Invalid { field, problem }
+}
+
+/// Checks a submission against its form and returns the fields, normalised and masked.
+fn validate_form(kind: FormKind, values: &[FormValue]) -> Result<Vec<Field>, FormError> {
+    let names = kind.fields();
+    if values.len() != names.len() {
+        return Err(invalid("form", "wrong number of fields"));
+    }
+    let mut out = Vec::with_capacity(names.len());
+    for &name in names {
+        let value = values
+            .iter()
+            .find(|v| v.name == name)
+            .map(|v| v.value.trim())
+            .ok_or_else(|| invalid(name, "missing"))?;
+        if value.is_empty() {
+            return Err(invalid(name, "empty"));
+        }
+        if value.chars().count() > MAX_VALUE_CHARS || value.chars().any(char::is_control) {
+            return Err(invalid(name, "not a valid value"));
+        }
+        out.push(validate_field(name, value)?);
+    }
+    Ok(out)
+}
+
+fn digits_of(value: &str, allowed_separators: &[char]) -> Option<String> {
+    let mut digits = String::with_capacity(value.len());
+    for c in value.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else if !allowed_separators.contains(&c) {
+            return None;
+        }
+    }
+    Some(digits)
+}
+
+fn bullets(count: usize) -> String {
+    "•".repeat(count)
+}
+
+fn validate_field(name: &'static str, value: &str) -> Result<Field, FormError> {
+    let field = |value: String, masked: String, once: bool| Field {
+        name,
+        value: Some(SecretString::new(value)),
+        masked,
+        once,
+    };
+    match name {
+        "cardNumber" => {
+            let digits =
+                digits_of(value, &[' ', '-']).ok_or_else(|| invalid(name, "digits only"))?;
+            if !(12..=19).contains(&digits.len()) || !validate::card(digits.as_bytes()) {
+                return Err(invalid(name, "not a valid card number"));
+            }
+            let last4 = &digits[digits.len() - 4..];
+            Ok(field(digits.clone(), format!("•••• {last4}"), false))
+        }
+        "expiry" => {
+            let digits =
+                digits_of(value, &['/', ' ', '-']).ok_or_else(|| invalid(name, "MM/YY"))?;
+            let (month, year) = match digits.len() {
+                4 => (&digits[..2], &digits[2..]),
+                6 => (&digits[..2], &digits[4..]),
+                _ => return Err(invalid(name, "MM/YY")),
+            };
+            let month: u8 = month.parse().map_err(|_| invalid(name, "MM/YY"))?;
+            if !(1..=12).contains(&month) {
+                return Err(invalid(name, "MM/YY"));
+            }
+            Ok(field(
+                format!("{month:02}/{year}"),
+                "••/••".to_owned(),
+                false,
+            ))
+        }
+        "cvv" => {
+            let digits = digits_of(value, &[]).ok_or_else(|| invalid(name, "digits only"))?;
+            if !(3..=4).contains(&digits.len()) {
+                return Err(invalid(name, "3 or 4 digits"));
+            }
+            Ok(field(digits, bullets(3), true))
+        }
+        "ssn" => {
+            let digits =
+                digits_of(value, &['-', ' ']).ok_or_else(|| invalid(name, "digits only"))?;
+            if !validate::us_ssn(digits.as_bytes()) {
+                return Err(invalid(name, "not a valid SSN"));
+            }
+            let last4 = &digits[5..];
+            let formatted = format!("{}-{}-{}", &digits[..3], &digits[3..5], last4);
+            Ok(field(formatted, format!("•••-••-{last4}"), false))
+        }
+        "nationalId" => {
+            let compact: String = value
+                .chars()
+                .filter(|c| !matches!(c, ' ' | '-' | '.'))
+                .map(|c| c.to_ascii_uppercase())
+                .collect();
+            let bytes = compact.as_bytes();
+            let valid = match bytes {
+                [prefix @ (b'X' | b'Y' | b'Z'), digits @ .., letter] if digits.len() == 7 => {
+                    validate::es_nie(*prefix, digits, *letter)
+                }
+                [digits @ .., letter] if digits.len() == 8 => validate::es_dni(digits, *letter),
+                _ => false,
+            };
+            if !valid {
+                return Err(invalid(name, "not a valid DNI or NIE"));
+            }
+            let masked = format!(
+                "{}{}",
+                bullets(compact.len() - 1),
+                &compact[compact.len() - 1..]
+            );
+            Ok(field(compact, masked, false))
+        }
+        "dateOfBirth" => {
+            let parts: Vec<&str> = value.split('-').collect();
+            let ok = matches!(parts.as_slice(), [y, m, d]
+                if y.len() == 4 && m.len() == 2 && d.len() == 2
+                && y.parse::<u16>().is_ok_and(|y| (1900..=2100).contains(&y))
+                && m.parse::<u8>().is_ok_and(|m| (1..=12).contains(&m))
+                && d.parse::<u8>().is_ok_and(|d| (1..=31).contains(&d)));
+            if !ok {
+                return Err(invalid(name, "YYYY-MM-DD"));
+            }
+            Ok(field(value.to_owned(), "••••-••-••".to_owned(), false))
+        }
+        _ => Err(invalid("form", "unknown field")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(pairs: &[(&str, &str)]) -> Vec<FormValue> {
+        pairs
+            .iter()
+            .map(|(n, v)| FormValue {
+                name: (*n).to_owned(),
+                value: (*v).to_owned(),
+            })
+            .collect()
+    }
+
+    fn card() -> Vec<FormValue> {
+        values(&[
+            ("cardNumber", "4111 1111 1111 1111"),
+            ("expiry", "12/29"),
+            ("cvv", "123"),
+        ])
+    }
+
+    #[test]
+    fn a_card_form_round_trips_masked_and_the_cvv_shows_once() {
+        let forms = SecureForms::new(Duration::from_secs(900));
+        let (c, agent) = (ConversationId::new(), AgentId::new());
+        let (id, expires) = forms.request(c, FormKind::Card, agent, 1_000).unwrap();
+        assert_eq!(expires, 901_000);
+        assert_eq!(forms.open_in(c, 2_000).len(), 1);
+        let (kind, masked) = forms.submit(c, id, &card(), 2_000).unwrap();
+        assert_eq!(kind, FormKind::Card);
+        let shown: Vec<&str> = masked.iter().map(|f| f.masked.as_str()).collect();
+        assert_eq!(shown, ["•••• 1111", "••/••", "•••"]);
+        assert!(
+            forms.open_in(c, 2_000).is_empty(),
+            "submitted forms are not open"
+        );
+        assert_eq!(
+            forms.submit(c, id, &card(), 2_000),
+            Err(FormError::NotOpen),
+            "one submission"
+        );
+        let (_, number) = forms.reveal(c, id, "cardNumber", agent, 3_000).unwrap();
+        assert_eq!(number.expose(), "4111111111111111");
+        assert!(
+            forms.reveal(c, id, "cardNumber", agent, 3_000).is_ok(),
+            "card stays"
+        );
+        let (_, cvv) = forms.reveal(c, id, "cvv", agent, 3_000).unwrap();
+        assert_eq!(cvv.expose(), "123");
+        assert_eq!(
+            forms.reveal(c, id, "cvv", agent, 3_000).unwrap_err(),
+            FormError::NotOpen
+        );
+        let (_, _, after) = forms.masked(id).unwrap();
+        assert!(!after.iter().find(|f| f.name == "cvv").unwrap().revealable);
+        assert_eq!(
+            forms
+                .reveal(c, id, "cardNumber", AgentId::new(), 3_000)
+                .unwrap_err(),
+            FormError::Forbidden
+        );
+    }
+
+    #[test]
+    fn forms_expire_and_go_with_their_conversation() {
+        let forms = SecureForms::new(Duration::from_secs(60));
+        let (c, agent) = (ConversationId::new(), AgentId::new());
+        let (id, _) = forms.request(c, FormKind::Card, agent, 0).unwrap();
+        assert_eq!(
+            forms.submit(c, id, &card(), 60_000),
+            Err(FormError::NotOpen),
+            "expired"
+        );
+        let (id, _) = forms.request(c, FormKind::Card, agent, 60_000).unwrap();
+        forms.submit(c, id, &card(), 61_000).unwrap();
+        assert_eq!(
+            forms
+                .reveal(c, id, "cardNumber", agent, 121_000)
+                .unwrap_err(),
+            FormError::NotOpen
+        );
+        assert_eq!(forms.purge(121_000), 2);
+        let (other, _) = forms
+            .request(ConversationId::new(), FormKind::Ssn, agent, 0)
+            .unwrap();
+        forms.request(c, FormKind::Ssn, agent, 0).unwrap();
+        assert_eq!(forms.forget_conversation(c), 1);
+        assert!(forms.masked(other).is_none(), "not submitted yet");
+        assert_eq!(forms.len(), 1);
+        // Another conversation cannot submit into this form.
+        assert_eq!(
+            forms.submit(c, other, &values(&[("ssn", "123-45-6788")]), 1),
+            Err(FormError::NotOpen)
+        );
+    }
+
+    #[test]
+    fn values_are_validated_and_errors_never_echo_them() {
+        type Case<'a> = (FormKind, &'a [(&'a str, &'a str)], &'a str);
+        let cases: &[Case<'_>] = &[
+            (
+                FormKind::Card,
+                &[
+                    ("cardNumber", "4111 1111 1111 1112"),
+                    ("expiry", "12/29"),
+                    ("cvv", "123"),
+                ],
+                "cardNumber",
+            ),
+            (
+                FormKind::Card,
+                &[
+                    ("cardNumber", "4111 1111 1111 1111"),
+                    ("expiry", "13/29"),
+                    ("cvv", "123"),
+                ],
+                "expiry",
+            ),
+            (
+                FormKind::Card,
+                &[
+                    ("cardNumber", "4111 1111 1111 1111"),
+                    ("expiry", "12/29"),
+                    ("cvv", "12"),
+                ],
+                "cvv",
+            ),
+            (
+                FormKind::Card,
+                &[("cardNumber", "4111 1111 1111 1111"), ("expiry", "12/29")],
+                "form",
+            ),
+            (FormKind::Ssn, &[("ssn", "666-12-3456")], "ssn"),
+            (FormKind::Ssn, &[("ssn", "<script>")], "ssn"),
+            (
+                FormKind::NationalId,
+                &[("nationalId", "12345678A")],
+                "nationalId",
+            ),
+            (
+                FormKind::DateOfBirth,
+                &[("dateOfBirth", "1990-13-01")],
+                "dateOfBirth",
+            ),
+            (
+                FormKind::DateOfBirth,
+                &[("other", "1990-01-01")],
+                "dateOfBirth",
+            ),
+        ];
+        for (kind, pairs, field) in cases {
+            let error = validate_form(*kind, &values(pairs)).err().unwrap();
+            let text = error.to_string();
+            assert!(text.starts_with(field), "{kind:?} {pairs:?}: {text}");
+            for (_, value) in *pairs {
+                assert!(!text.contains(value), "{text} echoes {value}");
+            }
+        }
+        let ok = validate_form(
+            FormKind::NationalId,
+            &values(&[("nationalId", "x-1234567-l")]),
+        )
+        .unwrap();
+        assert_eq!(ok[0].masked, "••••••••L");
+        let ok = validate_form(
+            FormKind::NationalId,
+            &values(&[("nationalId", "12.345.678-z")]),
+        )
+        .unwrap();
+        assert_eq!(ok[0].value.as_ref().unwrap().expose(), "12345678Z");
+        let ok = validate_form(FormKind::Ssn, &values(&[("ssn", "123 45 6788")])).unwrap();
+        assert_eq!(ok[0].masked, "•••-••-6788");
+        let long = "9".repeat(65);
+        assert!(validate_form(FormKind::Ssn, &values(&[("ssn", &long)])).is_err());
+    }
+
+    #[test]
+    fn the_number_of_forms_is_bounded() {
+        let forms = SecureForms::new(Duration::from_secs(1));
+        let c = ConversationId::new();
+        for _ in 0..MAX_FORMS {
+            forms.request(c, FormKind::Ssn, AgentId::new(), 0).unwrap();
+        }
+        assert_eq!(
+            forms
+                .request(c, FormKind::Ssn, AgentId::new(), 500)
+                .unwrap_err(),
+            FormError::Full
+        );
+        assert!(
+            forms
+                .request(c, FormKind::Ssn, AgentId::new(), 1_500)
+                .is_ok(),
+            "expired ones make room"
+        );
+    }
+}
