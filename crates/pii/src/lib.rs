@@ -19,6 +19,7 @@ pub mod jsonl;
 mod mask;
 mod normalize;
 mod numeric;
+mod stats;
 mod text;
 pub mod validate;
 
@@ -92,6 +93,12 @@ impl Kind {
         }
     }
 
+    /// The built-in kind with this [`Kind::name`] (`"credit_card"`, `"us_ssn"`, …). Custom
+    /// patterns are not found here: their names belong to the scanner's configuration.
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::BUILT_IN.into_iter().find(|k| k.name() == name)
+    }
+
     /// Which candidate wins when two overlap: validated identifiers over looser kinds.
     const fn priority(self) -> u8 {
         match self {
@@ -157,6 +164,25 @@ pub enum Policy {
     Full,
     /// The span becomes a labelled token: `[email]`, `[card ••••1234]`.
     Token,
+}
+
+impl Policy {
+    /// Every policy, in a fixed order.
+    pub const ALL: [Policy; 3] = [Policy::Last4, Policy::Full, Policy::Token];
+
+    /// The name used in configuration and by the CLI: `last4`, `full` or `token`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Policy::Last4 => "last4",
+            Policy::Full => "full",
+            Policy::Token => "token",
+        }
+    }
+
+    /// The policy with this [`Policy::name`].
+    pub fn from_name(name: &str) -> Option<Policy> {
+        Policy::ALL.into_iter().find(|p| p.name() == name)
+    }
 }
 
 /// Opt-in kinds that are not detected by default (they collide with ordinary numbers more
@@ -431,7 +457,7 @@ impl Scanner {
     /// Detects personal data in `text`, replacing the contents of `spans` (reuses its buffer).
     pub fn scan_into(&self, text: &str, spans: &mut Vec<Span>) {
         spans.clear();
-        let mut stats = Stats::of(text.as_bytes());
+        let mut stats = stats::Stats::of(text.as_bytes());
         let norm = if stats.normalizable {
             normalize::normalize(text)
         } else {
@@ -439,7 +465,7 @@ impl Scanner {
         };
         let t: &str = &norm.text;
         if norm.changed() {
-            stats = Stats::of(t.as_bytes());
+            stats = stats::Stats::of(t.as_bytes());
         }
         let mut cands: Vec<Cand> = Vec::new();
         let pieces = if stats.digits >= 3 {
@@ -507,100 +533,6 @@ impl Scanner {
     }
 }
 
-/// Cheap statistics that decide which detectors run at all. Two branch-free passes that the
-/// compiler vectorises (byte counters flushed every 255 bytes); the rest runs only when a
-/// count says it might matter.
-struct Stats {
-    digits: usize,
-    at: bool,
-    pct40: bool,
-    colons: usize,
-    double_colon: bool,
-    /// Bytes that may start a char the normaliser replaces (C2, E2, E3, EF).
-    normalizable: bool,
-    /// A spelt-out "at" (" at ", "(at)", "arroba"…) that an obfuscated email needs.
-    at_marker: bool,
-}
-
-fn opens(c: u8) -> bool {
-    (c == b' ')
-        | (c == b'(')
-        | (c == b'[')
-        | (c == b'{')
-        | (c == b'<')
-        | (c == b'\t')
-        | (c == b'\n')
-}
-
-fn closes(c: u8) -> bool {
-    (c == b' ')
-        | (c == b')')
-        | (c == b']')
-        | (c == b'}')
-        | (c == b'>')
-        | (c == b'\t')
-        | (c == b'\n')
-}
-
-impl Stats {
-    fn of(b: &[u8]) -> Self {
-        let (mut digits, mut colons, mut specials, mut high) = (0usize, 0usize, 0usize, 0usize);
-        for chunk in b.chunks(255) {
-            let (mut d, mut c, mut s, mut h) = (0u8, 0u8, 0u8, 0u8);
-            for &x in chunk {
-                d += u8::from(x.wrapping_sub(b'0') < 10);
-                c += u8::from(x == b':');
-                s += u8::from((x == b'@') | (x == b'%'));
-                h += u8::from((x == 0xC2) | (x == 0xE2) | (x == 0xE3) | (x == 0xEF));
-            }
-            digits += usize::from(d);
-            colons += usize::from(c);
-            specials += usize::from(s);
-            high += usize::from(h);
-        }
-        // Four-byte windows: " at " and its bracketed forms, and "rr" for "arroba".
-        let (mut at_words, mut rr) = (0usize, 0usize);
-        let w = b.len().saturating_sub(3);
-        let mut start = 0;
-        while start < w {
-            let end = (start + 255).min(w);
-            let (mut a, mut r) = (0u8, 0u8);
-            let s0 = &b[start..end];
-            let s1 = &b[start + 1..end + 1];
-            let s2 = &b[start + 2..end + 2];
-            let s3 = &b[start + 3..end + 3];
-            for (((&p, &x), &y), &q) in s0.iter().zip(s1).zip(s2).zip(s3) {
-                let (x, y) = (x | 0x20, y | 0x20);
-                a += u8::from(opens(p) & (x == b'a') & (y == b't') & closes(q));
-                r += u8::from((x == b'r') & (y == b'r'));
-            }
-            at_words += usize::from(a);
-            rr += usize::from(r);
-            start = end;
-        }
-        let at_marker =
-            at_words > 0 || (rr > 0 && b.windows(5).any(|w| w.eq_ignore_ascii_case(b"arrob")));
-        let (at, pct40) = if specials > 0 {
-            (
-                b.contains(&b'@'),
-                b.windows(3).any(|w| w.eq_ignore_ascii_case(b"%40")),
-            )
-        } else {
-            (false, false)
-        };
-        let double_colon = colons >= 2 && b.windows(2).any(|w| w == b"::");
-        Self {
-            digits,
-            at,
-            pct40,
-            colons,
-            double_colon,
-            normalizable: high > 0,
-            at_marker,
-        }
-    }
-}
-
 /// Sorts candidates and keeps a disjoint set: on overlap the higher-priority kind wins, then the
 /// longer span.
 fn resolve(cands: &mut Vec<Cand>) {
@@ -638,6 +570,19 @@ mod tests {
 
     fn redact(text: &str) -> Redaction {
         Scanner::new().unwrap().redact(text)
+    }
+
+    #[test]
+    fn kinds_and_policies_round_trip_through_their_names() {
+        for k in Kind::BUILT_IN {
+            assert_eq!(Kind::from_name(k.name()), Some(k));
+        }
+        for p in Policy::ALL {
+            assert_eq!(Policy::from_name(p.name()), Some(p));
+        }
+        assert_eq!(Kind::from_name("custom"), None);
+        assert_eq!(Kind::from_name("Credit_Card"), None);
+        assert_eq!(Policy::from_name("last-4"), None);
     }
 
     #[test]

@@ -7,14 +7,15 @@
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::process::ExitCode;
 
-use rampart_pii::{Config, Error, Extras, Redaction, Scanner, jsonl};
+use rampart_pii::{Config, CustomPattern, Error, Extras, Kind, Policy, Redaction, Scanner, jsonl};
 
 const HELP: &str = "\
 rampart-redact: mask personal data (cards, CVVs, SSNs, emails, phones, IBANs, IPs, DNI/NIE,
 CURP, CPF) in text read from standard input.
 
 USAGE:
-    rampart-redact [--jsonl] [--extras] [--max-line-bytes N] [--threads N]
+    rampart-redact [--jsonl] [--extras] [--policy KIND=POLICY]... [--pattern NAME=REGEX]...
+                   [--max-line-bytes N] [--threads N]
 
 MODES:
     (default)   Plain text: each input line is written to stdout with personal data masked.
@@ -31,12 +32,23 @@ MODES:
 OPTIONS:
     --extras             Also detect the opt-in kinds: br_cnpj, pt_nif, mx_clabe, and, after
                          their keywords, mx_rfc, passport, date_of_birth.
+    --policy KIND=POLICY How to mask KIND (a kind below or a --pattern NAME). Repeatable;
+                         the last one for a kind wins. POLICY is one of:
+                           last4  letters and digits become \u{2022}, except the last four digits
+                                  of a complete number (default for credit_card)
+                           full   every letter and digit becomes \u{2022}
+                           token  a labelled token: [email], [card \u{2022}\u{2022}\u{2022}\u{2022}1234]
+                                  (default for every other kind and for patterns)
+    --pattern NAME=REGEX Also mask matches of REGEX (Rust `regex` syntax, linear time, size
+                         limited), reported as kind NAME (1-64 of A-Z a-z 0-9 _ -, not a
+                         built-in kind). Repeatable. Example: --pattern 'employee_id=EMP-[0-9]{6}'
     --max-line-bytes N   Lines longer than N bytes are rejected (default 16777216).
     --threads N          Worker threads, 1-64 (default 2).
     -h, --help           Show this help.
 
 KINDS:
     credit_card card_cvv us_ssn email phone iban ip_address es_dni es_nie mx_curp br_cpf
+    with --extras: br_cnpj pt_nif mx_clabe mx_rfc passport date_of_birth
 
 EXIT STATUS:
     0 when every line was processed, 1 when any line failed, 2 on usage or IO errors.
@@ -44,24 +56,85 @@ EXIT STATUS:
 
 struct Options {
     jsonl: bool,
-    extras: bool,
     max_line: usize,
     threads: usize,
+    config: Config,
+}
+
+/// Splits `NAME=VALUE` at the first `=`; both sides must be non-empty.
+fn name_value<'a>(flag: &str, what: &str, arg: &'a str) -> Result<(&'a str, &'a str), String> {
+    match arg.split_once('=') {
+        Some((name, value)) if !name.is_empty() && !value.is_empty() => Ok((name, value)),
+        _ => Err(format!("{flag} expects {what}, got `{arg}`")),
+    }
+}
+
+/// Builds the scanner configuration from the repeatable `--policy` and `--pattern` values.
+/// A policy may name a pattern given before or after it.
+fn config(extras: bool, policies: &[String], patterns: &[String]) -> Result<Config, String> {
+    let mut config = Config {
+        extras: if extras {
+            Extras::all()
+        } else {
+            Extras::default()
+        },
+        ..Config::default()
+    };
+    for arg in patterns {
+        let (name, regex) = name_value("--pattern", "NAME=REGEX", arg)?;
+        if Kind::from_name(name).is_some() || name == "custom" {
+            return Err(format!(
+                "--pattern name `{name}` is a built-in kind; choose another name"
+            ));
+        }
+        config.custom.push(CustomPattern {
+            name: name.to_owned(),
+            pattern: regex.to_owned(),
+            policy: Policy::Token,
+        });
+    }
+    for arg in policies {
+        let (name, value) = name_value("--policy", "KIND=POLICY", arg)?;
+        let policy = Policy::from_name(value).ok_or_else(|| {
+            format!("unknown policy `{value}` for `{name}` in --policy (last4, full or token)")
+        })?;
+        if let Some(kind) = Kind::from_name(name) {
+            config.policies.push((kind, policy));
+        } else if let Some(c) = config.custom.iter_mut().find(|c| c.name == name) {
+            c.policy = policy;
+        } else {
+            return Err(format!(
+                "unknown kind `{name}` in --policy (a kind listed in --help or a --pattern name)"
+            ));
+        }
+    }
+    Ok(config)
 }
 
 fn parse_args() -> Result<Option<Options>, String> {
     let mut opts = Options {
         jsonl: false,
-        extras: false,
         max_line: 16 << 20,
         threads: 2,
+        config: Config::default(),
     };
+    let (mut extras, mut policies, mut patterns) = (false, Vec::new(), Vec::new());
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "-h" | "--help" => return Ok(None),
             "--jsonl" => opts.jsonl = true,
-            "--extras" => opts.extras = true,
+            "--extras" => extras = true,
+            "--policy" | "--pattern" => {
+                let v = args
+                    .next()
+                    .ok_or_else(|| format!("{a} needs a value (see --help)"))?;
+                if a == "--policy" {
+                    policies.push(v);
+                } else {
+                    patterns.push(v);
+                }
+            }
             "--max-line-bytes" | "--threads" => {
                 let v = args
                     .next()
@@ -76,6 +149,7 @@ fn parse_args() -> Result<Option<Options>, String> {
             other => return Err(format!("unknown argument `{other}` (see --help)")),
         }
     }
+    opts.config = config(extras, &policies, &patterns)?;
     Ok(Some(opts))
 }
 
@@ -91,15 +165,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let config = Config {
-        extras: if opts.extras {
-            Extras::all()
-        } else {
-            Extras::default()
-        },
-        ..Config::default()
-    };
-    let scanner = match Scanner::with_config(&config) {
+    let scanner = match Scanner::with_config(&opts.config) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("rampart-redact: {e}");

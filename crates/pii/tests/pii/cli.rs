@@ -161,6 +161,110 @@ fn help_documents_both_modes() {
     assert!(out.status.success());
     let help = String::from_utf8(out.stdout).unwrap();
     assert!(help.contains("--jsonl") && help.contains("Plain text") && help.contains("\"line\""));
+    assert!(help.contains("--policy KIND=POLICY") && help.contains("--pattern NAME=REGEX"));
+    assert!(["last4", "full", "token"].iter().all(|p| help.contains(p)));
     let out = run(&["--bogus"], b"");
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn policy_flags_change_how_each_kind_is_masked() {
+    let input = b"card 4111-1111-1111-1111, mail ana@example.com\n";
+    let masked = |args: &[&str]| {
+        let out = run(args, input);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(masked(&[]), "card ••••-••••-••••-1111, mail [email]\n");
+    assert_eq!(
+        masked(&["--policy", "credit_card=full", "--policy", "email=full"]),
+        "card ••••-••••-••••-••••, mail •••@•••••••.•••\n"
+    );
+    assert_eq!(
+        masked(&["--policy", "credit_card=token"]),
+        "card [card ••••1111], mail [email]\n"
+    );
+    // The last --policy for a kind wins.
+    assert_eq!(
+        masked(&[
+            "--policy",
+            "credit_card=token",
+            "--policy",
+            "credit_card=last4"
+        ]),
+        "card ••••-••••-••••-1111, mail [email]\n"
+    );
+}
+
+#[test]
+fn pattern_flags_add_named_patterns_with_their_own_policy() {
+    let input = b"{\"id\":1,\"text\":\"badge EMP-123456, ssn 536-90-5739\"}\n";
+    let out = run(
+        &[
+            "--jsonl",
+            "--policy",
+            "employee_id=full",
+            "--pattern",
+            "employee_id=EMP-[0-9]{6}",
+            "--pattern",
+            "ticket=TCK=[0-9]+",
+        ],
+        input,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = lines(&out.stdout);
+    assert_eq!(got[0]["masked"], "badge •••-••••••, ssn [ssn]");
+    assert_eq!(got[0]["spans"][0]["kind"], "employee_id");
+    assert_eq!(got[0]["spans"][1]["kind"], "us_ssn");
+    // A pattern's regex may itself contain '=': only the first one separates the name.
+    let out = run(&["--pattern", "ticket=TCK=[0-9]+"], b"see TCK=42\n");
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "see [ticket]\n");
+}
+
+#[test]
+fn bad_policy_and_pattern_flags_fail_with_a_clear_usage_error() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["--policy"], "--policy needs a value"),
+        (&["--policy", "credit_card"], "expects KIND=POLICY"),
+        (&["--policy", "=full"], "expects KIND=POLICY"),
+        (&["--policy", "credit_card="], "expects KIND=POLICY"),
+        (&["--policy", "bogus=full"], "unknown kind `bogus`"),
+        (&["--policy", "email=half"], "unknown policy `half`"),
+        (&["--pattern"], "--pattern needs a value"),
+        (&["--pattern", "=x"], "expects NAME=REGEX"),
+        (&["--pattern", "emp="], "expects NAME=REGEX"),
+        (
+            &["--pattern", "broken=(unclosed"],
+            "custom pattern `broken` is invalid",
+        ),
+        (
+            &["--pattern", r"huge=\w{1000}\w{1000}\w{1000}"],
+            "custom pattern `huge` is invalid",
+        ),
+        (
+            &["--pattern", "has space=x"],
+            "custom pattern name `has space`",
+        ),
+        (
+            &["--pattern", "a=x", "--pattern", "a=y"],
+            "custom pattern name `a`",
+        ),
+        (&["--pattern", "email=x"], "`email` is a built-in kind"),
+    ];
+    for (args, want) in cases {
+        let out = run(args, b"card 4111 1111 1111 1111\n");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}: nothing is processed");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(want), "{args:?}: {err}");
+        assert!(!err.contains("4111"), "{args:?}: errors never echo input");
+    }
 }
