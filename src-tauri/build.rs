@@ -29,6 +29,9 @@ const COMMANDS: &[&str] = &[
     "lock_console",
     "unlock_console",
     "reveal_value",
+    "request_form",
+    "conversation_forms",
+    "reveal_form_field",
 ];
 
 fn main() {

@@ -6,13 +6,13 @@
 use std::sync::Arc;
 
 use rampart_console_core::console::view::{
-    ConsoleEvent, ConsoleState, DemoCode, MessageView, RevealedValue, SendOutcome, SignInStep,
-    SignedIn, Snapshot,
+    ConsoleEvent, ConsoleState, DemoCode, FormView, MessageView, RevealedValue, SendOutcome,
+    SignInStep, SignedIn, Snapshot,
 };
 use rampart_console_core::console::{Console, ConsoleConfig, EventSink};
 use rampart_console_core::{AppInfo, BuildKind, IpcError, UiErrorReport};
 use rampart_protocol::rest::RevealReason;
-use rampart_protocol::{Availability, ConversationId, MessageId};
+use rampart_protocol::{Availability, ConversationId, FormId, FormKind, MessageId};
 use rampart_secret::SecretString;
 use tauri::ipc::Channel;
 use tauri::{Manager, State};
@@ -175,6 +175,37 @@ mod commands {
     }
 
     #[tauri::command]
+    pub async fn request_form(
+        console: State<'_, Console>,
+        conversation: ConversationId,
+        form: FormKind,
+    ) -> Result<()> {
+        console.request_form(conversation, form).await
+    }
+
+    #[tauri::command]
+    pub async fn conversation_forms(
+        console: State<'_, Console>,
+        conversation: ConversationId,
+    ) -> Result<Vec<FormView>> {
+        console.forms(conversation).await
+    }
+
+    #[tauri::command]
+    pub async fn reveal_form_field(
+        console: State<'_, Console>,
+        conversation: ConversationId,
+        form: FormId,
+        field: String,
+        reason: RevealReason,
+        note: Option<String>,
+    ) -> Result<RevealedValue> {
+        console
+            .reveal_form_field(conversation, form, field, reason, note)
+            .await
+    }
+
+    #[tauri::command]
     pub async fn unlock_console(
         console: State<'_, Console>,
         password: SecretString,
@@ -243,6 +274,9 @@ pub fn run() {
             commands::lock_console,
             commands::unlock_console,
             commands::reveal_value,
+            commands::request_form,
+            commands::conversation_forms,
+            commands::reveal_form_field,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -233,6 +233,46 @@ async fn an_agent_signs_in_handles_a_chat_with_masked_data_and_the_console_locks
         assert!(details.contains("payment_issue") && details.contains("credit_card"), "{details}");
         assert!(!details.contains(CARD) && !details.contains(CARD_DIGITS));
 
+        // A secure form: the agent asks for a card, the visitor submits it, the console shows
+        // it masked, and a reveal with a reason shows the number for a while.
+        let select = console
+            .client()
+            .find(fantoccini::Locator::Css("[data-testid=request-form]"))
+            .await?;
+        select.select_by_value("card").await?;
+        let form_id = loop {
+            let event = tokio::time::timeout(Duration::from_secs(15), events.recv())
+                .await?
+                .ok_or("the visitor's connection ended")?;
+            if let Event::Frame(ServerFrame::FormRequested { form_id, .. }) = event {
+                break form_id;
+            }
+        };
+        let values = [("cardNumber", CARD), ("expiry", "11/30"), ("cvv", "737")]
+            .iter()
+            .map(|(name, value)| rampart_protocol::FormValue {
+                name: (*name).into(),
+                value: (*value).into(),
+            })
+            .collect();
+        live.submit_form(conversation, form_id, values).await?;
+        console
+            .wait_text("[data-testid=secure-form]", |t| t.contains("•••• 1111"))
+            .await?;
+        console.screenshot("secure-form-en").await?;
+        console.click("[data-testid=reveal-field-cardNumber]").await?;
+        console.click("[data-testid=reveal-reason-paymentIssue]").await?;
+        console.click("[data-testid=reveal-confirm]").await?;
+        console
+            .wait_text("[data-testid=form-revealed]", |t| t == CARD_DIGITS)
+            .await?;
+        let shown_at = Instant::now();
+        while console.exists("[data-testid=form-revealed]").await? {
+            assert!(shown_at.elapsed() < Duration::from_secs(14), "the value stayed visible");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        assert!(console.exists("[data-testid=reveal-field-cardNumber]").await?);
+
         // The payload is text on the page and ran nothing.
         console
             .wait_text("[data-testid=transcript]", |t| t.contains("onerror"))

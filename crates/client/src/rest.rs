@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use rampart_protocol::rest::NewVisitorRequest;
 use rampart_protocol::rest::{
-    AgentProfile, ApiError, EnrollRequest, LoginRequest, LoginStep, RevealRequest, Revealed,
-    SessionGranted, TotpRequest,
+    AgentProfile, ApiError, EnrollRequest, FormRevealRequest, LoginRequest, LoginStep,
+    RevealRequest, Revealed, SessionGranted, TotpRequest,
 };
 use rampart_secret::SecretString;
 use reqwest::{Response, StatusCode};
@@ -159,6 +159,21 @@ impl HubApi {
     ) -> Result<Revealed, ClientError> {
         let response = self
             .post("/api/v1/reveal")
+            .bearer_auth(token.expose())
+            .json(request)
+            .send()
+            .await;
+        json(response.map_err(transport)?).await
+    }
+
+    /// Reveals one field of a submitted secure form, for a stated reason (audited; a CVV once).
+    pub async fn reveal_form_field(
+        &self,
+        token: &SecretString,
+        request: &FormRevealRequest,
+    ) -> Result<Revealed, ClientError> {
+        let response = self
+            .post("/api/v1/forms/reveal")
             .bearer_auth(token.expose())
             .json(request)
             .send()

@@ -161,6 +161,9 @@ pub const COMMANDS: &[&str] = &[
     "lock_console",
     "unlock_console",
     "reveal_value",
+    "request_form",
+    "conversation_forms",
+    "reveal_form_field",
 ];
 
 /// Renders the TypeScript bindings for every IPC type, in a stable order.
@@ -192,11 +195,12 @@ pub fn typescript_bindings() -> String {
         view::NoticeCode::decl(&cfg),
         view::ConsoleEvent::decl(&cfg),
         view::RevealedValue::decl(&cfg),
+        view::FormView::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/console-core/src/ipc.rs by `make bindings`. Do not edit.\n\n\
-         import type { AgentProfile, Author, Availability, ConversationId, MaskedSpan, \
-         MessageId, QueueEntry, Seq } from './protocol';\n\n",
+         import type { AgentProfile, Author, Availability, ConversationId, FormId, FormKind, \
+         MaskedField, MaskedSpan, MessageId, QueueEntry, Seq } from './protocol';\n\n",
     );
     for decl in decls {
         out.push_str("export ");

@@ -1,6 +1,6 @@
 // Generated from crates/console-core/src/ipc.rs by `make bindings`. Do not edit.
 
-import type { AgentProfile, Author, Availability, ConversationId, MaskedSpan, MessageId, QueueEntry, Seq } from './protocol';
+import type { AgentProfile, Author, Availability, ConversationId, FormId, FormKind, MaskedField, MaskedSpan, MessageId, QueueEntry, Seq } from './protocol';
 
 export type BuildKind = "debug" | "release";
 
@@ -285,7 +285,11 @@ conversation: ConversationView, } | { "type": "message",
 /**
  * The message.
  */
-message: MessageView, } | { "type": "notice", 
+message: MessageView, } | { "type": "form", 
+/**
+ * Its state.
+ */
+form: FormView, } | { "type": "notice", 
 /**
  * What happened.
  */
@@ -305,5 +309,27 @@ kind: string,
  */
 visibleSecs: number, };
 
+export type FormView = { 
+/**
+ * The conversation.
+ */
+conversationId: ConversationId, 
+/**
+ * The form.
+ */
+formId: FormId, 
+/**
+ * What it asks for.
+ */
+kind: FormKind, 
+/**
+ * When it stops accepting values, or its values go (Unix milliseconds).
+ */
+expiresAt: number, 
+/**
+ * Empty until the visitor submits; then masked.
+ */
+fields: Array<MaskedField>, };
+
 /** Every command the Rust side registers. */
-export const COMMANDS = ["app_info", "report_ui_error", "console_state", "start_demo", "demo_code", "set_hub", "sign_in", "verify_code", "sign_out", "subscribe_events", "snapshot", "conversation_messages", "focus_conversation", "accept_conversation", "close_conversation", "set_availability", "send_message", "note_activity", "lock_console", "unlock_console", "reveal_value"] as const;
+export const COMMANDS = ["app_info", "report_ui_error", "console_state", "start_demo", "demo_code", "set_hub", "sign_in", "verify_code", "sign_out", "subscribe_events", "snapshot", "conversation_messages", "focus_conversation", "accept_conversation", "close_conversation", "set_availability", "send_message", "note_activity", "lock_console", "unlock_console", "reveal_value", "request_form", "conversation_forms", "reveal_form_field"] as const;

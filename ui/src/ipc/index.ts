@@ -13,10 +13,18 @@ import type {
   SignedIn,
   SignInStep,
   Snapshot,
+  FormView,
   RevealedValue,
   UiErrorReport,
 } from './bindings';
-import type { Availability, ConversationId, MessageId, RevealReason } from './protocol';
+import type {
+  Availability,
+  ConversationId,
+  FormId,
+  FormKind,
+  MessageId,
+  RevealReason,
+} from './protocol';
 
 export type * from './bindings';
 export type {
@@ -25,6 +33,9 @@ export type {
   Availability,
   ConversationId,
   MaskedSpan,
+  FormId,
+  FormKind,
+  MaskedField,
   MessageId,
   QueueEntry,
   RevealReason,
@@ -188,4 +199,25 @@ export function revealValue(
   note: string | null,
 ): Promise<RevealedValue> {
   return call<RevealedValue>('reveal_value', { conversation, message, span, reason, note });
+}
+
+/** Asks the visitor of an open conversation for a secure form. */
+export function requestForm(conversation: ConversationId, form: FormKind): Promise<void> {
+  return call<void>('request_form', { conversation, form });
+}
+
+/** The secure forms of a conversation (values masked). */
+export function conversationForms(conversation: ConversationId): Promise<FormView[]> {
+  return call<FormView[]>('conversation_forms', { conversation });
+}
+
+/** Reveals one field of a submitted form for a reason (audited; a CVV only once). */
+export function revealFormField(
+  conversation: ConversationId,
+  form: FormId,
+  field: string,
+  reason: RevealReason,
+  note: string | null,
+): Promise<RevealedValue> {
+  return call<RevealedValue>('reveal_form_field', { conversation, form, field, reason, note });
 }

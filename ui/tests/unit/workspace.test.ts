@@ -4,6 +4,7 @@ import {
   applyEvent,
   emptyWorkspace,
   mergeMessages,
+  upsertForm,
   segments,
   sortConversations,
   upsertMessage,
@@ -122,5 +123,30 @@ describe('span indices', () => {
       ['1', 1, false],
       ['2', 0, true],
     ]);
+  });
+});
+
+describe('secure forms', () => {
+  it('keep the expiry of the request when the submission arrives, and track each form once', () => {
+    const requested = {
+      conversationId: 'c1',
+      formId: 'f1',
+      kind: 'card' as const,
+      expiresAt: 900,
+      fields: [],
+    };
+    const submitted = {
+      ...requested,
+      expiresAt: 0,
+      fields: [{ name: 'cardNumber', masked: '•••• 1111', revealable: true }],
+    };
+    const list = upsertForm(upsertForm([], requested), submitted);
+    expect(list).toHaveLength(1);
+    expect(list[0]?.expiresAt).toBe(900);
+    expect(list[0]?.fields[0]?.masked).toBe('•••• 1111');
+    const data = emptyWorkspace();
+    applyEvent(data, { type: 'form', form: requested });
+    applyEvent(data, { type: 'form', form: { ...requested, formId: 'f2' } });
+    expect(data.forms['c1']?.map((f) => f.formId)).toEqual(['f1', 'f2']);
   });
 });

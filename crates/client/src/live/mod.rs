@@ -258,6 +258,34 @@ impl Live {
             .await
     }
 
+    /// Asks the visitor of a conversation to fill in a secure form.
+    pub async fn request_form(
+        &self,
+        conversation_id: ConversationId,
+        form: rampart_protocol::FormKind,
+    ) -> Result<(), ClientError> {
+        self.command(Command::Control(ClientFrame::RequestForm {
+            conversation_id,
+            form,
+        }))
+        .await
+    }
+
+    /// A visitor submits a requested secure form (sent once, when online).
+    pub async fn submit_form(
+        &self,
+        conversation_id: ConversationId,
+        form_id: rampart_protocol::FormId,
+        values: Vec<rampart_protocol::FormValue>,
+    ) -> Result<(), ClientError> {
+        self.command(Command::Control(ClientFrame::SubmitForm {
+            conversation_id,
+            form_id,
+            values,
+        }))
+        .await
+    }
+
     /// Becomes available or away (kept and re-sent after reconnects).
     pub async fn set_availability(&self, availability: Availability) -> Result<(), ClientError> {
         self.command(Command::Control(ClientFrame::SetAvailability {

@@ -765,24 +765,8 @@ impl Console {
         reason: rampart_protocol::rest::RevealReason,
         note: Option<String>,
     ) -> Result<view::RevealedValue, IpcError> {
-        let (api, token) = {
-            let state = self.inner.state.lock().await;
-            match &state.phase {
-                PhaseState::Active(session) => (session.api.clone(), session.token.clone()),
-                PhaseState::Locked(..) => return Err(wrong_state("the console is locked")),
-                _ => return Err(wrong_state("not signed in")),
-            }
-        };
-        let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
-        if note
-            .as_ref()
-            .is_some_and(|n| n.chars().count() > rampart_protocol::rest::MAX_REVEAL_NOTE_CHARS)
-        {
-            return Err(IpcError::new(
-                IpcErrorCode::InvalidInput,
-                "note is too long",
-            ));
-        }
+        let (api, token) = self.session_api().await?;
+        let note = checked_note(note)?;
         let request = rampart_protocol::rest::RevealRequest {
             conversation_id: conversation,
             message_id: message,
@@ -800,6 +784,86 @@ impl Console {
             kind: revealed.kind,
             visible_secs: revealed.visible_secs,
         })
+    }
+
+    /// Asks the visitor of an open conversation for a secure form.
+    pub async fn request_form(
+        &self,
+        conversation: ConversationId,
+        form: rampart_protocol::FormKind,
+    ) -> Result<(), IpcError> {
+        let live = self.require_active().await?;
+        if self.inner.with_model(|m| m.is_open(conversation)) != Some(true) {
+            return Err(IpcError::new(
+                IpcErrorCode::InvalidInput,
+                "this conversation is not open",
+            ));
+        }
+        live.request_form(conversation, form)
+            .await
+            .map_err(|e| client_error(&e))
+    }
+
+    /// The secure forms of a conversation (values masked). Refused while locked.
+    pub async fn forms(
+        &self,
+        conversation: ConversationId,
+    ) -> Result<Vec<view::FormView>, IpcError> {
+        self.require_active().await?;
+        Ok(self
+            .inner
+            .with_model(|m| m.forms(conversation))
+            .unwrap_or_default())
+    }
+
+    /// Reveals one field of a submitted form for a reason (audited at the hub; a CVV once).
+    pub async fn reveal_form_field(
+        &self,
+        conversation: ConversationId,
+        form: rampart_protocol::FormId,
+        field: String,
+        reason: rampart_protocol::rest::RevealReason,
+        note: Option<String>,
+    ) -> Result<view::RevealedValue, IpcError> {
+        let (api, token) = self.session_api().await?;
+        let note = checked_note(note)?;
+        let request = rampart_protocol::rest::FormRevealRequest {
+            conversation_id: conversation,
+            form_id: form,
+            field: field.clone(),
+            reason,
+            note,
+        };
+        let result = api.reveal_form_field(&token, &request).await;
+        let spent = match &result {
+            Ok(_) => field == "cvv",
+            Err(e) => e.code() == ClientErrorCode::NotFound,
+        };
+        if spent {
+            // A CVV shows once; a missing value will not come back either.
+            if let Some(Some(view)) = self
+                .inner
+                .with_model(|m| m.spend_field(conversation, form, &field))
+            {
+                self.emit(ConsoleEvent::Form { form: view });
+            }
+        }
+        let revealed = result.map_err(|e| client_error(&e))?;
+        tracing::info!("secure form field revealed");
+        Ok(view::RevealedValue {
+            value: revealed.value.expose().clone(),
+            kind: revealed.kind,
+            visible_secs: revealed.visible_secs,
+        })
+    }
+
+    async fn session_api(&self) -> Result<(HubApi, SecretString), IpcError> {
+        let state = self.inner.state.lock().await;
+        match &state.phase {
+            PhaseState::Active(session) => Ok((session.api.clone(), session.token.clone())),
+            PhaseState::Locked(..) => Err(wrong_state("the console is locked")),
+            _ => Err(wrong_state("not signed in")),
+        }
     }
 
     /// The agent did something (key, click): the idle timer starts again.
@@ -906,6 +970,21 @@ fn announce_demo(demo: &rampart_demo::DemoHub, dir: &std::path::Path) {
         password = account.password().expose(),
         dir = dir.display(),
     );
+}
+
+/// A reveal note: trimmed, empty as none, refused when too long.
+fn checked_note(note: Option<String>) -> Result<Option<String>, IpcError> {
+    let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+    if note
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > rampart_protocol::rest::MAX_REVEAL_NOTE_CHARS)
+    {
+        return Err(IpcError::new(
+            IpcErrorCode::InvalidInput,
+            "note is too long",
+        ));
+    }
+    Ok(note)
 }
 
 async fn idle_watch(console: Console, generation: u64) {

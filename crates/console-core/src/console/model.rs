@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use rampart_protocol::{AgentId, Author, Availability, ConversationId, MessageId, QueueEntry, Seq};
 
-use super::view::{Connection, ConversationView, Delivery, MessageView, Snapshot};
+use super::view::{Connection, ConversationView, Delivery, FormView, MessageView, Snapshot};
 
 /// Characters of the last message shown in the conversation list.
 const PREVIEW_CHARS: usize = 80;
@@ -17,6 +17,7 @@ struct Thread {
     view: Option<ConversationView>,
     messages: Vec<MessageView>,
     by_id: HashMap<MessageId, usize>,
+    forms: Vec<FormView>,
 }
 
 /// Everything the main screen shows.
@@ -85,7 +86,12 @@ impl Model {
 
     /// Marks a conversation closed.
     pub fn close_conversation(&mut self, id: ConversationId) -> Option<ConversationView> {
-        let view = self.threads.get_mut(&id)?.view.as_mut()?;
+        let thread = self.threads.get_mut(&id)?;
+        // The hub dropped the form values with the conversation.
+        for form in &mut thread.forms {
+            form.fields.iter_mut().for_each(|f| f.revealable = false);
+        }
+        let view = thread.view.as_mut()?;
         view.open = false;
         view.typing = false;
         Some(view.clone())
@@ -169,6 +175,42 @@ impl Model {
         let message = thread.messages.get_mut(index)?;
         message.delivery = Delivery::Failed;
         Some(message.clone())
+    }
+
+    /// A form was requested (`fields` empty) or submitted. Returns its new state.
+    pub fn upsert_form(&mut self, form: FormView) -> FormView {
+        let thread = self.threads.entry(form.conversation_id).or_default();
+        match thread.forms.iter_mut().find(|f| f.form_id == form.form_id) {
+            Some(slot) => {
+                slot.fields = form.fields;
+                slot.clone()
+            }
+            None => {
+                thread.forms.push(form.clone());
+                form
+            }
+        }
+    }
+
+    /// A field can no longer be revealed (a CVV after its one view).
+    pub fn spend_field(
+        &mut self,
+        conversation: ConversationId,
+        form: rampart_protocol::FormId,
+        field: &str,
+    ) -> Option<FormView> {
+        let thread = self.threads.get_mut(&conversation)?;
+        let view = thread.forms.iter_mut().find(|f| f.form_id == form)?;
+        let slot = view.fields.iter_mut().find(|f| f.name == field)?;
+        slot.revealable = false;
+        Some(view.clone())
+    }
+
+    /// The secure forms of a conversation, oldest first.
+    pub fn forms(&self, id: ConversationId) -> Vec<FormView> {
+        self.threads
+            .get(&id)
+            .map_or_else(Vec::new, |t| t.forms.clone())
     }
 
     /// The last `limit` messages of a conversation, oldest first.

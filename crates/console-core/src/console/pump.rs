@@ -9,7 +9,7 @@ use rampart_vault::{MaskedText, UnixMillis};
 use tokio::sync::mpsc;
 
 use super::local::SharedVault;
-use super::view::{Connection, ConsoleEvent, Delivery, MessageView, NoticeCode};
+use super::view::{Connection, ConsoleEvent, Delivery, FormView, MessageView, NoticeCode};
 use super::{Console, now_ms};
 
 pub(super) async fn run(
@@ -156,10 +156,46 @@ fn on_frame(console: &Console, vault: Option<&SharedVault>, frame: ServerFrame) 
                 console.emit(ConsoleEvent::Conversation { conversation: view });
             }
         }
+        ServerFrame::FormRequested {
+            conversation_id,
+            form_id,
+            form,
+            expires_at,
+        } => form_event(
+            console,
+            FormView {
+                conversation_id,
+                form_id,
+                kind: form,
+                expires_at,
+                fields: Vec::new(),
+            },
+        ),
+        ServerFrame::FormSubmitted {
+            conversation_id,
+            form_id,
+            form,
+            fields,
+        } => form_event(
+            console,
+            FormView {
+                conversation_id,
+                form_id,
+                kind: form,
+                expires_at: 0,
+                fields,
+            },
+        ),
         ServerFrame::Error { code, .. } => {
             tracing::warn!(?code, "the hub refused a frame");
         }
         _ => {}
+    }
+}
+
+fn form_event(console: &Console, form: FormView) {
+    if let Some(form) = console.inner.with_model(|m| m.upsert_form(form)) {
+        console.emit(ConsoleEvent::Form { form });
     }
 }
 

@@ -5,7 +5,9 @@
 //! the text masked locally): nothing in these types holds an unmasked value.
 
 use rampart_protocol::rest::AgentProfile;
-use rampart_protocol::{Author, ConversationId, MaskedSpan, MessageId, QueueEntry, Seq};
+use rampart_protocol::{
+    Author, ConversationId, FormId, FormKind, MaskedField, MaskedSpan, MessageId, QueueEntry, Seq,
+};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -260,6 +262,11 @@ pub enum ConsoleEvent {
         /// The message.
         message: MessageView,
     },
+    /// A secure form was requested or submitted.
+    Form {
+        /// Its state.
+        form: FormView,
+    },
     /// Something the agent should know (translated by code in the UI).
     Notice {
         /// What happened.
@@ -294,4 +301,21 @@ pub struct RevealedValue {
     pub kind: String,
     /// Seconds to show it.
     pub visible_secs: u32,
+}
+
+/// A secure form of a conversation, as the agent sees it (values masked).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FormView {
+    /// The conversation.
+    pub conversation_id: ConversationId,
+    /// The form.
+    pub form_id: FormId,
+    /// What it asks for.
+    pub kind: FormKind,
+    /// When it stops accepting values, or its values go (Unix milliseconds).
+    #[ts(type = "number")]
+    pub expires_at: i64,
+    /// Empty until the visitor submits; then masked.
+    pub fields: Vec<MaskedField>,
 }

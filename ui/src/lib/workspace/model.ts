@@ -5,6 +5,7 @@ import type {
   ConsoleEvent,
   ConversationId,
   ConversationView,
+  FormView,
   MaskedSpan,
   MessageView,
   QueueEntry,
@@ -13,6 +14,7 @@ import type {
 } from '../../ipc';
 
 export interface WorkspaceData {
+  forms: Record<ConversationId, FormView[]>;
   queue: QueueEntry[];
   queueTotal: number;
   conversations: ConversationView[];
@@ -24,6 +26,7 @@ export interface WorkspaceData {
 
 export function emptyWorkspace(): WorkspaceData {
   return {
+    forms: {},
     queue: [],
     queueTotal: 0,
     conversations: [],
@@ -36,6 +39,7 @@ export function emptyWorkspace(): WorkspaceData {
 
 export function fromSnapshot(snapshot: Snapshot, selected: ConversationId | null): WorkspaceData {
   return {
+    forms: {},
     queue: snapshot.queue,
     queueTotal: snapshot.queueTotal,
     conversations: sortConversations(snapshot.conversations),
@@ -62,6 +66,16 @@ export function upsertMessage(list: MessageView[], message: MessageView): Messag
   return [...list, message];
 }
 
+/** Adds a form or updates it (submitted fields arrive without the request's expiry). */
+export function upsertForm(list: FormView[], form: FormView): FormView[] {
+  const index = list.findIndex((f) => f.formId === form.formId);
+  if (index < 0) return [...list, form];
+  const next = list.slice();
+  const held = next[index];
+  next[index] = { ...form, expiresAt: form.expiresAt || (held?.expiresAt ?? 0) };
+  return next;
+}
+
 /** The loaded history with the messages that arrived meanwhile (newer copies win). */
 export function mergeMessages(loaded: MessageView[], arrived: MessageView[]): MessageView[] {
   let merged = loaded;
@@ -82,6 +96,11 @@ export function applyEvent(data: WorkspaceData, event: ConsoleEvent): WorkspaceD
     case 'conversation': {
       const others = data.conversations.filter((c) => c.id !== event.conversation.id);
       data.conversations = sortConversations([...others, event.conversation]);
+      break;
+    }
+    case 'form': {
+      const id = event.form.conversationId;
+      data.forms[id] = upsertForm(data.forms[id] ?? [], event.form);
       break;
     }
     case 'message': {

@@ -4,6 +4,7 @@ import {
   acceptConversation,
   closeConversation,
   consoleState,
+  conversationForms,
   conversationMessages,
   focusConversation,
   lockConsole,
@@ -83,8 +84,12 @@ class ConsoleStore {
     if (id && !this.data.messages[id]) this.data.messages[id] = [];
     await focusConversation(id);
     if (!id) return;
-    const loaded = await conversationMessages(id, PAGE);
+    const [loaded, forms] = await Promise.all([
+      conversationMessages(id, PAGE),
+      conversationForms(id),
+    ]);
     this.data.messages[id] = mergeMessages(loaded, this.data.messages[id] ?? []);
+    this.data.forms[id] = forms;
   }
 
   async accept(id: ConversationId): Promise<void> {
