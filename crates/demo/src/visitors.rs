@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use rampart_client::{ClientError, Endpoint, Event, HubApi, Live, LiveConfig, VisitorSession};
 use rampart_hub::chat::Chat;
-use rampart_protocol::{Author, ConversationId, ServerFrame};
+use rampart_protocol::{Author, ConversationId, FormKind, FormValue, ServerFrame};
 use rand::Rng;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -190,6 +190,16 @@ async fn converse(
                         let _ = live.typing(conversation, true).await;
                     }
                 }
+                Some(Event::Frame(ServerFrame::FormRequested { conversation_id, form_id, form, .. }))
+                    if conversation_id == conversation =>
+                {
+                    // The simulated customer fills in the secure form with test values after
+                    // a moment, as a person would.
+                    tokio::time::sleep(varied(reply_delay)).await;
+                    if let Err(error) = live.submit_form(conversation, form_id, demo_form(form)).await {
+                        tracing::debug!(%conversation, code = ?error.code(), "simulated visitor could not submit a form");
+                    }
+                }
                 Some(Event::Frame(ServerFrame::Closed { conversation_id }))
                     if conversation_id == conversation =>
                 {
@@ -206,6 +216,27 @@ async fn converse(
     }
     tracing::info!(%conversation, scenario = scenario.name, "simulated visitor left");
     let _ = live.shutdown().await;
+}
+
+/// Test values a simulated visitor types into a secure form (public test numbers only).
+fn demo_form(form: FormKind) -> Vec<FormValue> {
+    let pairs: &[(&str, &str)] = match form {
+        FormKind::Card => &[
+            ("cardNumber", "5555 5555 5555 4444"),
+            ("expiry", "09/31"),
+            ("cvv", "321"),
+        ],
+        FormKind::Ssn => &[("ssn", "123-45-6788")],
+        FormKind::NationalId => &[("nationalId", "12345678Z")],
+        FormKind::DateOfBirth => &[("dateOfBirth", "1987-04-12")],
+    };
+    pairs
+        .iter()
+        .map(|(name, value)| FormValue {
+            name: (*name).to_owned(),
+            value: (*value).to_owned(),
+        })
+        .collect()
 }
 
 /// Sends the next line; `false` when the script is done (the visitor leaves).
