@@ -1,6 +1,11 @@
 // Rampart visitor chat. Dependency-free; renders every message with textContent (never HTML);
 // survives reloads (the conversation resumes from the hub); resends unacknowledged messages with
 // their original ids after a reconnect (the hub deduplicates them).
+//
+// Secure forms: when an agent asks for sensitive data the hub sends `formRequested`; the widget
+// shows a form (one per form id, however often the hub re-announces it), checks the values here
+// as well as at the hub, sends them in one `submitForm` frame and clears them from the page.
+// Form values never enter the transcript, `pending`, storage or any log output.
 (function () {
   'use strict';
 
@@ -20,6 +25,38 @@
       you: 'You',
       agent: 'Agent',
       failed: 'Something went wrong: {message}',
+      formBadge: 'Secure form',
+      formNote: 'What you type here goes only to your agent and never into the chat transcript.',
+      formTitle_card: 'Card details',
+      formTitle_ssn: 'Social Security number',
+      formTitle_nationalId: 'Identity document',
+      formTitle_dateOfBirth: 'Date of birth',
+      field_cardNumber: 'Card number',
+      field_expiry: 'Expiry date',
+      hint_expiry: 'MM/YY',
+      field_cvv: 'Security code (CVV)',
+      hint_cvv: '3 or 4 digits on the back',
+      field_ssn: 'Social Security number',
+      hint_ssn: '###-##-####',
+      field_nationalId: 'DNI or NIE',
+      hint_nationalId: 'For example 12345678Z or X1234567L',
+      field_dateOfBirth: 'Date of birth',
+      hint_dateOfBirth: 'YYYY-MM-DD',
+      errRequired: 'Fill in this field.',
+      errCard: 'This is not a valid card number.',
+      errExpiry: 'Enter the expiry date as MM/YY.',
+      errExpired: 'This card has expired.',
+      errCvv: 'Enter the 3 or 4 digit code.',
+      errSsn: 'This is not a valid Social Security number (###-##-####).',
+      errNationalId: 'This is not a valid DNI or NIE: check the number and the letter.',
+      errDate: 'Enter a real date as YYYY-MM-DD.',
+      formSubmit: 'Send securely',
+      formSending: 'Sending securely…',
+      formSent: 'Sent securely',
+      formOffline: 'Not connected. Wait a moment and try again.',
+      formRefused: 'The details were not accepted. Please enter them again.',
+      formLost: 'Your details did not arrive. Please enter them again.',
+      formClosed: 'This secure form is no longer available.',
     },
     es: {
       title: 'Chatea con nosotros',
@@ -36,6 +73,38 @@
       you: 'Tú',
       agent: 'Agente',
       failed: 'Algo salió mal: {message}',
+      formBadge: 'Formulario seguro',
+      formNote: 'Lo que escribas aquí solo llega a tu agente y nunca aparece en la conversación.',
+      formTitle_card: 'Datos de la tarjeta',
+      formTitle_ssn: 'Número de la Seguridad Social (SSN)',
+      formTitle_nationalId: 'Documento de identidad',
+      formTitle_dateOfBirth: 'Fecha de nacimiento',
+      field_cardNumber: 'Número de tarjeta',
+      field_expiry: 'Fecha de caducidad',
+      hint_expiry: 'MM/AA',
+      field_cvv: 'Código de seguridad (CVV)',
+      hint_cvv: '3 o 4 cifras del reverso',
+      field_ssn: 'Número de la Seguridad Social (SSN)',
+      hint_ssn: '###-##-####',
+      field_nationalId: 'DNI o NIE',
+      hint_nationalId: 'Por ejemplo, 12345678Z o X1234567L',
+      field_dateOfBirth: 'Fecha de nacimiento',
+      hint_dateOfBirth: 'AAAA-MM-DD',
+      errRequired: 'Rellena este campo.',
+      errCard: 'Este número de tarjeta no es válido.',
+      errExpiry: 'Escribe la fecha de caducidad como MM/AA.',
+      errExpired: 'Esta tarjeta está caducada.',
+      errCvv: 'Escribe el código de 3 o 4 cifras.',
+      errSsn: 'Este número de la Seguridad Social no es válido (###-##-####).',
+      errNationalId: 'Este DNI o NIE no es válido: revisa el número y la letra.',
+      errDate: 'Escribe una fecha real como AAAA-MM-DD.',
+      formSubmit: 'Enviar de forma segura',
+      formSending: 'Enviando de forma segura…',
+      formSent: 'Enviado de forma segura',
+      formOffline: 'Sin conexión. Espera un momento y vuelve a intentarlo.',
+      formRefused: 'Los datos no se han aceptado. Vuelve a escribirlos.',
+      formLost: 'Tus datos no han llegado. Vuelve a escribirlos.',
+      formClosed: 'Este formulario seguro ya no está disponible.',
     },
   };
   var STORE_KEY = 'rampart.visitor';
@@ -60,6 +129,9 @@
   var rendered = {}; // seq -> true
   var pending = {}; // message id -> { frame, element }
   var closed = false;
+  var forms = {}; // form id -> secure form entry (see renderForm)
+  var inFlight = []; // form ids submitted and not yet answered, oldest first
+  var formCount = 0; // for element ids (the hub's form ids never reach an id attribute)
 
   document.documentElement.lang = locale;
   Array.prototype.forEach.call(document.querySelectorAll('[data-i18n]'), function (el) {
@@ -115,6 +187,297 @@
     return false;
   }
 
+  // ---- Secure forms ------------------------------------------------------------------------
+
+  var FORM_FIELDS = {
+    card: ['cardNumber', 'expiry', 'cvv'],
+    ssn: ['ssn'],
+    nationalId: ['nationalId'],
+    dateOfBirth: ['dateOfBirth'],
+  };
+  var FIELD_INPUTS = {
+    cardNumber: { autocomplete: 'cc-number', inputMode: 'numeric', maxLength: 23, wide: true },
+    expiry: { autocomplete: 'cc-exp', inputMode: 'numeric', maxLength: 7 },
+    cvv: { autocomplete: 'cc-csc', inputMode: 'numeric', maxLength: 4, type: 'password' },
+    ssn: { autocomplete: 'off', inputMode: 'numeric', maxLength: 11, wide: true },
+    nationalId: { autocomplete: 'off', maxLength: 12, wide: true },
+    // No numeric keypad: some lack the dash the date needs.
+    dateOfBirth: { autocomplete: 'bday', maxLength: 10, wide: true },
+  };
+  var DNI_LETTERS = 'TRWAGMYFPDXBNJZSQVHLCKE';
+  var FORM_REFUSALS = ['formInvalid', 'internal']; // what the hub answers a bad submitForm with
+
+  function luhn(digits) {
+    var sum = 0;
+    for (var i = 0; i < digits.length; i++) {
+      var d = digits.charCodeAt(digits.length - 1 - i) - 48;
+      if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+      sum += d;
+    }
+    return sum % 10 === 0;
+  }
+
+  // Each check takes the trimmed input and returns { value } (normalised, as sent) or { error }
+  // (a STRINGS key). The hub checks again; these only spare the visitor a round trip.
+  var CHECKS = {
+    cardNumber: function (raw) {
+      var digits = raw.replace(/[\s-]/g, '');
+      return /^\d{12,19}$/.test(digits) && luhn(digits) ? { value: digits } : { error: 'errCard' };
+    },
+    expiry: function (raw) {
+      var m = /^(\d{2})\s*\/?\s*(\d{2})$/.exec(raw);
+      if (!m || +m[1] < 1 || +m[1] > 12) return { error: 'errExpiry' };
+      var now = new Date();
+      var year = 2000 + +m[2];
+      // A card is valid through the last day of its expiry month.
+      if (year < now.getFullYear() || (year === now.getFullYear() && +m[1] < now.getMonth() + 1)) {
+        return { error: 'errExpired' };
+      }
+      return { value: m[1] + '/' + m[2] };
+    },
+    cvv: function (raw) {
+      return /^\d{3,4}$/.test(raw) ? { value: raw } : { error: 'errCvv' };
+    },
+    ssn: function (raw) {
+      var m = /^(\d{3})[\s-]?(\d{2})[\s-]?(\d{4})$/.exec(raw);
+      if (!m || m[1] === '000' || m[1] === '666' || m[1].charAt(0) === '9' || m[2] === '00' || m[3] === '0000') {
+        return { error: 'errSsn' };
+      }
+      return { value: m[1] + '-' + m[2] + '-' + m[3] };
+    },
+    nationalId: function (raw) {
+      var id = raw.replace(/[\s.-]/g, '').toUpperCase();
+      var dni = /^(\d{8})([A-Z])$/.exec(id);
+      var nie = /^([XYZ])(\d{7})([A-Z])$/.exec(id);
+      var number = dni ? dni[1] : nie ? 'XYZ'.indexOf(nie[1]) + nie[2] : null;
+      var letter = dni ? dni[2] : nie ? nie[3] : null;
+      if (number === null || DNI_LETTERS.charAt(parseInt(number, 10) % 23) !== letter) {
+        return { error: 'errNationalId' };
+      }
+      return { value: id };
+    },
+    dateOfBirth: function (raw) {
+      var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw);
+      if (!m) return { error: 'errDate' };
+      var date = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+      var real = date.getUTCFullYear() === +m[1] && date.getUTCMonth() === +m[2] - 1 && date.getUTCDate() === +m[3];
+      return real && +m[1] >= 1900 && date.getTime() <= Date.now() ? { value: raw } : { error: 'errDate' };
+    },
+  };
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  function lockIcon() {
+    var ns = 'http://www.w3.org/2000/svg';
+    var svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('viewBox', '0 0 16 16');
+    svg.setAttribute('aria-hidden', 'true');
+    svg.setAttribute('focusable', 'false');
+    svg.setAttribute('class', 'rw-lock-icon');
+    var shackle = document.createElementNS(ns, 'path');
+    shackle.setAttribute('d', 'M4.5 7V5a3.5 3.5 0 0 1 7 0v2');
+    shackle.setAttribute('class', 'rw-lock-shackle');
+    var body = document.createElementNS(ns, 'rect');
+    body.setAttribute('x', '2');
+    body.setAttribute('y', '7');
+    body.setAttribute('width', '12');
+    body.setAttribute('height', '8.5');
+    body.setAttribute('rx', '1.5');
+    svg.appendChild(shackle);
+    svg.appendChild(body);
+    return svg;
+  }
+
+  function badge(text) {
+    var label = el('p', 'rw-lock');
+    label.appendChild(lockIcon());
+    label.appendChild(el('span', null, text));
+    return label;
+  }
+
+  function describe(entry, name) {
+    var ids = [];
+    if (entry.hints[name]) ids.push(entry.hints[name].id);
+    if (!entry.errors[name].hidden) ids.push(entry.errors[name].id);
+    if (ids.length) entry.inputs[name].setAttribute('aria-describedby', ids.join(' '));
+    else entry.inputs[name].removeAttribute('aria-describedby');
+  }
+
+  function fieldError(entry, name, text) {
+    var input = entry.inputs[name];
+    entry.errors[name].textContent = text || '';
+    entry.errors[name].hidden = !text;
+    if (text) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
+    describe(entry, name);
+  }
+
+  function clearValues(entry) {
+    entry.fields.forEach(function (name) {
+      entry.inputs[name].value = '';
+    });
+  }
+
+  // Back to editable (after a refusal, or when the hub still lists a form we had sent).
+  function reopen(entry, message) {
+    entry.state = 'open';
+    entry.fieldset.disabled = false;
+    entry.button.textContent = t('formSubmit');
+    entry.alert.textContent = message;
+  }
+
+  // Replaces the form by a one-line note; its values go with it.
+  function finish(entry, kind, text) {
+    var hadFocus = entry.item.contains(document.activeElement);
+    clearValues(entry);
+    entry.state = 'done';
+    entry.item.className = 'rw-msg rw-secure-done ' + kind;
+    var note = badge(text);
+    note.appendChild(el('span', 'rw-secure-what', t('formTitle_' + entry.kind)));
+    entry.item.replaceChildren(note);
+    if ((hadFocus || document.activeElement === document.body) && !$('rw-composer').hidden) input.focus();
+  }
+
+  function submitForm(entry) {
+    if (entry.state !== 'open') return;
+    var values = [];
+    var firstInvalid = null;
+    entry.fields.forEach(function (name) {
+      var raw = entry.inputs[name].value.trim();
+      var result = raw ? CHECKS[name](raw) : { error: 'errRequired' };
+      fieldError(entry, name, result.error ? t(result.error) : '');
+      if (result.error) firstInvalid = firstInvalid || entry.inputs[name];
+      else values.push({ name: name, value: result.value });
+    });
+    entry.alert.textContent = '';
+    if (firstInvalid) {
+      firstInvalid.focus();
+      return;
+    }
+    var frame = { type: 'submitForm', conversationId: session.conversationId, formId: entry.id, values: values };
+    if (!send(frame)) {
+      entry.alert.textContent = t('formOffline');
+      return;
+    }
+    // Sent: nothing of it stays on the page.
+    frame = values = null;
+    clearValues(entry);
+    entry.state = 'sending';
+    inFlight.push(entry.id);
+    entry.button.textContent = t('formSending');
+    entry.form.focus();
+    entry.fieldset.disabled = true;
+  }
+
+  function renderForm(frame) {
+    var fields = FORM_FIELDS[frame.form];
+    if (!fields || typeof frame.formId !== 'string' || frame.conversationId !== session.conversationId) return;
+    var known = forms[frame.formId];
+    if (known) {
+      // The hub re-announces open forms on every (re)connect. One we had sent is still open
+      // there only if our values never arrived.
+      if (known.state === 'sending') {
+        inFlight = inFlight.filter(function (id) {
+          return id !== known.id;
+        });
+        reopen(known, t('formLost'));
+      }
+      return;
+    }
+    var prefix = 'rw-form-' + ++formCount;
+    var entry = { id: frame.formId, kind: frame.form, fields: fields, state: 'open', inputs: {}, hints: {}, errors: {} };
+    entry.item = el('li', 'rw-msg rw-secure');
+    entry.form = el('form', 'rw-form');
+    entry.form.noValidate = true;
+    entry.form.tabIndex = -1;
+    entry.form.setAttribute('aria-labelledby', prefix + '-badge ' + prefix + '-title');
+    entry.form.setAttribute('aria-describedby', prefix + '-note');
+    var label = badge(t('formBadge'));
+    label.id = prefix + '-badge';
+    entry.form.appendChild(label);
+    var title = el('h2', 'rw-form-title', t('formTitle_' + frame.form));
+    title.id = prefix + '-title';
+    entry.form.appendChild(title);
+    var note = el('p', 'rw-form-note', t('formNote'));
+    note.id = prefix + '-note';
+    entry.form.appendChild(note);
+    entry.fieldset = el('fieldset', 'rw-fields');
+    fields.forEach(function (name) {
+      var spec = FIELD_INPUTS[name];
+      var id = prefix + '-' + name;
+      var wrap = el('div', spec.wide ? 'rw-field wide' : 'rw-field');
+      var fieldLabel = el('label', null, t('field_' + name));
+      fieldLabel.htmlFor = id;
+      wrap.appendChild(fieldLabel);
+      if (STRINGS[locale]['hint_' + name]) {
+        entry.hints[name] = el('p', 'rw-hint', t('hint_' + name));
+        entry.hints[name].id = id + '-hint';
+        wrap.appendChild(entry.hints[name]);
+      }
+      var field = document.createElement('input');
+      field.id = id;
+      field.name = name;
+      field.type = spec.type || 'text';
+      field.autocomplete = spec.autocomplete;
+      if (spec.inputMode) field.inputMode = spec.inputMode;
+      field.maxLength = spec.maxLength;
+      field.spellcheck = false;
+      field.setAttribute('autocapitalize', name === 'nationalId' ? 'characters' : 'off');
+      field.setAttribute('autocorrect', 'off');
+      field.required = true;
+      field.addEventListener('input', function () {
+        if (field.hasAttribute('aria-invalid')) fieldError(entry, name, '');
+      });
+      wrap.appendChild(field);
+      entry.inputs[name] = field;
+      entry.errors[name] = el('p', 'rw-field-error');
+      entry.errors[name].id = id + '-error';
+      entry.errors[name].hidden = true;
+      wrap.appendChild(entry.errors[name]);
+      describe(entry, name);
+      entry.fieldset.appendChild(wrap);
+    });
+    entry.form.appendChild(entry.fieldset);
+    entry.alert = el('p', 'rw-form-error');
+    entry.alert.setAttribute('role', 'alert');
+    entry.form.appendChild(entry.alert);
+    entry.button = el('button', 'rw-primary', t('formSubmit'));
+    entry.button.type = 'submit';
+    entry.form.appendChild(entry.button);
+    entry.form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      submitForm(entry);
+    });
+    entry.item.appendChild(entry.form);
+    log.appendChild(entry.item);
+    forms[entry.id] = entry;
+    // Move focus into the newest form, unless the visitor is already filling in another one.
+    var active = document.activeElement;
+    if (!(active && active.closest && active.closest('.rw-form'))) entry.inputs[fields[0]].focus();
+    log.scrollTop = log.scrollHeight;
+  }
+
+  // The hub refused the oldest submission in flight; its message names the field, never a value.
+  function formRefused(message) {
+    var entry = forms[inFlight.shift()];
+    if (!entry || entry.state !== 'sending') return;
+    reopen(entry, t('formRefused'));
+    var colon = message.indexOf(': ');
+    var name = colon > 0 ? message.slice(0, colon) : '';
+    if (entry.inputs[name]) {
+      fieldError(entry, name, message.slice(colon + 2));
+      entry.inputs[name].focus();
+    } else {
+      entry.alert.textContent = t('formRefused') + ' (' + message + ')';
+      entry.inputs[entry.fields[0]].focus();
+    }
+  }
+
   function onFrame(frame) {
     switch (frame.type) {
       case 'welcome':
@@ -148,15 +511,34 @@
       case 'typing':
         setStatus(frame.active && frame.author.kind === 'agent' ? t('typing', { name: frame.author.displayName }) : '');
         break;
+      case 'formRequested':
+        renderForm(frame);
+        break;
+      case 'formSubmitted':
+        if (forms[frame.formId] && forms[frame.formId].state !== 'done') {
+          inFlight = inFlight.filter(function (id) {
+            return id !== frame.formId;
+          });
+          finish(forms[frame.formId], 'sent', t('formSent'));
+        }
+        break;
       case 'closed':
         closed = true;
-        line('system', null, t('closed'));
         $('rw-composer').hidden = true;
+        Object.keys(forms).forEach(function (id) {
+          if (forms[id].state !== 'done') finish(forms[id], 'gone', t('formClosed'));
+        });
+        inFlight = [];
+        line('system', null, t('closed'));
         sessionStorage.removeItem(STORE_KEY);
         if (socket) socket.close();
         break;
       case 'error':
-        setStatus(t('failed', { message: frame.message }));
+        // A refusal without a message id answers our oldest submitted form (the hub answers
+        // each frame in order, and every `submitForm` with a receipt or an error).
+        if (!frame.id && inFlight.length && FORM_REFUSALS.indexOf(frame.code) >= 0) {
+          formRefused(String(frame.message));
+        } else setStatus(t('failed', { message: frame.message }));
         break;
       default:
         break;

@@ -1,7 +1,8 @@
 //! The visitor chat page (`/chat`) and its script and style, embedded in the binary and served
 //! with a strict Content-Security-Policy: only the hub's own script, style and connections; no
 //! inline code, no frames, no forms posting elsewhere. The script renders message text with
-//! `textContent` only.
+//! `textContent` only, and sends secure-form values over the visitor's socket only (never into
+//! the transcript or the console).
 
 use axum::Router;
 use axum::http::header;
@@ -64,6 +65,11 @@ mod tests {
         ] {
             assert!(!SCRIPT.contains(banned), "widget.js uses {banned}");
         }
+        // Secure-form values pass through the script: it must not log anything.
+        assert!(
+            !SCRIPT.contains("console."),
+            "widget.js logs to the console"
+        );
         assert!(!PAGE.contains("<script>"), "no inline script in the page");
         assert!(!PAGE.contains("style="), "no inline style in the page");
     }

@@ -1,9 +1,65 @@
 // The visitor chat served by a real hub, in Debian's Chromium, with a real agent on the other
-// end: privacy notice first, masked card numbers, replies, resume after reload, inert XSS.
+// end: privacy notice first, masked card numbers, replies, resume after reload, inert XSS, and
+// secure forms (checked in the page, refused by the hub, sent masked to the agent, never in the
+// transcript, shown once however often the hub re-announces them).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, screenshot } from './harness.mjs';
 import { connectAgent, startHub } from './hub.mjs';
+
+async function until(predicate, what, timeout = 10000) {
+  const deadline = Date.now() + timeout;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Routes the page's visitor socket through the test, unchanged, recording what each socket
+ * (one per connect) sends and receives; `sockets[i].ws` can cut or inject into a socket.
+ */
+async function watchVisitorSocket(page) {
+  const sockets = [];
+  await page.routeWebSocket(/\/ws\/visitor$/, (ws) => {
+    const socket = { ws, sent: [], received: [] };
+    sockets.push(socket);
+    const server = ws.connectToServer();
+    ws.onMessage((message) => {
+      socket.sent.push(JSON.parse(message));
+      server.send(message);
+    });
+    server.onMessage((message) => {
+      socket.received.push(JSON.parse(message));
+      ws.send(message);
+    });
+  });
+  return {
+    sockets,
+    sent: () => sockets.flatMap((s) => s.sent),
+    latest: () => sockets[sockets.length - 1],
+  };
+}
+
+/** Opens the chat as a Spanish-speaking visitor, accepts the notice and waits for the agent. */
+async function startVisitor(browser, hub, agent) {
+  const context = await browser.newContext({
+    locale: 'es-ES',
+    viewport: { width: 600, height: 720 },
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error));
+  const visitorSocket = await watchVisitorSocket(page);
+  await page.goto(`${hub.base}/chat`);
+  await page.getByRole('button', { name: 'Entendido, empezar el chat' }).click();
+  await page.getByText('Ana se ha unido al chat').waitFor();
+  const conversationId = await page.evaluate(
+    () => JSON.parse(sessionStorage.getItem('rampart.visitor')).conversationId,
+  );
+  await agent.waitFor((f) => f.type === 'assigned' && f.conversationId === conversationId);
+  return { context, page, errors, conversationId, visitorSocket };
+}
 
 describe('visitor chat widget', () => {
   let hub;
@@ -81,6 +137,179 @@ describe('visitor chat widget', () => {
     await page.getByText(payload).waitFor();
     assert.equal(await page.locator('#rw-notice').isVisible(), false);
     assert.equal(await page.evaluate(() => window.__pwned), undefined);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it('secure form round trip', async () => {
+    const { context, page, errors, conversationId, visitorSocket } = await startVisitor(
+      browser,
+      hub,
+      agent,
+    );
+    const submits = () => visitorSocket.sent().filter((f) => f.type === 'submitForm');
+    const submittedToAgent = (formId) =>
+      agent.frames.some((f) => f.type === 'formSubmitted' && f.formId === formId);
+    const focusedAutocomplete = () =>
+      page.evaluate(() => document.activeElement?.getAttribute('autocomplete'));
+
+    // The agent asks for a card; the visitor sees a form marked as secure, focused.
+    agent.send({ type: 'requestForm', conversationId, form: 'card' });
+    const card = await agent.waitFor(
+      (f) => f.type === 'formRequested' && f.conversationId === conversationId,
+    );
+    const form = page.getByRole('form', { name: 'Formulario seguro Datos de la tarjeta' });
+    await form.waitFor();
+    await form.getByText('solo llega a tu agente y nunca aparece en la conversación').waitFor();
+    const number = form.getByLabel('Número de tarjeta');
+    const expiry = form.getByLabel('Fecha de caducidad');
+    const cvv = form.getByLabel('Código de seguridad (CVV)');
+    assert.equal(await number.getAttribute('autocomplete'), 'cc-number');
+    assert.equal(await number.getAttribute('inputmode'), 'numeric');
+    assert.equal(await expiry.getAttribute('autocomplete'), 'cc-exp');
+    assert.equal(await cvv.getAttribute('autocomplete'), 'cc-csc');
+    assert.equal(await cvv.getAttribute('type'), 'password');
+    assert.equal(await focusedAutocomplete(), 'cc-number', 'focus moves into the form');
+    await screenshot(page, 'visitor-secure-form-es');
+
+    // Keyboard only: a wrong check digit and a past expiry are caught in the page, per field.
+    const future = `12/${String((new Date().getFullYear() + 2) % 100).padStart(2, '0')}`;
+    await page.keyboard.type('4111 1111 1111 1112');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('01/20');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('737');
+    await page.keyboard.press('Enter');
+    await form.getByText('Este número de tarjeta no es válido.').waitFor();
+    await form.getByText('Esta tarjeta está caducada.').waitFor();
+    assert.equal(await number.getAttribute('aria-invalid'), 'true');
+    assert.equal(await expiry.getAttribute('aria-invalid'), 'true');
+    assert.equal(await cvv.getAttribute('aria-invalid'), null);
+    const describedBy = (await number.getAttribute('aria-describedby')).split(' ');
+    const errorText = await page.evaluate(
+      (ids) => ids.map((id) => document.getElementById(id).textContent).join(' '),
+      describedBy,
+    );
+    assert.match(errorText, /Este número de tarjeta no es válido/);
+    assert.equal(await focusedAutocomplete(), 'cc-number', 'focus on the first wrong field');
+    await screenshot(page, 'widget-secure-form-invalid-es');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(submits(), [], 'nothing left the page');
+    assert.equal(submittedToAgent(card.formId), false);
+
+    // Luhn-valid but no card brand has 15 digits starting with 4: the hub refuses, naming the
+    // field; the form shows it, and the values sent are gone from the page.
+    await number.fill('4111 1111 1111 116');
+    await expiry.fill(future);
+    await cvv.fill('737');
+    await form.getByRole('button', { name: 'Enviar de forma segura' }).click();
+    await form.getByText('not a valid card number').waitFor();
+    await form.getByText('Los datos no se han aceptado. Vuelve a escribirlos.').waitFor();
+    assert.equal(submits().length, 1);
+    assert.equal(await number.getAttribute('aria-invalid'), 'true');
+    assert.deepEqual(await Promise.all([number, expiry, cvv].map((i) => i.inputValue())), [
+      '',
+      '',
+      '',
+    ]);
+    assert.equal(submittedToAgent(card.formId), false);
+
+    // A valid card: the visitor gets a receipt, the agent masked fields and nothing raw.
+    await number.fill('4111 1111 1111 1111');
+    await expiry.fill(future);
+    await cvv.fill('737');
+    await cvv.press('Enter');
+    await page.getByText('Enviado de forma segura').waitFor();
+    assert.equal(await form.count(), 0, 'the form is replaced by the receipt');
+    const sent = submits()[1];
+    assert.equal(sent.formId, card.formId);
+    assert.deepEqual(
+      sent.values.map((v) => v.name),
+      ['cardNumber', 'expiry', 'cvv'],
+    );
+    const submitted = await agent.waitFor(
+      (f) => f.type === 'formSubmitted' && f.formId === card.formId,
+    );
+    assert.equal(submitted.form, 'card');
+    assert.deepEqual(
+      submitted.fields.map((f) => [f.name, f.masked]),
+      [
+        ['cardNumber', '•••• 1111'],
+        ['expiry', '••/••'],
+        ['cvv', '•••'],
+      ],
+    );
+    const raw = JSON.stringify(submitted);
+    for (const secret of ['4111111111111111', '4111 1111 1111 1111', future, '737']) {
+      assert.ok(!raw.includes(secret), `the agent got ${secret}`);
+    }
+    // Neither the transcript nor any part of the page keeps the card.
+    const transcript = await page.locator('#rw-log').innerText();
+    const html = await page.content();
+    for (const secret of ['4111111111111111', '4111 1111 1111 1111', '1111 1111']) {
+      assert.ok(!transcript.includes(secret), `the transcript shows ${secret}`);
+      assert.ok(!html.includes(secret), `the page keeps ${secret}`);
+    }
+    const values = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('input'), (i) => i.value),
+    );
+    assert.ok(
+      values.every((v) => v === ''),
+      'no input keeps a value',
+    );
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.id),
+      'rw-input',
+      'focus back to the composer',
+    );
+    await screenshot(page, 'widget-secure-form-sent-es');
+
+    // An open form survives a reconnect, a repeated announcement and a reload: shown once.
+    agent.send({ type: 'requestForm', conversationId, form: 'nationalId' });
+    const id = await agent.waitFor(
+      (f) =>
+        f.type === 'formRequested' &&
+        f.form === 'nationalId' &&
+        f.conversationId === conversationId,
+    );
+    const idForm = page.getByRole('form', { name: 'Formulario seguro Documento de identidad' });
+    await idForm.waitFor();
+    const announced = (socket) =>
+      socket.received.some((f) => f.type === 'formRequested' && f.formId === id.formId);
+    const first = visitorSocket.latest();
+    first.ws.close();
+    await until(
+      () => visitorSocket.latest() !== first && announced(visitorSocket.latest()),
+      'the hub to re-announce the form after a reconnect',
+    );
+    const again = visitorSocket.latest().received.find((f) => f.formId === id.formId);
+    visitorSocket.latest().ws.send(JSON.stringify(again));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await page.locator('.rw-form').count(), 1, 'once after a reconnect');
+
+    await page.reload();
+    await idForm.waitFor();
+    await until(() => announced(visitorSocket.latest()), 'the form after the reload');
+    await page.getByText('Ana se ha unido al chat').first().waitFor();
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await page.locator('.rw-form').count(), 1, 'once after a reload');
+    assert.equal(await page.getByText('Datos de la tarjeta').count(), 0, 'the card form is done');
+
+    // It still works after all that: a DNI with a wrong letter, then the right one.
+    const dni = idForm.getByLabel('DNI o NIE');
+    await dni.fill('12345678A');
+    await dni.press('Enter');
+    await idForm.getByText('Este DNI o NIE no es válido').waitFor();
+    await dni.fill('12345678z');
+    await dni.press('Enter');
+    await page.getByText('Enviado de forma segura').waitFor();
+    const idSubmitted = await agent.waitFor(
+      (f) => f.type === 'formSubmitted' && f.formId === id.formId,
+    );
+    assert.deepEqual(
+      idSubmitted.fields.map((f) => f.masked),
+      ['••••••••Z'],
+    );
     assert.deepEqual(errors, []);
     await context.close();
   });
