@@ -32,6 +32,8 @@ const COMMANDS: &[&str] = &[
     "request_form",
     "conversation_forms",
     "reveal_form_field",
+    "check_password",
+    "enroll",
 ];
 
 fn main() {

@@ -206,6 +206,25 @@ mod commands {
     }
 
     #[tauri::command]
+    pub fn check_password(
+        console: State<'_, Console>,
+        username: String,
+        password: SecretString,
+    ) -> Vec<serde_json::Value> {
+        console.check_password(&username, &password)
+    }
+
+    #[tauri::command]
+    pub async fn enroll(
+        console: State<'_, Console>,
+        username: String,
+        code: SecretString,
+        password: SecretString,
+    ) -> Result<()> {
+        console.enroll(&username, code, password).await
+    }
+
+    #[tauri::command]
     pub async fn unlock_console(
         console: State<'_, Console>,
         password: SecretString,
@@ -277,6 +296,8 @@ pub fn run() {
             commands::request_form,
             commands::conversation_forms,
             commands::reveal_form_field,
+            commands::check_password,
+            commands::enroll,
         ])
         .build(tauri::generate_context!());
     match app {

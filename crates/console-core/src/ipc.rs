@@ -79,6 +79,10 @@ pub enum IpcErrorCode {
     HubFailed,
     /// The thing asked for is not there (e.g. a masked value whose original expired).
     NotFound,
+    /// The enrollment code is wrong, used or expired.
+    EnrollmentInvalid,
+    /// The new password breaks the policy; `rejections` says why.
+    PasswordRejected,
 }
 
 /// The error every command returns: a code to branch on and a message that is safe to show and
@@ -99,6 +103,10 @@ pub struct IpcError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional, type = "number")]
     pub locked_until: Option<i64>,
+    /// For `passwordRejected`: each reason as a code plus parameters, for the UI to translate.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(optional, type = "Array<{ code: string } & Record<string, unknown>>")]
+    pub rejections: Vec<serde_json::Value>,
 }
 
 impl IpcError {
@@ -109,6 +117,7 @@ impl IpcError {
             message: message.into(),
             retry_after_secs: None,
             locked_until: None,
+            rejections: Vec::new(),
         }
     }
 }
@@ -164,6 +173,8 @@ pub const COMMANDS: &[&str] = &[
     "request_form",
     "conversation_forms",
     "reveal_form_field",
+    "check_password",
+    "enroll",
 ];
 
 /// Renders the TypeScript bindings for every IPC type, in a stable order.

@@ -779,3 +779,125 @@ async fn a_session_ended_at_the_hub_signs_the_console_out() {
     assert_eq!(h.console.state().await.unwrap().phase, Phase::Active);
     h.console.shutdown().await;
 }
+
+/// A new agent's first sign-in: live password hints, the password set with the enrollment
+/// code (wrong codes and weak passwords refused with reasons), then TOTP enrollment from the
+/// QR code's secret and recovery codes shown once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_agent_sets_a_password_with_the_enrollment_code_then_enrolls_totp() {
+    use rampart_auth::totp::{Totp, TotpConfig, TotpSecret};
+    use rampart_console_core::console::{Console, ConsoleConfig};
+    use rampart_hub::config::HubConfig;
+    use rampart_hub::server::{Hub, Tuning};
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let hub = Hub::open(
+        HubConfig {
+            data_dir: dir.path().join("hub"),
+            organisation: "Acme Support".into(),
+            ..HubConfig::default()
+        },
+        Arc::new(rampart_auth::clock::SystemClock),
+        Tuning {
+            hasher: rampart_auth::password::PasswordHasher::insecure_for_tests(),
+            ..Tuning::default()
+        },
+    )
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (code, server) = {
+        let (_, code) = hub
+            .login
+            .create_agent(
+                rampart_audit::Actor::System,
+                "nuria",
+                "Nuria",
+                rampart_protocol::rest::Role::Agent,
+                None,
+            )
+            .await
+            .unwrap();
+        (
+            code,
+            tokio::spawn(hub.serve(listener, std::future::pending())),
+        )
+    };
+    let store = Arc::new(rampart_vault::MemoryStore::new());
+    let console = Console::new(ConsoleConfig {
+        hub_override: Some(format!("http://{addr}")),
+        ..support::config(
+            dir.path().join("data"),
+            dir.path().join("config"),
+            store,
+            Duration::from_secs(900),
+            None,
+        )
+    });
+    assert_eq!(console.state().await.unwrap().phase, Phase::SignedOut);
+
+    // Live hints: codes with parameters, for the UI to translate.
+    let hints = console.check_password("nuria", &SecretString::new("short1".into()));
+    assert_eq!(hints[0]["code"], "tooShort");
+    assert_eq!(hints[0]["min"], 12);
+    let hints = console.check_password("nuria", &SecretString::new("nuria-2026-nuria".into()));
+    assert!(
+        hints.iter().any(|h| h["code"] == "containsContext"),
+        "{hints:?}"
+    );
+    let good = SecretString::new("violet-harbor-lantern-93".into());
+    assert!(console.check_password("nuria", &good).is_empty());
+
+    // The hub has the last word: wrong code, weak password (the code survives that), success.
+    let wrong = console
+        .enroll("nuria", SecretString::new("0".repeat(32)), good.clone())
+        .await
+        .unwrap_err();
+    assert_eq!(wrong.code, IpcErrorCode::EnrollmentInvalid);
+    let weak = console
+        .enroll(
+            "nuria",
+            code.clone(),
+            SecretString::new("password123".into()),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(weak.code, IpcErrorCode::PasswordRejected);
+    assert!(!weak.rejections.is_empty(), "the hub says why");
+    console
+        .enroll("nuria", code.clone(), good.clone())
+        .await
+        .unwrap();
+    let reused = console
+        .enroll("nuria", code, good.clone())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        reused.code,
+        IpcErrorCode::EnrollmentInvalid,
+        "the code works once"
+    );
+
+    // First sign-in: enrollment with the QR code's secret, recovery codes once.
+    let SignInStep::Enroll { qr, secret } = console.sign_in("nuria", good.clone()).await.unwrap()
+    else {
+        panic!("a new account enrolls its authenticator");
+    };
+    assert_eq!(qr.dark.len(), (qr.size * qr.size) as usize);
+    let totp = Totp::new(
+        &TotpSecret::from_base32(&SecretString::new(secret)).unwrap(),
+        TotpConfig::default(),
+        "Rampart",
+        "nuria",
+    )
+    .unwrap();
+    let signed_in = console
+        .verify_code(totp.code_at(support::now()))
+        .await
+        .unwrap();
+    assert_eq!(signed_in.profile.username, "nuria");
+    assert_eq!(signed_in.recovery_codes.len(), 10);
+    console.sign_out().await.unwrap();
+    server.abort();
+}

@@ -32,7 +32,7 @@ platform: string,
  */
 captureProtection: CaptureProtection, };
 
-export type IpcErrorCode = "invalidInput" | "internal" | "wrongState" | "invalidHubUrl" | "hubUnreachable" | "tls" | "timeout" | "invalidCredentials" | "totpInvalid" | "totpReplayed" | "challengeExpired" | "tooManyAttempts" | "lockedOut" | "ipNotAllowed" | "sessionExpired" | "forbidden" | "keychainUnavailable" | "keychainLocked" | "cacheUnreadable" | "unlockFailed" | "demoFailed" | "hubFailed" | "notFound";
+export type IpcErrorCode = "invalidInput" | "internal" | "wrongState" | "invalidHubUrl" | "hubUnreachable" | "tls" | "timeout" | "invalidCredentials" | "totpInvalid" | "totpReplayed" | "challengeExpired" | "tooManyAttempts" | "lockedOut" | "ipNotAllowed" | "sessionExpired" | "forbidden" | "keychainUnavailable" | "keychainLocked" | "cacheUnreadable" | "unlockFailed" | "demoFailed" | "hubFailed" | "notFound" | "enrollmentInvalid" | "passwordRejected";
 
 export type IpcError = { 
 /**
@@ -50,7 +50,11 @@ retryAfterSecs?: number,
 /**
  * For `lockedOut`: until when (Unix milliseconds).
  */
-lockedUntil?: number, };
+lockedUntil?: number, 
+/**
+ * For `passwordRejected`: each reason as a code plus parameters, for the UI to translate.
+ */
+rejections?: Array<{ code: string } & Record<string, unknown>>, };
 
 export type UiErrorSource = "uncaught" | "unhandledRejection";
 
@@ -332,4 +336,4 @@ expiresAt: number,
 fields: Array<MaskedField>, };
 
 /** Every command the Rust side registers. */
-export const COMMANDS = ["app_info", "report_ui_error", "console_state", "start_demo", "demo_code", "set_hub", "sign_in", "verify_code", "sign_out", "subscribe_events", "snapshot", "conversation_messages", "focus_conversation", "accept_conversation", "close_conversation", "set_availability", "send_message", "note_activity", "lock_console", "unlock_console", "reveal_value", "request_form", "conversation_forms", "reveal_form_field"] as const;
+export const COMMANDS = ["app_info", "report_ui_error", "console_state", "start_demo", "demo_code", "set_hub", "sign_in", "verify_code", "sign_out", "subscribe_events", "snapshot", "conversation_messages", "focus_conversation", "accept_conversation", "close_conversation", "set_availability", "send_message", "note_activity", "lock_console", "unlock_console", "reveal_value", "request_form", "conversation_forms", "reveal_form_field", "check_password", "enroll"] as const;

@@ -65,6 +65,8 @@ const KNOWN_CODES: readonly IpcErrorCode[] = [
   'demoFailed',
   'hubFailed',
   'notFound',
+  'enrollmentInvalid',
+  'passwordRejected',
 ];
 
 /** Narrows whatever a failed `invoke` threw into the typed error the Rust side sends. */
@@ -80,6 +82,15 @@ export function toIpcError(raw: unknown): IpcError {
       const extra = raw as { retryAfterSecs?: unknown; lockedUntil?: unknown };
       if (typeof extra.retryAfterSecs === 'number') error.retryAfterSecs = extra.retryAfterSecs;
       if (typeof extra.lockedUntil === 'number') error.lockedUntil = extra.lockedUntil;
+      const rejections = (raw as { rejections?: unknown }).rejections;
+      if (Array.isArray(rejections)) {
+        error.rejections = rejections.filter(
+          (r): r is { code: string } & Record<string, unknown> =>
+            typeof r === 'object' &&
+            r !== null &&
+            typeof (r as { code?: unknown }).code === 'string',
+        );
+      }
       return error;
     }
   }
@@ -220,4 +231,17 @@ export function revealFormField(
   note: string | null,
 ): Promise<RevealedValue> {
   return call<RevealedValue>('reveal_form_field', { conversation, form, field, reason, note });
+}
+
+/** One reason a password is refused: a code plus parameters. */
+export type PasswordHint = { code: string } & Record<string, unknown>;
+
+/** Why a new password would be refused (live hints; the hub checks again). */
+export function checkPassword(username: string, password: string): Promise<PasswordHint[]> {
+  return call<PasswordHint[]>('check_password', { username, password });
+}
+
+/** Sets a new account's first password with its enrollment code. */
+export function enroll(username: string, code: string, password: string): Promise<void> {
+  return call<void>('enroll', { username, code, password });
 }

@@ -110,6 +110,54 @@ describe('console first screens', () => {
     await context.close();
   });
 
+  it("sets a first password with live policy hints and the hub's reasons, in Spanish", async () => {
+    const { page, context } = await openConsole(
+      browser,
+      preview.url,
+      {
+        ...BASE,
+        console_state: { ...DEMO, demo: null, hub: 'https://hub.example.com', lastUsername: null },
+        check_password: [{ code: 'tooShort', min: 12, actual: 5 }],
+        enroll: {
+          $reject: {
+            code: 'passwordRejected',
+            message: 'rejected',
+            rejections: [{ code: 'containsContext', field: 'organisation' }],
+          },
+        },
+      },
+      { locale: 'es-ES' },
+    );
+    await page.getByTestId('first-signin').click();
+    await page.getByTestId('first-username').fill('nuria');
+    await page.getByTestId('first-code').fill('a1b2c3');
+    await page.getByTestId('first-password').fill('corta');
+    const hints = page.getByTestId('password-hints');
+    await hints.getByText('Use al menos 12 caracteres (ahora 5).').waitFor();
+    assert.equal(await page.getByTestId('first-submit').isDisabled(), true, 'hints block submit');
+    await screenshot(page, 'first-signin-es');
+    // The hub has the last word: its reasons replace the local ones.
+    await page.evaluate(() => {
+      window.__TAURI_INTERNALS__.invoke = ((invoke) => async (cmd, args) =>
+        cmd === 'check_password' ? [] : invoke(cmd, args))(window.__TAURI_INTERNALS__.invoke);
+    });
+    await page.getByTestId('first-password').fill('acme-lantern-harbor-93');
+    await page.getByTestId('first-confirm').fill('acme-lantern-harbor-93');
+    await page.getByText('Esta contraseña cumple la política.').waitFor();
+    await page.getByTestId('first-submit').click();
+    await page.getByTestId('first-error').waitFor();
+    await hints
+      .getByText('No use su nombre, su usuario ni el nombre de la organización.')
+      .waitFor();
+    const enroll = await page.evaluate(() => window.__ipcCalls.find((c) => c.cmd === 'enroll'));
+    assert.deepEqual(enroll.args, {
+      username: 'nuria',
+      code: 'a1b2c3',
+      password: 'acme-lantern-harbor-93',
+    });
+    await context.close();
+  });
+
   it('follows a Spanish OS locale and can switch back to English', async () => {
     const { page, context } = await openConsole(browser, preview.url, BASE, { locale: 'es-MX' });
     await page.getByTestId('app-version').waitFor();

@@ -122,6 +122,7 @@ struct Inner {
     generation: AtomicU64,
     demo: Mutex<Option<rampart_demo::DemoAccount>>,
     scanner: rampart_pii::Scanner,
+    password_policy: rampart_auth::password::PasswordPolicy,
 }
 
 struct State {
@@ -187,12 +188,15 @@ pub fn client_error(error: &ClientError) -> IpcError {
         C::Forbidden => IpcErrorCode::Forbidden,
         C::FrameRefused | C::RequestRejected => IpcErrorCode::InvalidInput,
         C::NotFound => IpcErrorCode::NotFound,
+        C::EnrollmentInvalid => IpcErrorCode::EnrollmentInvalid,
+        C::PasswordRejected => IpcErrorCode::PasswordRejected,
         _ => IpcErrorCode::HubFailed,
     };
     let mut ipc = IpcError::new(code, error.to_string());
     if let ClientError::Api { error: api, .. } = error {
         ipc.retry_after_secs = api.retry_after_secs;
         ipc.locked_until = api.locked_until;
+        ipc.rejections.clone_from(&api.rejections);
     }
     ipc
 }
@@ -274,6 +278,7 @@ impl Console {
                 generation: AtomicU64::new(0),
                 demo: Mutex::new(None),
                 scanner,
+                password_policy: rampart_auth::password::PasswordPolicy::default(),
                 config,
             }),
         }
@@ -380,6 +385,58 @@ impl Console {
         self.inner.save_settings(&state.settings);
         state.phase = PhaseState::SignedOut;
         Ok(self.inner.describe(&state))
+    }
+
+    /// Why a new password would be refused, for live hints while the agent types it: the hub's
+    /// default policy evaluated here (the hub checks again, with its organisation's context,
+    /// when the password is set). Each reason is a code plus parameters.
+    pub fn check_password(
+        &self,
+        username: &str,
+        password: &SecretString,
+    ) -> Vec<serde_json::Value> {
+        let context = rampart_auth::password::PasswordContext {
+            username: username.trim().to_owned(),
+            display_name: String::new(),
+            email: String::new(),
+            organisation: String::new(),
+        };
+        self.inner
+            .password_policy
+            .evaluate(password, &context)
+            .iter()
+            .filter_map(|r| serde_json::to_value(r).ok())
+            .collect()
+    }
+
+    /// First sign-in of a new account: sets its password with the one-time enrollment code
+    /// from the administrator. The authenticator is enrolled at the next sign-in.
+    pub async fn enroll(
+        &self,
+        username: &str,
+        code: SecretString,
+        password: SecretString,
+    ) -> Result<(), IpcError> {
+        let username = username.trim();
+        if username.is_empty() || username.len() > 200 {
+            return Err(IpcError::new(IpcErrorCode::InvalidInput, "username"));
+        }
+        let mut state = self.inner.state.lock().await;
+        if !matches!(
+            state.phase,
+            PhaseState::SignedOut | PhaseState::Challenge(_)
+        ) {
+            return Err(wrong_state("already signed in, or no hub configured"));
+        }
+        let hub = self.inner.hub_url(&state)?;
+        let api = HubApi::new(hub).map_err(|e| client_error(&e))?;
+        api.enroll(username, &code, &password)
+            .await
+            .map_err(|e| client_error(&e))?;
+        tracing::info!("password set with an enrollment code");
+        state.settings.last_username = Some(username.to_owned());
+        self.inner.save_settings(&state.settings);
+        Ok(())
     }
 
     /// Step one of signing in: username and password.
