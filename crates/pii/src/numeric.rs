@@ -383,6 +383,8 @@ impl Chunk<'_> {
     /// after it ("536905739 is my SSN": up to 40 bytes). A keyword after the value counts only
     /// when no other number follows it there ("order 536905739, my SSN is 536-90-5739": the
     /// keyword introduces the second number) and no negative word precedes the value.
+    // Rarely reached (a 3-2-4 or 9-digit candidate): kept out of the scan loop.
+    #[inline(never)]
     fn ssn_keyword_near(&self, start: usize, end: usize) -> bool {
         if self
             .w
@@ -459,6 +461,8 @@ impl Chunk<'_> {
 
     /// Whether a phone keyword is nearer before `start` than any SSN keyword (only words
     /// after the previous number count).
+    // Rarely reached (a 3-2-4 or 9-digit candidate): kept out of the scan loop.
+    #[inline(never)]
     fn phone_keyword_nearer(&self, start: usize) -> bool {
         let window = ctx::since_last_number(ctx::before(self.text, start, 48));
         let phone = self.w.phone_strong.nearest(window);
