@@ -85,6 +85,10 @@ async fn sign_in(console: &Console) -> Result<String, Error> {
     let password = console.text("[data-testid=demo-password]").await?;
     assert_eq!(username, "demo.agent");
     console
+        .wait_text("[data-testid=demo-code]", |t| t.len() == 6)
+        .await?;
+    console.screenshot("signin-demo-en").await?;
+    console
         .type_into("[data-testid=username]", &username)
         .await?;
     console
