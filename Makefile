@@ -10,7 +10,7 @@ export CARGO_TERM_COLOR ?= never
 CONSOLE_BIN := $(CARGO_TARGET_DIR)/debug/rampart-console
 DESKTOP := scripts/with-desktop.sh
 
-.PHONY: run test setup setup-test ui app hub lint lint-rust lint-ui test-rust test-ui test-browser fuzz-build bindings fmt clean
+.PHONY: run test setup setup-test ui app hub lint lint-rust lint-ui test-rust test-ui test-browser fuzz-build bindings fmt clean perf-console
 
 # With no hub configured the console starts its embedded demo hub (RAMPART_DEMO=1) and prints
 # how to sign in; a configured hub (or RAMPART_HUB_URL) takes precedence.
@@ -68,6 +68,12 @@ FUZZ_DIRS := fuzz crates/auth/fuzz crates/audit/fuzz
 fuzz-build:
 	for dir in $(FUZZ_DIRS); do cargo build --manifest-path $$dir/Cargo.toml --release --bins --quiet; done
 	@echo "fuzz targets build"
+
+# Performance figures for the console, printed as a table (not part of `make test`): cold start
+# to the first screen, memory of the app's process tree idle and with 20 conversations of 1,000
+# messages, hub-to-paint latency. docs/performance.md records the results and how to read them.
+perf-console: app
+	$(DESKTOP) cargo run --quiet -p rampart-e2e --bin console-perf
 
 bindings:
 	RAMPART_UPDATE_BINDINGS=1 cargo test -p rampart-console-core --test bindings --quiet
