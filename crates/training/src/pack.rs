@@ -301,13 +301,16 @@ fn assemble(manifest_text: &str, fetch: &mut dyn FnMut(&str) -> Fetched) -> Resu
         };
         match lesson::parse(path, &text) {
             Ok(lesson) => {
-                check_against_pack(&lesson, path, &languages, &lessons, &mut issues);
-                lessons.push(lesson);
+                // A duplicate is reported once and kept out of later comparisons.
+                if check_against_pack(&lesson, path, &languages, &lessons, &mut issues) {
+                    lessons.push(lesson);
+                }
             }
             Err(mut found) => issues.append(&mut found),
         }
     }
     if !issues.is_empty() {
+        issues.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         return Err(Error::Invalid { issues });
     }
     Ok(Pack {
@@ -322,14 +325,15 @@ fn assemble(manifest_text: &str, fetch: &mut dyn FnMut(&str) -> Fetched) -> Resu
     })
 }
 
-/// Checks that involve the manifest or earlier lessons.
+/// Checks that involve the manifest or earlier lessons. Returns `false` when the lesson
+/// duplicates an earlier one.
 fn check_against_pack(
     lesson: &Lesson,
     path: &str,
     languages: &[Language],
     earlier: &[Lesson],
     issues: &mut Vec<Issue>,
-) {
+) -> bool {
     let at = |problem| Issue {
         file: path.to_owned(),
         line: lesson.id_line,
@@ -361,7 +365,7 @@ fn check_against_pack(
                 language: code,
                 first: other.file.clone(),
             }));
-            continue;
+            return false;
         }
         let differs = [
             ("version", lesson.version != other.version),
@@ -393,6 +397,7 @@ fn check_against_pack(
             }));
         }
     }
+    true
 }
 
 #[cfg(test)]
