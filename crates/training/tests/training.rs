@@ -789,3 +789,175 @@ fn drill_branches_on_signals_and_explains_mistakes() {
     assert_eq!((score.earned, score.possible, score.percent()), (5, 5, 100));
     assert!(score.meets(100));
 }
+
+// ---------------------------------------------------------------- built-in curriculum
+
+fn builtin() -> Pack {
+    match Pack::builtin() {
+        Ok(pack) => pack,
+        Err(e) => panic!("the built-in pack is invalid:\n{e}"),
+    }
+}
+
+#[test]
+fn builtin_pack_is_valid_and_complete_in_both_languages() {
+    let pack = builtin();
+    for language in [Language::En, Language::Es] {
+        let lessons: Vec<_> = pack.lessons_in(language).collect();
+        let taught: Vec<_> = lessons
+            .iter()
+            .filter(|l| l.drills().next().is_none())
+            .collect();
+        assert!(taught.len() >= 8, "{language:?}: {} lessons", taught.len());
+        for lesson in &taught {
+            let n = lesson.questions().count();
+            assert!((3..=5).contains(&n), "{}: {n} questions", lesson.file);
+        }
+        let drills = lessons.iter().flat_map(|l| l.drills()).count();
+        assert!(drills >= 3, "{language:?}: {drills} drills");
+    }
+    // Every English lesson has a Spanish translation and vice versa.
+    let ids = |language| {
+        let mut ids: Vec<_> = pack.lessons_in(language).map(|l| l.id.clone()).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids(Language::En), ids(Language::Es));
+    // Agents must pass the core lessons and the drills; the policy template is optional until
+    // a trainer fills it in.
+    let required: Vec<_> = pack
+        .requirements(Role::Agent)
+        .into_iter()
+        .map(|r| r.lesson)
+        .collect();
+    assert!(required.contains(&"card-data-in-chat".to_owned()));
+    assert!(required.contains(&"drill-fake-it-code".to_owned()));
+    assert!(!required.contains(&"company-policies".to_owned()));
+}
+
+#[test]
+fn builtin_pack_loads_from_its_folder_the_same_as_embedded() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("packs/builtin");
+    assert_eq!(Pack::load_dir(&dir).unwrap(), builtin());
+}
+
+#[test]
+fn card_drill_secure_form_scores_full_marks() {
+    for language in [Language::En, Language::Es] {
+        let (score, said) = run_drill(
+            &builtin(),
+            "drill-card-pasted",
+            language,
+            &[Action::RequestSecureForm],
+        );
+        assert_eq!(score.percent(), 100, "{language:?}: {score:?}");
+        assert!(score.mistakes.is_empty() && score.finished && score.meets(80));
+        assert_eq!(said.len(), 2);
+    }
+}
+
+#[test]
+fn card_drill_asking_for_the_card_in_chat_fails_with_an_explanation() {
+    let (score, said) = run_drill(
+        &builtin(),
+        "drill-card-pasted",
+        Language::En,
+        &[
+            say("Thanks! Can you also give me the CVV on the back?"),
+            Action::RequestSecureForm,
+        ],
+    );
+    assert!(
+        said[1].contains("737"),
+        "the customer sends the code: {said:?}"
+    );
+    assert!(!score.meets(80));
+    assert_eq!(score.mistakes.len(), 1);
+    assert_eq!(score.mistakes[0].signal, Signal::AskedCardInChat);
+    assert!(
+        score.mistakes[0]
+            .explain
+            .contains("Never ask for a card number")
+    );
+
+    let (score, _) = run_drill(
+        &builtin(),
+        "drill-card-pasted",
+        Language::Es,
+        &[
+            say("¿Me confirma que es la 4111 1111 1111 1111?"),
+            say("Dígame la fecha de caducidad, por favor"),
+        ],
+    );
+    let signals: Vec<_> = score.mistakes.iter().map(|m| m.signal).collect();
+    assert_eq!(
+        signals,
+        vec![
+            Signal::UsedSecureForm,
+            Signal::AskedCardInChat,
+            Signal::EchoedData
+        ]
+    );
+    assert!(score.mistakes[2].explain.starts_with("No repita el número"));
+}
+
+#[test]
+fn fake_it_drill_refusing_and_reporting_passes_sharing_the_code_fails() {
+    let pack = builtin();
+    let (score, said) = run_drill(
+        &pack,
+        "drill-fake-it-code",
+        Language::En,
+        &[
+            say("Sorry, I can't share that."),
+            Action::Report,
+            say("No. I cannot share codes with anyone."),
+        ],
+    );
+    assert_eq!(score.percent(), 100, "{score:?}");
+    assert_eq!(said.last().map(String::as_str), Some("Fine. Forget it."));
+
+    let (score, _) = run_drill(
+        &pack,
+        "drill-fake-it-code",
+        Language::Es,
+        &[say("Vale, es 493817")],
+    );
+    assert!(!score.meets(80));
+    let signals: Vec<_> = score.mistakes.iter().map(|m| m.signal).collect();
+    assert_eq!(
+        signals,
+        vec![
+            Signal::SharedCode,
+            Signal::RevealedData,
+            Signal::RefusedDisclosure,
+            Signal::ReportedAttempt
+        ]
+    );
+}
+
+#[test]
+fn address_drill_refusing_passes_revealing_fails() {
+    let pack = builtin();
+    let (score, said) = run_drill(
+        &pack,
+        "drill-someone-elses-address",
+        Language::Es,
+        &[
+            say("Lo siento, no puedo dar datos de otra persona."),
+            say("No puedo compartir su dirección, pregúntele a ella."),
+        ],
+    );
+    assert_eq!(score.percent(), 100, "{score:?}");
+    assert!(score.finished, "{said:?}");
+
+    let (score, _) = run_drill(
+        &pack,
+        "drill-someone-elses-address",
+        Language::En,
+        &[say("It's on Harbour Road, in Bristol.")],
+    );
+    assert!(!score.meets(80));
+    assert_eq!(score.mistakes[0].signal, Signal::RevealedData);
+    assert!(score.mistakes[0].critical);
+}
