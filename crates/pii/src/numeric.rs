@@ -495,6 +495,13 @@ impl Chunk<'_> {
         if reach < 6 {
             return None;
         }
+        self.phone_candidate(i)
+    }
+
+    /// The phone rules proper, for a window that passed the cheap shape check. Out of line:
+    /// most digit chunks in chat never get here, and a smaller scan loop runs faster.
+    #[inline(never)]
+    fn phone_candidate(&self, i: usize) -> Option<(usize, Option<Kind>)> {
         let start = self.g[i].start;
         let lead = if i == 0 {
             self.byte_before(start)
