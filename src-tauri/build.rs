@@ -34,6 +34,7 @@ const COMMANDS: &[&str] = &[
     "reveal_form_field",
     "check_password",
     "enroll",
+    "set_locale",
 ];
 
 fn main() {

@@ -24,13 +24,39 @@ const BUILD_KIND: BuildKind = if cfg!(debug_assertions) {
     BuildKind::Release
 };
 
-/// Delivers console events to the UI over the channel it subscribed with.
-struct ChannelSink(Channel<ConsoleEvent>);
+/// Delivers console events to the UI over the channel it subscribed with, and shows desktop
+/// notifications (already masked by the core) while the window is not focused.
+struct ChannelSink {
+    channel: Channel<ConsoleEvent>,
+    app: tauri::AppHandle,
+}
 
 impl EventSink for ChannelSink {
     fn emit(&self, event: ConsoleEvent) {
-        if let Err(error) = self.0.send(event) {
+        if let Err(error) = self.channel.send(event) {
             tracing::debug!(%error, "the UI stopped listening");
+        }
+    }
+
+    fn notify(&self, title: &str, body: &str) {
+        use tauri_plugin_notification::NotificationExt;
+        let focused = self
+            .app
+            .get_webview_window("main")
+            .and_then(|w| w.is_focused().ok())
+            .unwrap_or(false);
+        if focused {
+            return;
+        }
+        if let Err(error) = self
+            .app
+            .notification()
+            .builder()
+            .title(title)
+            .body(body)
+            .show()
+        {
+            tracing::debug!(%error, "desktop notification not shown");
         }
     }
 }
@@ -90,8 +116,17 @@ mod commands {
     }
 
     #[tauri::command]
-    pub fn subscribe_events(console: State<'_, Console>, channel: Channel<ConsoleEvent>) {
-        console.subscribe(Arc::new(ChannelSink(channel)));
+    pub fn subscribe_events(
+        app: tauri::AppHandle,
+        console: State<'_, Console>,
+        channel: Channel<ConsoleEvent>,
+    ) {
+        console.subscribe(Arc::new(ChannelSink { channel, app }));
+    }
+
+    #[tauri::command]
+    pub async fn set_locale(console: State<'_, Console>, locale: String) -> Result<()> {
+        console.set_locale(&locale).await
     }
 
     #[tauri::command]
@@ -233,6 +268,13 @@ mod commands {
     }
 }
 
+/// Where the user's data lives (before the app exists to ask): `XDG_DATA_HOME` or `HOME`.
+fn data_home() -> String {
+    std::env::var("XDG_DATA_HOME")
+        .or_else(|_| std::env::var("HOME"))
+        .unwrap_or_default()
+}
+
 /// Builds and runs the console. Returns when the last window closes.
 pub fn run() {
     // The window shows the app's own pages only; anything else is refused before it loads.
@@ -252,6 +294,19 @@ pub fn run() {
         })
         .build();
     let app = tauri::Builder::default()
+        // First: a second launch over the same data hands over to the running console.
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(BUILD_KIND.instance_name(&data_home()))
+                .callback(|app, _, _| {
+                    if let Some(window) = app.get_webview_window("main") {
+                        let _ = window.unminimize();
+                        let _ = window.set_focus();
+                    }
+                })
+                .build(),
+        )
+        .plugin(tauri_plugin_notification::init())
         .plugin(navigation_guard)
         .setup(|app| {
             // Dev and release builds must never share data directories or WebView storage.
@@ -298,6 +353,7 @@ pub fn run() {
             commands::reveal_form_field,
             commands::check_password,
             commands::enroll,
+            commands::set_locale,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -148,6 +148,9 @@ impl Console {
             .stderr(Stdio::inherit());
         isolate_home(&mut command, home.path());
         command.envs(env.iter().copied());
+        // Its own process group, so closing ends WebKitWebDriver and the app with it.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
         let driver = command.spawn()?;
         let mut guard = DriverGuard(Some(driver));
         wait_for_port(port, Duration::from_secs(20))?;
@@ -288,8 +291,7 @@ impl Console {
     /// Ends the session and stops the driver (and with it the app).
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        stop_group(&mut self.driver);
     }
 }
 
@@ -323,9 +325,21 @@ impl Drop for DriverGuard {
 
 impl Drop for Console {
     fn drop(&mut self) {
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        stop_group(&mut self.driver);
     }
+}
+
+/// Ends tauri-driver and everything it started (WebKitWebDriver, the app).
+fn stop_group(driver: &mut Child) {
+    #[cfg(unix)]
+    {
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &format!("-{}", driver.id())])
+            .stderr(Stdio::null())
+            .status();
+    }
+    let _ = driver.kill();
+    let _ = driver.wait();
 }
 
 /// Points HOME and the XDG directories at `home` so WebKit, GTK, Mesa and the app write nothing

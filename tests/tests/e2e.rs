@@ -83,3 +83,43 @@ async fn navigation_away_from_the_app_is_refused() -> Result<(), Error> {
     })
     .await
 }
+
+/// A second launch hands over to the running console and exits; the first stays up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_launch_exits_and_leaves_the_running_console() -> Result<(), Error> {
+    scenario("single-instance", async |console| {
+        console
+            .wait_text("[data-testid=app-version]", |t| !t.is_empty())
+            .await?;
+        let home = console.home();
+        let mut second = std::process::Command::new(rampart_e2e::console_binary())
+            .env("HOME", home)
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env("XDG_CACHE_HOME", home.join(".cache"))
+            .env("XDG_STATE_HOME", home.join(".local/state"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()?;
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = second.try_wait()? {
+                break status;
+            }
+            if started.elapsed() > std::time::Duration::from_secs(20) {
+                let _ = second.kill();
+                return Err("the second console kept running".into());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        };
+        assert!(
+            status.success(),
+            "the second launch exits cleanly: {status}"
+        );
+        // The first console still answers.
+        let title = console.client().title().await?;
+        assert_eq!(title, "Rampart Console");
+        Ok(())
+    })
+    .await
+}

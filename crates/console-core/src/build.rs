@@ -49,6 +49,19 @@ impl BuildKind {
         }
     }
 
+    /// The name that keeps one console per user data directory (Linux registers it on the
+    /// session bus): the identifier plus a hash of the data home, so consoles of different
+    /// users' homes (or of isolated test homes) never block each other, while a second launch
+    /// over the same data (and cache) hands over to the first.
+    pub fn instance_name(self, data_home: &str) -> String {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in data_home.bytes() {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("{}.h{hash:016x}", self.identifier())
+    }
+
     /// The keychain service namespace for this kind.
     pub fn keychain_namespace(self) -> &'static str {
         match self {
@@ -61,6 +74,30 @@ impl BuildKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instance_names_differ_per_data_home_and_build_and_are_bus_names() {
+        let a = BuildKind::Debug.instance_name("/home/ana/.local/share");
+        let b = BuildKind::Debug.instance_name("/home/bea/.local/share");
+        let c = BuildKind::Release.instance_name("/home/ana/.local/share");
+        assert_ne!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(a, BuildKind::Debug.instance_name("/home/ana/.local/share"));
+        assert!(a.starts_with("com.rampart.console.dev.h"));
+        // Every element of a D-Bus name starts with a letter and holds [A-Za-z0-9_-].
+        for element in a.split('.') {
+            assert!(
+                element.starts_with(|c: char| c.is_ascii_alphabetic()),
+                "{a}"
+            );
+            assert!(
+                element
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_'),
+                "{a}"
+            );
+        }
+    }
 
     #[test]
     fn each_build_kind_accepts_only_its_own_identifier() {

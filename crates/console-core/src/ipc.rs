@@ -175,6 +175,7 @@ pub const COMMANDS: &[&str] = &[
     "reveal_form_field",
     "check_password",
     "enroll",
+    "set_locale",
 ];
 
 /// Renders the TypeScript bindings for every IPC type, in a stable order.

@@ -56,6 +56,7 @@ mod support {
     #[derive(Default)]
     pub struct Recorder {
         events: Mutex<Vec<ConsoleEvent>>,
+        notifications: Mutex<Vec<(String, String)>>,
         arrived: Notify,
     }
 
@@ -64,9 +65,21 @@ mod support {
             self.events.lock().unwrap().push(event);
             self.arrived.notify_waiters();
         }
+
+        fn notify(&self, title: &str, body: &str) {
+            self.notifications
+                .lock()
+                .unwrap()
+                .push((title.to_owned(), body.to_owned()));
+        }
     }
 
     impl Recorder {
+        /// Desktop notifications asked for so far: (title, body).
+        pub fn notifications(&self) -> Vec<(String, String)> {
+            self.notifications.lock().unwrap().clone()
+        }
+
         pub fn all(&self) -> Vec<ConsoleEvent> {
             self.events.lock().unwrap().clone()
         }
@@ -361,6 +374,16 @@ async fn a_visitors_card_number_reaches_the_console_masked_and_unread_until_focu
     assert!(!message.text.contains(CARD), "{}", message.text);
     assert!(!message.text.contains("4111111111111111"));
     assert!(message.text.contains("1111"), "{}", message.text);
+    // The desktop notification carries the masked text only.
+    let notifications = h.events.notifications();
+    assert_eq!(notifications.len(), 1, "{notifications:?}");
+    let (title, body) = &notifications[0];
+    assert_eq!(title, "New message from a visitor");
+    assert!(
+        body.starts_with("my card is ") && !body.contains(CARD),
+        "{body}"
+    );
+    assert!(!body.contains("4111111111111111"));
     let [span] = message.spans.as_slice() else {
         panic!("one masked span, got {:?}", message.spans);
     };

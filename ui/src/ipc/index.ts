@@ -245,3 +245,8 @@ export function checkPassword(username: string, password: string): Promise<Passw
 export function enroll(username: string, code: string, password: string): Promise<void> {
   return call<void>('enroll', { username, code, password });
 }
+
+/** Remembers the agent's language (also used for desktop notifications). Never throws. */
+export function setLocale(locale: string): void {
+  call<void>('set_locale', { locale }).catch(() => {});
+}

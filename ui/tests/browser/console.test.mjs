@@ -20,6 +20,7 @@ const SETUP = {
   profile: null,
   lastUsername: null,
   idleLockSecs: 900,
+  locale: null,
 };
 
 const DEMO = {
@@ -30,7 +31,12 @@ const DEMO = {
   lastUsername: 'demo.agent',
 };
 
-const BASE = { app_info: APP_INFO, subscribe_events: null, console_state: SETUP };
+const BASE = {
+  app_info: APP_INFO,
+  subscribe_events: null,
+  console_state: SETUP,
+  set_locale: null,
+};
 
 describe('console first screens', () => {
   let preview;

@@ -20,6 +20,8 @@ pub struct Settings {
     pub demo: bool,
     /// The username last signed in, to prefill the form.
     pub last_username: Option<String>,
+    /// The language the agent chose (`en`, `es`); none: follow the OS.
+    pub locale: Option<String>,
 }
 
 /// Where the settings live.
@@ -176,6 +178,7 @@ mod tests {
             hub_url: Some("https://hub.example".into()),
             demo: false,
             last_username: Some("ana".into()),
+            locale: Some("es".into()),
         };
         settings.save(dir.path()).unwrap();
         assert_eq!(Settings::load(dir.path()), settings);

@@ -43,6 +43,8 @@ use view::{
 pub const MAX_IDLE_LOCK: Duration = Duration::from_secs(15 * 60);
 /// Failed unlocks before the console signs out and wipes its cache.
 pub const MAX_UNLOCK_FAILURES: u32 = 5;
+/// Characters of a message shown in a desktop notification.
+pub const NOTIFICATION_CHARS: usize = 80;
 /// Messages of one conversation returned at most by [`Console::messages`].
 pub const MAX_PAGE: usize = 10_000;
 
@@ -50,6 +52,10 @@ pub const MAX_PAGE: usize = 10_000;
 pub trait EventSink: Send + Sync + 'static {
     /// Delivers one event; must not block.
     fn emit(&self, event: ConsoleEvent);
+
+    /// Shows a desktop notification when the console is not in front. `body` is already
+    /// masked; implementations must not add message content of their own.
+    fn notify(&self, _title: &str, _body: &str) {}
 }
 
 /// How the console is set up by the shell.
@@ -123,6 +129,8 @@ struct Inner {
     demo: Mutex<Option<rampart_demo::DemoAccount>>,
     scanner: rampart_pii::Scanner,
     password_policy: rampart_auth::password::PasswordPolicy,
+    /// The UI language, for notifications.
+    locale: Mutex<String>,
 }
 
 struct State {
@@ -259,6 +267,7 @@ impl Console {
             PhaseState::Setup
         };
         let idle_lock = config.idle_lock.min(MAX_IDLE_LOCK);
+        let locale = settings.locale.clone().unwrap_or_else(|| "en".to_owned());
         let scanner = rampart_pii::Scanner::new().unwrap_or_else(|error| {
             // The built-in patterns are compiled by the PII crate's own tests; failing here
             // means a broken build, and the console must not run without masking.
@@ -279,6 +288,7 @@ impl Console {
                 demo: Mutex::new(None),
                 scanner,
                 password_policy: rampart_auth::password::PasswordPolicy::default(),
+                locale: Mutex::new(locale),
                 config,
             }),
         }
@@ -923,6 +933,44 @@ impl Console {
         }
     }
 
+    /// The UI language (`en` or `es`), for the text the core writes itself (notifications).
+    pub async fn set_locale(&self, locale: &str) -> Result<(), IpcError> {
+        let locale = match locale {
+            "en" | "es" => locale.to_owned(),
+            _ => return Err(IpcError::new(IpcErrorCode::InvalidInput, "locale")),
+        };
+        let mut state = self.inner.state.lock().await;
+        if state.settings.locale.as_deref() != Some(locale.as_str()) {
+            state.settings.locale = Some(locale.clone());
+            self.inner.save_settings(&state.settings);
+        }
+        *lock(&self.inner.locale) = locale;
+        Ok(())
+    }
+
+    /// A desktop notification for a visitor's message: who and the masked text, cut short,
+    /// masked once more here in case a kind slipped past the hub.
+    fn notify_message(&self, message: &MessageView) {
+        if message.own || !matches!(message.author, Author::Visitor) {
+            return;
+        }
+        let spanish = lock(&self.inner.locale).as_str() == "es";
+        let title = if spanish {
+            "Nuevo mensaje de un visitante"
+        } else {
+            "New message from a visitor"
+        };
+        let masked = self.inner.scanner.redact(&message.text).masked;
+        let mut body: String = masked.chars().take(NOTIFICATION_CHARS).collect();
+        if masked.chars().count() > NOTIFICATION_CHARS {
+            body.push('…');
+        }
+        let sink = lock(&self.inner.sink).clone();
+        if let Some(sink) = sink {
+            sink.notify(title, &body);
+        }
+    }
+
     /// The agent did something (key, click): the idle timer starts again.
     pub fn note_activity(&self) {
         self.inner.activity.store(now_ms(), Ordering::SeqCst);
@@ -1129,6 +1177,7 @@ impl Inner {
             profile,
             last_username: state.settings.last_username.clone(),
             idle_lock_secs: u32::try_from(self.idle_lock.as_secs()).unwrap_or(u32::MAX),
+            locale: state.settings.locale.clone(),
         }
     }
 }

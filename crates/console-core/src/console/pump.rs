@@ -116,6 +116,7 @@ fn on_frame(console: &Console, vault: Option<&SharedVault>, frame: ServerFrame) 
                 delivery: Delivery::Delivered,
             };
             cache_message(console, vault, &message);
+            console.notify_message(&message);
             if let Some(view) = console
                 .inner
                 .with_model(|m| m.upsert_message(message.clone()))

@@ -66,6 +66,8 @@ pub struct ConsoleState {
     pub last_username: Option<String>,
     /// Idle time before the screen locks, in seconds.
     pub idle_lock_secs: u32,
+    /// The language the agent chose last time (none: follow the OS).
+    pub locale: Option<String>,
 }
 
 /// A QR code as a square of modules, drawn by the UI (no markup from the hub is rendered).

@@ -28,6 +28,7 @@ import {
   upsertMessage,
   type WorkspaceData,
 } from './model';
+import { i18n } from '../i18n/index.svelte';
 
 /** Messages loaded per conversation (the list is virtualised, so this can be large). */
 export const PAGE = 10_000;
@@ -40,7 +41,10 @@ class ConsoleStore {
 
   async start(): Promise<void> {
     await subscribeEvents((event) => this.onEvent(event));
-    this.setState(await consoleState());
+    const state = await consoleState();
+    // The agent's own choice of language wins over the OS locale.
+    if (state.locale === 'en' || state.locale === 'es') i18n.locale = state.locale;
+    this.setState(state);
   }
 
   setState(state: ConsoleState): void {
