@@ -164,6 +164,65 @@ describe('console first screens', () => {
     await context.close();
   });
 
+  it('scrolls a 1,000-message transcript to its first message, 100 at a time, keeping the place', async () => {
+    const conversation = '0190f1a2-0000-7000-8000-0000000000c1';
+    const messages = Array.from({ length: 1000 }, (_, i) => ({
+      conversationId: conversation,
+      id: `0190f1a2-0000-7000-8000-${String(i).padStart(12, '0')}`,
+      seq: i + 1,
+      author: { kind: 'visitor' },
+      text: `message number ${i}`,
+      spans: [],
+      sentAt: 1_700_000_000_000 + i * 1000,
+      own: false,
+      delivery: 'delivered',
+    }));
+    const { page, context, errors } = await openConsole(browser, preview.url, {
+      ...BASE,
+      console_state: {
+        ...DEMO,
+        phase: 'active',
+        profile: { id: 'a', username: 'demo.agent', displayName: 'Alex', role: 'agent' },
+      },
+      snapshot: {
+        queue: [],
+        queueTotal: 0,
+        conversations: [
+          {
+            id: conversation,
+            locale: 'es',
+            open: true,
+            unread: 0,
+            lastAt: 1,
+            preview: '',
+            messageCount: 1000,
+            typing: false,
+          },
+        ],
+        connection: { status: 'online' },
+        availability: 'available',
+      },
+      focus_conversation: null,
+      conversation_messages: messages,
+      conversation_forms: [],
+    });
+    const transcript = page.getByTestId('transcript');
+    await transcript.getByText('message number 999', { exact: true }).waitFor();
+    assert.ok((await page.getByTestId('message').count()) <= 200, 'at most a window in the DOM');
+    let slides = 0;
+    while (!(await transcript.getByText('message number 0', { exact: true }).count())) {
+      await transcript.evaluate((el) => el.scrollTo({ top: 0 }));
+      await page.waitForTimeout(50);
+      const top = await transcript.evaluate((el) => el.scrollTop);
+      assert.ok(top > 40, `the reading position is kept after a slide (scrollTop ${top})`);
+      slides += 1;
+      assert.ok(slides <= 9, 'reached the first message in at most 9 slides of 100');
+    }
+    assert.ok((await page.getByTestId('message').count()) <= 200);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   it('follows a Spanish OS locale and can switch back to English', async () => {
     const { page, context } = await openConsole(browser, preview.url, BASE, { locale: 'es-MX' });
     await page.getByTestId('app-version').waitFor();
