@@ -35,6 +35,7 @@ const COMMANDS: &[&str] = &[
     "check_password",
     "enroll",
     "set_locale",
+    "search_messages",
 ];
 
 fn main() {

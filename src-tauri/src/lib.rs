@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use rampart_console_core::console::view::{
-    ConsoleEvent, ConsoleState, DemoCode, FormView, MessageView, RevealedValue, SendOutcome,
-    SignInStep, SignedIn, Snapshot,
+    ConsoleEvent, ConsoleState, DemoCode, FormView, MessageView, RevealedValue, SearchResult,
+    SendOutcome, SignInStep, SignedIn, Snapshot,
 };
 use rampart_console_core::console::{Console, ConsoleConfig, EventSink};
 use rampart_console_core::{AppInfo, BuildKind, IpcError, UiErrorReport};
@@ -122,6 +122,14 @@ mod commands {
         channel: Channel<ConsoleEvent>,
     ) {
         console.subscribe(Arc::new(ChannelSink { channel, app }));
+    }
+
+    #[tauri::command]
+    pub async fn search_messages(
+        console: State<'_, Console>,
+        query: String,
+    ) -> Result<Vec<SearchResult>> {
+        console.search(&query).await
     }
 
     #[tauri::command]
@@ -354,6 +362,7 @@ pub fn run() {
             commands::check_password,
             commands::enroll,
             commands::set_locale,
+            commands::search_messages,
         ])
         .build(tauri::generate_context!());
     match app {

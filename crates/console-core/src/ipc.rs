@@ -176,6 +176,7 @@ pub const COMMANDS: &[&str] = &[
     "check_password",
     "enroll",
     "set_locale",
+    "search_messages",
 ];
 
 /// Renders the TypeScript bindings for every IPC type, in a stable order.
@@ -208,6 +209,7 @@ pub fn typescript_bindings() -> String {
         view::ConsoleEvent::decl(&cfg),
         view::RevealedValue::decl(&cfg),
         view::FormView::decl(&cfg),
+        view::SearchResult::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/console-core/src/ipc.rs by `make bindings`. Do not edit.\n\n\

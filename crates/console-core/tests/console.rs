@@ -374,6 +374,27 @@ async fn a_visitors_card_number_reaches_the_console_masked_and_unread_until_focu
     assert!(!message.text.contains(CARD), "{}", message.text);
     assert!(!message.text.contains("4111111111111111"));
     assert!(message.text.contains("1111"), "{}", message.text);
+    // The local cache finds it by its words, masked as cached; FTS syntax is plain words.
+    let found = h.console.search("CARD").await.unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].open_here);
+    assert!(!found[0].text.contains(CARD) && found[0].text.contains("1111"));
+    assert!(
+        h.console
+            .search("4111")
+            .await
+            .unwrap()
+            .iter()
+            .all(|r| !r.text.contains(CARD))
+    );
+    assert!(
+        h.console
+            .search("\"unbalanced OR (")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(h.console.search("").await.unwrap().is_empty());
     // The desktop notification carries the masked text only.
     let notifications = h.events.notifications();
     assert_eq!(notifications.len(), 1, "{notifications:?}");

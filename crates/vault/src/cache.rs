@@ -94,6 +94,36 @@ impl Vault {
         Ok(out)
     }
 
+    /// One cached message by id.
+    pub fn message(&self, id: &str) -> Result<Option<Message>> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT id, conversation_id, author, body, sent_at FROM messages WHERE id = ?1",
+                params![id],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, i64>(4)?,
+                    ))
+                },
+            )
+            .optional()?;
+        row.map(|(id, conversation_id, author, body, sent_at)| {
+            Ok(Message {
+                id,
+                conversation_id,
+                author: Author::parse(&author)?,
+                body: MaskedText::already_masked(body),
+                sent_at: UnixMillis(sent_at),
+            })
+        })
+        .transpose()
+    }
+
     /// How many messages are cached.
     pub fn message_count(&self) -> Result<usize> {
         let n: i64 = self

@@ -15,6 +15,7 @@ import type {
   Snapshot,
   FormView,
   RevealedValue,
+  SearchResult,
   UiErrorReport,
 } from './bindings';
 import type {
@@ -249,4 +250,9 @@ export function enroll(username: string, code: string, password: string): Promis
 /** Remembers the agent's language (also used for desktop notifications). Never throws. */
 export function setLocale(locale: string): void {
   call<void>('set_locale', { locale }).catch(() => {});
+}
+
+/** Searches this laptop's cached (masked) messages; every word must occur. */
+export function searchMessages(query: string): Promise<SearchResult[]> {
+  return call<SearchResult[]>('search_messages', { query });
 }

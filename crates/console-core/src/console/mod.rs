@@ -43,6 +43,10 @@ use view::{
 pub const MAX_IDLE_LOCK: Duration = Duration::from_secs(15 * 60);
 /// Failed unlocks before the console signs out and wipes its cache.
 pub const MAX_UNLOCK_FAILURES: u32 = 5;
+/// Search results returned at most.
+pub const SEARCH_RESULTS: usize = 50;
+/// Longest search query, in characters.
+pub const MAX_QUERY_CHARS: usize = 200;
 /// Characters of a message shown in a desktop notification.
 pub const NOTIFICATION_CHARS: usize = 80;
 /// Messages of one conversation returned at most by [`Console::messages`].
@@ -931,6 +935,56 @@ impl Console {
             PhaseState::Locked(..) => Err(wrong_state("the console is locked")),
             _ => Err(wrong_state("not signed in")),
         }
+    }
+
+    /// Searches the local cache (masked text only; every word must occur), newest first.
+    pub async fn search(&self, query: &str) -> Result<Vec<view::SearchResult>, IpcError> {
+        let query: String = query.chars().take(MAX_QUERY_CHARS).collect();
+        let vault = {
+            let state = self.inner.state.lock().await;
+            match &state.phase {
+                PhaseState::Active(session) => session.vault.clone(),
+                PhaseState::Locked(..) => return Err(wrong_state("the console is locked")),
+                _ => return Err(wrong_state("not signed in")),
+            }
+        };
+        let Some(vault) = vault else {
+            return Ok(Vec::new());
+        };
+        let found = {
+            let vault = vault.lock();
+            let hits = vault
+                .search(&query, SEARCH_RESULTS)
+                .map_err(|e| vault_error(&e))?;
+            let mut found = Vec::with_capacity(hits.len());
+            for hit in hits {
+                if let Some(message) = vault
+                    .message(&hit.message_id)
+                    .map_err(|e| vault_error(&e))?
+                {
+                    found.push((hit, message.body.as_str().to_owned()));
+                }
+            }
+            found
+        };
+        Ok(found
+            .into_iter()
+            .map(|(hit, text)| {
+                let open_here = hit
+                    .conversation_id
+                    .parse::<ConversationId>()
+                    .ok()
+                    .and_then(|id| self.inner.with_model(|m| m.knows(id)))
+                    .unwrap_or(false);
+                view::SearchResult {
+                    conversation_id: hit.conversation_id,
+                    message_id: hit.message_id,
+                    text,
+                    sent_at: hit.sent_at.0,
+                    open_here,
+                }
+            })
+            .collect())
     }
 
     /// The UI language (`en` or `es`), for the text the core writes itself (notifications).

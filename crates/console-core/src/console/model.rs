@@ -221,6 +221,11 @@ impl Model {
         })
     }
 
+    /// Whether this session lists the conversation.
+    pub fn knows(&self, id: ConversationId) -> bool {
+        self.threads.get(&id).is_some_and(|t| t.view.is_some())
+    }
+
     /// Whether the agent holds this conversation and it is open.
     pub fn is_open(&self, id: ConversationId) -> bool {
         self.threads

@@ -321,3 +321,20 @@ pub struct FormView {
     /// Empty until the visitor submits; then masked.
     pub fields: Vec<MaskedField>,
 }
+
+/// A cached message that matches a search (text masked, as cached).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchResult {
+    /// Its conversation.
+    pub conversation_id: String,
+    /// The message.
+    pub message_id: String,
+    /// Masked text.
+    pub text: String,
+    /// When it was sent (Unix milliseconds).
+    #[ts(type = "number")]
+    pub sent_at: i64,
+    /// The conversation is in this session's list (it can be opened).
+    pub open_here: bool,
+}

@@ -102,7 +102,12 @@ export const en = {
   'connection.offline': 'Offline',
 
   'workspace.navigation': 'Queue and conversations',
-  'workspace.shortcuts': 'Alt+A accept · Alt+↑/↓ switch · Alt+W close · Ctrl+Shift+L lock',
+  'workspace.shortcuts':
+    'Alt+A accept · Alt+↑/↓ switch · Alt+W close · Ctrl+K search · Ctrl+Shift+L lock',
+  'search.label': 'Search cached conversations',
+  'search.placeholder': 'Search conversations (Ctrl+K)',
+  'search.results': 'Search results',
+  'search.none': 'No cached message matches.',
   'queue.heading': 'Waiting',
   'queue.empty': 'Nobody is waiting.',
   'queue.emptyAway': 'Set yourself available to receive visitors.',

@@ -105,7 +105,12 @@ export const es: Record<MessageKey, string> = {
   'connection.offline': 'Sin conexión',
 
   'workspace.navigation': 'Cola y conversaciones',
-  'workspace.shortcuts': 'Alt+A aceptar · Alt+↑/↓ cambiar · Alt+W cerrar · Ctrl+Mayús+L bloquear',
+  'workspace.shortcuts':
+    'Alt+A aceptar · Alt+↑/↓ cambiar · Alt+W cerrar · Ctrl+K buscar · Ctrl+Mayús+L bloquear',
+  'search.label': 'Buscar en las conversaciones guardadas',
+  'search.placeholder': 'Buscar conversaciones (Ctrl+K)',
+  'search.results': 'Resultados de la búsqueda',
+  'search.none': 'Ningún mensaje guardado coincide.',
   'queue.heading': 'En espera',
   'queue.empty': 'No hay nadie esperando.',
   'queue.emptyAway': 'Póngase disponible para recibir visitantes.',
