@@ -19,19 +19,10 @@ fn assert_found(text: &str, want: &[(&str, &str)]) {
 
 #[test]
 fn separated_ssns_need_no_keyword() {
-    for text in [
-        "536-90-5739",
-        "it's 536 90 5739 ok",
-        "536.90.5739",
-        "es 772-11-2345.",
-    ] {
-        let want = text
-            .split(|c: char| !(c.is_ascii_digit() || c == '-' || c == ' ' || c == '.'))
-            .map(|p| p.trim_matches(|c: char| !c.is_ascii_digit()))
-            .find(|p| p.len() >= 11)
-            .unwrap();
-        assert_found(text, &[(want, "us_ssn")]);
-    }
+    assert_found("536-90-5739", &[("536-90-5739", "us_ssn")]);
+    assert_found("it's 536 90 5739 ok", &[("536 90 5739", "us_ssn")]);
+    assert_found("536.90.5739", &[("536.90.5739", "us_ssn")]);
+    assert_found("es 772-11-2345.", &[("772-11-2345", "us_ssn")]);
 }
 
 #[test]
