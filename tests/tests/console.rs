@@ -367,6 +367,29 @@ async fn an_agent_signs_in_handles_a_chat_with_masked_data_and_the_console_locks
             .wait_text("[data-testid=transcript]", |t| t.contains("queda anotado"))
             .await?;
 
+        // The operating system locking the screen locks the console too (the session bus's
+        // screen-saver signal, as GNOME and KDE send it).
+        let sent = std::process::Command::new("dbus-send")
+            .args([
+                "--session",
+                "--type=signal",
+                "/org/freedesktop/ScreenSaver",
+                "org.freedesktop.ScreenSaver.ActiveChanged",
+                "boolean:true",
+            ])
+            .status()?;
+        assert!(sent.success(), "dbus-send failed");
+        console
+            .wait_for("[data-testid=lock-screen]", Duration::from_secs(10))
+            .await?;
+        let notice = console.text("[data-testid=notice]").await?;
+        assert!(notice.contains("pantalla"), "{notice}");
+        console.type_into("[data-testid=unlock-password]", &password).await?;
+        console.click("[data-testid=unlock-submit]").await?;
+        console
+            .wait_text("[data-testid=transcript]", |t| t.contains("queda anotado"))
+            .await?;
+
         console.click("[data-testid=sign-out]").await?;
         console
             .wait_for("[data-testid=signin-submit]", Duration::from_secs(15))

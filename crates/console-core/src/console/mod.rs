@@ -13,6 +13,7 @@
 
 mod local;
 mod model;
+mod os_lock;
 mod pump;
 mod qr;
 pub mod view;
@@ -608,6 +609,7 @@ impl Console {
             Some(vault.clone()),
         ));
         let idle = tokio::spawn(idle_watch(self.clone(), generation));
+        let os = tokio::spawn(os_lock::watch(self.clone(), generation));
         Ok(Session {
             api: challenge.api,
             token,
@@ -617,7 +619,7 @@ impl Console {
             vault_config: Some(vault_config),
             token_entry: Some(token_entry),
             unlock: challenge.unlock,
-            tasks: vec![pump, idle],
+            tasks: vec![pump, idle, os],
         })
     }
 
@@ -1043,6 +1045,29 @@ impl Console {
             state: described.clone(),
         });
         Ok(described)
+    }
+
+    fn is_current(&self, generation: u64) -> bool {
+        self.inner.generation.load(Ordering::SeqCst) == generation
+    }
+
+    /// The OS locked the screen or is going to sleep: lock now.
+    async fn os_lock(&self, generation: u64) {
+        let mut state = self.inner.state.lock().await;
+        if !self.is_current(generation) || !matches!(state.phase, PhaseState::Active(_)) {
+            return;
+        }
+        let phase = std::mem::replace(&mut state.phase, PhaseState::SignedOut);
+        if let PhaseState::Active(session) = phase {
+            state.phase = PhaseState::Locked(session, 0);
+        }
+        tracing::info!("console locked with the operating system");
+        self.emit(ConsoleEvent::Notice {
+            code: NoticeCode::ScreenLocked,
+        });
+        self.emit(ConsoleEvent::State {
+            state: self.inner.describe(&state),
+        });
     }
 
     async fn idle_lock(&self, generation: u64) {

@@ -284,6 +284,8 @@ pub enum NoticeCode {
     SessionEnded,
     /// The screen locked after idle time.
     IdleLocked,
+    /// The screen locked because the operating system locked or went to sleep.
+    ScreenLocked,
     /// Too many failed unlocks: signed out and the local cache wiped.
     WipedAfterFailures,
     /// A message could not be delivered.

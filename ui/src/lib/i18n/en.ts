@@ -90,6 +90,7 @@ export const en = {
   signout: 'Sign out',
 
   'notice.idleLocked': 'The console locked itself after a period without activity.',
+  'notice.screenLocked': 'The console locked itself with your computer’s screen.',
   'notice.sessionEnded': 'Your session ended. Sign in again to continue.',
   'notice.wipedAfterFailures':
     'Too many failed unlock attempts: you were signed out and the local cache was erased.',

@@ -93,6 +93,7 @@ export const es: Record<MessageKey, string> = {
   signout: 'Cerrar sesión',
 
   'notice.idleLocked': 'La consola se bloqueó tras un periodo sin actividad.',
+  'notice.screenLocked': 'La consola se bloqueó junto con la pantalla del equipo.',
   'notice.sessionEnded': 'Su sesión terminó. Vuelva a iniciar sesión para continuar.',
   'notice.wipedAfterFailures':
     'Demasiados intentos de desbloqueo fallidos: se cerró la sesión y se borró la caché local.',

@@ -51,7 +51,7 @@ class ConsoleStore {
     const wasActive = this.state?.phase === 'active';
     this.state = state;
     if (state.phase === 'active' && !wasActive) {
-      if (this.notice === 'idleLocked') this.notice = null;
+      if (this.notice === 'idleLocked' || this.notice === 'screenLocked') this.notice = null;
       void this.reload();
     } else if (state.phase !== 'active') {
       // Locked or signed out: drop every conversation from the page.
