@@ -123,3 +123,34 @@ async fn a_second_launch_exits_and_leaves_the_running_console() -> Result<(), Er
     })
     .await
 }
+
+/// Only declared and granted commands run: a plugin command without a grant, a core window
+/// command and an unknown command are refused by Tauri's ACL, and the declared ones work.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_outside_the_capability_are_refused() -> Result<(), Error> {
+    scenario("acl", async |console| {
+        console
+            .wait_text("[data-testid=app-version]", |t| !t.is_empty())
+            .await?;
+        let script = "const done = arguments[arguments.length - 1];\
+            const call = (cmd, args) => window.__TAURI_INTERNALS__.invoke(cmd, args || {})\
+              .then(() => 'allowed', (e) => 'refused: ' + String(e && e.message || e));\
+            Promise.all([\
+              call('plugin:notification|notify', { options: { title: 'x' } }),\
+              call('plugin:window|close', { label: 'main' }),\
+              call('delete_everything'),\
+              call('app_info'),\
+            ]).then(done);";
+        let outcome = console.client().execute_async(script, vec![]).await?;
+        let outcome: Vec<String> = serde_json::from_value(outcome)?;
+        assert_eq!(outcome.len(), 4);
+        for refused in &outcome[..3] {
+            assert!(refused.starts_with("refused"), "{outcome:?}");
+        }
+        assert_eq!(outcome[3], "allowed", "{outcome:?}");
+        // The window is still there.
+        assert_eq!(console.client().title().await?, "Rampart Console");
+        Ok(())
+    })
+    .await
+}
