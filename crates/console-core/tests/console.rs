@@ -945,3 +945,137 @@ async fn a_new_agent_sets_a_password_with_the_enrollment_code_then_enrolls_totp(
     console.sign_out().await.unwrap();
     server.abort();
 }
+
+/// A remote wipe ordered at the hub reaches a signed-in console: it signs out, says why, and
+/// deletes its cache and the cache key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remote_wipe_signs_the_console_out_and_deletes_its_cache() {
+    use rampart_auth::totp::{Totp, TotpConfig, TotpSecret};
+    use rampart_console_core::console::view::{ConsoleEvent, NoticeCode};
+    use rampart_console_core::console::{Console, ConsoleConfig, EventSink};
+    use rampart_hub::config::HubConfig;
+    use rampart_hub::server::{Hub, Tuning};
+    use std::sync::Arc;
+
+    fn files_named(dir: &std::path::Path, name: &str) -> usize {
+        std::fs::read_dir(dir).map_or(0, |entries| {
+            entries
+                .flatten()
+                .map(|e| {
+                    let path = e.path();
+                    if path.is_dir() {
+                        files_named(&path, name)
+                    } else {
+                        usize::from(path.file_name().is_some_and(|n| n == name))
+                    }
+                })
+                .sum()
+        })
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let hub = Hub::open(
+        HubConfig {
+            data_dir: dir.path().join("hub"),
+            ..HubConfig::default()
+        },
+        Arc::new(rampart_auth::clock::SystemClock),
+        Tuning {
+            hasher: rampart_auth::password::PasswordHasher::insecure_for_tests(),
+            session_recheck: Duration::from_millis(200),
+        },
+    )
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (_, code) = hub
+        .login
+        .create_agent(
+            rampart_audit::Actor::System,
+            "olga",
+            "Olga",
+            rampart_protocol::rest::Role::Agent,
+            None,
+        )
+        .await
+        .unwrap();
+    let login = hub.login.clone();
+    let server = tokio::spawn(hub.serve(listener, std::future::pending()));
+    let store = Arc::new(rampart_vault::MemoryStore::new());
+    let data_dir = dir.path().join("data");
+    let console = Console::new(ConsoleConfig {
+        hub_override: Some(format!("http://{addr}")),
+        ..support::config(
+            data_dir.clone(),
+            dir.path().join("config"),
+            Arc::clone(&store),
+            Duration::from_secs(900),
+            None,
+        )
+    });
+    let events = Arc::new(support::Recorder::default());
+    console.subscribe(Arc::clone(&events) as Arc<dyn EventSink>);
+    console.state().await.unwrap();
+    let password = SecretString::new("violet-harbor-lantern-93".into());
+    console
+        .enroll("olga", code, password.clone())
+        .await
+        .unwrap();
+    let SignInStep::Enroll { secret, .. } = console.sign_in("olga", password).await.unwrap() else {
+        panic!("a new account enrolls its authenticator");
+    };
+    let totp = Totp::new(
+        &TotpSecret::from_base32(&SecretString::new(secret)).unwrap(),
+        TotpConfig::default(),
+        "Rampart",
+        "olga",
+    )
+    .unwrap();
+    console
+        .verify_code(totp.code_at(support::now()))
+        .await
+        .unwrap();
+    assert_eq!(files_named(&data_dir, "cache.db"), 1, "the cache exists");
+    // The order reaches consoles that are connected.
+    events
+        .wait_for("the connection", |e| {
+            matches!(
+                e,
+                ConsoleEvent::Connection {
+                    connection: rampart_console_core::console::view::Connection::Online
+                }
+            )
+            .then_some(())
+        })
+        .await;
+
+    login
+        .order_wipe(rampart_audit::Actor::System, "olga")
+        .await
+        .unwrap();
+    events
+        .wait_for("the wipe notice", |e| {
+            matches!(
+                e,
+                ConsoleEvent::Notice {
+                    code: NoticeCode::RemoteWiped
+                }
+            )
+            .then_some(())
+        })
+        .await;
+    assert_eq!(console.state().await.unwrap().phase, Phase::SignedOut);
+    assert_eq!(files_named(&data_dir, "cache.db"), 0, "the cache is gone");
+    let namespace =
+        rampart_vault::Namespace::for_current_build(&format!("olga@http://{addr}/")).unwrap();
+    for purpose in [Purpose::CacheKey, Purpose::SessionToken] {
+        assert!(
+            matches!(
+                store.load(&namespace.entry(purpose)),
+                Err(VaultError::SecretNotFound)
+            ),
+            "{purpose:?} left in the keychain"
+        );
+    }
+    server.abort();
+}

@@ -757,6 +757,9 @@ impl Login {
         }
         // Other pending challenges of this account (e.g. an older enrollment) are void now.
         self.pending().retain(|_, p| p.agent != account.id);
+        // A fresh login ends a pending remote wipe: the devices it was meant for had their
+        // sessions ended with it, and this one starts clean.
+        self.store.clear_wipe(account.id).await?;
         let actor = Actor::named_user(&account.id.to_string(), &account.username);
         if enrolling {
             self.audit(
@@ -911,6 +914,28 @@ impl Login {
             .map_err(|_| LoginError::Internal)?;
         self.audit(event, None).await?;
         Ok(ended)
+    }
+
+    /// Remote wipe: ends every session of the account and tells its connected consoles to
+    /// delete their local cache and keys (they learn it at their next session check). Audited.
+    pub async fn order_wipe(&self, by: Actor, username: &str) -> Result<usize, LoginError> {
+        let account = self.admin_target(username).await?;
+        let ended = self
+            .store
+            .order_wipe(account.id, self.now()?)
+            .await?
+            .ok_or(LoginError::UnknownAccount)?;
+        let event = AuditEvent::new(by, Action::RemoteWipeIssued)
+            .on(account_target(account.id))
+            .with_detail("sessions", &ended.to_string())
+            .map_err(|_| LoginError::Internal)?;
+        self.audit(event, None).await?;
+        Ok(ended)
+    }
+
+    /// Whether the account's devices must wipe themselves.
+    pub async fn wipe_ordered(&self, agent: AgentId) -> Result<bool, LoginError> {
+        Ok(self.store.wipe_ordered(agent).await?)
     }
 
     /// Ends the session behind `token` (logout).

@@ -96,6 +96,13 @@ enum AgentCommand {
         #[arg(long)]
         username: String,
     },
+    /// Remote wipe (lost or stolen laptop): end every session of the account and tell its
+    /// connected consoles to delete their local cache and keys.
+    Wipe {
+        /// Login name.
+        #[arg(long)]
+        username: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -228,6 +235,17 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             println!("unlocked {username}");
+        }
+        Command::Agent(AgentCommand::Wipe { username }) => {
+            let ended = hub
+                .login
+                .order_wipe(admin, &username)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "wipe ordered for {username}: {ended} session(s) ended; connected consoles wipe \
+                 within the session check interval"
+            );
         }
         Command::Agent(AgentCommand::ResetTotp { username }) => {
             hub.login

@@ -266,6 +266,12 @@ async fn run(
             _ = recheck.tick(), if check.is_some() => {
                 if let Some(c) = &check {
                     if c.api.login.verify_session(&c.token, Some(c.ip)).await.is_err() {
+                        // An ordered remote wipe is said first; the session ends either way.
+                        if let Peer::Agent { profile, .. } = &peer {
+                            if c.api.login.wipe_ordered(profile.id).await.unwrap_or(false) {
+                                let _ = send(&mut socket, &ServerFrame::WipeDevice).await;
+                            }
+                        }
                         let _ = send(&mut socket, &ServerFrame::SessionRevoked).await;
                         break;
                     }

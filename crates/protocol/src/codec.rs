@@ -61,6 +61,7 @@ pub const SERVER_FRAME_TYPES: &[&str] = &[
     "agentJoined",
     "closed",
     "sessionRevoked",
+    "wipeDevice",
     "error",
     "pong",
     "formRequested",

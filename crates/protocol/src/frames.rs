@@ -349,6 +349,9 @@ pub enum ServerFrame {
     /// The session ended (logout elsewhere, admin revocation, expiry). The hub closes the
     /// connection after this frame.
     SessionRevoked,
+    /// An administrator ordered this agent's devices wiped: the console must delete its local
+    /// cache and keys now. `sessionRevoked` follows.
+    WipeDevice,
     /// A frame was refused. Nothing the frame asked for happened.
     #[serde(rename_all = "camelCase")]
     Error {

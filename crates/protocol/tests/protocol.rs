@@ -130,6 +130,7 @@ mod support {
                 conversation_id: conv(),
             },
             ServerFrame::SessionRevoked,
+            ServerFrame::WipeDevice,
             ServerFrame::Error {
                 code: ErrorCode::TextInvalid,
                 message: "x".into(),

@@ -267,7 +267,7 @@ message: MessageView, } | { "outcome": "confirm",
  */
 kinds: Array<string>, };
 
-export type NoticeCode = "sessionEnded" | "idleLocked" | "screenLocked" | "wipedAfterFailures" | "sendFailed" | "cacheFailed";
+export type NoticeCode = "sessionEnded" | "idleLocked" | "screenLocked" | "wipedAfterFailures" | "remoteWiped" | "sendFailed" | "cacheFailed";
 
 export type ConsoleEvent = { "type": "state", 
 /**

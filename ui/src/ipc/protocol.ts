@@ -267,7 +267,7 @@ displayName: string, } | { "type": "closed",
 /**
  * Which.
  */
-conversationId: ConversationId, } | { "type": "sessionRevoked" } | { "type": "error", 
+conversationId: ConversationId, } | { "type": "sessionRevoked" } | { "type": "wipeDevice" } | { "type": "error", 
 /**
  * Why.
  */

@@ -674,6 +674,26 @@ impl Console {
         *lock(&self.inner.model) = None;
     }
 
+    /// Called by the pump when the hub ordered a remote wipe: sign out and wipe the cache and
+    /// its key (as after too many failed unlocks).
+    async fn session_wiped(&self, generation: u64) {
+        let mut state = self.inner.state.lock().await;
+        if !self.is_current(generation) {
+            return;
+        }
+        let phase = std::mem::replace(&mut state.phase, PhaseState::SignedOut);
+        if let PhaseState::Active(session) | PhaseState::Locked(session, _) = phase {
+            self.end_session(*session, true).await;
+        }
+        tracing::warn!("remote wipe ordered by the hub: local cache deleted");
+        self.emit(ConsoleEvent::Notice {
+            code: NoticeCode::RemoteWiped,
+        });
+        self.emit(ConsoleEvent::State {
+            state: self.inner.describe(&state),
+        });
+    }
+
     /// Called by the pump when the hub ended the session.
     async fn session_ended(&self, generation: u64) {
         let mut state = self.inner.state.lock().await;

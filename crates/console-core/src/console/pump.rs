@@ -32,6 +32,11 @@ pub(super) async fn run(
                 let retry_in_ms = u32::try_from(retry_in.as_millis()).unwrap_or(u32::MAX);
                 connection(&console, Connection::Waiting { retry_in_ms });
             }
+            Event::Frame(ServerFrame::WipeDevice) => {
+                // An administrator ordered this device wiped: drop the cache and keys now.
+                tokio::spawn(async move { console.session_wiped(generation).await });
+                return;
+            }
             Event::Frame(frame) => on_frame(&console, vault.as_ref(), frame),
             Event::SendFailed {
                 id,

@@ -288,6 +288,8 @@ pub enum NoticeCode {
     ScreenLocked,
     /// Too many failed unlocks: signed out and the local cache wiped.
     WipedAfterFailures,
+    /// An administrator ordered this device wiped: signed out and the local cache deleted.
+    RemoteWiped,
     /// A message could not be delivered.
     SendFailed,
     /// The local cache failed; messages are still shown but may not survive a restart.

@@ -351,6 +351,56 @@ impl Store {
         .await
     }
 
+    /// Orders a wipe of the account's devices and ends its sessions, in one transaction.
+    /// Returns how many sessions ended, or `None` for an unknown account.
+    pub async fn order_wipe(&self, id: AgentId, now: u64) -> Result<Option<usize>, StoreError> {
+        // The writer runs each closure inside its (group-commit) transaction.
+        self.write(move |conn| {
+            let now = i64::try_from(now).unwrap_or(i64::MAX);
+            let found = conn.execute(
+                "UPDATE agents SET wipe_ordered_at = ?2 WHERE id = ?1",
+                params![id.to_string(), now],
+            )?;
+            if found == 0 {
+                return Ok(None);
+            }
+            let ended = conn.execute(
+                "DELETE FROM sessions WHERE agent_id = ?1",
+                params![id.to_string()],
+            )?;
+            Ok(Some(ended))
+        })
+        .await
+    }
+
+    /// Whether a wipe of the account's devices is pending.
+    pub async fn wipe_ordered(&self, id: AgentId) -> Result<bool, StoreError> {
+        self.read(move |conn| {
+            let ordered: Option<Option<i64>> = conn
+                .query_row(
+                    "SELECT wipe_ordered_at FROM agents WHERE id = ?1",
+                    params![id.to_string()],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            Ok(matches!(ordered, Some(Some(_))))
+        })
+        .await
+    }
+
+    /// The account signed in again (from a device that was told to wipe, or a new one): the
+    /// order has been carried out or is moot.
+    pub async fn clear_wipe(&self, id: AgentId) -> Result<(), StoreError> {
+        self.write(move |conn| {
+            conn.execute(
+                "UPDATE agents SET wipe_ordered_at = NULL WHERE id = ?1",
+                params![id.to_string()],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
     /// Forgets an account's TOTP secret, replay state and recovery codes and ends its
     /// sessions, in one transaction: the next login enrolls a new authenticator.
     pub async fn reset_totp(&self, id: AgentId) -> Result<bool, StoreError> {

@@ -124,6 +124,8 @@ fn migrations() -> Migrations<'static> {
         // Originals of card numbers and CVVs must never be written to disk, not even
         // encrypted: they moved to memory (crate::reveal) and the table of version 6 goes.
         M::up("DROP TABLE span_originals;"),
+        // A remote wipe ordered by an admin, until the account's next successful login.
+        M::up("ALTER TABLE agents ADD COLUMN wipe_ordered_at INTEGER;"),
     ])
 }
 

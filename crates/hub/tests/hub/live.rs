@@ -1065,3 +1065,49 @@ async fn raw_card_numbers_and_ids_never_reach_the_hubs_files() {
     }
     drop(dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remote_wipe_tells_connected_consoles_to_wipe_then_ends_their_session() {
+    let hub = live_hub().await;
+    let (mut agent, _) = available_agent(&hub, "ana").await;
+    let ended = hub
+        .server
+        .login
+        .order_wipe(rampart_audit::Actor::System, "ana")
+        .await
+        .unwrap();
+    assert_eq!(ended, 1);
+    assert_eq!(
+        agent
+            .until(|f| matches!(f, ServerFrame::WipeDevice | ServerFrame::SessionRevoked))
+            .await,
+        ServerFrame::WipeDevice,
+        "the wipe order comes before the end of the session"
+    );
+    assert_eq!(agent.recv().await, ServerFrame::SessionRevoked);
+    assert!(agent.next().await.is_none());
+    let audited = hub
+        .server
+        .audit
+        .log()
+        .records_from(0)
+        .filter(|r| r.as_ref().unwrap().event.action == Action::RemoteWipeIssued)
+        .count();
+    assert_eq!(audited, 1);
+    let account = hub
+        .server
+        .store
+        .account_by_username("ana")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(hub.server.login.wipe_ordered(account.id).await.unwrap());
+    // Unknown accounts are refused, not silently ignored.
+    assert!(
+        hub.server
+            .login
+            .order_wipe(rampart_audit::Actor::System, "nobody")
+            .await
+            .is_err()
+    );
+}

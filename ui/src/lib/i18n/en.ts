@@ -91,6 +91,8 @@ export const en = {
 
   'notice.idleLocked': 'The console locked itself after a period without activity.',
   'notice.screenLocked': 'The console locked itself with your computer’s screen.',
+  'notice.remoteWiped':
+    'Your administrator ordered this computer’s Rampart data erased: you were signed out and the local cache was deleted.',
   'notice.sessionEnded': 'Your session ended. Sign in again to continue.',
   'notice.wipedAfterFailures':
     'Too many failed unlock attempts: you were signed out and the local cache was erased.',

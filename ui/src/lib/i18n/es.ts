@@ -94,6 +94,8 @@ export const es: Record<MessageKey, string> = {
 
   'notice.idleLocked': 'La consola se bloqueó tras un periodo sin actividad.',
   'notice.screenLocked': 'La consola se bloqueó junto con la pantalla del equipo.',
+  'notice.remoteWiped':
+    'Su administrador ordenó borrar los datos de Rampart de este equipo: se cerró la sesión y se eliminó la caché local.',
   'notice.sessionEnded': 'Su sesión terminó. Vuelva a iniciar sesión para continuar.',
   'notice.wipedAfterFailures':
     'Demasiados intentos de desbloqueo fallidos: se cerró la sesión y se borró la caché local.',
