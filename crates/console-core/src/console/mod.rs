@@ -1168,7 +1168,7 @@ impl Console {
 fn announce_demo(demo: &rampart_demo::DemoHub, dir: &std::path::Path) {
     let account = demo.account();
     println!(
-        "\nRampart demo hub running at {url}\n  username:           {user}\n  password:           {password}\n  authenticator code: shown on the sign-in screen, or run\n                      rampart-demo code --data-dir {dir}\n",
+        "\nRampart demo hub running at {url}\n  username:           {user}\n  password:           {password}\n  authenticator code: shown on the sign-in screen, or run\n                      cargo run -q -p rampart-demo -- code --data-dir {dir}\n",
         url = demo.url(),
         user = account.username(),
         password = account.password().expose(),
