@@ -374,6 +374,10 @@ async fn a_visitors_card_number_reaches_the_console_masked_and_unread_until_focu
     assert!(!message.text.contains(CARD), "{}", message.text);
     assert!(!message.text.contains("4111111111111111"));
     assert!(message.text.contains("1111"), "{}", message.text);
+    // The visitor's privacy-notice acknowledgement comes with the conversation.
+    let listed = h.console.snapshot().await.unwrap();
+    let view = listed.conversations.iter().find(|c| c.id == id).unwrap();
+    assert!(view.privacy_notice.is_some() && view.privacy_acknowledged_at.is_some());
     // The local cache finds it by its words, masked as cached; FTS syntax is plain words.
     let found = h.console.search("CARD").await.unwrap();
     assert_eq!(found.len(), 1, "{found:?}");

@@ -298,13 +298,8 @@ impl Chat {
     /// conversation so far.
     async fn joined(&self, agent: AgentId, conversation: ConversationId, locale: &str) {
         self.live.assign(agent, conversation);
-        self.live.to_agent(
-            agent,
-            &ServerFrame::Assigned {
-                conversation_id: conversation,
-                locale: locale.to_owned(),
-            },
-        );
+        let frame = self.assigned_frame(conversation, locale).await;
+        self.live.to_agent(agent, &frame);
         match self.history(conversation, Seq::ZERO).await {
             Ok(history) => {
                 for frame in &history {
@@ -323,6 +318,18 @@ impl Chat {
                 },
                 None,
             );
+        }
+    }
+
+    /// What an agent learns when a conversation becomes theirs: the visitor's language and
+    /// privacy-notice acknowledgement.
+    async fn assigned_frame(&self, conversation: ConversationId, locale: &str) -> ServerFrame {
+        let ack = self.store.privacy_ack(conversation).await.ok().flatten();
+        ServerFrame::Assigned {
+            conversation_id: conversation,
+            locale: locale.to_owned(),
+            privacy_notice: ack.as_ref().map(|(version, _)| version.clone()),
+            privacy_acknowledged_at: ack.map(|(_, at)| at),
         }
     }
 
@@ -372,6 +379,11 @@ impl Chat {
         };
         for (conversation, after) in follow {
             self.live.subscribe(conn, conversation);
+            // A (re)connecting console learns again which conversations are its own.
+            if let Peer::Agent { .. } = peer {
+                let locale = self.store.locale_of(conversation).await.unwrap_or_default();
+                frames.push(self.assigned_frame(conversation, &locale).await);
+            }
             match self.history(conversation, after).await {
                 Ok(history) => frames.extend(history),
                 Err(error) => frames.push(store_failure(&error, None)),

@@ -331,6 +331,14 @@ pub enum ServerFrame {
         conversation_id: ConversationId,
         /// The visitor's language.
         locale: String,
+        /// The privacy notice version the visitor acknowledged.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        privacy_notice: Option<String>,
+        /// When they acknowledged it (Unix milliseconds).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        privacy_acknowledged_at: Option<i64>,
     },
     /// An agent joined the conversation (sent to everyone following it, visitor included).
     #[serde(rename_all = "camelCase")]

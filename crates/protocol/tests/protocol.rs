@@ -121,6 +121,8 @@ mod support {
             ServerFrame::Assigned {
                 conversation_id: conv(),
                 locale: "en".into(),
+                privacy_notice: Some("2026-11".into()),
+                privacy_acknowledged_at: Some(1_700_000_000_000),
             },
             ServerFrame::AgentJoined {
                 conversation_id: conv(),

@@ -233,7 +233,15 @@ messageCount: number,
 /**
  * The visitor is typing.
  */
-typing: boolean, };
+typing: boolean, 
+/**
+ * The privacy notice version the visitor acknowledged.
+ */
+privacyNotice: string | null, 
+/**
+ * When they acknowledged it (Unix milliseconds).
+ */
+privacyAcknowledgedAt: number | null, };
 
 export type Snapshot = { 
 /**

@@ -255,7 +255,15 @@ conversationId: ConversationId,
 /**
  * The visitor's language.
  */
-locale: string, } | { "type": "agentJoined", 
+locale: string, 
+/**
+ * The privacy notice version the visitor acknowledged.
+ */
+privacyNotice?: string, 
+/**
+ * When they acknowledged it (Unix milliseconds).
+ */
+privacyAcknowledgedAt?: number, } | { "type": "agentJoined", 
 /**
  * Which conversation.
  */

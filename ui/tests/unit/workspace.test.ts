@@ -12,7 +12,18 @@ import {
 } from '../../src/lib/workspace/model';
 
 function conversation(id: string, open: boolean, lastAt: number, unread = 0): ConversationView {
-  return { id, locale: 'en', open, unread, lastAt, preview: '', messageCount: 0, typing: false };
+  return {
+    id,
+    locale: 'en',
+    open,
+    unread,
+    lastAt,
+    preview: '',
+    messageCount: 0,
+    typing: false,
+    privacyNotice: null,
+    privacyAcknowledgedAt: null,
+  };
 }
 
 function message(id: string, text: string, delivery: MessageView['delivery']): MessageView {

@@ -76,12 +76,27 @@ impl Model {
             preview: String::new(),
             message_count: 0,
             typing: false,
+            privacy_notice: None,
+            privacy_acknowledged_at: None,
         });
         view.open = true;
         if !locale.is_empty() {
             locale.clone_into(&mut view.locale);
         }
         view.clone()
+    }
+
+    /// Records the privacy notice the visitor acknowledged. Returns the view.
+    pub fn set_privacy(
+        &mut self,
+        id: ConversationId,
+        notice: Option<String>,
+        acknowledged_at: Option<i64>,
+    ) -> Option<ConversationView> {
+        let view = self.threads.get_mut(&id)?.view.as_mut()?;
+        view.privacy_notice = notice;
+        view.privacy_acknowledged_at = acknowledged_at;
+        Some(view.clone())
     }
 
     /// Marks a conversation closed.
@@ -127,6 +142,8 @@ impl Model {
             preview: String::new(),
             message_count: 0,
             typing: false,
+            privacy_notice: None,
+            privacy_acknowledged_at: None,
         });
         view.last_at = view.last_at.max(message.sent_at);
         view.preview = message.text.chars().take(PREVIEW_CHARS).collect();

@@ -87,12 +87,15 @@ fn on_frame(console: &Console, vault: Option<&SharedVault>, frame: ServerFrame) 
         ServerFrame::Assigned {
             conversation_id,
             locale,
+            privacy_notice,
+            privacy_acknowledged_at,
         } => {
             let now = now_ms();
-            if let Some(view) = console
-                .inner
-                .with_model(|m| m.open_conversation(conversation_id, &locale, now))
-            {
+            if let Some(view) = console.inner.with_model(|m| {
+                m.open_conversation(conversation_id, &locale, now);
+                m.set_privacy(conversation_id, privacy_notice, privacy_acknowledged_at)
+                    .unwrap_or_else(|| m.open_conversation(conversation_id, &locale, now))
+            }) {
                 cache_conversation(console, vault, &view.id.to_string(), now);
                 console.emit(ConsoleEvent::Conversation { conversation: view });
             }

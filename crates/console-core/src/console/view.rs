@@ -191,6 +191,11 @@ pub struct ConversationView {
     pub message_count: u32,
     /// The visitor is typing.
     pub typing: bool,
+    /// The privacy notice version the visitor acknowledged.
+    pub privacy_notice: Option<String>,
+    /// When they acknowledged it (Unix milliseconds).
+    #[ts(type = "number | null")]
+    pub privacy_acknowledged_at: Option<i64>,
 }
 
 /// Everything the main screen shows, for a fresh or reloaded UI.

@@ -177,6 +177,20 @@ impl Store {
         .await
     }
 
+    /// The visitor's language of a conversation.
+    pub async fn locale_of(&self, id: ConversationId) -> Result<String, StoreError> {
+        self.read(move |conn| {
+            conn.query_row(
+                "SELECT locale FROM conversations WHERE id = ?1",
+                params![id.to_string()],
+                |row| row.get(0),
+            )
+            .optional()?
+            .ok_or(StoreError::ConversationNotFound)
+        })
+        .await
+    }
+
     /// The state and assigned agent of a conversation.
     pub async fn conversation_state(
         &self,

@@ -1111,3 +1111,33 @@ async fn a_remote_wipe_tells_connected_consoles_to_wipe_then_ends_their_session(
             .is_err()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reconnecting_console_learns_its_conversations_with_the_privacy_acknowledgement() {
+    let hub = live_hub().await;
+    let (mut agent, token) = available_agent(&hub, "ana").await;
+    let (conversation, _) = hub.visitor().await;
+    let ServerFrame::Assigned {
+        privacy_notice,
+        privacy_acknowledged_at,
+        ..
+    } = agent
+        .until(|f| matches!(f, ServerFrame::Assigned { .. }))
+        .await
+    else {
+        unreachable!()
+    };
+    assert_eq!(privacy_notice.as_deref(), Some("2026-11"));
+    assert!(privacy_acknowledged_at.is_some());
+    drop(agent);
+    let mut again = hub.connect("/ws/agent", &token).await;
+    again.hello(vec![]).await;
+    let assigned = again
+        .until(|f| matches!(f, ServerFrame::Assigned { .. }))
+        .await;
+    assert!(matches!(
+        assigned,
+        ServerFrame::Assigned { conversation_id, ref locale, ref privacy_notice, .. }
+            if conversation_id == conversation && locale == "es-MX" && privacy_notice.as_deref() == Some("2026-11")
+    ));
+}
