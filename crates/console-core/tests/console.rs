@@ -1083,3 +1083,181 @@ async fn a_remote_wipe_signs_the_console_out_and_deletes_its_cache() {
     }
     server.abort();
 }
+
+/// A reply written while the hub is down stays in the encrypted outbox, survives a restart of
+/// both the console and the hub, and reaches the visitor exactly once with its original id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_queued_offline_survives_console_and_hub_restarts_and_arrives_once() {
+    use rampart_auth::totp::{Totp, TotpConfig, TotpSecret};
+    use rampart_client::{Endpoint, Live, LiveConfig};
+    use rampart_console_core::console::view::{ConsoleEvent, SendOutcome};
+    use rampart_console_core::console::{Console, ConsoleConfig, EventSink};
+    use rampart_hub::config::HubConfig;
+    use rampart_hub::server::{Hub, Tuning};
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let hub_config = HubConfig {
+        data_dir: dir.path().join("hub"),
+        ..HubConfig::default()
+    };
+    let open_hub = |config: HubConfig| {
+        Hub::open(
+            config,
+            Arc::new(rampart_auth::clock::SystemClock),
+            Tuning {
+                hasher: rampart_auth::password::PasswordHasher::insecure_for_tests(),
+                ..Tuning::default()
+            },
+        )
+        .unwrap()
+    };
+    let hub = open_hub(hub_config.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (_, code) = hub
+        .login
+        .create_agent(
+            rampart_audit::Actor::System,
+            "pablo",
+            "Pablo",
+            rampart_protocol::rest::Role::Agent,
+            None,
+        )
+        .await
+        .unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(hub.serve(listener, async {
+        let _ = stopped.await;
+    }));
+
+    let store = Arc::new(rampart_vault::MemoryStore::new());
+    let console_config = |store: Arc<rampart_vault::MemoryStore>| ConsoleConfig {
+        hub_override: Some(format!("http://{addr}")),
+        ..support::config(
+            dir.path().join("data"),
+            dir.path().join("config"),
+            store,
+            Duration::from_secs(900),
+            None,
+        )
+    };
+    let console = Console::new(console_config(Arc::clone(&store)));
+    let events = Arc::new(support::Recorder::default());
+    console.subscribe(Arc::clone(&events) as Arc<dyn EventSink>);
+    console.state().await.unwrap();
+    let password = SecretString::new("saffron-kettle-meadow-28".into());
+    console
+        .enroll("pablo", code, password.clone())
+        .await
+        .unwrap();
+    let SignInStep::Enroll { secret, .. } =
+        console.sign_in("pablo", password.clone()).await.unwrap()
+    else {
+        panic!("a new account enrolls its authenticator");
+    };
+    let totp = Totp::new(
+        &TotpSecret::from_base32(&SecretString::new(secret)).unwrap(),
+        TotpConfig::default(),
+        "Rampart",
+        "pablo",
+    )
+    .unwrap();
+    console
+        .verify_code(totp.code_at(support::now()))
+        .await
+        .unwrap();
+    console
+        .set_availability(Availability::Available)
+        .await
+        .unwrap();
+
+    // A visitor is assigned to Pablo.
+    let hub_url = rampart_client::HubUrl::parse(&format!("http://{addr}")).unwrap();
+    let api = HubApi::new(hub_url.clone()).unwrap();
+    let notice = api.privacy_notice().await.unwrap();
+    let visitor = api.new_visitor("es", &notice.version).await.unwrap();
+    let conversation = visitor.conversation_id;
+    let (visitor_live, mut visitor_events) =
+        Live::spawn(LiveConfig::new(hub_url, Endpoint::Visitor, visitor.token));
+    events
+        .wait_for("assignment", |e| match e {
+            ConsoleEvent::Conversation { conversation: view } if view.id == conversation => {
+                Some(())
+            }
+            _ => None,
+        })
+        .await;
+
+    // The hub goes away; Pablo replies anyway.
+    let _ = stop.send(());
+    let _ = server.await;
+    let SendOutcome::Queued { message } = console
+        .send(conversation, "Enseguida lo reviso", false)
+        .await
+        .unwrap()
+    else {
+        panic!("plain text is queued");
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The console restarts while the hub is still down.
+    console.shutdown().await;
+    drop(console);
+
+    // The hub comes back on the same address and data; so does the console.
+    let hub = open_hub(hub_config);
+    let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+    let server = tokio::spawn(hub.serve(listener, std::future::pending()));
+    let console = Console::new(console_config(Arc::clone(&store)));
+    let events = Arc::new(support::Recorder::default());
+    console.subscribe(Arc::clone(&events) as Arc<dyn EventSink>);
+    console.state().await.unwrap();
+    assert_eq!(
+        console.sign_in("pablo", password).await.unwrap(),
+        SignInStep::Totp
+    );
+    console
+        .verify_code(totp.code_at(support::now() + 30))
+        .await
+        .unwrap();
+
+    // The visitor (reconnected by itself) gets the reply once, with the id it was queued with.
+    let mut received = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while tokio::time::Instant::now() < deadline {
+        match tokio::time::timeout_at(deadline, visitor_events.recv()).await {
+            Ok(Some(Event::Frame(ServerFrame::Message {
+                id,
+                author: Author::Agent { .. },
+                text,
+                ..
+            }))) => {
+                received.push((id, text));
+                // Give a duplicate time to show up.
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                while let Ok(event) = visitor_events.try_recv() {
+                    if let Event::Frame(ServerFrame::Message {
+                        id,
+                        author: Author::Agent { .. },
+                        text,
+                        ..
+                    }) = event
+                    {
+                        received.push((id, text));
+                    }
+                }
+                break;
+            }
+            Ok(Some(_)) => {}
+            Ok(None) | Err(_) => break,
+        }
+    }
+    assert_eq!(
+        received,
+        vec![(message.id, "Enseguida lo reviso".to_owned())],
+        "delivered exactly once with its id"
+    );
+    let _ = visitor_live.shutdown().await;
+    console.shutdown().await;
+    server.abort();
+}
