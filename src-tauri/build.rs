@@ -36,6 +36,7 @@ const COMMANDS: &[&str] = &[
     "enroll",
     "set_locale",
     "search_messages",
+    "open_link",
 ];
 
 fn main() {

@@ -10,7 +10,7 @@ use rampart_console_core::console::view::{
     SendOutcome, SignInStep, SignedIn, Snapshot,
 };
 use rampart_console_core::console::{Console, ConsoleConfig, EventSink};
-use rampart_console_core::{AppInfo, BuildKind, IpcError, UiErrorReport};
+use rampart_console_core::{AppInfo, BuildKind, IpcError, IpcErrorCode, UiErrorReport};
 use rampart_protocol::rest::RevealReason;
 use rampart_protocol::{Availability, ConversationId, FormId, FormKind, MessageId};
 use rampart_secret::SecretString;
@@ -130,6 +130,17 @@ mod commands {
         query: String,
     ) -> Result<Vec<SearchResult>> {
         console.search(&query).await
+    }
+
+    #[tauri::command]
+    pub fn open_link(app: tauri::AppHandle, url: String) -> Result<()> {
+        use tauri_plugin_opener::OpenerExt;
+        let (url, _) = rampart_console_core::hardening::external_link(&url).ok_or_else(|| {
+            IpcError::new(IpcErrorCode::InvalidInput, "only https links can be opened")
+        })?;
+        app.opener()
+            .open_url(url, None::<&str>)
+            .map_err(|_| IpcError::new(IpcErrorCode::Internal, "the browser could not be opened"))
     }
 
     #[tauri::command]
@@ -315,6 +326,7 @@ pub fn run() {
                 .build(),
         )
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
         .plugin(navigation_guard)
         .setup(|app| {
             // Dev and release builds must never share data directories or WebView storage.
@@ -363,6 +375,7 @@ pub fn run() {
             commands::enroll,
             commands::set_locale,
             commands::search_messages,
+            commands::open_link,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -157,6 +157,7 @@ async fn an_agent_signs_in_handles_a_chat_with_masked_data_and_the_console_locks
         )
         .await?;
         live.send(conversation, XSS).await?;
+        live.send(conversation, "Entra en https://evil.example/banco-login.").await?;
 
         // The agent accepts it (the button, or the hub's routing, whichever comes first).
         let deadline = Instant::now() + Duration::from_secs(15);
@@ -276,6 +277,17 @@ async fn an_agent_signs_in_handles_a_chat_with_masked_data_and_the_console_locks
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         assert!(console.exists("[data-testid=reveal-field-cardNumber]").await?);
+
+        // A visitor's link opens nothing by itself: a dialog shows where it really goes.
+        console.click("[data-testid=message-link]").await?;
+        let host = console.text("[data-testid=link-host]").await?;
+        assert_eq!(host, "evil.example");
+        console.screenshot("link-dialog-en").await?;
+        console.client().execute(
+            "document.querySelector('[data-testid=link-dialog] .ghost').click(); return true;",
+            vec![],
+        ).await?;
+        assert_eq!(console.client().title().await?, "Rampart Console");
 
         // The payload is text on the page and ran nothing.
         console

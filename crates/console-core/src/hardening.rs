@@ -45,6 +45,21 @@ pub fn navigation_allowed(url: &str, debug: bool) -> bool {
     }
 }
 
+/// A link from a message that may be opened in the system browser: `https` only, with a host,
+/// no credentials, at most 2,048 bytes. Returns the normalised URL and its host as the browser
+/// will see it (internationalised names in their `xn--` form, so look-alikes show).
+pub fn external_link(text: &str) -> Option<(String, String)> {
+    if text.len() > 2048 {
+        return None;
+    }
+    let url = url::Url::parse(text.trim()).ok()?;
+    if url.scheme() != "https" || !url.username().is_empty() || url.password().is_some() {
+        return None;
+    }
+    let host = url.host_str()?.to_owned();
+    Some((url.to_string(), host))
+}
+
 /// Makes the process non-dumpable and its core limit zero (Linux; elsewhere a no-op).
 ///
 /// # Errors
@@ -96,6 +111,35 @@ mod tests {
         }
         assert!(navigation_allowed("http://localhost:5173/", true));
         assert!(!navigation_allowed("http://localhost:5174/", true));
+    }
+
+    #[test]
+    fn only_plain_https_links_may_leave_for_the_browser() {
+        assert_eq!(
+            external_link("https://shop.example.com/orders?id=7"),
+            Some((
+                "https://shop.example.com/orders?id=7".to_owned(),
+                "shop.example.com".to_owned()
+            ))
+        );
+        let (_, host) = external_link("https://аpple.com/login").unwrap();
+        assert!(
+            host.starts_with("xn--"),
+            "a look-alike shows as punycode: {host}"
+        );
+        for refused in [
+            "http://shop.example.com/",
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "https://user:pass@bank.example/",
+            "https://bank.example@evil.example/",
+            "data:text/html,hi",
+            "tauri://localhost/",
+            "not a link",
+        ] {
+            assert!(external_link(refused).is_none(), "{refused}");
+        }
+        assert!(external_link(&format!("https://a.example/{}", "x".repeat(2100))).is_none());
     }
 
     #[test]

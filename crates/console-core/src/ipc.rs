@@ -177,6 +177,7 @@ pub const COMMANDS: &[&str] = &[
     "enroll",
     "set_locale",
     "search_messages",
+    "open_link",
 ];
 
 /// Renders the TypeScript bindings for every IPC type, in a stable order.

@@ -256,3 +256,8 @@ export function setLocale(locale: string): void {
 export function searchMessages(query: string): Promise<SearchResult[]> {
   return call<SearchResult[]>('search_messages', { query });
 }
+
+/** Opens an https link in the system browser (after the agent confirmed its host). */
+export function openLink(url: string): Promise<void> {
+  return call<void>('open_link', { url });
+}

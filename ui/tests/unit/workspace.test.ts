@@ -3,6 +3,8 @@ import type { ConversationView, MessageView } from '../../src/ipc';
 import {
   applyEvent,
   emptyWorkspace,
+  linkHost,
+  linkParts,
   mergeMessages,
   upsertForm,
   segments,
@@ -159,5 +161,25 @@ describe('secure forms', () => {
     applyEvent(data, { type: 'form', form: requested });
     applyEvent(data, { type: 'form', form: { ...requested, formId: 'f2' } });
     expect(data.forms['c1']?.map((f) => f.formId)).toEqual(['f1', 'f2']);
+  });
+});
+
+describe('links in messages', () => {
+  it('finds https links only, leaving trailing punctuation and other schemes as text', () => {
+    expect(
+      linkParts('see https://shop.example.com/o?id=7, or http://x.example and javascript:x'),
+    ).toEqual([
+      { text: 'see ', url: null },
+      { text: 'https://shop.example.com/o?id=7', url: 'https://shop.example.com/o?id=7' },
+      { text: ', or http://x.example and javascript:x', url: null },
+    ]);
+    expect(linkParts('plain')).toEqual([{ text: 'plain', url: null }]);
+  });
+
+  it('shows the real host and refuses credentials tricks', () => {
+    expect(linkHost('https://bank.example@evil.example/login')).toBeNull();
+    expect(linkHost('https://evil.example/bank.example')).toBe('evil.example');
+    expect(linkHost('https://аpple.com/')).toMatch(/^xn--/);
+    expect(linkHost('not a url')).toBeNull();
   });
 });

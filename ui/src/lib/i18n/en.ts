@@ -165,6 +165,11 @@ export const en = {
   'forms.submitted': 'received',
   'forms.reveal': 'Reveal',
   'forms.revealOnce': 'Reveal once',
+  'link.heading': 'Open this link in your browser?',
+  'link.warning':
+    'Check the address above: it is where the link really goes. Visitors sometimes send look-alike addresses.',
+  'link.refused': 'Only https links can be opened.',
+  'link.open': 'Open in browser',
   'mask.title': 'Masked {kind}',
   'mask.revealTitle': 'Masked {kind}: select to reveal (audited)',
   'mask.revealedTitle': 'Revealed {kind}, masked again in a few seconds',

@@ -168,6 +168,11 @@ export const es: Record<MessageKey, string> = {
   'forms.submitted': 'recibido',
   'forms.reveal': 'Mostrar',
   'forms.revealOnce': 'Mostrar una vez',
+  'link.heading': '¿Abrir este enlace en el navegador?',
+  'link.warning':
+    'Compruebe la dirección de arriba: es adonde va el enlace de verdad. A veces los visitantes envían direcciones que se parecen a otras.',
+  'link.refused': 'Solo se pueden abrir enlaces https.',
+  'link.open': 'Abrir en el navegador',
   'mask.title': '{kind} enmascarado',
   'mask.revealTitle': '{kind} enmascarado: selecciónelo para mostrarlo (queda auditado)',
   'mask.revealedTitle': '{kind} visible; se enmascarará de nuevo en unos segundos',

@@ -166,3 +166,39 @@ export function segments(text: string, spans: MaskedSpan[]): Segment[] {
 export function waitedMinutes(since: number, now: number): number {
   return Math.max(0, Math.floor((now - since) / 60000));
 }
+
+export interface TextPart {
+  text: string;
+  /** Set when this part is an https link. */
+  url: string | null;
+}
+
+const LINK = /https:\/\/[^\s<>"'`]+/g;
+
+/** Splits plain text into words and https links (trailing punctuation stays text). */
+export function linkParts(text: string): TextPart[] {
+  const out: TextPart[] = [];
+  let at = 0;
+  for (const match of text.matchAll(LINK)) {
+    let url = match[0];
+    while (/[.,;:!?)\]]$/.test(url)) url = url.slice(0, -1);
+    const start = match.index ?? 0;
+    if (start > at) out.push({ text: text.slice(at, start), url: null });
+    out.push({ text: url, url });
+    at = start + url.length;
+  }
+  if (at < text.length) out.push({ text: text.slice(at), url: null });
+  return out;
+}
+
+/** The host a link really goes to, as the browser sees it (IDNs in their `xn--` form). */
+export function linkHost(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' && !parsed.username && !parsed.password
+      ? parsed.host
+      : null;
+  } catch {
+    return null;
+  }
+}
