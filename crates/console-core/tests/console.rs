@@ -1261,3 +1261,40 @@ async fn a_reply_queued_offline_survives_console_and_hub_restarts_and_arrives_on
     console.shutdown().await;
     server.abort();
 }
+
+/// While locked, nothing of the conversations reaches the UI or the desktop: no message or
+/// conversation events and no notifications; after unlocking, the message is there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_console_pushes_no_content_and_shows_no_notifications() {
+    let h = Harness::start(Duration::from_secs(60)).await;
+    let visitor = h.with_visitor().await;
+    let id = visitor.conversation;
+    h.console.lock().await.unwrap();
+    let before = h.events.all().len();
+    visitor
+        .live
+        .send(id, "mi DNI es 12345678Z".to_owned())
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let during: Vec<_> = h.events.all().into_iter().skip(before).collect();
+    assert!(
+        during.iter().all(|e| !matches!(
+            e,
+            rampart_console_core::console::view::ConsoleEvent::Message { .. }
+                | rampart_console_core::console::view::ConsoleEvent::Conversation { .. }
+        )),
+        "content pushed while locked: {during:?}"
+    );
+    assert!(
+        h.events.notifications().is_empty(),
+        "no notification while locked"
+    );
+    h.console.unlock(h.password()).await.unwrap();
+    let messages = h.console.messages(id, 10).await.unwrap();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.text.starts_with("mi DNI es ") && !m.text.contains("12345678Z"))
+    );
+}

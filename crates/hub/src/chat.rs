@@ -616,14 +616,19 @@ impl Chat {
                 if let Err(frame) = self.may_act(peer, conversation_id).await {
                     return vec![frame];
                 }
-                if let Some(originals) = &self.originals {
-                    originals.forget_conversation(conversation_id);
-                }
-                if let Some((forms, _)) = &self.forms {
-                    forms.forget_conversation(conversation_id);
-                }
-                if let Err(error) = self.store.close(conversation_id, self.now_ms()).await {
-                    return vec![store_failure(&error, None)];
+                {
+                    // In the conversation's send order: no message can be stored (and keep its
+                    // originals) between the close and the forgetting below.
+                    let _ordered = self.ordering[stripe(conversation_id)].lock().await;
+                    if let Err(error) = self.store.close(conversation_id, self.now_ms()).await {
+                        return vec![store_failure(&error, None)];
+                    }
+                    if let Some(originals) = &self.originals {
+                        originals.forget_conversation(conversation_id);
+                    }
+                    if let Some((forms, _)) = &self.forms {
+                        forms.forget_conversation(conversation_id);
+                    }
                 }
                 self.live.publish(
                     conversation_id,

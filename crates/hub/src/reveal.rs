@@ -311,20 +311,36 @@ impl Reveals {
             .map_err(|e| RevealRefusal::Internal(e.to_string()))?;
         let (reason, outcome) = match self.reason(&as_reveal) {
             Ok(reason) => {
-                let outcome = forms.ok_or(RevealRefusal::NotFound).and_then(|forms| {
-                    forms
-                        .reveal(
-                            request.conversation_id,
-                            request.form_id,
-                            &request.field,
-                            who.id,
-                            now_ms,
-                        )
-                        .map_err(|error| match error {
-                            FormError::Forbidden => RevealRefusal::Forbidden,
-                            _ => RevealRefusal::NotFound,
-                        })
-                });
+                // The form's values are for the agent who holds the conversation now (after a
+                // transfer the previous agent no longer sees them) and asked for the form.
+                let holder = match self.store.conversation_state(request.conversation_id).await {
+                    Ok((crate::store::ConversationState::Active, Some(agent))) => Ok(agent),
+                    Ok(_) | Err(StoreError::ConversationNotFound) => Err(RevealRefusal::NotFound),
+                    Err(other) => Err(RevealRefusal::Internal(other.to_string())),
+                };
+                let outcome = holder
+                    .and_then(|agent| {
+                        if agent == who.id {
+                            Ok(())
+                        } else {
+                            Err(RevealRefusal::Forbidden)
+                        }
+                    })
+                    .and_then(|()| forms.ok_or(RevealRefusal::NotFound))
+                    .and_then(|forms| {
+                        forms
+                            .reveal(
+                                request.conversation_id,
+                                request.form_id,
+                                &request.field,
+                                who.id,
+                                now_ms,
+                            )
+                            .map_err(|error| match error {
+                                FormError::Forbidden => RevealRefusal::Forbidden,
+                                _ => RevealRefusal::NotFound,
+                            })
+                    });
                 (reason, outcome)
             }
             Err(refusal) => (request.reason.as_str().to_owned(), Err(refusal)),
@@ -396,16 +412,19 @@ impl Reveals {
             return Err(RevealRefusal::Forbidden);
         }
         let internal = |e: StoreError| RevealRefusal::Internal(e.to_string());
-        // Supervisors may reveal in any conversation; everyone else only in their own.
-        if who.role != Role::Supervisor {
-            let (_, agent) = match self.store.conversation_state(request.conversation_id).await {
-                Ok(state) => state,
-                Err(StoreError::ConversationNotFound) => return Err(RevealRefusal::NotFound),
-                Err(other) => return Err(internal(other)),
-            };
-            if agent != Some(who.id) {
-                return Err(RevealRefusal::Forbidden);
-            }
+        // Only in a conversation that still exists and is open (an erased or closed one has
+        // nothing to reveal, whatever another process left in memory); supervisors in any
+        // such conversation, everyone else only in their own.
+        let (state, agent) = match self.store.conversation_state(request.conversation_id).await {
+            Ok(state) => state,
+            Err(StoreError::ConversationNotFound) => return Err(RevealRefusal::NotFound),
+            Err(other) => return Err(internal(other)),
+        };
+        if state == crate::store::ConversationState::Closed {
+            return Err(RevealRefusal::NotFound);
+        }
+        if who.role != Role::Supervisor && agent != Some(who.id) {
+            return Err(RevealRefusal::Forbidden);
         }
         let originals = originals.ok_or(RevealRefusal::NotFound)?;
         let now_ms = self

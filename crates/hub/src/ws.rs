@@ -302,6 +302,11 @@ async fn run(
                             // (recorded at most every TOUCH_EVERY, not on every frame).
                             last_touch = tokio::time::Instant::now();
                             if c.api.login.authenticate(&c.token, Some(c.ip)).await.is_err() {
+                                if let Peer::Agent { profile, .. } = &peer {
+                                    if c.api.login.wipe_ordered(profile.id).await.unwrap_or(false) {
+                                        let _ = send(&mut socket, &ServerFrame::WipeDevice).await;
+                                    }
+                                }
                                 let _ = send(&mut socket, &ServerFrame::SessionRevoked).await;
                                 break;
                             }

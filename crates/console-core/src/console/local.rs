@@ -74,6 +74,13 @@ impl SharedVault {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Takes the vault back if this is the last handle; otherwise returns the handle.
+    pub fn try_into_inner(self) -> Result<Vault, Self> {
+        Arc::try_unwrap(self.0)
+            .map(|m| m.into_inner().unwrap_or_else(PoisonError::into_inner))
+            .map_err(Self)
+    }
+
     /// Takes the vault back when this is the last handle (to close or wipe it).
     pub fn into_inner(self) -> Option<Vault> {
         Arc::into_inner(self.0).map(|m| m.into_inner().unwrap_or_else(PoisonError::into_inner))

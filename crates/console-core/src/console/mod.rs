@@ -136,6 +136,8 @@ struct Inner {
     password_policy: rampart_auth::password::PasswordPolicy,
     /// The UI language, for notifications.
     locale: Mutex<String>,
+    /// The screen is locked: no content goes to the UI or to notifications.
+    locked: std::sync::atomic::AtomicBool,
 }
 
 struct State {
@@ -294,6 +296,7 @@ impl Console {
                 scanner,
                 password_policy: rampart_auth::password::PasswordPolicy::default(),
                 locale: Mutex::new(locale),
+                locked: std::sync::atomic::AtomicBool::new(false),
                 config,
             }),
         }
@@ -590,11 +593,18 @@ impl Console {
             });
         }
         let vault = SharedVault::new(vault);
-        let profile = challenge
-            .api
-            .me(&token)
-            .await
-            .map_err(|e| client_error(&e))?;
+        let profile = match challenge.api.me(&token).await {
+            Ok(profile) => profile,
+            Err(error) => {
+                // Nothing of a half-started session stays behind.
+                let _ = secrets.delete(&token_entry);
+                if let Some(vault) = vault.into_inner() {
+                    let _ = vault.close();
+                }
+                let _ = challenge.api.logout(&token).await;
+                return Err(client_error(&error));
+            }
+        };
         *lock(&self.inner.model) = Some(Model::new(profile.id));
         let mut live_config =
             LiveConfig::new(challenge.api.hub().clone(), Endpoint::Agent, token.clone());
@@ -637,12 +647,13 @@ impl Console {
         Ok(described)
     }
 
+    /// Ends a session. Local clean-up comes first (tasks stopped, token out of the keychain,
+    /// cache closed or wiped), so an interrupted sign-out or wipe cannot leave a usable token or
+    /// cache behind; the hub logout is best effort, last.
     async fn end_session(&self, session: Session, wipe: bool) {
         self.inner.generation.fetch_add(1, Ordering::SeqCst);
+        self.inner.locked.store(false, Ordering::SeqCst);
         let _ = session.live.shutdown().await;
-        if let Err(error) = session.api.logout(&session.token).await {
-            tracing::info!(code = ?error.code(), "hub logout failed; the session expires on its own");
-        }
         for task in session.tasks {
             task.abort();
             let _ = task.await;
@@ -657,21 +668,45 @@ impl Console {
                 "could not delete the session token"
             );
         }
-        if let Some(vault) = session.vault.and_then(SharedVault::into_inner) {
-            let result = if wipe {
-                vault.close_and_wipe(secrets.as_ref())
-            } else {
-                vault.close()
-            };
-            if let Err(error) = result {
-                tracing::warn!(code = error.code().as_str(), "closing the cache failed");
+        // The live task lets go of the cache (its outbox) once it has stopped.
+        let mut vault = session.vault;
+        let mut owned = None;
+        for _ in 0..60 {
+            match vault.take().map(SharedVault::try_into_inner) {
+                Some(Ok(inner)) => {
+                    owned = Some(inner);
+                    break;
+                }
+                Some(Err(shared)) => vault = Some(shared),
+                None => break,
             }
-        } else if wipe && let Some(config) = &session.vault_config {
-            if let Err(error) = Vault::wipe(config, secrets.as_ref()) {
-                tracing::warn!(code = error.code().as_str(), "wiping the cache failed");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        drop(vault);
+        match owned {
+            Some(inner) => {
+                let result = if wipe {
+                    inner.close_and_wipe(secrets.as_ref())
+                } else {
+                    inner.close()
+                };
+                if let Err(error) = result {
+                    tracing::warn!(code = error.code().as_str(), "closing the cache failed");
+                }
             }
+            None if wipe => {
+                if let Some(config) = &session.vault_config
+                    && let Err(error) = Vault::wipe(config, secrets.as_ref())
+                {
+                    tracing::warn!(code = error.code().as_str(), "wiping the cache failed");
+                }
+            }
+            None => {}
         }
         *lock(&self.inner.model) = None;
+        if let Err(error) = session.api.logout(&session.token).await {
+            tracing::info!(code = ?error.code(), "hub logout failed; the session expires on its own");
+        }
     }
 
     /// Called by the pump when the hub ordered a remote wipe: sign out and wipe the cache and
@@ -1030,6 +1065,9 @@ impl Console {
         if message.own || !matches!(message.author, Author::Visitor) {
             return;
         }
+        if self.inner.locked.load(Ordering::SeqCst) {
+            return;
+        }
         let spanish = lock(&self.inner.locale).as_str() == "es";
         let title = if spanish {
             "Nuevo mensaje de un visitante"
@@ -1057,7 +1095,10 @@ impl Console {
         let mut state = self.inner.state.lock().await;
         let phase = std::mem::replace(&mut state.phase, PhaseState::SignedOut);
         state.phase = match phase {
-            PhaseState::Active(session) => PhaseState::Locked(session, 0),
+            PhaseState::Active(session) => {
+                self.inner.locked.store(true, Ordering::SeqCst);
+                PhaseState::Locked(session, 0)
+            }
             other => other,
         };
         let described = self.inner.describe(&state);
@@ -1079,6 +1120,7 @@ impl Console {
         }
         let phase = std::mem::replace(&mut state.phase, PhaseState::SignedOut);
         if let PhaseState::Active(session) = phase {
+            self.inner.locked.store(true, Ordering::SeqCst);
             state.phase = PhaseState::Locked(session, 0);
         }
         tracing::info!("console locked with the operating system");
@@ -1099,6 +1141,7 @@ impl Console {
         }
         let phase = std::mem::replace(&mut state.phase, PhaseState::SignedOut);
         if let PhaseState::Active(session) = phase {
+            self.inner.locked.store(true, Ordering::SeqCst);
             state.phase = PhaseState::Locked(session, 0);
         }
         tracing::info!("console locked after idle time");
@@ -1127,6 +1170,7 @@ impl Console {
             if let PhaseState::Locked(session, _) = phase {
                 state.phase = PhaseState::Active(session);
             }
+            self.inner.locked.store(false, Ordering::SeqCst);
             self.note_activity();
             let described = self.inner.describe(&state);
             self.emit(ConsoleEvent::State {
@@ -1214,6 +1258,19 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Inner {
     fn emit(&self, event: ConsoleEvent) {
+        // While locked the UI gets state, connection and notices only: content waits for the
+        // snapshot the UI loads after unlocking.
+        if self.locked.load(Ordering::SeqCst)
+            && matches!(
+                event,
+                ConsoleEvent::Message { .. }
+                    | ConsoleEvent::Conversation { .. }
+                    | ConsoleEvent::Form { .. }
+                    | ConsoleEvent::Queue { .. }
+            )
+        {
+            return;
+        }
         let sink = lock(&self.sink).clone();
         if let Some(sink) = sink {
             sink.emit(event);

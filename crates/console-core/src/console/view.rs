@@ -302,8 +302,8 @@ pub enum NoticeCode {
 }
 
 /// A revealed value, shown for `visibleSecs` and then masked again by the UI. It is never
-/// cached, logged or stored by the console.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// cached, logged or stored by the console; `Debug` hides it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RevealedValue {
     /// The original text.
@@ -346,4 +346,14 @@ pub struct SearchResult {
     pub sent_at: i64,
     /// The conversation is in this session's list (it can be opened).
     pub open_here: bool,
+}
+
+impl std::fmt::Debug for RevealedValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RevealedValue")
+            .field("value", &"<redacted>")
+            .field("kind", &self.kind)
+            .field("visible_secs", &self.visible_secs)
+            .finish()
+    }
 }

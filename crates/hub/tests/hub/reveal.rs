@@ -226,6 +226,18 @@ async fn originals_stay_in_memory_expire_and_go_when_the_conversation_closes() {
         originals.is_empty(),
         "closing the conversation forgot its originals"
     );
+    let (status, _) = reveal(
+        &hub,
+        &second.token,
+        serde_json::json!({
+            "conversationId": second.conversation,
+            "messageId": second.message,
+            "span": 0,
+            "reason": "customerVerification",
+        }),
+    )
+    .await;
+    assert_eq!(status, 404, "nothing to reveal in a closed conversation");
     drop((agent, chat));
 
     // Nothing of it ever reached the hub's files.
