@@ -136,7 +136,7 @@ impl SecureForms {
                 f.conversation == conversation && f.expires_at_ms > now_ms && f.fields.is_none()
             })
             .ok_or(FormError::NotOpen)?;
-        let fields = validate_form(form.kind, values)?;
+        let fields = validate_form(form.kind, values, now_ms)?;
         let masked = fields.iter().map(view).collect();
         form.fields = Some(fields);
         Ok((form.kind, masked))
@@ -233,6 +233,30 @@ impl SecureForms {
     }
 }
 
+/// (year, month, day) in UTC of a Unix time in milliseconds (the civil-from-days algorithm).
+fn civil_date(now_ms: i64) -> (u32, u32, u32) {
+    let days = now_ms.div_euclid(86_400_000) + 719_468;
+    let era = days.div_euclid(146_097);
+    let doe = days.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let clamp = |v: i64| u32::try_from(v).unwrap_or(0);
+    (clamp(year), clamp(month), clamp(day))
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
 fn view(field: &Field) -> MaskedField {
     MaskedField {
         name: field.name.to_owned(),
@@ -246,7 +270,11 @@ fn invalid(field: &'static str, problem: &'static str) -> FormError {
 }
 
 /// Checks a submission against its form and returns the fields, normalised and masked.
-fn validate_form(kind: FormKind, values: &[FormValue]) -> Result<Vec<Field>, FormError> {
+fn validate_form(
+    kind: FormKind,
+    values: &[FormValue],
+    now_ms: i64,
+) -> Result<Vec<Field>, FormError> {
     let names = kind.fields();
     if values.len() != names.len() {
         return Err(invalid("form", "wrong number of fields"));
@@ -264,7 +292,7 @@ fn validate_form(kind: FormKind, values: &[FormValue]) -> Result<Vec<Field>, For
         if value.chars().count() > MAX_VALUE_CHARS || value.chars().any(char::is_control) {
             return Err(invalid(name, "not a valid value"));
         }
-        out.push(validate_field(name, value)?);
+        out.push(validate_field(name, value, now_ms)?);
     }
     Ok(out)
 }
@@ -285,7 +313,7 @@ fn bullets(count: usize) -> String {
     "•".repeat(count)
 }
 
-fn validate_field(name: &'static str, value: &str) -> Result<Field, FormError> {
+fn validate_field(name: &'static str, value: &str, now_ms: i64) -> Result<Field, FormError> {
     let field = |value: String, masked: String, once: bool| Field {
         name,
         value: Some(SecretString::new(value)),
@@ -303,19 +331,30 @@ fn validate_field(name: &'static str, value: &str) -> Result<Field, FormError> {
             Ok(field(digits.clone(), format!("•••• {last4}"), false))
         }
         "expiry" => {
-            let digits =
-                digits_of(value, &['/', ' ', '-']).ok_or_else(|| invalid(name, "MM/YY"))?;
-            let (month, year) = match digits.len() {
-                4 => (&digits[..2], &digits[2..]),
-                6 => (&digits[..2], &digits[4..]),
+            // MM/YY or MM/YYYY (a one-digit month is fine), not before the current month.
+            let (month, year) = value
+                .split_once(['/', '-', ' '])
+                .ok_or_else(|| invalid(name, "MM/YY"))?;
+            let (month, year) = (month.trim(), year.trim());
+            let digits_only = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+            if !digits_only(month) || !digits_only(year) || month.len() > 2 {
+                return Err(invalid(name, "MM/YY"));
+            }
+            let month: u32 = month.parse().map_err(|_| invalid(name, "MM/YY"))?;
+            let year: u32 = match year.len() {
+                2 => 2000 + year.parse::<u32>().map_err(|_| invalid(name, "MM/YY"))?,
+                4 => year.parse().map_err(|_| invalid(name, "MM/YY"))?,
                 _ => return Err(invalid(name, "MM/YY")),
             };
-            let month: u8 = month.parse().map_err(|_| invalid(name, "MM/YY"))?;
             if !(1..=12).contains(&month) {
                 return Err(invalid(name, "MM/YY"));
             }
+            let (this_year, this_month, _) = civil_date(now_ms);
+            if (year, month) < (this_year, this_month) {
+                return Err(invalid(name, "expired"));
+            }
             Ok(field(
-                format!("{month:02}/{year}"),
+                format!("{month:02}/{:02}", year % 100),
                 "••/••".to_owned(),
                 false,
             ))
@@ -362,13 +401,26 @@ fn validate_field(name: &'static str, value: &str) -> Result<Field, FormError> {
             Ok(field(compact, masked, false))
         }
         "dateOfBirth" => {
+            // A real calendar date between 1900 and today.
             let parts: Vec<&str> = value.split('-').collect();
-            let ok = matches!(parts.as_slice(), [y, m, d]
-                if y.len() == 4 && m.len() == 2 && d.len() == 2
-                && y.parse::<u16>().is_ok_and(|y| (1900..=2100).contains(&y))
-                && m.parse::<u8>().is_ok_and(|m| (1..=12).contains(&m))
-                && d.parse::<u8>().is_ok_and(|d| (1..=31).contains(&d)));
-            if !ok {
+            let number = |s: &str, len: usize| {
+                (s.len() == len && s.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| s.parse::<u32>().ok())
+                    .flatten()
+            };
+            let date = match parts.as_slice() {
+                [y, m, d] => number(y, 4).zip(number(m, 2)).zip(number(d, 2)),
+                _ => None,
+            };
+            let Some(((year, month), day)) = date else {
+                return Err(invalid(name, "YYYY-MM-DD"));
+            };
+            let today = civil_date(now_ms);
+            let valid = (1..=12).contains(&month)
+                && (1..=days_in_month(year, month)).contains(&day)
+                && year >= 1900
+                && (year, month, day) <= today;
+            if !valid {
                 return Err(invalid(name, "YYYY-MM-DD"));
             }
             Ok(field(value.to_owned(), "••••-••-••".to_owned(), false))
@@ -380,6 +432,47 @@ fn validate_field(name: &'static str, value: &str) -> Result<Field, FormError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// 2026-11-29, 12:00 UTC.
+    const NOW: i64 = 1_795_953_600_000;
+
+    #[test]
+    fn dates_are_real_calendar_dates_against_today() {
+        assert_eq!(civil_date(NOW), (2026, 11, 29));
+        assert_eq!(civil_date(0), (1970, 1, 1));
+        assert_eq!(civil_date(951_782_400_000), (2000, 2, 29));
+        let check = |kind, name: &str, value: &str| {
+            validate_form(kind, &values(&[(name, value)]), NOW).is_ok()
+        };
+        assert!(check(FormKind::DateOfBirth, "dateOfBirth", "2000-02-29"));
+        assert!(!check(FormKind::DateOfBirth, "dateOfBirth", "1990-02-29"));
+        assert!(!check(FormKind::DateOfBirth, "dateOfBirth", "1990-02-31"));
+        assert!(!check(FormKind::DateOfBirth, "dateOfBirth", "1990-+1-+1"));
+        assert!(
+            !check(FormKind::DateOfBirth, "dateOfBirth", "2027-01-01"),
+            "future"
+        );
+        assert!(!check(FormKind::DateOfBirth, "dateOfBirth", "1899-12-31"));
+        let expiry = |value: &str| {
+            let form = values(&[
+                ("cardNumber", "4111 1111 1111 1111"),
+                ("expiry", value),
+                ("cvv", "123"),
+            ]);
+            validate_form(FormKind::Card, &form, NOW)
+                .map(|f| f[1].value.as_ref().unwrap().expose().clone())
+        };
+        assert_eq!(expiry("1/29").unwrap(), "01/29");
+        assert_eq!(
+            expiry("11/2026").unwrap(),
+            "11/26",
+            "this month is still valid"
+        );
+        assert!(expiry("10/26").is_err(), "last month has expired");
+        assert!(expiry("12/1999").is_err());
+        assert!(expiry("+1/29").is_err());
+        assert!(expiry("1229").is_err(), "a separator is required");
+    }
 
     fn values(pairs: &[(&str, &str)]) -> Vec<FormValue> {
         pairs
@@ -529,7 +622,7 @@ mod tests {
             ),
         ];
         for (kind, pairs, field) in cases {
-            let error = validate_form(*kind, &values(pairs)).err().unwrap();
+            let error = validate_form(*kind, &values(pairs), NOW).err().unwrap();
             let text = error.to_string();
             assert!(text.starts_with(field), "{kind:?} {pairs:?}: {text}");
             for (_, value) in *pairs {
@@ -539,19 +632,21 @@ mod tests {
         let ok = validate_form(
             FormKind::NationalId,
             &values(&[("nationalId", "x-1234567-l")]),
+            NOW,
         )
         .unwrap();
         assert_eq!(ok[0].masked, "••••••••L");
         let ok = validate_form(
             FormKind::NationalId,
             &values(&[("nationalId", "12.345.678-z")]),
+            NOW,
         )
         .unwrap();
         assert_eq!(ok[0].value.as_ref().unwrap().expose(), "12345678Z");
-        let ok = validate_form(FormKind::Ssn, &values(&[("ssn", "123 45 6788")])).unwrap();
+        let ok = validate_form(FormKind::Ssn, &values(&[("ssn", "123 45 6788")]), NOW).unwrap();
         assert_eq!(ok[0].masked, "•••-••-6788");
         let long = "9".repeat(65);
-        assert!(validate_form(FormKind::Ssn, &values(&[("ssn", &long)])).is_err());
+        assert!(validate_form(FormKind::Ssn, &values(&[("ssn", &long)]), NOW).is_err());
     }
 
     #[test]
