@@ -435,19 +435,8 @@ impl Console {
         code: SecretString,
         password: SecretString,
     ) -> Result<(), IpcError> {
-        let username = username.trim();
-        if username.is_empty() || username.len() > 200 {
-            return Err(IpcError::new(IpcErrorCode::InvalidInput, "username"));
-        }
         let mut state = self.inner.state.lock().await;
-        if !matches!(
-            state.phase,
-            PhaseState::SignedOut | PhaseState::Challenge(_)
-        ) {
-            return Err(wrong_state("already signed in, or no hub configured"));
-        }
-        let hub = self.inner.hub_url(&state)?;
-        let api = HubApi::new(hub).map_err(|e| client_error(&e))?;
+        let (api, username) = self.inner.sign_in_api(&state, username)?;
         api.enroll(username, &code, &password)
             .await
             .map_err(|e| client_error(&e))?;
@@ -463,19 +452,8 @@ impl Console {
         username: &str,
         password: SecretString,
     ) -> Result<SignInStep, IpcError> {
-        let username = username.trim();
-        if username.is_empty() || username.len() > 200 {
-            return Err(IpcError::new(IpcErrorCode::InvalidInput, "username"));
-        }
         let mut state = self.inner.state.lock().await;
-        if !matches!(
-            state.phase,
-            PhaseState::SignedOut | PhaseState::Challenge(_)
-        ) {
-            return Err(wrong_state("already signed in, or no hub configured"));
-        }
-        let hub = self.inner.hub_url(&state)?;
-        let api = HubApi::new(hub).map_err(|e| client_error(&e))?;
+        let (api, username) = self.inner.sign_in_api(&state, username)?;
         let step = api
             .login(username, &password)
             .await
@@ -1114,6 +1092,17 @@ impl Console {
 
     /// The OS locked the screen or is going to sleep: lock now.
     async fn os_lock(&self, generation: u64) {
+        self.lock_by_itself(generation, NoticeCode::ScreenLocked)
+            .await;
+    }
+
+    async fn idle_lock(&self, generation: u64) {
+        self.lock_by_itself(generation, NoticeCode::IdleLocked)
+            .await;
+    }
+
+    /// Locks an active session of `generation` without the agent asking, and says why.
+    async fn lock_by_itself(&self, generation: u64, why: NoticeCode) {
         let mut state = self.inner.state.lock().await;
         if !self.is_current(generation) || !matches!(state.phase, PhaseState::Active(_)) {
             return;
@@ -1123,31 +1112,8 @@ impl Console {
             self.inner.locked.store(true, Ordering::SeqCst);
             state.phase = PhaseState::Locked(session, 0);
         }
-        tracing::info!("console locked with the operating system");
-        self.emit(ConsoleEvent::Notice {
-            code: NoticeCode::ScreenLocked,
-        });
-        self.emit(ConsoleEvent::State {
-            state: self.inner.describe(&state),
-        });
-    }
-
-    async fn idle_lock(&self, generation: u64) {
-        let mut state = self.inner.state.lock().await;
-        if self.inner.generation.load(Ordering::SeqCst) != generation
-            || !matches!(state.phase, PhaseState::Active(_))
-        {
-            return;
-        }
-        let phase = std::mem::replace(&mut state.phase, PhaseState::SignedOut);
-        if let PhaseState::Active(session) = phase {
-            self.inner.locked.store(true, Ordering::SeqCst);
-            state.phase = PhaseState::Locked(session, 0);
-        }
-        tracing::info!("console locked after idle time");
-        self.emit(ConsoleEvent::Notice {
-            code: NoticeCode::IdleLocked,
-        });
+        tracing::info!(reason = ?why, "console locked");
+        self.emit(ConsoleEvent::Notice { code: why });
         self.emit(ConsoleEvent::State {
             state: self.inner.describe(&state),
         });
@@ -1285,6 +1251,26 @@ impl Inner {
         if let Err(error) = settings.save(&self.config.config_dir) {
             tracing::warn!(%error, "settings could not be saved");
         }
+    }
+
+    /// The hub API for a step of signing in: a plausible username, nobody signed in.
+    fn sign_in_api<'a>(
+        &self,
+        state: &State,
+        username: &'a str,
+    ) -> Result<(HubApi, &'a str), IpcError> {
+        let username = username.trim();
+        if username.is_empty() || username.len() > 200 {
+            return Err(IpcError::new(IpcErrorCode::InvalidInput, "username"));
+        }
+        if !matches!(
+            state.phase,
+            PhaseState::SignedOut | PhaseState::Challenge(_)
+        ) {
+            return Err(wrong_state("already signed in, or no hub configured"));
+        }
+        let api = HubApi::new(self.hub_url(state)?).map_err(|e| client_error(&e))?;
+        Ok((api, username))
     }
 
     fn hub_url(&self, state: &State) -> Result<HubUrl, IpcError> {
