@@ -777,6 +777,30 @@ impl Chat {
 }
 
 impl Chat {
+    /// Records a step in a secure form's life (never its values).
+    async fn record_form(
+        &self,
+        actor: Actor,
+        action: Action,
+        conversation: ConversationId,
+        form_id: FormId,
+        form: FormKind,
+    ) -> Result<(), ServerFrame> {
+        let failed = || {
+            refuse(
+                ErrorCode::Internal,
+                "the secure form could not be recorded",
+                None,
+            )
+        };
+        let event = AuditEvent::new(actor, action)
+            .on(Target::new(TargetKind::SecureForm, &form_id.to_string()))
+            .with_detail("conversation", &conversation.to_string())
+            .and_then(|e| e.with_detail("form", form_name(form)))
+            .map_err(|_| failed())?;
+        self.record(event).await
+    }
+
     async fn record(&self, event: AuditEvent) -> Result<(), ServerFrame> {
         let Some((_, audit)) = &self.forms else {
             return Ok(());
@@ -819,21 +843,17 @@ impl Chat {
                     return vec![refuse(ErrorCode::FormInvalid, &error.to_string(), None)];
                 }
             };
-        let event = AuditEvent::new(
-            Actor::named_user(&profile.id.to_string(), &profile.username),
-            Action::SecureFormRequested,
-        )
-        .on(Target::new(TargetKind::SecureForm, &form_id.to_string()))
-        .with_detail("conversation", &conversation.to_string())
-        .and_then(|e| e.with_detail("form", form_name(form)));
-        let Ok(event) = event else {
-            return vec![refuse(
-                ErrorCode::Internal,
-                "the secure form could not be recorded",
-                None,
-            )];
-        };
-        if let Err(refusal) = self.record(event).await {
+        let actor = Actor::named_user(&profile.id.to_string(), &profile.username);
+        let recorded = self
+            .record_form(
+                actor,
+                Action::SecureFormRequested,
+                conversation,
+                form_id,
+                form,
+            )
+            .await;
+        if let Err(refusal) = recorded {
             forms.forget_form(form_id);
             return vec![refusal];
         }
@@ -870,21 +890,17 @@ impl Chat {
             Ok(submitted) => submitted,
             Err(error) => return vec![refuse(ErrorCode::FormInvalid, &error.to_string(), None)],
         };
-        let event = AuditEvent::new(
-            Actor::visitor(&visitor.to_string()),
-            Action::SecureFormSubmitted,
-        )
-        .on(Target::new(TargetKind::SecureForm, &form_id.to_string()))
-        .with_detail("conversation", &conversation.to_string())
-        .and_then(|e| e.with_detail("form", form_name(form)));
-        let Ok(event) = event else {
-            return vec![refuse(
-                ErrorCode::Internal,
-                "the secure form could not be recorded",
-                None,
-            )];
-        };
-        if let Err(refusal) = self.record(event).await {
+        let actor = Actor::visitor(&visitor.to_string());
+        let recorded = self
+            .record_form(
+                actor,
+                Action::SecureFormSubmitted,
+                conversation,
+                form_id,
+                form,
+            )
+            .await;
+        if let Err(refusal) = recorded {
             forms.forget_form(form_id);
             return vec![refusal];
         }
