@@ -37,6 +37,8 @@ const COMMANDS: &[&str] = &[
     "set_locale",
     "search_messages",
     "open_link",
+    "transfer_targets",
+    "transfer_conversation",
 ];
 
 fn main() {

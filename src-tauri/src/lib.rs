@@ -11,8 +11,8 @@ use rampart_console_core::console::view::{
 };
 use rampart_console_core::console::{Console, ConsoleConfig, EventSink};
 use rampart_console_core::{AppInfo, BuildKind, IpcError, IpcErrorCode, UiErrorReport};
-use rampart_protocol::rest::RevealReason;
-use rampart_protocol::{Availability, ConversationId, FormId, FormKind, MessageId};
+use rampart_protocol::rest::{RevealReason, TransferTarget};
+use rampart_protocol::{AgentId, Availability, ConversationId, FormId, FormKind, MessageId};
 use rampart_secret::SecretString;
 use tauri::ipc::Channel;
 use tauri::{Manager, State};
@@ -141,6 +141,20 @@ mod commands {
         app.opener()
             .open_url(url, None::<&str>)
             .map_err(|_| IpcError::new(IpcErrorCode::Internal, "the browser could not be opened"))
+    }
+
+    #[tauri::command]
+    pub async fn transfer_targets(console: State<'_, Console>) -> Result<Vec<TransferTarget>> {
+        console.transfer_targets().await
+    }
+
+    #[tauri::command]
+    pub async fn transfer_conversation(
+        console: State<'_, Console>,
+        conversation: ConversationId,
+        to: AgentId,
+    ) -> Result<()> {
+        console.transfer(conversation, to).await
     }
 
     #[tauri::command]
@@ -376,6 +390,8 @@ pub fn run() {
             commands::set_locale,
             commands::search_messages,
             commands::open_link,
+            commands::transfer_targets,
+            commands::transfer_conversation,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -10,7 +10,7 @@ use std::time::Duration;
 use rampart_protocol::rest::NewVisitorRequest;
 use rampart_protocol::rest::{
     AgentProfile, ApiError, EnrollRequest, FormRevealRequest, LoginRequest, LoginStep,
-    RevealRequest, Revealed, SessionGranted, TotpRequest,
+    RevealRequest, Revealed, SessionGranted, TotpRequest, TransferTarget,
 };
 use rampart_secret::SecretString;
 use reqwest::{Response, StatusCode};
@@ -176,6 +176,20 @@ impl HubApi {
             .post("/api/v1/forms/reveal")
             .bearer_auth(token.expose())
             .json(request)
+            .send()
+            .await;
+        json(response.map_err(transport)?).await
+    }
+
+    /// Colleagues a conversation could be handed to now.
+    pub async fn online_agents(
+        &self,
+        token: &SecretString,
+    ) -> Result<Vec<TransferTarget>, ClientError> {
+        let response = self
+            .http
+            .get(self.hub.api("/api/v1/agents/online"))
+            .bearer_auth(token.expose())
             .send()
             .await;
         json(response.map_err(transport)?).await

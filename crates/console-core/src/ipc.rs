@@ -178,6 +178,8 @@ pub const COMMANDS: &[&str] = &[
     "set_locale",
     "search_messages",
     "open_link",
+    "transfer_targets",
+    "transfer_conversation",
 ];
 
 /// Renders the TypeScript bindings for every IPC type, in a stable order.

@@ -1298,3 +1298,23 @@ async fn a_locked_console_pushes_no_content_and_shows_no_notifications() {
             .any(|m| m.text.starts_with("mi DNI es ") && !m.text.contains("12345678Z"))
     );
 }
+
+/// With nobody else online there is nobody to transfer to; a closed or unknown conversation
+/// cannot be transferred.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transfer_lists_online_colleagues_only_and_needs_an_open_conversation() {
+    let h = Harness::start(Duration::from_secs(60)).await;
+    h.sign_in().await;
+    assert!(h.console.transfer_targets().await.unwrap().is_empty());
+    let error = h
+        .console
+        .transfer(ConversationId::new(), rampart_protocol::AgentId::new())
+        .await
+        .unwrap_err();
+    assert_eq!(error.code, IpcErrorCode::InvalidInput);
+    h.console.lock().await.unwrap();
+    assert_eq!(
+        h.console.transfer_targets().await.unwrap_err().code,
+        IpcErrorCode::WrongState
+    );
+}

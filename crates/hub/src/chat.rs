@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rampart_audit::{Action, Actor, AuditEvent, Target, TargetKind};
 use rampart_auth::SecretString;
 use rampart_auth::clock::Clock;
-use rampart_protocol::rest::{AgentProfile, Role};
+use rampart_protocol::rest::{AgentProfile, Role, TransferTarget};
 use rampart_protocol::{
     AgentId, Author, Availability, ClientFrame, ConversationId, ErrorCode, FormId, FormKind,
     FormValue, MessageId, PROTOCOL_VERSION, QueueEntry, ResumePoint, Seq, ServerFrame, VisitorId,
@@ -179,6 +179,31 @@ impl Chat {
     /// The originals, if they are kept.
     pub fn originals(&self) -> Option<&Originals> {
         self.originals.as_ref()
+    }
+
+    /// Colleagues a conversation could be handed to now: connected agents and supervisors
+    /// other than `me`, with whether they are available and have room.
+    pub async fn transfer_targets(&self, me: AgentId) -> Vec<TransferTarget> {
+        let mut targets = Vec::new();
+        for (id, available, active) in self.live.online_agents() {
+            if id == me {
+                continue;
+            }
+            let Ok(Some(account)) = self.store.account(id).await else {
+                continue;
+            };
+            if !matches!(account.role, Role::Agent | Role::Supervisor) {
+                continue;
+            }
+            targets.push(TransferTarget {
+                agent_id: id,
+                display_name: account.display_name,
+                available,
+                has_room: active < self.policy.agent_capacity,
+            });
+        }
+        targets.sort_by(|a, b| a.display_name.cmp(&b.display_name));
+        targets
     }
 
     /// The store.
@@ -609,7 +634,12 @@ impl Chat {
                 self.live.release(profile.id, conversation_id);
                 self.live
                     .to_agent(profile.id, &ServerFrame::Closed { conversation_id });
-                self.joined(to_agent, conversation_id, "").await;
+                let locale = self
+                    .store
+                    .locale_of(conversation_id)
+                    .await
+                    .unwrap_or_default();
+                self.joined(to_agent, conversation_id, &locale).await;
                 Vec::new()
             }
             ClientFrame::Close { conversation_id } => {

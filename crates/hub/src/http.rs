@@ -19,8 +19,8 @@ use ipnet::IpNet;
 use rampart_auth::SecretString;
 use rampart_protocol::rest::{
     AgentProfile, ApiError, ApiErrorCode, EnrollRequest, FormRevealRequest, LoginRequest,
-    LoginStep, NewVisitorRequest, PrivacyNotice, RevealRequest, Revealed, SessionGranted,
-    TotpRequest, VisitorSession,
+    LoginStep, NewVisitorRequest, PrivacyNotice, RevealRequest, Revealed, Role, SessionGranted,
+    TotpRequest, TransferTarget, VisitorSession,
 };
 use sha2::{Digest, Sha256};
 
@@ -91,6 +91,7 @@ pub fn routes(api: Api) -> Router {
         .route("/api/v1/logout", post(logout))
         .route("/api/v1/me", get(me))
         .route("/api/v1/reveal", post(reveal))
+        .route("/api/v1/agents/online", get(online_agents))
         .route("/api/v1/forms/reveal", post(reveal_form))
         .merge(crate::widget::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -314,6 +315,20 @@ async fn metrics(State(api): State<Api>, ClientIp(ip): ClientIp) -> Response {
 
 async fn me(Authed(authed, _): Authed) -> Json<AgentProfile> {
     Json(authed.agent)
+}
+
+/// Colleagues an agent could hand a conversation to (agents and supervisors only).
+async fn online_agents(
+    State(api): State<Api>,
+    Authed(authed, _): Authed,
+) -> Result<Json<Vec<TransferTarget>>, ApiFailure> {
+    if !matches!(authed.agent.role, Role::Agent | Role::Supervisor) {
+        return Err(ApiFailure(ApiError::new(
+            ApiErrorCode::Forbidden,
+            "only agents and supervisors transfer conversations",
+        )));
+    }
+    Ok(Json(api.chat.transfer_targets(authed.agent.id).await))
 }
 
 /// Shows one field of a submitted secure form to the agent who asked for it, for a stated

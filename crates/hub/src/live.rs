@@ -118,6 +118,22 @@ impl Live {
             .map(|(id, _)| *id)
     }
 
+    /// Connected agents: (id, available, active conversations).
+    pub fn online_agents(&self) -> Vec<(AgentId, bool, usize)> {
+        self.inner()
+            .agents
+            .iter()
+            .filter(|(_, p)| !p.conns.is_empty())
+            .map(|(id, p)| {
+                (
+                    *id,
+                    p.availability == Availability::Available,
+                    p.active.len(),
+                )
+            })
+            .collect()
+    }
+
     /// Whether `agent` is connected and has room for one more conversation.
     pub fn can_take(&self, agent: AgentId, capacity: usize) -> bool {
         self.inner()

@@ -67,6 +67,7 @@ pub fn typescript_bindings() -> String {
         rest::LoginStep::decl(&cfg),
         rest::TotpRequest::decl(&cfg),
         rest::SessionGranted::decl(&cfg),
+        rest::TransferTarget::decl(&cfg),
         rest::RevealReason::decl(&cfg),
         rest::RevealRequest::decl(&cfg),
         rest::FormRevealRequest::decl(&cfg),

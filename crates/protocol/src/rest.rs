@@ -220,6 +220,20 @@ impl Serialize for SessionGranted {
     }
 }
 
+/// A colleague a conversation can be handed to (`GET /api/v1/agents/online`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TransferTarget {
+    /// Who.
+    pub agent_id: AgentId,
+    /// Their name.
+    pub display_name: String,
+    /// Taking new conversations.
+    pub available: bool,
+    /// Below their conversation limit (a transfer is refused otherwise).
+    pub has_room: bool,
+}
+
 /// Why an agent reveals a masked value. The hub records it in the audit log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

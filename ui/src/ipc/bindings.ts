@@ -370,4 +370,4 @@ sentAt: number,
 openHere: boolean, };
 
 /** Every command the Rust side registers. */
-export const COMMANDS = ["app_info", "report_ui_error", "console_state", "start_demo", "demo_code", "set_hub", "sign_in", "verify_code", "sign_out", "subscribe_events", "snapshot", "conversation_messages", "focus_conversation", "accept_conversation", "close_conversation", "set_availability", "send_message", "note_activity", "lock_console", "unlock_console", "reveal_value", "request_form", "conversation_forms", "reveal_form_field", "check_password", "enroll", "set_locale", "search_messages", "open_link"] as const;
+export const COMMANDS = ["app_info", "report_ui_error", "console_state", "start_demo", "demo_code", "set_hub", "sign_in", "verify_code", "sign_out", "subscribe_events", "snapshot", "conversation_messages", "focus_conversation", "accept_conversation", "close_conversation", "set_availability", "send_message", "note_activity", "lock_console", "unlock_console", "reveal_value", "request_form", "conversation_forms", "reveal_form_field", "check_password", "enroll", "set_locale", "search_messages", "open_link", "transfer_targets", "transfer_conversation"] as const;

@@ -19,12 +19,14 @@ import type {
   UiErrorReport,
 } from './bindings';
 import type {
+  AgentId,
   Availability,
   ConversationId,
   FormId,
   FormKind,
   MessageId,
   RevealReason,
+  TransferTarget,
 } from './protocol';
 
 export type * from './bindings';
@@ -40,6 +42,7 @@ export type {
   MessageId,
   QueueEntry,
   RevealReason,
+  TransferTarget,
 } from './protocol';
 
 const KNOWN_CODES: readonly IpcErrorCode[] = [
@@ -260,4 +263,14 @@ export function searchMessages(query: string): Promise<SearchResult[]> {
 /** Opens an https link in the system browser (after the agent confirmed its host). */
 export function openLink(url: string): Promise<void> {
   return call<void>('open_link', { url });
+}
+
+/** Colleagues a conversation could be handed to now. */
+export function transferTargets(): Promise<TransferTarget[]> {
+  return call<TransferTarget[]>('transfer_targets');
+}
+
+/** Hands an open conversation to a colleague. */
+export function transferConversation(conversation: ConversationId, to: AgentId): Promise<void> {
+  return call<void>('transfer_conversation', { conversation, to });
 }

@@ -465,6 +465,24 @@ agent: AgentProfile,
  */
 recoveryCodes: string[], };
 
+export type TransferTarget = { 
+/**
+ * Who.
+ */
+agentId: AgentId, 
+/**
+ * Their name.
+ */
+displayName: string, 
+/**
+ * Taking new conversations.
+ */
+available: boolean, 
+/**
+ * Below their conversation limit (a transfer is refused otherwise).
+ */
+hasRoom: boolean, };
+
 export type RevealReason = "customerVerification" | "paymentIssue" | "fraudInvestigation" | "other";
 
 export type RevealRequest = { 

@@ -772,6 +772,34 @@ impl Console {
             .map_err(|e| client_error(&e))
     }
 
+    /// Colleagues the agent could hand a conversation to now.
+    pub async fn transfer_targets(
+        &self,
+    ) -> Result<Vec<rampart_protocol::rest::TransferTarget>, IpcError> {
+        let (api, token) = self.session_api().await?;
+        api.online_agents(&token)
+            .await
+            .map_err(|e| client_error(&e))
+    }
+
+    /// Hands an open conversation to a colleague (the hub checks they can take it).
+    pub async fn transfer(
+        &self,
+        conversation: ConversationId,
+        to: rampart_protocol::AgentId,
+    ) -> Result<(), IpcError> {
+        let live = self.require_active().await?;
+        if self.inner.with_model(|m| m.is_open(conversation)) != Some(true) {
+            return Err(IpcError::new(
+                IpcErrorCode::InvalidInput,
+                "this conversation is not open",
+            ));
+        }
+        live.transfer(conversation, to)
+            .await
+            .map_err(|e| client_error(&e))
+    }
+
     /// Ends a conversation.
     pub async fn close(&self, conversation: ConversationId) -> Result<(), IpcError> {
         let live = self.require_active().await?;

@@ -1141,3 +1141,57 @@ async fn a_reconnecting_console_learns_its_conversations_with_the_privacy_acknow
             if conversation_id == conversation && locale == "es-MX" && privacy_notice.as_deref() == Some("2026-11")
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agents_see_who_they_can_transfer_to_and_the_conversation_moves_with_its_language() {
+    let hub = live_hub().await;
+    let (mut ana, ana_token) = available_agent(&hub, "ana").await;
+    let (conversation, _) = hub.visitor().await;
+    ana.until(|f| matches!(f, ServerFrame::Assigned { .. }))
+        .await;
+    let (mut bea, _) = available_agent(&hub, "bea").await;
+    bea.until(|f| matches!(f, ServerFrame::Queue { .. })).await;
+
+    let targets: serde_json::Value = hub
+        .http
+        .get(hub.url("/api/v1/agents/online"))
+        .bearer_auth(&ana_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let targets = targets.as_array().unwrap();
+    assert_eq!(targets.len(), 1, "everyone online but me: {targets:?}");
+    assert_eq!(targets[0]["displayName"], "Agent bea");
+    assert_eq!(targets[0]["available"], true);
+    assert_eq!(targets[0]["hasRoom"], true);
+    let bea_id: rampart_protocol::AgentId =
+        targets[0]["agentId"].as_str().unwrap().parse().unwrap();
+    let unauthenticated = hub
+        .http
+        .get(hub.url("/api/v1/agents/online"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unauthenticated.status(), 401);
+
+    ana.send(&ClientFrame::Transfer {
+        conversation_id: conversation,
+        to_agent: bea_id,
+    })
+    .await;
+    ana.until(|f| matches!(f, ServerFrame::Closed { .. })).await;
+    let assigned = bea
+        .until(|f| matches!(f, ServerFrame::Assigned { .. }))
+        .await;
+    assert!(
+        matches!(
+            assigned,
+            ServerFrame::Assigned { conversation_id, ref locale, .. }
+                if conversation_id == conversation && locale == "es-MX"
+        ),
+        "{assigned:?}"
+    );
+}
