@@ -141,6 +141,47 @@ describe('visitor chat widget', () => {
     await context.close();
   });
 
+  it('shows an XSS payload list as text on both ends and runs none of it', async () => {
+    const { context, page, errors, conversationId } = await startVisitor(browser, hub, agent);
+    await page.evaluate(() => {
+      window.__pwned = undefined;
+    });
+    const payloads = [
+      '<script>window.__pwned="script"</script>',
+      '<img src=x onerror="window.__pwned=\'img\'">',
+      '<svg onload="window.__pwned=\'svg\'"><circle r=1 /></svg>',
+      '<a href="javascript:window.__pwned=\'link\'">pulse aquí</a>',
+      '<iframe srcdoc="<script>parent.__pwned=\'iframe\'</script>"></iframe>',
+      '"><body onload=window.__pwned="body">',
+      'factura \u202Efdp.exe',
+      'pa\u200By\u200Bpal.com/login',
+      '<style>*{display:none}</style>texto',
+    ];
+    for (const payload of payloads) {
+      // Visitor → agent: delivered exactly as typed, as text.
+      await page.locator('#rw-input').fill(payload);
+      await page.keyboard.press('Enter');
+      const delivered = await agent.waitFor(
+        (f) => f.type === 'message' && f.author.kind === 'visitor' && f.text === payload,
+      );
+      assert.equal(delivered.text, payload);
+      // Agent → visitor: shown as text in the widget.
+      agent.send({ type: 'send', id: crypto.randomUUID(), conversationId, text: `eco ${payload}` });
+      await page.waitForFunction(
+        (text) => [...document.querySelectorAll('#rw-log *')].some((el) => el.textContent === text),
+        `eco ${payload}`,
+      );
+    }
+    assert.equal(await page.evaluate(() => window.__pwned), undefined, 'nothing ran');
+    assert.equal(
+      await page.locator('#rw-log iframe, #rw-log svg, #rw-log script, #rw-log a').count(),
+      0,
+    );
+    assert.equal(await page.locator('#rw-log').isVisible(), true, 'a style payload hid nothing');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   it('secure form round trip', async () => {
     const { context, page, errors, conversationId, visitorSocket } = await startVisitor(
       browser,
