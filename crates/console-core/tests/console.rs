@@ -117,6 +117,53 @@ mod support {
         _dir: tempfile::TempDir,
     }
 
+    /// A hub of the test's own (not the demo): the system clock, a cheap password hasher and,
+    /// if given, a short session re-check.
+    pub fn open_hub(
+        config: rampart_hub::config::HubConfig,
+        session_recheck: Option<Duration>,
+    ) -> rampart_hub::server::Hub {
+        let mut tuning = rampart_hub::server::Tuning {
+            hasher: PasswordHasher::insecure_for_tests(),
+            ..rampart_hub::server::Tuning::default()
+        };
+        if let Some(recheck) = session_recheck {
+            tuning.session_recheck = recheck;
+        }
+        rampart_hub::server::Hub::open(config, Arc::new(rampart_auth::clock::SystemClock), tuning)
+            .unwrap()
+    }
+
+    /// A new agent account on `hub`; returns its one-time enrollment code.
+    pub async fn new_agent(
+        hub: &rampart_hub::server::Hub,
+        username: &str,
+        display_name: &str,
+    ) -> SecretString {
+        hub.login
+            .create_agent(
+                rampart_audit::Actor::System,
+                username,
+                display_name,
+                rampart_protocol::rest::Role::Agent,
+                None,
+            )
+            .await
+            .unwrap()
+            .1
+    }
+
+    /// The authenticator app of an account enrolled with `secret` (base32).
+    pub fn authenticator(secret: String, username: &str) -> rampart_auth::totp::Totp {
+        rampart_auth::totp::Totp::new(
+            &rampart_auth::totp::TotpSecret::from_base32(&SecretString::new(secret)).unwrap(),
+            rampart_auth::totp::TotpConfig::default(),
+            "Rampart",
+            username,
+        )
+        .unwrap()
+    }
+
     /// A free loopback port for the demo hub, so the test can reach it as a visitor.
     fn free_port() -> u16 {
         std::net::TcpListener::bind("127.0.0.1:0")
@@ -833,45 +880,23 @@ async fn a_session_ended_at_the_hub_signs_the_console_out() {
 /// QR code's secret and recovery codes shown once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_agent_sets_a_password_with_the_enrollment_code_then_enrolls_totp() {
-    use rampart_auth::totp::{Totp, TotpConfig, TotpSecret};
     use rampart_console_core::console::{Console, ConsoleConfig};
     use rampart_hub::config::HubConfig;
-    use rampart_hub::server::{Hub, Tuning};
     use std::sync::Arc;
 
     let dir = tempfile::tempdir().unwrap();
-    let hub = Hub::open(
+    let hub = support::open_hub(
         HubConfig {
             data_dir: dir.path().join("hub"),
             organisation: "Acme Support".into(),
             ..HubConfig::default()
         },
-        Arc::new(rampart_auth::clock::SystemClock),
-        Tuning {
-            hasher: rampart_auth::password::PasswordHasher::insecure_for_tests(),
-            ..Tuning::default()
-        },
-    )
-    .unwrap();
+        None,
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let (code, server) = {
-        let (_, code) = hub
-            .login
-            .create_agent(
-                rampart_audit::Actor::System,
-                "nuria",
-                "Nuria",
-                rampart_protocol::rest::Role::Agent,
-                None,
-            )
-            .await
-            .unwrap();
-        (
-            code,
-            tokio::spawn(hub.serve(listener, std::future::pending())),
-        )
-    };
+    let code = support::new_agent(&hub, "nuria", "Nuria").await;
+    let server = tokio::spawn(hub.serve(listener, std::future::pending()));
     let store = Arc::new(rampart_vault::MemoryStore::new());
     let console = Console::new(ConsoleConfig {
         hub_override: Some(format!("http://{addr}")),
@@ -933,13 +958,7 @@ async fn a_new_agent_sets_a_password_with_the_enrollment_code_then_enrolls_totp(
         panic!("a new account enrolls its authenticator");
     };
     assert_eq!(qr.dark.len(), (qr.size * qr.size) as usize);
-    let totp = Totp::new(
-        &TotpSecret::from_base32(&SecretString::new(secret)).unwrap(),
-        TotpConfig::default(),
-        "Rampart",
-        "nuria",
-    )
-    .unwrap();
+    let totp = support::authenticator(secret, "nuria");
     let signed_in = console
         .verify_code(totp.code_at(support::now()))
         .await
@@ -954,11 +973,9 @@ async fn a_new_agent_sets_a_password_with_the_enrollment_code_then_enrolls_totp(
 /// deletes its cache and the cache key.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_remote_wipe_signs_the_console_out_and_deletes_its_cache() {
-    use rampart_auth::totp::{Totp, TotpConfig, TotpSecret};
     use rampart_console_core::console::view::{ConsoleEvent, NoticeCode};
     use rampart_console_core::console::{Console, ConsoleConfig, EventSink};
     use rampart_hub::config::HubConfig;
-    use rampart_hub::server::{Hub, Tuning};
     use std::sync::Arc;
 
     fn files_named(dir: &std::path::Path, name: &str) -> usize {
@@ -978,31 +995,16 @@ async fn a_remote_wipe_signs_the_console_out_and_deletes_its_cache() {
     }
 
     let dir = tempfile::tempdir().unwrap();
-    let hub = Hub::open(
+    let hub = support::open_hub(
         HubConfig {
             data_dir: dir.path().join("hub"),
             ..HubConfig::default()
         },
-        Arc::new(rampart_auth::clock::SystemClock),
-        Tuning {
-            hasher: rampart_auth::password::PasswordHasher::insecure_for_tests(),
-            session_recheck: Duration::from_millis(200),
-        },
-    )
-    .unwrap();
+        Some(Duration::from_millis(200)),
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let (_, code) = hub
-        .login
-        .create_agent(
-            rampart_audit::Actor::System,
-            "olga",
-            "Olga",
-            rampart_protocol::rest::Role::Agent,
-            None,
-        )
-        .await
-        .unwrap();
+    let code = support::new_agent(&hub, "olga", "Olga").await;
     let login = hub.login.clone();
     let server = tokio::spawn(hub.serve(listener, std::future::pending()));
     let store = Arc::new(rampart_vault::MemoryStore::new());
@@ -1028,13 +1030,7 @@ async fn a_remote_wipe_signs_the_console_out_and_deletes_its_cache() {
     let SignInStep::Enroll { secret, .. } = console.sign_in("olga", password).await.unwrap() else {
         panic!("a new account enrolls its authenticator");
     };
-    let totp = Totp::new(
-        &TotpSecret::from_base32(&SecretString::new(secret)).unwrap(),
-        TotpConfig::default(),
-        "Rampart",
-        "olga",
-    )
-    .unwrap();
+    let totp = support::authenticator(secret, "olga");
     console
         .verify_code(totp.code_at(support::now()))
         .await
@@ -1088,12 +1084,10 @@ async fn a_remote_wipe_signs_the_console_out_and_deletes_its_cache() {
 /// both the console and the hub, and reaches the visitor exactly once with its original id.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reply_queued_offline_survives_console_and_hub_restarts_and_arrives_once() {
-    use rampart_auth::totp::{Totp, TotpConfig, TotpSecret};
     use rampart_client::{Endpoint, Live, LiveConfig};
     use rampart_console_core::console::view::{ConsoleEvent, SendOutcome};
     use rampart_console_core::console::{Console, ConsoleConfig, EventSink};
     use rampart_hub::config::HubConfig;
-    use rampart_hub::server::{Hub, Tuning};
     use std::sync::Arc;
 
     let dir = tempfile::tempdir().unwrap();
@@ -1101,31 +1095,11 @@ async fn a_reply_queued_offline_survives_console_and_hub_restarts_and_arrives_on
         data_dir: dir.path().join("hub"),
         ..HubConfig::default()
     };
-    let open_hub = |config: HubConfig| {
-        Hub::open(
-            config,
-            Arc::new(rampart_auth::clock::SystemClock),
-            Tuning {
-                hasher: rampart_auth::password::PasswordHasher::insecure_for_tests(),
-                ..Tuning::default()
-            },
-        )
-        .unwrap()
-    };
+    let open_hub = |config: HubConfig| support::open_hub(config, None);
     let hub = open_hub(hub_config.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let (_, code) = hub
-        .login
-        .create_agent(
-            rampart_audit::Actor::System,
-            "pablo",
-            "Pablo",
-            rampart_protocol::rest::Role::Agent,
-            None,
-        )
-        .await
-        .unwrap();
+    let code = support::new_agent(&hub, "pablo", "Pablo").await;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(hub.serve(listener, async {
         let _ = stopped.await;
@@ -1156,13 +1130,7 @@ async fn a_reply_queued_offline_survives_console_and_hub_restarts_and_arrives_on
     else {
         panic!("a new account enrolls its authenticator");
     };
-    let totp = Totp::new(
-        &TotpSecret::from_base32(&SecretString::new(secret)).unwrap(),
-        TotpConfig::default(),
-        "Rampart",
-        "pablo",
-    )
-    .unwrap();
+    let totp = support::authenticator(secret, "pablo");
     console
         .verify_code(totp.code_at(support::now()))
         .await

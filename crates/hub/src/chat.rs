@@ -807,7 +807,8 @@ impl Chat {
 }
 
 impl Chat {
-    /// Records a step in a secure form's life (never its values).
+    /// Records a step in a secure form's life (never its values); if that fails the form is
+    /// dropped.
     async fn record_form(
         &self,
         actor: Actor,
@@ -816,19 +817,28 @@ impl Chat {
         form_id: FormId,
         form: FormKind,
     ) -> Result<(), ServerFrame> {
-        let failed = || {
-            refuse(
-                ErrorCode::Internal,
-                "the secure form could not be recorded",
-                None,
-            )
-        };
         let event = AuditEvent::new(actor, action)
             .on(Target::new(TargetKind::SecureForm, &form_id.to_string()))
             .with_detail("conversation", &conversation.to_string())
             .and_then(|e| e.with_detail("form", form_name(form)))
-            .map_err(|_| failed())?;
-        self.record(event).await
+            .map_err(|_| {
+                refuse(
+                    ErrorCode::Internal,
+                    "the secure form could not be recorded",
+                    None,
+                )
+            });
+        let recorded = match event {
+            Ok(event) => self.record(event).await,
+            Err(refusal) => Err(refusal),
+        };
+        // A form whose step cannot be recorded does not go on (fail closed).
+        if recorded.is_err()
+            && let Some((forms, _)) = &self.forms
+        {
+            forms.forget_form(form_id);
+        }
+        recorded
     }
 
     async fn record(&self, event: AuditEvent) -> Result<(), ServerFrame> {
@@ -884,7 +894,6 @@ impl Chat {
             )
             .await;
         if let Err(refusal) = recorded {
-            forms.forget_form(form_id);
             return vec![refusal];
         }
         let frame = ServerFrame::FormRequested {
@@ -931,7 +940,6 @@ impl Chat {
             )
             .await;
         if let Err(refusal) = recorded {
-            forms.forget_form(form_id);
             return vec![refusal];
         }
         let for_agents = ServerFrame::FormSubmitted {

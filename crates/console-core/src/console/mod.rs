@@ -755,6 +755,19 @@ impl Console {
         Ok(())
     }
 
+    /// The live connection, when signed in, unlocked and `conversation` is one of the agent's
+    /// open conversations.
+    async fn require_open(&self, conversation: ConversationId) -> Result<Live, IpcError> {
+        let live = self.require_active().await?;
+        if self.inner.with_model(|m| m.is_open(conversation)) != Some(true) {
+            return Err(IpcError::new(
+                IpcErrorCode::InvalidInput,
+                "this conversation is not open",
+            ));
+        }
+        Ok(live)
+    }
+
     async fn require_active(&self) -> Result<Live, IpcError> {
         let state = self.inner.state.lock().await;
         match &state.phase {
@@ -788,13 +801,7 @@ impl Console {
         conversation: ConversationId,
         to: rampart_protocol::AgentId,
     ) -> Result<(), IpcError> {
-        let live = self.require_active().await?;
-        if self.inner.with_model(|m| m.is_open(conversation)) != Some(true) {
-            return Err(IpcError::new(
-                IpcErrorCode::InvalidInput,
-                "this conversation is not open",
-            ));
-        }
+        let live = self.require_open(conversation).await?;
         live.transfer(conversation, to)
             .await
             .map_err(|e| client_error(&e))
@@ -839,13 +846,7 @@ impl Console {
             ));
         }
         // Checked before the text is looked at: a locked console answers nothing about it.
-        let live = self.require_active().await?;
-        if self.inner.with_model(|m| m.is_open(conversation)) != Some(true) {
-            return Err(IpcError::new(
-                IpcErrorCode::InvalidInput,
-                "this conversation is not open",
-            ));
-        }
+        let live = self.require_open(conversation).await?;
         let redaction = self.inner.scanner.redact(text);
         if !redaction.spans.is_empty() && !confirmed {
             let mut kinds: Vec<String> = Vec::new();
@@ -913,11 +914,7 @@ impl Console {
             .await
             .map_err(|e| client_error(&e))?;
         tracing::info!(kind = %revealed.kind, "masked value revealed");
-        Ok(view::RevealedValue {
-            value: revealed.value.expose().clone(),
-            kind: revealed.kind,
-            visible_secs: revealed.visible_secs,
-        })
+        Ok(view::RevealedValue::from(revealed))
     }
 
     /// Asks the visitor of an open conversation for a secure form.
@@ -926,13 +923,7 @@ impl Console {
         conversation: ConversationId,
         form: rampart_protocol::FormKind,
     ) -> Result<(), IpcError> {
-        let live = self.require_active().await?;
-        if self.inner.with_model(|m| m.is_open(conversation)) != Some(true) {
-            return Err(IpcError::new(
-                IpcErrorCode::InvalidInput,
-                "this conversation is not open",
-            ));
-        }
+        let live = self.require_open(conversation).await?;
         live.request_form(conversation, form)
             .await
             .map_err(|e| client_error(&e))
@@ -984,11 +975,7 @@ impl Console {
         }
         let revealed = result.map_err(|e| client_error(&e))?;
         tracing::info!("secure form field revealed");
-        Ok(view::RevealedValue {
-            value: revealed.value.expose().clone(),
-            kind: revealed.kind,
-            visible_secs: revealed.visible_secs,
-        })
+        Ok(view::RevealedValue::from(revealed))
     }
 
     async fn session_api(&self) -> Result<(HubApi, SecretString), IpcError> {

@@ -348,6 +348,16 @@ pub struct SearchResult {
     pub open_here: bool,
 }
 
+impl From<rampart_protocol::rest::Revealed> for RevealedValue {
+    fn from(revealed: rampart_protocol::rest::Revealed) -> Self {
+        Self {
+            value: revealed.value.expose().clone(),
+            kind: revealed.kind,
+            visible_secs: revealed.visible_secs,
+        }
+    }
+}
+
 impl std::fmt::Debug for RevealedValue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RevealedValue")
