@@ -5,6 +5,9 @@
 //! clearly belongs to one kind but fails its validator (a 4-4-4-4 number failing Luhn, an SSN
 //! shape with area 000) is consumed as "not personal data" so another rule cannot claim it.
 
+mod phone;
+mod ssn;
+
 use crate::context as ctx;
 use crate::validate;
 use crate::{Cand, Kind};
@@ -351,54 +354,6 @@ impl Chunk<'_> {
         Some((j, kind))
     }
 
-    fn ssn_formatted(&self, i: usize) -> Option<(usize, Option<Kind>)> {
-        let j = i + 2;
-        if j >= self.g.len() {
-            return None;
-        }
-        let lens = [self.g[i].len(), self.g[i + 1].len(), self.g[j].len()];
-        if lens != [3, 2, 4] {
-            return None;
-        }
-        let (s1, s2) = (self.sep(i + 1), self.sep(j));
-        if s1 != s2 || !sep_is(s1, &[b"-", b" ", b"."]) {
-            return None;
-        }
-        // Joined to more digit groups by its own separator, the 3-2-4 shape is a window of a
-        // longer number ("011-15-2345-6789", an Argentine mobile), not an SSN. Spaces also join
-        // unrelated numbers, so a spaced SSN inside a longer run needs an SSN keyword.
-        let joined_before = i > 0 && self.sep(i) == s1;
-        let joined_after = j + 1 < self.g.len() && self.sep(j + 1) == s1;
-        if (joined_before || joined_after)
-            && (s1 != b" " || self.phone_keyword_nearer(self.g[i].start))
-        {
-            return None;
-        }
-        let mut buf = [0u8; 40];
-        let n = self.digits(i, j, &mut buf);
-        Some((j, validate::us_ssn(&buf[..n]).then_some(Kind::UsSsn)))
-    }
-
-    /// An SSN keyword before the value (up to 80 bytes, no other number in between) or right
-    /// after it ("536905739 is my SSN": up to 40 bytes). A keyword after the value counts only
-    /// when no other number follows it there ("order 536905739, my SSN is 536-90-5739": the
-    /// keyword introduces the second number) and no negative word precedes the value.
-    // Rarely reached (a 3-2-4 or 9-digit candidate): kept out of the scan loop.
-    #[inline(never)]
-    fn ssn_keyword_near(&self, start: usize, end: usize) -> bool {
-        if self
-            .w
-            .ssn
-            .any(ctx::since_last_number(ctx::before(self.text, start, 80)))
-        {
-            return true;
-        }
-        let after = ctx::after(self.text, end, 40);
-        ctx::until_next_number(after).len() == after.len()
-            && self.w.ssn.any(after)
-            && !self.w.negative.any(ctx::before(self.text, start, 24))
-    }
-
     /// "version 10.0.0.1" reads as a version unless "IP" (or "server"…) is nearer, and only
     /// when no other number sits in between ("version v2.9.9.77. IP: 4.236.47.168").
     fn version_context(&self, start: usize) -> bool {
@@ -440,36 +395,6 @@ impl Chunk<'_> {
         Some((j, Some(Kind::IpAddress)))
     }
 
-    /// Nine plain digits with an SSN keyword near them. Without one, nine digits are far more
-    /// often an order, account or phone number than an SSN, so the keyword is required here
-    /// (separated forms, 3-2-4, need none).
-    fn ssn_plain(&self, i: usize) -> Option<(usize, Option<Kind>)> {
-        let g = self.g[i];
-        let s = &self.text[g.start..g.end];
-        if s.len() != 9 {
-            return None;
-        }
-        if validate::us_ssn(s) {
-            let ssn = self.ssn_keyword_near(g.start, g.end) && !self.phone_keyword_nearer(g.start);
-            return ssn.then_some((i, Some(Kind::UsSsn)));
-        }
-        // Right after "SSN" but failing the area/group/serial rules ("SSN 666905739"): an
-        // invalid SSN, not a phone number, unless a phone keyword is nearer.
-        let window = ctx::since_last_number(ctx::before(self.text, g.start, 24));
-        (self.w.ssn.any(window) && !self.phone_keyword_nearer(g.start)).then_some((i, None))
-    }
-
-    /// Whether a phone keyword is nearer before `start` than any SSN keyword (only words
-    /// after the previous number count).
-    // Rarely reached (a 3-2-4 or 9-digit candidate): kept out of the scan loop.
-    #[inline(never)]
-    fn phone_keyword_nearer(&self, start: usize) -> bool {
-        let window = ctx::since_last_number(ctx::before(self.text, start, 48));
-        let phone = self.w.phone_strong.nearest(window);
-        let ssn = self.w.ssn.nearest(window);
-        phone.is_some_and(|p| ssn.is_none_or(|s| p < s))
-    }
-
     /// Eleven plain digits with valid CPF check digits, unless a phone keyword (and no CPF
     /// keyword) introduces them: about 1 in 100 Brazilian mobile numbers passes the CPF check.
     fn cpf_plain(&self, i: usize) -> Option<(usize, Option<Kind>)> {
@@ -481,174 +406,6 @@ impl Chunk<'_> {
         let window = ctx::since_last_number(ctx::before(self.text, g.start, 40));
         let phone = self.w.phone_strong.any(window) && !self.w.cpf.any(window);
         (!phone).then_some((i, Some(Kind::BrCpf)))
-    }
-
-    fn phone(&self, i: usize) -> Option<(usize, Option<Kind>)> {
-        // Cheap shape check before any keyword lookup: every rule needs at least six digits
-        // joined by phone separators.
-        let mut reach = self.g[i].len();
-        let mut k = i + 1;
-        while reach < 6 && k < self.g.len() && phone_sep(self.sep(k)) {
-            reach += self.g[k].len();
-            k += 1;
-        }
-        if reach < 6 {
-            return None;
-        }
-        self.phone_candidate(i)
-    }
-
-    /// The phone rules proper, for a window that passed the cheap shape check. Out of line:
-    /// most digit chunks in chat never get here, and a smaller scan loop runs faster.
-    #[inline(never)]
-    fn phone_candidate(&self, i: usize) -> Option<(usize, Option<Kind>)> {
-        let start = self.g[i].start;
-        let lead = if i == 0 {
-            self.byte_before(start)
-        } else {
-            None
-        };
-        let plus = lead == Some(b'+');
-        let window = ctx::before(self.text, if plus { start - 1 } else { start }, 40);
-        let link = i == 0 && link_prefix(window);
-        // Negative words reach across other numbers ("Tracking: 1Z 999 AA1 01 2345 6784");
-        // positive ones belong to the nearest number.
-        let neg = self.w.negative.nearest(window);
-        let window = ctx::since_last_number(window);
-        let double_zero = self.text[start..].starts_with(b"00") && self.g[i].len() <= 4;
-        let strong = self.w.phone_strong.nearest(window);
-        let weak = self.w.phone_weak.nearest(window);
-        let strong_ctx = strong.is_some_and(|s| neg.is_none_or(|n| s < n));
-        let weak_ctx = weak.is_some_and(|w| neg.is_none_or(|n| w < n));
-        // A negative word right before the number ("order 612 345 678") wins over formatting;
-        // one further away only blocks numbers no positive keyword claims.
-        let neg_blocks =
-            neg.is_some_and(|n| n <= 16) || (neg.is_some() && strong.is_none() && weak.is_none());
-        let paren = lead == Some(b'(');
-        let mut best = None;
-        let mut j = i;
-        while j < self.g.len() {
-            if j > i && !phone_sep(self.sep(j)) {
-                break;
-            }
-            let n = self.ndigits(i, j);
-            if n > 17 {
-                break;
-            }
-            let formatted = j > i || paren;
-            let ok = if link {
-                (6..=15).contains(&n)
-            } else if plus {
-                (8..=15).contains(&n)
-            } else if double_zero && (10..=17).contains(&n) {
-                true
-            } else if neg_blocks && !strong_ctx {
-                false
-            } else if strong_ctx {
-                // A trunk 0 allows longer national forms: Argentine mobiles "011 15-2345-6789",
-                // German "0800 1234567890" and "0177 99 1234567" (13-14 digits).
-                let max = if self.text[start] == b'0' { 14 } else { 12 };
-                (7..=max).contains(&n) && !self.date_shape(i, j)
-            } else if formatted || weak_ctx {
-                let lead_zero = self.text[start] == b'0';
-                ((9..=11).contains(&n) || (n == 12 && lead_zero)) && self.phone_shape(i, j)
-            } else {
-                // A bare run of digits with no keyword either way: a phone only when it fits a
-                // national numbering plan and nothing in the message suggests an order, a
-                // price or a code.
-                plain_national(&self.text[start..self.g[j].end]) && !self.w.negative.any(self.text)
-            };
-            if ok {
-                best = Some(j);
-            }
-            j += 1;
-        }
-        best.map(|j| (j, Some(Kind::Phone)))
-    }
-
-    /// Where a phone span ends: an extension written as "x123" belongs to the number.
-    fn phone_end(&self, j: usize) -> usize {
-        let end = self.g[j].end;
-        if j + 1 != self.g.len() || !matches!(self.text.get(end), Some(b'x' | b'X')) {
-            return end;
-        }
-        let digits = self.text[end + 1..]
-            .iter()
-            .take_while(|b| b.is_ascii_digit())
-            .count();
-        let glued = self
-            .text
-            .get(end + 1 + digits)
-            .is_some_and(|b| b.is_ascii_alphanumeric());
-        if (1..=6).contains(&digits) && !glued {
-            end + 1 + digits
-        } else {
-            end
-        }
-    }
-
-    /// Where a phone span starts: a leading '+' or '(' belongs to the number.
-    fn phone_start(&self, i: usize) -> usize {
-        let start = self.g[i].start;
-        match self.byte_before(start) {
-            Some(b'+' | b'(') if i == 0 => start - 1,
-            _ => start,
-        }
-    }
-
-    /// 2024-05-19, 19/05/2024, 19.05.2024, 05-19-24.
-    fn date_shape(&self, i: usize, j: usize) -> bool {
-        if j != i + 2 {
-            return false;
-        }
-        let lens = [self.g[i].len(), self.g[i + 1].len(), self.g[j].len()];
-        let seps = [self.sep(i + 1), self.sep(j)];
-        seps[0] == seps[1]
-            && matches!(seps[0], b"-" | b"/" | b".")
-            && matches!(lens, [4, 2, 2] | [2, 2, 4] | [1 | 2, 1 | 2, 2 | 4])
-    }
-
-    fn phone_shape(&self, i: usize, j: usize) -> bool {
-        if self.date_shape(i, j) {
-            return false;
-        }
-        let lens: Vec<usize> = self.g[i..=j].iter().map(|g| g.len()).collect();
-        let seps: Vec<&[u8]> = (i + 1..=j).map(|k| self.sep(k)).collect();
-        let dashed = |s: &&[u8]| *s == b"-";
-        match lens.as_slice() {
-            // ZIP+4 and the SSN shape.
-            [5, 4] if seps.iter().all(dashed) => return false,
-            [3, 2, 4] => return false,
-            _ => {}
-        }
-        // 912.345.678: a Spanish or Portuguese number written with dots (national numbers
-        // start with 6-9 there), unless the message talks about an amount or an order.
-        let dotted_333 = lens == [3, 3, 3]
-            && seps.iter().all(|s| *s == b".")
-            && matches!(self.text[self.g[i].start], b'6'..=b'9')
-            && !self.w.negative.any(self.text);
-        // 1.234.567 / 612.345.678 €: thousands separators, read as an amount.
-        if !dotted_333
-            && !seps.is_empty()
-            && seps.iter().all(|s| *s == b"." || *s == b",")
-            && lens[0] <= 3
-            && lens[1..].iter().all(|&l| l == 3)
-        {
-            return false;
-        }
-        // Dots only in the usual phone groupings (US 3.3.4, FR 2.2.2.2.2, ES 3.2.2.2 and 3.3.3);
-        // "12.345.678-9" is a document number.
-        if seps.iter().any(|s| s.contains(&b'.'))
-            && !(seps.iter().all(|s| *s == b".")
-                && matches!(
-                    lens.as_slice(),
-                    [3, 3, 4] | [2, 2, 2, 2, 2] | [3, 2, 2, 2] | [3, 3, 3]
-                ))
-        {
-            return false;
-        }
-        // 4-4-4: a card-like number, not a phone.
-        !(lens.len() >= 3 && lens.iter().all(|&l| l == 4))
     }
 
     fn single(&self, i: usize, extras: crate::Extras) -> Option<(usize, Option<Kind>)> {
@@ -675,44 +432,12 @@ impl Chunk<'_> {
     }
 }
 
-/// Nine to eleven plain digits shaped like a national number in the supported countries:
-/// ES/PT (9 digits, leading 2 or 6-9), US/CA/MX/CO/AR/BR/FR (10 digits, not leading 1),
-/// BR mobile, GB/DE trunk-0 and US 1+10 (11 digits).
-fn plain_national(s: &[u8]) -> bool {
-    if !s.iter().all(u8::is_ascii_digit) {
-        return false;
-    }
-    match s.len() {
-        9 => matches!(s[0], b'2' | b'6'..=b'9'),
-        10 => s[0] != b'1',
-        11 => {
-            // Trunk-0 (GB, DE), BR mobile (area code, then 9), US with the leading 1.
-            s[0] == b'0' || (s[1] != b'0' && s[2] == b'9') || (s[0] == b'1' && s[1] >= b'2')
-        }
-        _ => false,
-    }
-}
-
 fn card_sep(s: &[u8]) -> bool {
     !s.is_empty()
         && s.len() <= 3
         && s.iter()
             .all(|&b| matches!(b, b' ' | b'-' | b'.' | b'\n' | b'\r' | b'\t'))
         && s.iter().filter(|&&b| matches!(b, b'-' | b'.')).count() <= 1
-}
-
-fn phone_sep(s: &[u8]) -> bool {
-    !s.is_empty()
-        && s.iter()
-            .all(|&b| matches!(b, b' ' | b'-' | b'.' | b'(' | b')'))
-        && s.iter().filter(|&&b| matches!(b, b'-' | b'.')).count() <= 1
-}
-
-fn link_prefix(window: &[u8]) -> bool {
-    const LINKS: [&[u8]; 6] = [b"tel:", b"tel:+", b"wa.me/", b"wa.me/+", b"phone=", b"sms:"];
-    LINKS.iter().any(|l| {
-        window.len() >= l.len() && window[window.len() - l.len()..].eq_ignore_ascii_case(l)
-    }) || window.ends_with(b"callto:")
 }
 
 /// Cards typed in several pieces ("4111 1111 and then 1111 1111"): two to four consecutive
