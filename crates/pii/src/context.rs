@@ -134,8 +134,181 @@ const NEGATIVE: &[&str] = &[
     "pasaporte",
     "passaporte",
 ];
+/// Words that, next to a bare nine-digit number without an SSN keyword, say it is something
+/// other than an SSN: added to [`NEGATIVE`] for that rule only (they would block too many
+/// phones there). Customer and policy numbers, other documents, deliveries, units.
+const NOT_SSN: &[&str] = &[
+    "id:",
+    "id#",
+    "customer",
+    "cliente",
+    "client",
+    "member",
+    "socio",
+    "sócio",
+    "policy",
+    "póliza",
+    "poliza",
+    "apólice",
+    "apolice",
+    "claim",
+    "reclam",
+    "solicitud",
+    "solicitação",
+    "process",
+    "proceso",
+    "processo",
+    "expediente",
+    "purchase",
+    "compra",
+    "orden",
+    "receipt",
+    "recibo",
+    "comprobante",
+    "comprovante",
+    "voucher",
+    "coupon",
+    "cupón",
+    "cupom",
+    "gift",
+    "refund",
+    "reembolso",
+    "deliver",
+    "ship",
+    "arriv",
+    "package",
+    "parcel",
+    "paquete",
+    "envío",
+    "envio",
+    "entrega",
+    "encomenda",
+    "llegó",
+    "llego",
+    "chegou",
+    "bank",
+    "banco",
+    "agencia",
+    "agência",
+    "routing",
+    "aba",
+    "swift",
+    "bic",
+    "iban",
+    "clabe",
+    "user",
+    "usuario",
+    "usuário",
+    "login",
+    "password",
+    "contraseña",
+    "senha",
+    "dni",
+    "nie",
+    "nif",
+    "cpf",
+    "cnpj",
+    "rg",
+    "cédula",
+    "cedula",
+    "curp",
+    "rfc",
+    "license",
+    "licencia",
+    "licença",
+    "cnh",
+    "matrícula",
+    "matricula",
+    "plate",
+    "placa",
+    "vin",
+    "isbn",
+    "ean",
+    "upc",
+    "barcode",
+    "bytes",
+    "kb",
+    "mb",
+    "gb",
+    "points",
+    "puntos",
+    "pontos",
+    "miles",
+    "millas",
+    "milhas",
+    "km",
+];
+/// Spanish cues for the language of a message (only asked about a bare nine-digit number that
+/// could be a Spanish phone): function words English and Portuguese do not use (two are needed),
+/// and marks that settle it alone.
+const SPANISH: &[&str] = &[
+    "hola",
+    "gracias",
+    "buenas",
+    "buenos",
+    "necesito",
+    "quiero",
+    "tengo",
+    "mi ",
+    "mis ",
+    "el ",
+    "los ",
+    "las ",
+    "del ",
+    "estoy",
+    "pero",
+    "muy",
+    "también",
+    "usted",
+    "puede",
+    "llam",
+    "teléfono",
+    "móvil",
+    "aquí",
+    "está",
+    "soy ",
+    "tardes",
+    "noches",
+    "días",
+    "podéis",
+    "qué",
+    "cómo",
+    "dónde",
+];
+const SPANISH_MARKS: &[&str] = &["ñ", "Ñ", "¿", "¡"];
+/// Portuguese cues, as [`SPANISH`].
+const PORTUGUESE: &[&str] = &[
+    "olá",
+    "oi ",
+    "oi,",
+    "oi!",
+    "obrigad",
+    "bom dia",
+    "boa tarde",
+    "boa noite",
+    "preciso",
+    "quero",
+    "tenho",
+    "meu ",
+    "minha ",
+    "você",
+    "voce",
+    "não",
+    "nao ",
+    "muito",
+    "pra ",
+    "uma ",
+    "telefone",
+    "celular",
+    "liga",
+    "aqui",
+    "está",
+];
+const PORTUGUESE_MARKS: &[&str] = &["ã", "õ", "ç", "Ã", "Õ", "Ç"];
+
 const SSN: &[&str] = &[
     "ssn",
+    "ssa",
     "social security",
     "social",
     "seguro social",
@@ -296,6 +469,41 @@ impl Set {
             at == 0 || !needs_boundary || !is_word_byte(window[at - 1])
         })
     }
+
+    /// How many keywords (on a word boundary) `window` contains, overlapping ones included.
+    fn count(&self, window: &[u8]) -> usize {
+        self.ac
+            .find_overlapping_iter(window)
+            .filter(|m| {
+                let at = m.start();
+                let needs_boundary = self.word_start.get(m.pattern().as_usize()) == Some(&true);
+                at == 0 || !needs_boundary || !is_word_byte(window[at - 1])
+            })
+            .count()
+    }
+}
+
+/// Cues that a message is written in one language: two of its words, or one of its marks
+/// (letters or punctuation matched anywhere, also inside words: "atenção").
+pub struct Cues {
+    words: Set,
+    marks: AhoCorasick,
+}
+
+impl Cues {
+    fn new(words: &[&str], marks: &[&str]) -> Result<Self, Error> {
+        let marks =
+            AhoCorasick::new(marks).map_err(|_| Error::BuiltInPattern { name: "keywords" })?;
+        Ok(Self {
+            words: Set::new(words)?,
+            marks,
+        })
+    }
+
+    /// Whether `text` shows the cues. Only for rare candidates: it reads the whole message.
+    pub fn present(&self, text: &[u8]) -> bool {
+        self.marks.is_match(text) || self.words.count(text) >= 2
+    }
 }
 
 /// All keyword lists, compiled once per scanner.
@@ -314,6 +522,10 @@ pub struct Words {
     pub rfc: Set,
     pub passport: Set,
     pub birth: Set,
+    /// [`NEGATIVE`] and [`NOT_SSN`]: what makes a bare nine-digit number not an SSN.
+    pub not_ssn: Set,
+    pub spanish: Cues,
+    pub portuguese: Cues,
 }
 
 impl Words {
@@ -333,6 +545,9 @@ impl Words {
             rfc: Set::new(&["rfc"])?,
             passport: Set::new(&["passport", "pasaporte", "passaporte"])?,
             birth: Set::new(BIRTH)?,
+            not_ssn: Set::new(&[NEGATIVE, NOT_SSN].concat())?,
+            spanish: Cues::new(SPANISH, SPANISH_MARKS)?,
+            portuguese: Cues::new(PORTUGUESE, PORTUGUESE_MARKS)?,
         })
     }
 }
@@ -414,6 +629,22 @@ mod tests {
         // A window never starts inside a word.
         let text = b"to cancel the subscription, number is ";
         assert!(!w.phone_strong.any(before(text, text.len(), 35)));
+    }
+
+    #[test]
+    fn language_cues_need_two_words_or_one_mark() {
+        let w = Words::new().unwrap();
+        assert!(w.spanish.present("Hola, estoy esperando".as_bytes()));
+        assert!(w.spanish.present("¿me llamas?".as_bytes()));
+        assert!(w.portuguese.present("a encomenda não chegou".as_bytes()));
+        assert!(w.portuguese.present("Oi, tenho uma dúvida".as_bytes()));
+        // One word is not enough: "Los Angeles", "el" in a name.
+        assert!(!w.spanish.present(b"I live in Los Angeles"));
+        assert!(!w.spanish.present(b"Hi, my order arrived late"));
+        assert!(!w.portuguese.present(b"Hi, my order arrived late"));
+        // Marks count inside words, words only on a word boundary.
+        assert!(w.portuguese.present("atenção".as_bytes()));
+        assert!(!w.portuguese.present(b"boil the oil"));
     }
 
     #[test]

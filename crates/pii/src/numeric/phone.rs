@@ -41,7 +41,12 @@ impl Chunk<'_> {
         let double_zero = self.text[start..].starts_with(b"00") && self.g[i].len() <= 4;
         let strong = self.w.phone_strong.nearest(window);
         let weak = self.w.phone_weak.nearest(window);
-        let strong_ctx = strong.is_some_and(|s| neg.is_none_or(|n| s < n));
+        // At the same position the phone word is the longer match: "contacto" also starts
+        // with the negative "conta".
+        let strong_ctx = strong.is_some_and(|s| neg.is_none_or(|n| s <= n));
+        // A weak word right after a negative one names that thing ("confirmation number",
+        // "order number is"): it is no phone context.
+        let weak = weak.filter(|&w| neg.is_none_or(|n| w >= n || n - w > 16));
         let weak_ctx = weak.is_some_and(|w| neg.is_none_or(|n| w < n));
         // A negative word right before the number ("order 612 345 678") wins over formatting;
         // one further away only blocks numbers no positive keyword claims.

@@ -1,5 +1,5 @@
 //! US Social Security numbers among digit chunks: the separated 3-2-4 shape, and nine plain
-//! digits with an SSN keyword near them.
+//! digits, with an SSN keyword near them or, without one, when nothing argues against it.
 
 use super::{Chunk, sep_is};
 use crate::Kind;
@@ -55,23 +55,115 @@ impl Chunk<'_> {
             && !self.w.negative.any(ctx::before(self.text, start, 24))
     }
 
-    /// Nine plain digits with an SSN keyword near them. Without one, nine digits are far more
-    /// often an order, account or phone number than an SSN, so the keyword is required here
-    /// (separated forms, 3-2-4, need none).
+    /// Nine plain digits: an SSN with an SSN keyword near them (and no nearer phone keyword),
+    /// or without one when nothing argues against it ([`Chunk::bare_ssn`]).
     pub(super) fn ssn_plain(&self, i: usize) -> Option<(usize, Option<Kind>)> {
         let g = self.g[i];
         let s = &self.text[g.start..g.end];
         if s.len() != 9 {
             return None;
         }
+        self.ssn_nine(i, s)
+    }
+
+    // Rarely reached (a 9-digit group): kept out of the scan loop.
+    #[inline(never)]
+    fn ssn_nine(&self, i: usize, s: &[u8]) -> Option<(usize, Option<Kind>)> {
+        let g = self.g[i];
         if validate::us_ssn(s) {
-            let ssn = self.ssn_keyword_near(g.start, g.end) && !self.phone_keyword_nearer(g.start);
+            let ssn = if self.ssn_keyword_near(g.start, g.end) {
+                !self.phone_keyword_nearer(g.start)
+            } else {
+                self.bare_ssn(s)
+            };
             return ssn.then_some((i, Some(Kind::UsSsn)));
         }
         // Right after "SSN" but failing the area/group/serial rules ("SSN 666905739"): an
         // invalid SSN, not a phone number, unless a phone keyword is nearer.
         let window = ctx::since_last_number(ctx::before(self.text, g.start, 24));
         (self.w.ssn.any(window) && !self.phone_keyword_nearer(g.start)).then_some((i, None))
+    }
+
+    /// A valid nine-digit SSN with no SSN keyword near it. A bare nine-digit number in chat is
+    /// also an order, account, customer or Spanish/Portuguese phone number, so it is an SSN only
+    /// when nothing argues against it. Leaking an SSN is the worse error (a masked order number
+    /// costs the agent a reveal or a question), so the evidence against must be near and
+    /// specific:
+    /// - the number stands alone: not a group of a longer run ("536905739 12"), not a decimal or
+    ///   thousands part ("536905739,50", "1.536905739"), not after `+`, `-`, `/`, `=`, `:` or a
+    ///   digit-glued sign, not followed by `%` or a unit glued to it (`#`, `$`, letters are
+    ///   handled by [`Chunk::attached`]);
+    /// - not a placeholder: nine equal digits, or a run like 012345678 / 234567891;
+    /// - no word for something else before it (48 bytes, since the previous digit) or after it
+    ///   (32 bytes, up to the next digit or the end of the clause, unless the word introduces
+    ///   the next number): order, pedido, ticket, tracking, rastreio, invoice,
+    ///   factura, account, cuenta, conta, reference, ZIP, CEP, código postal, confirmation,
+    ///   "#", "nº", currency words and symbols, customer and policy numbers, other documents,
+    ///   deliveries, units (`NEGATIVE` and `NOT_SSN` in the context module);
+    /// - no phone keyword before it (strong or weak: "call", "número", "at"): the phone rules
+    ///   then read it; a phone word only after it ("536905739 is my cell") leaves it an SSN,
+    ///   since the phone rules do not read it and the number must still be masked;
+    /// - not a Spanish or Portuguese phone: in a message with Spanish cues a number starting
+    ///   with 6 or 7 (mobiles) or 8 (landlines in 8xx ranges) is read as a phone, and with
+    ///   Portuguese cues one starting with 2 (landlines; mobiles start with 9, never an SSN
+    ///   area), when the phone rules will take it (no order/price/code word in the message);
+    ///   otherwise it stays an SSN, masked either way.
+    fn bare_ssn(&self, s: &[u8]) -> bool {
+        if self.g.len() != 1 {
+            return false;
+        }
+        let (start, end) = (self.start(), self.end());
+        let before = self.byte_before(start);
+        let before2 = start.checked_sub(2).map(|p| self.text[p]);
+        let after = self.text.get(end).copied();
+        let after2 = self.text.get(end + 1).copied();
+        let sign_before = before
+            .is_some_and(|b| matches!(b, b'+' | b'-' | b'/' | b'=' | b'\\' | b'%'))
+            || (before == Some(b':') && before2.is_some_and(|b| b.is_ascii_digit()))
+            || (matches!(before, Some(b',' | b'.')) && before2.is_some_and(|b| b.is_ascii_digit()));
+        let number_after = matches!(after, Some(b',' | b'.' | b':' | b'/'))
+            && after2.is_some_and(|b| b.is_ascii_digit());
+        if sign_before || number_after || matches!(after, Some(b'%' | b'+' | b'*')) {
+            return false;
+        }
+        if placeholder(s) {
+            return false;
+        }
+        // Context windows stop at any digit, also a single one or one glued to letters: a word
+        // before "2 items" or "LP123456789CN" is about that. After the number they also stop at
+        // the end of the clause ("536905739, meu CPF é …").
+        let before_win = since_last_digit(ctx::before(self.text, start, 48));
+        let after_all = ctx::after(self.text, end, 32);
+        let after_win = until_digit_or_clause_end(after_all);
+        // A word right before the next number introduces that one ("536905739 and order
+        // #4417"), not this one.
+        let introduces_next = after_all
+            .get(after_win.len())
+            .is_some_and(u8::is_ascii_digit)
+            && self.w.not_ssn.nearest(after_win).is_some_and(|d| d <= 16);
+        if self.w.not_ssn.any(before_win) || (self.w.not_ssn.any(after_win) && !introduces_next) {
+            return false;
+        }
+        let before_win = ctx::since_last_number(ctx::before(self.text, start, 48));
+        if self.w.phone_strong.any(before_win) || self.w.phone_weak.any(before_win) {
+            return false;
+        }
+        !self.national_phone(s)
+    }
+
+    /// Whether the phone rules will read this bare nine-digit number as a Spanish or Portuguese
+    /// phone (see [`Chunk::bare_ssn`]).
+    fn national_phone(&self, s: &[u8]) -> bool {
+        let spanish = matches!(s[0], b'6' | b'7' | b'8');
+        let portuguese = s[0] == b'2';
+        if !spanish && !portuguese {
+            return false;
+        }
+        if self.w.negative.any(self.text) {
+            return false;
+        }
+        (spanish && self.w.spanish.present(self.text))
+            || (portuguese && self.w.portuguese.present(self.text))
     }
 
     /// Whether a phone keyword is nearer before `start` than any SSN keyword (only words
@@ -83,5 +175,75 @@ impl Chunk<'_> {
         let phone = self.w.phone_strong.nearest(window);
         let ssn = self.w.ssn.nearest(window);
         phone.is_some_and(|p| ssn.is_none_or(|s| p < s))
+    }
+}
+
+/// The part of `window` after its last digit.
+fn since_last_digit(window: &[u8]) -> &[u8] {
+    let from = window
+        .iter()
+        .rposition(u8::is_ascii_digit)
+        .map_or(0, |p| p + 1);
+    &window[from..]
+}
+
+/// The part of `window` before its first digit and before the end of its first clause (a
+/// comma, semicolon, full stop, question or exclamation mark followed by a space, or a line
+/// break).
+fn until_digit_or_clause_end(window: &[u8]) -> &[u8] {
+    let end = (0..window.len())
+        .find(|&k| {
+            let b = window[k];
+            let next_space = window.get(k + 1).is_none_or(u8::is_ascii_whitespace);
+            b.is_ascii_digit()
+                || b == b'\n'
+                || (matches!(b, b',' | b';' | b'.' | b'!' | b'?') && next_space)
+        })
+        .unwrap_or(window.len());
+    &window[..end]
+}
+
+/// Nine equal digits, or nine consecutive ones up or down (wrapping: 234567890, 876543210): what
+/// people type as a placeholder, not an SSN.
+fn placeholder(s: &[u8]) -> bool {
+    let step = |d: i16| {
+        s.windows(2)
+            .all(|w| (i16::from(w[1]) - i16::from(w[0]) - d).rem_euclid(10) == 0)
+    };
+    step(0) || step(1) || step(-1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{placeholder, since_last_digit, until_digit_or_clause_end};
+
+    #[test]
+    fn context_windows_stop_at_any_digit_and_after_the_number_at_a_clause_end() {
+        assert_eq!(since_last_digit(b"CURP FEWZ080518HVZJVZA6. ok "), b". ok ");
+        assert_eq!(since_last_digit(b"no digits "), b"no digits ");
+        assert_eq!(
+            until_digit_or_clause_end(b" is my order, ok"),
+            b" is my order"
+        );
+        assert_eq!(until_digit_or_clause_end(b", 2 items"), b"");
+        assert_eq!(until_digit_or_clause_end(b" (pedido)"), b" (pedido)");
+        assert_eq!(until_digit_or_clause_end(b" v1.2 order"), b" v");
+        assert_eq!(until_digit_or_clause_end(b" no. 5"), b" no");
+    }
+
+    #[test]
+    fn placeholders_are_repeated_or_consecutive_digits() {
+        for s in [
+            "111111111",
+            "123456789",
+            "234567890",
+            "987654321",
+            "210987654",
+        ] {
+            assert!(placeholder(s.as_bytes()), "{s}");
+        }
+        for s in ["536905739", "123456780", "111111112", "135791357"] {
+            assert!(!placeholder(s.as_bytes()), "{s}");
+        }
     }
 }

@@ -272,10 +272,11 @@ impl Gen {
             }
             "us_ssn" => {
                 let s = self.ssn();
-                let v = match self.n(3) {
-                    0 => format!("{}-{}-{}", &s[..3], &s[3..5], &s[5..]),
-                    1 => format!("{} {} {}", &s[..3], &s[3..5], &s[5..]),
-                    _ => s,
+                let (v, l) = match self.n(4) {
+                    0 => (format!("{}-{}-{}", &s[..3], &s[3..5], &s[5..]), l),
+                    1 => (format!("{} {} {}", &s[..3], &s[3..5], &s[5..]), l),
+                    2 => (s, l),
+                    _ => return self.bare_ssn(m, lang),
                 };
                 m.lit(l);
                 m.ent(&v, kind);
@@ -393,6 +394,49 @@ impl Gen {
                 .collect();
         }
         out
+    }
+
+    /// Nine plain digits with no SSN keyword, when a reader would take them for an SSN: not
+    /// right after a sentence about an order, an account, a payment or a refund (there a bare
+    /// number is that reference), and in Spanish or Portuguese not shaped like a phone of Spain
+    /// (6, 7, 8) or Portugal (2). Otherwise the keyword form.
+    fn bare_ssn(&mut self, m: &mut Msg, lang: Lang) {
+        const REFERENCE: [&str; 12] = [
+            "order",
+            "pedido",
+            "paquete",
+            "encomenda",
+            "account",
+            "cuenta",
+            "cadastro",
+            "payment",
+            "pago",
+            "pagamento",
+            "refund",
+            "package",
+        ];
+        let s = loop {
+            let s = self.ssn();
+            let phone_like = match lang {
+                Lang::En => false,
+                Lang::Es => matches!(s.as_bytes()[0], b'6'..=b'8'),
+                Lang::Pt => s.starts_with('2'),
+            };
+            if !phone_like {
+                break s;
+            }
+        };
+        let lead = if REFERENCE.iter().any(|w| m.text.contains(w)) {
+            self.pick(lead(lang, "us_ssn"))
+        } else {
+            self.pick(match lang {
+                Lang::En => &["here it is: ", "sure, it's ", "ok ", "the nine digits: "],
+                Lang::Es => &["aquí está: ", "claro, es el ", "vale: ", ""],
+                Lang::Pt => &["segue: ", "claro, é ", "pronto: ", ""],
+            })
+        };
+        m.lit(lead);
+        m.ent(&s, "us_ssn");
     }
 
     fn ssn(&mut self) -> String {
@@ -667,7 +711,7 @@ impl Gen {
     fn lookalike(&mut self, m: &mut Msg, lang: Lang) {
         let es = lang == Lang::Es;
         let pt = lang == Lang::Pt;
-        let t = match self.n(16) {
+        let t = match self.n(17) {
             0 => {
                 // 16-digit order number failing Luhn.
                 let mut c = self.card_number(16);
@@ -809,6 +853,34 @@ impl Gen {
                     "order #"
                 };
                 format!("{l}{}", self.digits(10))
+            }
+            15 => {
+                // A nine-digit reference shaped like a valid SSN, named by its keyword.
+                let l = match lang {
+                    Lang::En => self.pick(&[
+                        "order ",
+                        "order number ",
+                        "account ",
+                        "ticket ",
+                        "tracking number ",
+                        "invoice ",
+                    ]),
+                    Lang::Es => self.pick(&[
+                        "pedido ",
+                        "número de pedido ",
+                        "cuenta ",
+                        "factura ",
+                        "referencia ",
+                    ]),
+                    Lang::Pt => self.pick(&[
+                        "pedido ",
+                        "número do pedido ",
+                        "conta ",
+                        "fatura ",
+                        "protocolo ",
+                    ]),
+                };
+                format!("{l}{}", self.ssn())
             }
             _ => format!("{} items x {}", 1 + self.n(9), 1 + self.n(20)),
         };

@@ -1,7 +1,7 @@
 //! Precision and recall on a generated corpus and on hand-written cases (EN/ES/PT).
 
 use crate::corpus::Gen;
-use crate::support::{evaluate, handwritten, heldout, scanner};
+use crate::support::{evaluate, handwritten, heldout, heldout_nine_digits, scanner};
 
 #[test]
 fn generated_corpus_meets_precision_and_recall_targets() {
@@ -36,6 +36,19 @@ fn heldout_cases_meet_precision_and_recall_targets() {
     );
     assert!(report.overall.precision() >= 0.98, "{report}");
     assert!(report.overall.recall() >= 0.98, "{report}");
+}
+
+#[test]
+fn heldout_nine_digit_cases_meet_precision_and_recall_targets() {
+    let samples = heldout_nine_digits();
+    let report = evaluate(&scanner(), &samples);
+    println!(
+        "held-out nine-digit set ({} messages):\n{report}",
+        samples.len()
+    );
+    assert!(report.overall.precision() >= 0.95, "{report}");
+    assert!(report.overall.recall() >= 0.95, "{report}");
+    assert_eq!(report.leaked, 0, "{report}");
 }
 
 /// Writes the generated corpus as CLI input (`{"id","text","gold"}` lines) for throughput and

@@ -47,7 +47,7 @@ fn invalid_and_specimen_ssns_stay_unmasked_with_or_without_keyword() {
 }
 
 #[test]
-fn bare_nine_digits_are_an_ssn_only_with_an_ssn_keyword_near() {
+fn bare_nine_digits_with_an_ssn_keyword_are_an_ssn() {
     assert_found("SSN: 536905739", &[("536905739", "us_ssn")]);
     assert_found("536905739 is my SSN", &[("536905739", "us_ssn")]);
     assert_found(
@@ -58,9 +58,11 @@ fn bare_nine_digits_are_an_ssn_only_with_an_ssn_keyword_near() {
         "My social security number, which I gave you last week by email, is 536905739",
         &[("536905739", "us_ssn")],
     );
-    // No keyword: an order or account number, not masked as an SSN.
-    assert_found("536905739", &[]);
-    assert_found("Hi, 536905739 was delivered late", &[]);
+    // The SSN keyword settles it even with an order word further back.
+    assert_found(
+        "about my order: my SSN is 536905739",
+        &[("536905739", "us_ssn")],
+    );
     // The keyword after the order number introduces the second number.
     assert_found(
         "order 536905739, my SSN is 536-90-5739",
@@ -68,6 +70,158 @@ fn bare_nine_digits_are_an_ssn_only_with_an_ssn_keyword_near() {
     );
     // A phone keyword nearer than the SSN keyword wins.
     assert_found("ssn? no, call me on 636905739", &[("636905739", "phone")]);
+}
+
+#[test]
+fn bare_nine_digits_without_a_keyword_are_an_ssn_when_nothing_argues_against_it() {
+    for text in [
+        "536905739",
+        "here it is: 536905739",
+        "sure, 536905739.",
+        "(536905739)",
+        "ok 772112345!",
+        "Hi, 536905739 is the number you asked for",
+        // English: no national plan has nine-digit numbers, so a leading 2, 6, 7 or 8 is no
+        // reason to read it as a phone.
+        "it's 236905739",
+        "it's 636905739 thanks",
+        "it's 836905739 thanks",
+        // A phone word only after the number: the phone rules do not read it, and the number
+        // must be masked either way.
+        "536905739 is my cell",
+        // Spanish or Portuguese, but not shaped like a phone of Spain or Portugal.
+        "aquí está: 536905739, gracias",
+        "Hola, aquí está: 236905739",
+        "segue: 536905739, obrigado",
+        "Olá, segue: 536905739, é esse",
+    ] {
+        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+        assert_found(text, &[(&digits, "us_ssn")]);
+    }
+    // A word for something else that introduces the next number is about that one.
+    assert_found(
+        "536905739, order #4417 is another thing",
+        &[("536905739", "us_ssn")],
+    );
+}
+
+#[test]
+fn bare_nine_digits_are_not_an_ssn_when_context_says_what_they_are() {
+    for text in [
+        "order 536905739",
+        "Order No. 536905739",
+        "pedido 536905739",
+        "número de pedido 536905739",
+        "número do pedido: 536905739",
+        "ticket 536905739",
+        "tracking 536905739",
+        "código de rastreio 536905739",
+        "invoice 536905739",
+        "factura 536905739",
+        "account 536905739",
+        "cuenta 536905739",
+        "minha conta 536905739",
+        "reference 536905739",
+        "referencia 536905739",
+        "ZIP 536905739",
+        "CEP 536905739",
+        "código postal 536905739",
+        "confirmation 536905739",
+        "customer 536905739",
+        "nº de cliente 536905739",
+        "policy 536905739",
+        "póliza 536905739",
+        "#536905739",
+        "# 536905739",
+        "nº 536905739",
+        "$536905739",
+        "536905739 USD",
+        "R$ 536905739",
+        "536905739 €",
+        "536905739 is my order number",
+        "536905739 (pedido)",
+        "Hi, 536905739 was delivered late",
+        "I need help with my order. 536905739",
+        "a encomenda 536905739 não chegou",
+        "passport 536905739",
+        "DNI 536905739",
+        "536905739 bytes",
+        "account number 536905739",
+        "nº de cliente 536905739",
+    ] {
+        assert_found(text, &[]);
+    }
+}
+
+#[test]
+fn bare_nine_digits_inside_longer_numbers_or_amounts_are_not_an_ssn() {
+    for text in [
+        "536905739 12",
+        "536905739-12",
+        "12-536905739",
+        "1536905739",
+        "5369057391",
+        "536905739.50",
+        "536905739,50",
+        "0.536905739",
+        "1,536905739",
+        "+536905739",
+        "536905739%",
+        "x=536905739",
+        "10:536905739",
+        "536905739/2",
+        "536905739abc",
+        "ID536905739",
+    ] {
+        let got = found(text);
+        assert!(
+            got.iter().all(|(_, kind)| *kind != "us_ssn"),
+            "{text:?} -> {got:?}"
+        );
+    }
+}
+
+#[test]
+fn placeholder_nine_digit_runs_are_not_an_ssn() {
+    for text in [
+        "111111111",
+        "234567890",
+        "876543210",
+        "345678901",
+        "it's 555555555",
+    ] {
+        let got = found(text);
+        assert!(
+            got.iter().all(|(_, kind)| *kind != "us_ssn"),
+            "{text:?} -> {got:?}"
+        );
+    }
+    // With an SSN keyword the customer says what it is: masked, placeholder or not.
+    assert_found("my SSN is 555555555", &[("555555555", "us_ssn")]);
+}
+
+#[test]
+fn bare_nine_digits_with_a_phone_keyword_or_a_national_phone_shape_are_phones() {
+    // A phone keyword before the number: the phone rules read it.
+    assert_found("call me 536905739", &[("536905739", "phone")]);
+    assert_found("my number is 536905739", &[("536905739", "phone")]);
+    assert_found("me liga no 736905739", &[("736905739", "phone")]);
+    // Spanish mobiles start with 6 or 7, Spanish landlines with 8 or 9, Portuguese landlines
+    // with 2: in a Spanish or Portuguese message such a number is a phone, not an SSN.
+    assert_found(
+        "Hola, estoy esperando, 612345678",
+        &[("612345678", "phone")],
+    );
+    assert_found("¿Me escribís al 712345678?", &[("712345678", "phone")]);
+    assert_found("hola, estoy en 812345678", &[("812345678", "phone")]);
+    assert_found("Olá, o meu é 212345678", &[("212345678", "phone")]);
+    assert_found("Oi, não recebi nada. 212345678", &[("212345678", "phone")]);
+    // A Portuguese 2 or a Spanish 6 is no phone cue in the other language.
+    assert_found("Hola, estoy aquí: 236905739", &[("236905739", "us_ssn")]);
+    assert_found("Olá, o meu é 636905739", &[("636905739", "us_ssn")]);
+    // Spanish, shaped like a mobile, with an order word: the phone rules refuse it, and so
+    // does the SSN rule (the order word is next to it).
+    assert_found("Hola, mi pedido es 612345678", &[]);
 }
 
 #[test]
@@ -206,5 +360,29 @@ fn libphonenumber_example_numbers_are_phones_without_a_keyword_when_unambiguous(
         "{} of {total} missed:\n{}",
         missed.len(),
         missed.join("\n")
+    );
+}
+
+#[test]
+fn a_phone_word_that_starts_like_a_negative_one_is_still_a_phone_word() {
+    // "contacto"/"contato" begin with the negative "conta" (account).
+    assert_found("Olá, o meu contacto é 213456789", &[("213456789", "phone")]);
+    assert_found("contato: 912 345 678", &[("912 345 678", "phone")]);
+    assert_found("minha conta 912 345 678", &[]);
+}
+
+#[test]
+fn a_number_word_that_names_a_reference_is_no_phone_context() {
+    for text in [
+        "The confirmation number is 529384710",
+        "my order number is 612 345 678",
+        "tracking number: 612345678",
+    ] {
+        assert_found(text, &[]);
+    }
+    // Further away, "number" is about the phone again.
+    assert_found(
+        "my order is late, my number is 612 345 678",
+        &[("612 345 678", "phone")],
     );
 }
