@@ -79,7 +79,8 @@ impl Chunk<'_> {
                 (7..=max).contains(&n) && !self.date_shape(i, j)
             } else if formatted || weak_ctx {
                 let lead_zero = self.text[start] == b'0';
-                ((9..=11).contains(&n) || (n == 12 && lead_zero)) && self.phone_shape(i, j)
+                (((9..=11).contains(&n) || (n == 12 && lead_zero)) && self.phone_shape(i, j))
+                    || (formatted && self.national_prefix_shape(i, j, n))
             } else {
                 // A bare run of digits with no keyword either way: a phone only when it fits a
                 // national numbering plan and nothing in the message suggests an order, a
@@ -92,6 +93,43 @@ impl Chunk<'_> {
             j += 1;
         }
         best.map(|j| (j, Some(Kind::Phone)))
+    }
+
+    /// Formatted national numbers whose first group is a prefix only phones have, so they
+    /// need no keyword even outside the usual 9-12 digits (found by libphonenumber's example
+    /// numbers, `tools/phone-oracle`):
+    /// - Argentine mobiles: trunk 0 and area code, then "15", 13 digits ("011 15-2345-6789");
+    /// - German mobiles, 015x/016x/017x, up to 13 digits with a voicemail "99"
+    ///   ("0177 99 1234567");
+    /// - 0800 (toll-free in DE, GB, BR, AR) and German 0700 (personal numbers), 10-14 digits,
+    ///   also as 4-4-4 ("0700 1234 5678"; no card starts with 0);
+    /// - Brazilian shared-cost numbers 3003/3004/4003/4004/4020, 4-4 with a dash ("4004-1234"),
+    ///   when nothing in the message suggests an order, a price or a code.
+    // Only reached by formatted windows that the usual shapes refused.
+    #[inline(never)]
+    fn national_prefix_shape(&self, i: usize, j: usize, n: usize) -> bool {
+        if self.date_shape(i, j) {
+            return false;
+        }
+        let first = &self.text[self.g[i].start..self.g[i].end];
+        let second = &self.text[self.g[i + 1].start..self.g[i + 1].end];
+        let argentine_mobile = n == 13
+            && j >= i + 2
+            && first[0] == b'0'
+            && (3..=5).contains(&first.len())
+            && second == b"15";
+        let german_mobile = (11..=13).contains(&n)
+            && first.len() == 4
+            && first.starts_with(b"01")
+            && matches!(first[2], b'5'..=b'7');
+        let service = (10..=14).contains(&n) && matches!(first, b"0800" | b"0700");
+        let shared_cost = n == 8
+            && j == i + 1
+            && first.len() == 4
+            && self.sep(j) == b"-"
+            && matches!(first, b"3003" | b"3004" | b"4003" | b"4004" | b"4020")
+            && !self.w.negative.any(self.text);
+        argentine_mobile || german_mobile || service || shared_cost
     }
 
     /// Where a phone span ends: an extension written as "x123" belongs to the number.

@@ -278,8 +278,42 @@ fn long_national_numbers_with_a_trunk_zero_are_phones_after_a_keyword() {
         "llamame al 011 15-2345-6789",
         &[("011 15-2345-6789", "phone")],
     );
-    // Without a keyword, a long digit run is not guessed to be a phone.
-    assert_found("0800 1234567890", &[]);
+    // Without a keyword, a long digit run is not guessed to be a phone, unless its first group
+    // is a prefix only phones have (next test).
+    assert_found("0123 1234567890", &[]);
+    assert_found("0123 1234 5678", &[]);
+}
+
+#[test]
+fn national_phone_prefixes_need_no_keyword() {
+    for value in [
+        "011 15-2345-6789",
+        "0351 15-312-3456",
+        "0177 99 1234567",
+        "0151 23456789",
+        "0800 1234567890",
+        "0800 123 4567",
+        "0700 1234 5678",
+        "4004-1234",
+        "3003-4455",
+    ] {
+        assert_found(&format!("ok {value} thanks"), &[(value, "phone")]);
+    }
+    // The same shapes with a word for something else, or without the prefix, are left alone.
+    for text in [
+        "pedido 4004-1234",
+        "R$ 4004-1234",
+        "1234-5678",
+        "4005-1234",
+        "4004 1234",
+        "ref 0700 1234 5678",
+    ] {
+        let got = found(text);
+        assert!(
+            got.iter().all(|(_, kind)| *kind != "phone"),
+            "{text:?} -> {got:?}"
+        );
+    }
 }
 
 /// libphonenumber's example number for each number type of the eleven regions, in the library's
@@ -339,8 +373,7 @@ fn libphonenumber_example_numbers_are_phones_without_a_keyword_when_unambiguous(
         let (start, end) = phone_span(&value, 3);
         let exact = got == [(start, end, "phone")];
         if format == "national" {
-            // Short or very long national numbers with no keyword are left alone on purpose
-            // (an 8-digit "4004-1234" is as likely a reference as a phone).
+            // Short national numbers with no keyword are left alone on purpose (see below).
             national.0 += 1;
             if !exact {
                 national.1.push(format!("{what}: {value} -> {got:?}"));
@@ -355,8 +388,11 @@ fn libphonenumber_example_numbers_are_phones_without_a_keyword_when_unambiguous(
         "national formats without a keyword: {} of {total} left alone",
         missed.len()
     );
+    // Left alone on purpose: a 7-digit Canadian UAN ("310-1234") and a bare 8-digit German
+    // pager number ("16412345") look like any reference; after a keyword they are phones.
+    let allowed = ["CA uan: 310-1234 -> []", "DE pager: 16412345 -> []"];
     assert!(
-        missed.len() * 10 <= total,
+        missed.iter().all(|m| allowed.contains(&m.as_str())),
         "{} of {total} missed:\n{}",
         missed.len(),
         missed.join("\n")
