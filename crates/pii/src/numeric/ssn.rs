@@ -130,9 +130,14 @@ impl Chunk<'_> {
             return false;
         }
         // Context windows stop at any digit, also a single one or one glued to letters: a word
-        // before "2 items" or "LP123456789CN" is about that. After the number they also stop at
-        // the end of the clause ("536905739, meu CPF é …").
-        let before_win = since_last_digit(ctx::before(self.text, start, 48));
+        // before "2 items" or "LP123456789CN" is about that, and so is the rest of its clause
+        // ("97,50 €. pronto: 536905739"). After the number they also stop at the end of the
+        // clause ("536905739, meu CPF é …").
+        let raw = ctx::before(self.text, start, 48);
+        let mut before_win = since_last_digit(raw);
+        if before_win.len() < raw.len() {
+            before_win = after_first_clause_end(before_win);
+        }
         let after_all = ctx::after(self.text, end, 32);
         let after_win = until_digit_or_clause_end(after_all);
         // A word right before the next number introduces that one ("536905739 and order
@@ -144,8 +149,10 @@ impl Chunk<'_> {
         if self.w.not_ssn.any(before_win) || (self.w.not_ssn.any(after_win) && !introduces_next) {
             return false;
         }
-        let before_win = ctx::since_last_number(ctx::before(self.text, start, 48));
-        if self.w.phone_strong.any(before_win) || self.w.phone_weak.any(before_win) {
+        // A phone word in the same clause hands the number to the phone rules; one in an
+        // earlier clause is about something else ("contact: ana at gmail dot com. ok 536905739").
+        let clause = since_last_clause_end(before_win);
+        if self.w.phone_strong.any(clause) || self.w.phone_weak.any(clause) {
             return false;
         }
         !self.national_phone(s)
@@ -187,6 +194,36 @@ fn since_last_digit(window: &[u8]) -> &[u8] {
     &window[from..]
 }
 
+fn is_clause_end(window: &[u8], k: usize) -> bool {
+    let next_space = window.get(k + 1).is_none_or(u8::is_ascii_whitespace);
+    window[k] == b'\n' || (matches!(window[k], b',' | b';' | b'.' | b'!' | b'?') && next_space)
+}
+
+/// The part of `window` after the end of its first clause, or all of it when there is none.
+fn after_first_clause_end(window: &[u8]) -> &[u8] {
+    match (0..window.len()).find(|&k| is_clause_end(window, k)) {
+        Some(k) => &window[k + 1..],
+        None => window,
+    }
+}
+
+/// The part of `window` after the end of its last clause, or all of it when there is none. A
+/// full stop with no word after it is an abbreviation ("Tel. ", "No. "), not a clause end.
+fn since_last_clause_end(window: &[u8]) -> &[u8] {
+    let worded = |k: usize| {
+        window[k + 1..]
+            .iter()
+            .any(|&b| b.is_ascii_alphabetic() || b >= 0x80)
+    };
+    match (0..window.len())
+        .rev()
+        .find(|&k| is_clause_end(window, k) && worded(k))
+    {
+        Some(k) => &window[k + 1..],
+        None => window,
+    }
+}
+
 /// The part of `window` before its first digit and before the end of its first clause (a
 /// comma, semicolon, full stop, question or exclamation mark followed by a space, or a line
 /// break).
@@ -215,7 +252,10 @@ fn placeholder(s: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{placeholder, since_last_digit, until_digit_or_clause_end};
+    use super::{
+        after_first_clause_end, placeholder, since_last_clause_end, since_last_digit,
+        until_digit_or_clause_end,
+    };
 
     #[test]
     fn context_windows_stop_at_any_digit_and_after_the_number_at_a_clause_end() {
@@ -229,6 +269,17 @@ mod tests {
         assert_eq!(until_digit_or_clause_end(b" (pedido)"), b" (pedido)");
         assert_eq!(until_digit_or_clause_end(b" v1.2 order"), b" v");
         assert_eq!(until_digit_or_clause_end(b" no. 5"), b" no");
+        assert_eq!(
+            after_first_clause_end(b" \xe2\x82\xac. pronto: "),
+            b" pronto: "
+        );
+        assert_eq!(after_first_clause_end(b" and "), b" and ");
+        assert_eq!(
+            since_last_clause_end(b"contact: a at b dot com. ok "),
+            b" ok "
+        );
+        assert_eq!(since_last_clause_end(b"my number: "), b"my number: ");
+        assert_eq!(since_last_clause_end(b"Tel. "), b"Tel. ");
     }
 
     #[test]

@@ -94,10 +94,22 @@ fn bare_nine_digits_without_a_keyword_are_an_ssn_when_nothing_argues_against_it(
         "Hola, aquí está: 236905739",
         "segue: 536905739, obrigado",
         "Olá, segue: 536905739, é esse",
+        // Words of an earlier clause are about something else: a spelt-out email's "at".
+        "manda para ana at yahoo, claro, é 112390378.",
     ] {
         let digits: String = text.chars().filter(char::is_ascii_digit).collect();
         assert_found(text, &[(&digits, "us_ssn")]);
     }
+    // A phone word of an earlier clause is about something else: here an email.
+    assert_found(
+        "contact: ana at gmail dot com. ok 860216230",
+        &[("ana at gmail dot com", "email"), ("860216230", "us_ssn")],
+    );
+    // The rest of an amount's clause (its currency) is about the amount.
+    assert_found(
+        "the total was 71.436,36 €, here it is: 466628746",
+        &[("466628746", "us_ssn")],
+    );
     // A word for something else that introduces the next number is about that one.
     assert_found(
         "536905739, order #4417 is another thing",
@@ -206,6 +218,7 @@ fn bare_nine_digits_with_a_phone_keyword_or_a_national_phone_shape_are_phones() 
     assert_found("call me 536905739", &[("536905739", "phone")]);
     assert_found("my number is 536905739", &[("536905739", "phone")]);
     assert_found("me liga no 736905739", &[("736905739", "phone")]);
+    assert_found("Tel. 536905739", &[("536905739", "phone")]);
     // Spanish mobiles start with 6 or 7, Spanish landlines with 8 or 9, Portuguese landlines
     // with 2: in a Spanish or Portuguese message such a number is a phone, not an SSN.
     assert_found(
