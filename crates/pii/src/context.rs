@@ -1,5 +1,7 @@
 //! Context words (English, Spanish, Portuguese) used only to decide ambiguous candidates:
-//! a bare nine-digit number near "SSN", a plain number near "phone", a 3-digit code after "CVV".
+//! a bare nine-digit number near "SSN" or "order", a plain number near "phone", a 3-digit code
+//! after "CVV"; and language cues, read only for a bare nine-digit number that could be a phone
+//! of Spain or Portugal.
 
 use aho_corasick::AhoCorasick;
 
