@@ -108,7 +108,9 @@ impl Chunk<'_> {
     // Only reached by formatted windows that the usual shapes refused.
     #[inline(never)]
     fn national_prefix_shape(&self, i: usize, j: usize, n: usize) -> bool {
-        if self.date_shape(i, j) {
+        // Every shape here has at least two groups ("formatted" also covers one group in
+        // parentheses, which has no second group to read).
+        if j == i || self.date_shape(i, j) {
             return false;
         }
         let first = &self.text[self.g[i].start..self.g[i].end];

@@ -208,4 +208,22 @@ proptest! {
             }
         }
     }
+
+    /// Digit-heavy text around the nine-digit and phone-prefix rules (groups, separators,
+    /// parentheses, signs, currencies, reference and phone words, language marks): no panic,
+    /// spans sorted, disjoint and on char boundaries.
+    #[test]
+    fn digit_runs_with_context_words_never_break_the_span_invariants(text in prop::collection::vec(prop_oneof![
+        "[0-9]{1,14}", Just(" ".to_owned()), Just("-".to_owned()), Just(".".to_owned()),
+        Just(",".to_owned()), Just("(".to_owned()), Just(")".to_owned()), Just("+".to_owned()),
+        Just("/".to_owned()), Just("#".to_owned()), Just("€".to_owned()), Just(". ".to_owned()),
+        Just("0800".to_owned()), Just("15".to_owned()), Just("4004-".to_owned()),
+        Just("536905739".to_owned()), Just("612345678".to_owned()), Just("ssn ".to_owned()),
+        Just("order ".to_owned()), Just("conta ".to_owned()), Just("contato ".to_owned()),
+        Just("call ".to_owned()), Just("number ".to_owned()), Just("hola estoy ".to_owned()),
+        Just("não ".to_owned()), Just("ñ".to_owned()), Just("\n".to_owned()),
+    ], 0..30).prop_map(|v| v.concat())) {
+        let r = default_scanner().redact(&text);
+        check_invariants(&text, &r.spans);
+    }
 }

@@ -435,3 +435,19 @@ fn a_number_word_that_names_a_reference_is_no_phone_context() {
         &[("612 345 678", "phone")],
     );
 }
+
+#[test]
+fn one_long_group_in_parentheses_is_no_phone_and_no_panic() {
+    for text in [
+        "(0800123456789)",
+        "(1234567890123)",
+        "(0177991234567)",
+        "(40041234)",
+    ] {
+        let got = found(text);
+        assert!(
+            got.iter().all(|(_, kind)| *kind != "phone"),
+            "{text:?} -> {got:?}"
+        );
+    }
+}
