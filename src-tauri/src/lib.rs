@@ -27,13 +27,17 @@ const BUILD_KIND: BuildKind = if cfg!(debug_assertions) {
 /// Delivers console events to the UI over the channel it subscribed with, and shows desktop
 /// notifications (already masked by the core) while the window is not focused.
 struct ChannelSink {
-    channel: Channel<ConsoleEvent>,
+    channel: Channel<Vec<ConsoleEvent>>,
     app: tauri::AppHandle,
 }
 
 impl EventSink for ChannelSink {
     fn emit(&self, event: ConsoleEvent) {
-        if let Err(error) = self.channel.send(event) {
+        self.emit_batch(vec![event]);
+    }
+
+    fn emit_batch(&self, events: Vec<ConsoleEvent>) {
+        if let Err(error) = self.channel.send(events) {
             tracing::debug!(%error, "the UI stopped listening");
         }
     }
@@ -115,13 +119,15 @@ mod commands {
         console.sign_out().await
     }
 
+    /// Async so that it runs on the runtime that delivers the batches.
     #[tauri::command]
-    pub fn subscribe_events(
+    pub async fn subscribe_events(
         app: tauri::AppHandle,
         console: State<'_, Console>,
-        channel: Channel<ConsoleEvent>,
-    ) {
+        channel: Channel<Vec<ConsoleEvent>>,
+    ) -> Result<()> {
         console.subscribe(Arc::new(ChannelSink { channel, app }));
+        Ok(())
     }
 
     #[tauri::command]
@@ -308,6 +314,30 @@ fn data_home() -> String {
         .unwrap_or_default()
 }
 
+/// WebKitGTK settings for a window that shows only the console's own pages. Software rendering:
+/// the console is text and a few icons, and GPU compositing costs about 100 MB per web process
+/// (and where there is no GPU, llvmpipe's slow frames) for nothing it needs. The document-viewer
+/// cache model keeps no memory caches for pages it will never revisit. No WebGL, media or page
+/// cache: the console uses none, and each is attack surface.
+#[cfg(target_os = "linux")]
+fn tune_webkit(window: &tauri::WebviewWindow) -> tauri::Result<()> {
+    window.with_webview(|webview| {
+        use webkit2gtk::{
+            CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt,
+        };
+        let view = webview.inner();
+        if let Some(settings) = WebViewExt::settings(&view) {
+            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+            settings.set_enable_webgl(false);
+            settings.set_enable_media(false);
+            settings.set_enable_page_cache(false);
+        }
+        if let Some(context) = view.context() {
+            context.set_cache_model(CacheModel::DocumentViewer);
+        }
+    })
+}
+
 /// Builds and runs the console. Returns when the last window closes.
 pub fn run() {
     // The window shows the app's own pages only; anything else is refused before it loads.
@@ -356,6 +386,10 @@ pub fn run() {
                 && let Err(error) = rampart_console_core::hardening::deny_core_dumps()
             {
                 tracing::warn!(%error, "could not disable core dumps");
+            }
+            #[cfg(target_os = "linux")]
+            if let Some(window) = app.get_webview_window("main") {
+                tune_webkit(&window)?;
             }
             tracing::info!(build = ?BUILD_KIND, "console started");
             Ok(())

@@ -404,15 +404,26 @@ async fn a_visitors_card_number_reaches_the_console_masked_and_unread_until_focu
         .send(id, format!("my card is {CARD}"))
         .await
         .unwrap();
-    let message = h
-        .events
-        .wait_for("the visitor's message", |e| match e {
-            ConsoleEvent::Message { message } if message.conversation_id == id => {
-                Some(message.clone())
+    h.events
+        .wait_for("the conversation's new count", |e| match e {
+            ConsoleEvent::Conversation { conversation }
+                if conversation.id == id && conversation.message_count == 1 =>
+            {
+                Some(())
             }
             _ => None,
         })
         .await;
+    // The UI does not hold an unfocused conversation's transcript: its messages are not
+    // streamed, only its count; opening it loads them.
+    assert!(
+        !h.events
+            .all()
+            .iter()
+            .any(|e| matches!(e, ConsoleEvent::Message { .. })),
+        "an unfocused conversation's messages are not sent to the UI"
+    );
+    let message = h.console.messages(id, 100).await.unwrap().remove(0);
     assert_eq!(message.author, Author::Visitor);
     assert!(!message.own);
     assert_eq!(message.delivery, Delivery::Delivered);
@@ -499,6 +510,22 @@ async fn a_visitors_card_number_reaches_the_console_masked_and_unread_until_focu
             _ => None,
         })
         .await;
+    // Once focused, its messages stream to the UI as they arrive.
+    visitor
+        .live
+        .send(id, "still there?".to_owned())
+        .await
+        .unwrap();
+    let streamed = h
+        .events
+        .wait_for("the focused conversation's message", |e| match e {
+            ConsoleEvent::Message { message } if message.conversation_id == id => {
+                Some(message.clone())
+            }
+            _ => None,
+        })
+        .await;
+    assert_eq!(streamed.text, "still there?");
     visitor.live.shutdown().await.unwrap();
     h.console.shutdown().await;
 }

@@ -150,10 +150,15 @@ export function signOut(): Promise<ConsoleState> {
   return call<ConsoleState>('sign_out');
 }
 
-/** Receives every console event from now on (call again after a reload). */
+/**
+ * Receives every console event from now on (call again after a reload). The core sends them in
+ * batches (events close together arrive in one delivery), handed over here one by one in order.
+ */
 export function subscribeEvents(onEvent: (event: ConsoleEvent) => void): Promise<void> {
-  const channel = new Channel<ConsoleEvent>();
-  channel.onmessage = onEvent;
+  const channel = new Channel<ConsoleEvent[]>();
+  channel.onmessage = (events) => {
+    for (const event of events) onEvent(event);
+  };
   return call<void>('subscribe_events', { channel });
 }
 

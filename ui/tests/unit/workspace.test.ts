@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ConversationView, MessageView } from '../../src/ipc';
 import {
   applyEvent,
+  LOADED_CONVERSATIONS,
+  LoadedMessages,
   emptyWorkspace,
   linkHost,
   linkParts,
@@ -89,11 +91,15 @@ describe('workspace events', () => {
   it('replaces a pending message by its delivered copy and keeps messages of loaded conversations only', () => {
     const data = emptyWorkspace();
     applyEvent(data, { type: 'message', message: message('m1', 'hi', 'delivered') });
-    expect(data.messages['c1']).toBeUndefined();
-    data.messages['c1'] = [message('m1', 'card ••••1111', 'pending')];
+    expect(data.messages.get('c1')).toBeUndefined();
+    data.messages = data.messages.with('c1', [message('m1', 'card ••••1111', 'pending')]);
+    const before = data.messages;
     applyEvent(data, { type: 'message', message: message('m1', 'card ••••1111', 'delivered') });
     applyEvent(data, { type: 'message', message: message('m2', 'thanks', 'delivered') });
-    expect(data.messages['c1'].map((m) => [m.id, m.delivery])).toEqual([
+    // A new holder each time (what the page reacts to); the old one is unchanged.
+    expect(data.messages).not.toBe(before);
+    expect(before.get('c1')?.map((m) => m.delivery)).toEqual(['pending']);
+    expect(data.messages.get('c1')?.map((m) => [m.id, m.delivery])).toEqual([
       ['m1', 'delivered'],
       ['m2', 'delivered'],
     ]);
@@ -117,6 +123,23 @@ describe('workspace events', () => {
 });
 
 describe('loading a conversation', () => {
+  it('keeps the transcripts of the most recently used conversations only', () => {
+    let held = LoadedMessages.empty();
+    for (const id of ['a', 'b', 'c', 'd'])
+      held = held.with(id, [message(`${id}1`, id, 'delivered')]);
+    expect(held.ids()).toEqual(['d', 'c', 'b']);
+    expect(held.has('a')).toBe(false);
+    // Using a held one again moves it to the front; updating one does not reorder.
+    held = held.with('b', held.get('b') ?? []);
+    expect(held.ids()).toEqual(['b', 'd', 'c']);
+    held = held.update('c', (list) => [...list, message('c2', 'more', 'delivered')]);
+    expect(held.ids()).toEqual(['b', 'd', 'c']);
+    expect(held.get('c')?.map((m) => m.id)).toEqual(['c1', 'c2']);
+    // Updating a conversation that is not held changes nothing.
+    expect(held.update('a', () => [message('a9', 'x', 'delivered')])).toBe(held);
+    expect(LOADED_CONVERSATIONS).toBe(3);
+  });
+
   it('keeps messages that arrived while its history was loading', () => {
     const loaded = [message('m1', 'hola', 'delivered')];
     const arrived = [message('m2', 'sigo aquí', 'delivered'), message('m1', 'hola', 'delivered')];

@@ -11,6 +11,7 @@
 //!   and wipe the local cache.
 //! - Every state change reaches the UI as a [`ConsoleEvent`] through the subscribed sink.
 
+mod batch;
 mod local;
 mod model;
 mod os_lock;
@@ -57,6 +58,15 @@ pub const MAX_PAGE: usize = 10_000;
 pub trait EventSink: Send + Sync + 'static {
     /// Delivers one event; must not block.
     fn emit(&self, event: ConsoleEvent);
+
+    /// Delivers several events at once, in order; must not block. The console batches events
+    /// arriving close together (see [`batch::WINDOW`]); a sink that can send them in one go
+    /// should.
+    fn emit_batch(&self, events: Vec<ConsoleEvent>) {
+        for event in events {
+            self.emit(event);
+        }
+    }
 
     /// Shows a desktop notification when the console is not in front. `body` is already
     /// masked; implementations must not add message content of their own.
@@ -302,9 +312,10 @@ impl Console {
         }
     }
 
-    /// Routes events to `sink` from now on (a reloaded UI subscribes again).
+    /// Routes events to `sink` from now on (a reloaded UI subscribes again), in batches when
+    /// called inside a tokio runtime.
     pub fn subscribe(&self, sink: Arc<dyn EventSink>) {
-        *lock(&self.inner.sink) = Some(sink);
+        *lock(&self.inner.sink) = Some(batch::Batched::wrap(sink));
     }
 
     fn emit(&self, event: ConsoleEvent) {

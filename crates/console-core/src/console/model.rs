@@ -2,7 +2,7 @@
 //! Updated by the event pump and by the agent's own actions; read by the UI through snapshots
 //! and paged message lists, and pushed to it as events.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use rampart_protocol::{AgentId, Author, Availability, ConversationId, MessageId, QueueEntry, Seq};
 
@@ -10,6 +10,12 @@ use super::view::{Connection, ConversationView, Delivery, FormView, MessageView,
 
 /// Characters of the last message shown in the conversation list.
 const PREVIEW_CHARS: usize = 80;
+
+/// How many recently focused conversations the UI keeps in the page (`LOADED_CONVERSATIONS` in
+/// `ui/src/lib/workspace/model.ts`; the two must agree). Message events for the others are not
+/// sent: a busy agent's twenty conversations would otherwise stream every message into the
+/// WebView only to be dropped there.
+pub const SHOWN_CONVERSATIONS: usize = 3;
 
 /// One conversation with its messages in seq order (pending own messages at the end).
 #[derive(Debug, Default)]
@@ -28,6 +34,8 @@ pub struct Model {
     queue_total: u32,
     threads: HashMap<ConversationId, Thread>,
     focused: Option<ConversationId>,
+    /// The conversations whose transcripts the UI holds, most recently focused first.
+    shown: VecDeque<ConversationId>,
     /// The connection.
     pub connection: Connection,
     /// Routable or away.
@@ -43,6 +51,7 @@ impl Model {
             queue_total: 0,
             threads: HashMap::new(),
             focused: None,
+            shown: VecDeque::with_capacity(SHOWN_CONVERSATIONS),
             connection: Connection::Connecting { attempt: 0 },
             availability: Availability::Away,
         }
@@ -122,9 +131,20 @@ impl Model {
     /// The conversation the agent is looking at: its messages do not count as unread.
     pub fn focus(&mut self, id: Option<ConversationId>) -> Option<ConversationView> {
         self.focused = id;
+        if let Some(id) = id {
+            self.shown.retain(|held| *held != id);
+            self.shown.push_front(id);
+            self.shown.truncate(SHOWN_CONVERSATIONS);
+        }
         let view = self.threads.get_mut(&id?)?.view.as_mut()?;
         view.unread = 0;
         Some(view.clone())
+    }
+
+    /// Whether the UI holds this conversation's transcript, so message events for it are worth
+    /// sending. The others are loaded from the model when the agent opens them.
+    pub fn is_shown(&self, id: ConversationId) -> bool {
+        self.shown.contains(&id)
     }
 
     /// Adds or updates a message (same id: the delivered copy replaces the pending one).
@@ -303,6 +323,28 @@ mod tests {
         model.open_conversation(other, "en", 0);
         let view = model.upsert_message(message(other, Author::System, false, "joined"));
         assert_eq!(view.unread, 0, "system lines are not unread messages");
+    }
+
+    #[test]
+    fn only_the_most_recently_focused_conversations_are_shown() {
+        let mut model = Model::new(AgentId::new());
+        let ids: Vec<ConversationId> = (0..4).map(|_| ConversationId::new()).collect();
+        assert!(!model.is_shown(ids[0]), "nothing is shown before a focus");
+        for id in &ids {
+            model.focus(Some(*id));
+        }
+        assert!(
+            !model.is_shown(ids[0]),
+            "the least recently focused one is dropped"
+        );
+        assert!(ids[1..].iter().all(|id| model.is_shown(*id)));
+        // Focusing a shown one again keeps it (and does not duplicate it); unfocusing keeps all.
+        model.focus(Some(ids[1]));
+        model.focus(None);
+        assert!(ids[1..].iter().all(|id| model.is_shown(*id)));
+        model.focus(Some(ids[0]));
+        assert!(model.is_shown(ids[0]) && model.is_shown(ids[1]) && model.is_shown(ids[3]));
+        assert!(!model.is_shown(ids[2]));
     }
 
     #[test]

@@ -125,11 +125,13 @@ fn on_frame(console: &Console, vault: Option<&SharedVault>, frame: ServerFrame) 
             };
             cache_message(console, vault, &message);
             console.notify_message(&message);
-            if let Some(view) = console
-                .inner
-                .with_model(|m| m.upsert_message(message.clone()))
-            {
-                console.emit(ConsoleEvent::Message { message });
+            if let Some((view, shown)) = console.inner.with_model(|m| {
+                let shown = m.is_shown(message.conversation_id);
+                (m.upsert_message(message.clone()), shown)
+            }) {
+                if shown {
+                    console.emit(ConsoleEvent::Message { message });
+                }
                 console.emit(ConsoleEvent::Conversation { conversation: view });
             }
         }

@@ -18,10 +18,58 @@ export interface WorkspaceData {
   queue: QueueEntry[];
   queueTotal: number;
   conversations: ConversationView[];
-  messages: Record<ConversationId, MessageView[]>;
+  /** The transcripts loaded into the page: the selected conversation and a few recent ones. */
+  messages: LoadedMessages;
   connection: Connection;
   availability: Availability;
   selected: ConversationId | null;
+}
+
+/** How many conversations keep their transcript in the page (the rest reload from the cache). */
+export const LOADED_CONVERSATIONS = 3;
+
+/**
+ * The transcripts held by the page, most recently used first, at most `LOADED_CONVERSATIONS`.
+ * Immutable: every change returns a new holder, and the lists inside are never changed in place.
+ * Being a class instance rather than a plain object, Svelte stores it as it is instead of wrapping
+ * every message in a reactive proxy, which for 10,000-message transcripts costs far more memory
+ * than the messages themselves; reassigning `data.messages` is what the page reacts to.
+ */
+export class LoadedMessages {
+  private constructor(private readonly entries: ReadonlyArray<[ConversationId, MessageView[]]>) {}
+
+  static empty(): LoadedMessages {
+    return new LoadedMessages([]);
+  }
+
+  get(id: ConversationId): MessageView[] | undefined {
+    return this.entries.find(([held]) => held === id)?.[1];
+  }
+
+  has(id: ConversationId): boolean {
+    return this.get(id) !== undefined;
+  }
+
+  /** The conversations held, most recently used first. */
+  ids(): ConversationId[] {
+    return this.entries.map(([id]) => id);
+  }
+
+  /** Holds `list` for `id`, as the most recently used, dropping the least recently used. */
+  with(id: ConversationId, list: MessageView[]): LoadedMessages {
+    const others = this.entries.filter(([held]) => held !== id);
+    return new LoadedMessages(
+      [[id, list] as [ConversationId, MessageView[]], ...others].slice(0, LOADED_CONVERSATIONS),
+    );
+  }
+
+  /** Replaces the list of a held conversation without changing the order; ignores others. */
+  update(id: ConversationId, change: (list: MessageView[]) => MessageView[]): LoadedMessages {
+    if (!this.has(id)) return this;
+    return new LoadedMessages(
+      this.entries.map(([held, list]) => [held, held === id ? change(list) : list]),
+    );
+  }
 }
 
 export function emptyWorkspace(): WorkspaceData {
@@ -30,7 +78,7 @@ export function emptyWorkspace(): WorkspaceData {
     queue: [],
     queueTotal: 0,
     conversations: [],
-    messages: {},
+    messages: LoadedMessages.empty(),
     connection: { status: 'offline' },
     availability: 'away',
     selected: null,
@@ -43,7 +91,7 @@ export function fromSnapshot(snapshot: Snapshot, selected: ConversationId | null
     queue: snapshot.queue,
     queueTotal: snapshot.queueTotal,
     conversations: sortConversations(snapshot.conversations),
-    messages: {},
+    messages: LoadedMessages.empty(),
     connection: snapshot.connection,
     availability: snapshot.availability,
     selected,
@@ -105,9 +153,10 @@ export function applyEvent(data: WorkspaceData, event: ConsoleEvent): WorkspaceD
     }
     case 'message': {
       const id = event.message.conversationId;
-      const held = data.messages[id];
       // Only conversations already loaded keep messages; others load on selection.
-      if (held) data.messages[id] = upsertMessage(held, event.message);
+      if (data.messages.has(id)) {
+        data.messages = data.messages.update(id, (held) => upsertMessage(held, event.message));
+      }
       break;
     }
     default:

@@ -85,14 +85,19 @@ class ConsoleStore {
   async select(id: ConversationId | null): Promise<void> {
     this.data.selected = id;
     // Messages arriving while the history loads are kept here and merged in below.
-    if (id && !this.data.messages[id]) this.data.messages[id] = [];
+    if (id) this.data.messages = this.data.messages.with(id, this.data.messages.get(id) ?? []);
     await focusConversation(id);
     if (!id) return;
     const [loaded, forms] = await Promise.all([
       conversationMessages(id, PAGE),
       conversationForms(id),
     ]);
-    this.data.messages[id] = mergeMessages(loaded, this.data.messages[id] ?? []);
+    const next = mergeMessages(loaded, this.data.messages.get(id) ?? []);
+    // Another conversation may have been selected meanwhile: then only refresh a held copy.
+    this.data.messages =
+      this.data.selected === id
+        ? this.data.messages.with(id, next)
+        : this.data.messages.update(id, () => next);
     this.data.forms[id] = forms;
   }
 
@@ -113,8 +118,9 @@ class ConsoleStore {
   async send(id: ConversationId, text: string, confirmed: boolean): Promise<SendOutcome> {
     const outcome = await sendMessage(id, text, confirmed);
     if (outcome.outcome === 'queued') {
-      const held = this.data.messages[id] ?? [];
-      this.data.messages[id] = upsertMessage(held, outcome.message);
+      this.data.messages = this.data.messages.update(id, (held) =>
+        upsertMessage(held, outcome.message),
+      );
     }
     return outcome;
   }
