@@ -28,6 +28,7 @@ const COMMANDS: &[&str] = &[
     "note_activity",
     "lock_console",
     "unlock_console",
+    "unlock_with_code",
     "reveal_value",
     "request_form",
     "conversation_forms",

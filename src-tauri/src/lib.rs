@@ -9,7 +9,7 @@ use rampart_console_core::console::view::{
     ConsoleEvent, ConsoleState, DemoCode, FormView, MessageView, RevealedValue, SearchResult,
     SendOutcome, SignInStep, SignedIn, Snapshot,
 };
-use rampart_console_core::console::{Console, ConsoleConfig, EventSink};
+use rampart_console_core::console::{Console, ConsoleConfig, EventSink, UnlockWith};
 use rampart_console_core::{AppInfo, BuildKind, IpcError, IpcErrorCode, UiErrorReport};
 use rampart_protocol::rest::{RevealReason, TransferTarget};
 use rampart_protocol::{AgentId, Availability, ConversationId, FormId, FormKind, MessageId};
@@ -303,7 +303,15 @@ mod commands {
         console: State<'_, Console>,
         password: SecretString,
     ) -> Result<ConsoleState> {
-        console.unlock(password).await
+        console.unlock(UnlockWith::Password(password)).await
+    }
+
+    #[tauri::command]
+    pub async fn unlock_with_code(
+        console: State<'_, Console>,
+        code: SecretString,
+    ) -> Result<ConsoleState> {
+        console.unlock(UnlockWith::Code(code)).await
     }
 }
 
@@ -415,6 +423,7 @@ pub fn run() {
             commands::note_activity,
             commands::lock_console,
             commands::unlock_console,
+            commands::unlock_with_code,
             commands::reveal_value,
             commands::request_form,
             commands::conversation_forms,

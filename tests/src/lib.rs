@@ -280,6 +280,25 @@ impl Console {
                 vec![],
             )
             .await?;
+        // WebKit takes the screenshot at its next presentation update. The console renders
+        // without GPU compositing, and then a page that does not change never presents again,
+        // so the screenshot would wait forever: a nearly transparent pixel in a corner changes
+        // a few times while it waits, and goes away after.
+        self.client
+            .execute(
+                "const poke = document.createElement('div');\
+                 poke.id = 'e2e-repaint';\
+                 poke.style.cssText = 'position:fixed;left:0;bottom:0;width:1px;height:1px;\
+                 pointer-events:none;opacity:0.01;background:#000';\
+                 document.body.append(poke);\
+                 let n = 0;\
+                 const tick = () => { poke.style.opacity = n % 2 ? '0.01' : '0.02';\
+                   if (++n < 40) setTimeout(tick, 50); else poke.remove(); };\
+                 setTimeout(tick, 50);\
+                 return true;",
+                vec![],
+            )
+            .await?;
         let png = self.client.screenshot().await?;
         let dir = artifacts_dir();
         std::fs::create_dir_all(&dir)?;

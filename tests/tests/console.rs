@@ -396,8 +396,31 @@ async fn an_agent_signs_in_handles_a_chat_with_masked_data_and_the_console_locks
             .await?;
         let notice = console.text("[data-testid=notice]").await?;
         assert!(notice.contains("pantalla"), "{notice}");
-        console.type_into("[data-testid=unlock-password]", &password).await?;
-        console.click("[data-testid=unlock-submit]").await?;
+        // This time with an authenticator code, which the hub checks. The sign-in may have
+        // used the next step's code already; then the hub calls it a replay and the test waits
+        // for the step after.
+        console.click("[data-testid=unlock-switch]").await?;
+        let account = rampart_demo::DemoAccount::load(&demo_dir(console.home()))?;
+        let mut replays = 0;
+        'unlock: loop {
+            let (code, _) = account.code_at(unix_now() + 30);
+            console.type_into("[data-testid=unlock-code]", &code).await?;
+            console.click("[data-testid=unlock-submit]").await?;
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if console.exists("[data-testid=transcript]").await? {
+                    break 'unlock;
+                }
+                if console.exists("[data-testid=unlock-error]").await? {
+                    replays += 1;
+                    assert_eq!(replays, 1, "a fresh code did not unlock");
+                    tokio::time::sleep(Duration::from_secs(31 - unix_now() % 30)).await;
+                    continue 'unlock;
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            panic!("the code unlock neither unlocked nor failed");
+        }
         console
             .wait_text("[data-testid=transcript]", |t| t.contains("queda anotado"))
             .await?;

@@ -83,6 +83,8 @@ named_enum! {
         SessionRevoked => "session.revoked",
         /// A session hit its idle or absolute timeout.
         SessionExpired => "session.expired",
+        /// A locked console was unlocked with a TOTP code the hub checked.
+        ConsoleUnlocked => "session.console.unlocked",
         /// A password or other credential was changed.
         CredentialChanged => "credential.changed",
         /// TOTP enrollment completed.
@@ -196,7 +198,8 @@ mod tests {
             joined.join(","),
             "auth.login.succeeded,auth.login.failed,auth.totp.failed,auth.totp.replayed,\
              auth.account.locked,auth.account.unlocked,net.ip.denied,session.created,\
-             session.revoked,session.expired,credential.changed,credential.totp.enrolled,\
+             session.revoked,session.expired,session.console.unlocked,credential.changed,\
+             credential.totp.enrolled,\
              credential.totp.reset,data.masked.revealed,secure_form.requested,\
              secure_form.submitted,secure_form.viewed,transcript.viewed,transcript.exported,\
              admin.account.created,admin.account.disabled,admin.role.changed,\

@@ -10,7 +10,7 @@ use std::time::Duration;
 use rampart_protocol::rest::NewVisitorRequest;
 use rampart_protocol::rest::{
     AgentProfile, ApiError, EnrollRequest, FormRevealRequest, LoginRequest, LoginStep,
-    RevealRequest, Revealed, SessionGranted, TotpRequest, TransferTarget,
+    RevealRequest, Revealed, SessionGranted, TotpRequest, TransferTarget, UnlockRequest,
 };
 use rampart_secret::SecretString;
 use reqwest::{Response, StatusCode};
@@ -135,6 +135,22 @@ impl HubApi {
         let response = self
             .post("/api/v1/logout")
             .bearer_auth(token.expose())
+            .send()
+            .await;
+        empty(response.map_err(transport)?).await
+    }
+
+    /// Asks the hub whether a TOTP code unlocks this session's locked console (the code is
+    /// checked, counted and audited there like a login code).
+    pub async fn confirm_code(
+        &self,
+        token: &SecretString,
+        request: &UnlockRequest,
+    ) -> Result<(), ClientError> {
+        let response = self
+            .post("/api/v1/session/unlock")
+            .bearer_auth(token.expose())
+            .json(request)
             .send()
             .await;
         empty(response.map_err(transport)?).await

@@ -169,6 +169,7 @@ pub const COMMANDS: &[&str] = &[
     "note_activity",
     "lock_console",
     "unlock_console",
+    "unlock_with_code",
     "reveal_value",
     "request_form",
     "conversation_forms",

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use rampart_client::{ClientErrorCode, Event, HubApi};
 use rampart_console_core::IpcErrorCode;
+use rampart_console_core::console::UnlockWith;
 use rampart_console_core::console::view::{
     Connection, ConsoleEvent, Delivery, NoticeCode, Phase, SendOutcome, SignInStep,
 };
@@ -620,12 +621,53 @@ async fn personal_data_in_a_reply_needs_confirmation_and_only_the_masked_text_le
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_console_unlocks_with_a_code_the_hub_checks_once() {
+    let h = Harness::start(Duration::from_secs(60)).await;
+    h.sign_in().await;
+    let console = &h.console;
+    console.lock().await.unwrap();
+    // A wrong code is a wrong try (the hub counts it too); a malformed one as well.
+    let wrong = console
+        .unlock(UnlockWith::Code(SecretString::new("000000".into())))
+        .await;
+    assert_eq!(refused(wrong).code, IpcErrorCode::TotpInvalid);
+    assert_eq!(console.state().await.unwrap().phase, Phase::Locked);
+    // The sign-in used the current step; the next one unlocks.
+    let state = console.unlock(UnlockWith::Code(h.code(30))).await.unwrap();
+    assert_eq!(state.phase, Phase::Active);
+    assert!(console.snapshot().await.is_ok());
+    // That code is spent: locking again, it is a replay and counts as a wrong try.
+    console.lock().await.unwrap();
+    let replayed = console.unlock(UnlockWith::Code(h.code(30))).await;
+    assert_eq!(refused(replayed).code, IpcErrorCode::TotpReplayed);
+    // Wrong tries add up across codes and passwords (the unlock above started the count
+    // again): four more and the cache is wiped.
+    for _ in 0..3 {
+        let failed = console
+            .unlock(UnlockWith::Password(SecretString::new("nope".into())))
+            .await;
+        assert_eq!(refused(failed).code, IpcErrorCode::UnlockFailed);
+    }
+    assert_eq!(console.state().await.unwrap().phase, Phase::Locked);
+    let last = console
+        .unlock(UnlockWith::Password(SecretString::new("still nope".into())))
+        .await;
+    assert!(last.is_err());
+    assert_eq!(console.state().await.unwrap().phase, Phase::SignedOut);
+    assert!(
+        !h.cache_db().exists(),
+        "the cache is wiped after five wrong tries"
+    );
+    h.console.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_locked_console_shows_nothing_until_unlocked_with_the_password() {
     let h = Harness::start(Duration::from_secs(60)).await;
     h.sign_in().await;
     let console = &h.console;
     assert_eq!(
-        refused(console.unlock(h.password()).await).code,
+        refused(console.unlock(UnlockWith::Password(h.password())).await).code,
         IpcErrorCode::WrongState,
         "an active console is not locked"
     );
@@ -650,11 +692,16 @@ async fn a_locked_console_shows_nothing_until_unlocked_with_the_password() {
     }
 
     let wrong = console
-        .unlock(SecretString::new("not-the-password".into()))
+        .unlock(UnlockWith::Password(SecretString::new(
+            "not-the-password".into(),
+        )))
         .await;
     assert_eq!(refused(wrong).code, IpcErrorCode::UnlockFailed);
     assert_eq!(console.state().await.unwrap().phase, Phase::Locked);
-    let state = console.unlock(h.password()).await.unwrap();
+    let state = console
+        .unlock(UnlockWith::Password(h.password()))
+        .await
+        .unwrap();
     assert_eq!(state.phase, Phase::Active);
     assert!(console.snapshot().await.is_ok());
     h.console.shutdown().await;
@@ -726,7 +773,7 @@ async fn five_failed_unlocks_sign_out_and_wipe_the_cache_and_its_key() {
     h.console.lock().await.unwrap();
     let wrong = || SecretString::new("not-the-password".into());
     for attempt in 1..=4 {
-        let failed = h.console.unlock(wrong()).await;
+        let failed = h.console.unlock(UnlockWith::Password(wrong())).await;
         assert_eq!(refused(failed).code, IpcErrorCode::UnlockFailed);
         assert_eq!(
             h.console.state().await.unwrap().phase,
@@ -734,7 +781,7 @@ async fn five_failed_unlocks_sign_out_and_wipe_the_cache_and_its_key() {
             "attempt {attempt}"
         );
     }
-    let fifth = h.console.unlock(wrong()).await;
+    let fifth = h.console.unlock(UnlockWith::Password(wrong())).await;
     assert_eq!(refused(fifth).code, IpcErrorCode::UnlockFailed);
 
     assert_eq!(h.console.state().await.unwrap().phase, Phase::SignedOut);
@@ -763,7 +810,7 @@ async fn five_failed_unlocks_sign_out_and_wipe_the_cache_and_its_key() {
     );
     // The right password no longer helps: the session is gone.
     assert_eq!(
-        refused(h.console.unlock(h.password()).await).code,
+        refused(h.console.unlock(UnlockWith::Password(h.password())).await).code,
         IpcErrorCode::WrongState
     );
 }
@@ -1285,7 +1332,10 @@ async fn a_locked_console_pushes_no_content_and_shows_no_notifications() {
         h.events.notifications().is_empty(),
         "no notification while locked"
     );
-    h.console.unlock(h.password()).await.unwrap();
+    h.console
+        .unlock(UnlockWith::Password(h.password()))
+        .await
+        .unwrap();
     let messages = h.console.messages(id, 10).await.unwrap();
     assert!(
         messages

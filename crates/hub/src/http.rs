@@ -20,7 +20,7 @@ use rampart_auth::SecretString;
 use rampart_protocol::rest::{
     AgentProfile, ApiError, ApiErrorCode, EnrollRequest, FormRevealRequest, LoginRequest,
     LoginStep, NewVisitorRequest, PrivacyNotice, RevealRequest, Revealed, Role, SessionGranted,
-    TotpRequest, TransferTarget, VisitorSession,
+    TotpRequest, TransferTarget, UnlockRequest, VisitorSession,
 };
 use sha2::{Digest, Sha256};
 
@@ -90,6 +90,7 @@ pub fn routes(api: Api) -> Router {
         .route("/api/v1/login/totp", post(login_totp))
         .route("/api/v1/logout", post(logout))
         .route("/api/v1/me", get(me))
+        .route("/api/v1/session/unlock", post(unlock))
         .route("/api/v1/reveal", post(reveal))
         .route("/api/v1/agents/online", get(online_agents))
         .route("/api/v1/forms/reveal", post(reveal_form))
@@ -247,6 +248,21 @@ async fn logout(
     api.chat
         .live()
         .end_session(Sha256::digest(token.expose().as_bytes()).into());
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A locked console asks whether a TOTP code is right (it cannot check codes itself).
+async fn unlock(
+    State(api): State<Api>,
+    ClientIp(ip): ClientIp,
+    Authed(authed, _): Authed,
+    body: Result<Json<UnlockRequest>, JsonRejection>,
+) -> Result<StatusCode, ApiFailure> {
+    api.throttle_login(ip)?;
+    let Json(request) = body?;
+    api.login
+        .confirm_code(authed.agent.id, &request.code, Some(ip))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

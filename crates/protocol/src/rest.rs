@@ -183,6 +183,24 @@ impl Serialize for TotpRequest {
     }
 }
 
+/// A TOTP code that unlocks a locked console (`POST /api/v1/session/unlock`, with the
+/// session's token). `Debug` redacts the code.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UnlockRequest {
+    /// The 6- or 8-digit code.
+    #[ts(type = "string")]
+    pub code: SecretString,
+}
+
+impl Serialize for UnlockRequest {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("UnlockRequest", 1)?;
+        s.serialize_field("code", self.code.expose())?;
+        s.end()
+    }
+}
+
 /// A session: the token authenticates the WebSocket and API calls. `Debug` redacts the token.
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -210,6 +210,11 @@ export function unlockConsole(password: string): Promise<ConsoleState> {
   return call<ConsoleState>('unlock_console', { password });
 }
 
+/** Unlocks with an authenticator code, which the hub checks (a wrong one counts as a try). */
+export function unlockWithCode(code: string): Promise<ConsoleState> {
+  return call<ConsoleState>('unlock_with_code', { code });
+}
+
 /** Reveals one masked span for a reason; the hub checks the role and audits it. */
 export function revealValue(
   conversation: ConversationId,

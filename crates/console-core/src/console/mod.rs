@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use rampart_auth::password::{PasswordHash, PasswordHasher};
 use rampart_client::{ClientError, ClientErrorCode, Endpoint, HubApi, HubUrl, Live, LiveConfig};
-use rampart_protocol::rest::{AgentProfile, LoginStep};
+use rampart_protocol::rest::{AgentProfile, LoginStep, UnlockRequest};
 use rampart_protocol::{Author, Availability, ConversationId};
 use rampart_secret::SecretString;
 use rampart_vault::{EntryName, Namespace, Purpose, SecretStore, UnixMillis, Vault, VaultConfig};
@@ -40,6 +40,14 @@ use view::{
     ConsoleEvent, ConsoleState, Delivery, DemoCode, DemoInfo, MessageView, NoticeCode, Phase,
     SendOutcome, SignInStep, SignedIn, Snapshot,
 };
+
+/// What unlocks a locked console.
+pub enum UnlockWith {
+    /// The account password, checked here against the hash kept in memory while signed in.
+    Password(SecretString),
+    /// A TOTP code, checked by the hub (the console never holds the TOTP secret).
+    Code(SecretString),
+}
 
 /// Longest idle lock the console accepts (PCI DSS 8.2.8: 15 minutes).
 pub const MAX_IDLE_LOCK: Duration = Duration::from_secs(15 * 60);
@@ -1145,19 +1153,43 @@ impl Console {
         });
     }
 
-    /// Unlocks with the password. After [`MAX_UNLOCK_FAILURES`] wrong tries the console signs
-    /// out and wipes its cache.
-    pub async fn unlock(&self, password: SecretString) -> Result<ConsoleState, IpcError> {
+    /// Unlocks with the password or a TOTP code. After [`MAX_UNLOCK_FAILURES`] wrong tries the
+    /// console signs out and wipes its cache. A code the hub could not check (unreachable,
+    /// account locked there, session over) is an error that does not count as a wrong try.
+    pub async fn unlock(&self, with: UnlockWith) -> Result<ConsoleState, IpcError> {
         let mut state = self.inner.state.lock().await;
         let PhaseState::Locked(session, failures) = &mut state.phase else {
             return Err(wrong_state("the console is not locked"));
         };
-        let hasher = self.inner.config.hasher.clone();
-        let stored = session.unlock.clone();
-        let verified = tokio::task::spawn_blocking(move || hasher.verify(&password, &stored))
-            .await
-            .map_err(|_| IpcError::new(IpcErrorCode::Internal, "hashing failed"))?;
-        if verified.is_ok() {
+        let refusal = match with {
+            UnlockWith::Password(password) => {
+                let hasher = self.inner.config.hasher.clone();
+                let stored = session.unlock.clone();
+                let verified =
+                    tokio::task::spawn_blocking(move || hasher.verify(&password, &stored))
+                        .await
+                        .map_err(|_| IpcError::new(IpcErrorCode::Internal, "hashing failed"))?;
+                verified
+                    .is_err()
+                    .then(|| IpcError::new(IpcErrorCode::UnlockFailed, "wrong password"))
+            }
+            UnlockWith::Code(code) => {
+                let request = UnlockRequest { code };
+                match session.api.confirm_code(&session.token, &request).await {
+                    Ok(()) => None,
+                    Err(error)
+                        if matches!(
+                            error.code(),
+                            ClientErrorCode::TotpInvalid | ClientErrorCode::TotpReplayed
+                        ) =>
+                    {
+                        Some(client_error(&error))
+                    }
+                    Err(error) => return Err(client_error(&error)),
+                }
+            }
+        };
+        let Some(refusal) = refusal else {
             let phase = std::mem::replace(&mut state.phase, PhaseState::SignedOut);
             if let PhaseState::Locked(session, _) = phase {
                 state.phase = PhaseState::Active(session);
@@ -1169,7 +1201,7 @@ impl Console {
                 state: described.clone(),
             });
             return Ok(described);
-        }
+        };
         *failures += 1;
         tracing::warn!(failures = *failures, "failed unlock");
         if *failures >= MAX_UNLOCK_FAILURES {
@@ -1184,7 +1216,7 @@ impl Console {
                 state: self.inner.describe(&state),
             });
         }
-        Err(IpcError::new(IpcErrorCode::UnlockFailed, "wrong password"))
+        Err(refusal)
     }
 
     /// Stops everything (app exit): signs out and stops the demo hub.

@@ -296,6 +296,21 @@ impl Store {
         .await
     }
 
+    /// Records a TOTP step accepted outside a login (a console unlocked with a code) and resets
+    /// the failure counter, in one statement. Returns `false`, changing nothing, when that step
+    /// or a later one was already used, so one code never serves twice.
+    pub async fn accept_code(&self, id: AgentId, step: u64) -> Result<bool, StoreError> {
+        self.write(move |conn| {
+            let changed = conn.execute(
+                "UPDATE agents SET totp_last_step = ?2, failures = 0, last_failure_at = NULL
+                 WHERE id = ?1 AND (totp_last_step IS NULL OR totp_last_step < ?2)",
+                params![id.to_string(), to_i64(step)?],
+            )?;
+            Ok(changed == 1)
+        })
+        .await
+    }
+
     /// Completes a login in one transaction: stores the accepted TOTP step (only if it is newer
     /// than the stored one, so two racing logins cannot both use one code), resets the failure
     /// counter, optionally stores a newly enrolled secret and recovery codes, and stores the

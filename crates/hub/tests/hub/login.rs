@@ -458,3 +458,92 @@ async fn unknown_usernames_get_the_same_throttling_as_real_ones() {
     assert_eq!(real, unknown);
     assert!(real.contains(&"wait"), "the schedule kicked in: {real:?}");
 }
+
+#[tokio::test]
+async fn a_locked_console_unlocks_with_a_code_once_and_the_code_cannot_log_in_after() {
+    let hub = hub();
+    let id = agent(&hub, "ana").await;
+    let (_, totp) = first_login(&hub, "ana").await;
+    hub.clock.advance(30);
+    let code = totp.code_at(hub.clock_now());
+    hub.login.confirm_code(id, &code, None).await.unwrap();
+    assert_eq!(hub.count(Action::ConsoleUnlocked), 1);
+    // The same code again, for an unlock or a login, is a replay.
+    let again = hub.login.confirm_code(id, &code, None).await;
+    assert!(matches!(again, Err(LoginError::TotpReplayed)), "{again:?}");
+    let login = challenge(&hub, "ana").await;
+    let replay = hub.login.complete(&login, &code, None).await;
+    assert!(
+        matches!(replay, Err(LoginError::TotpReplayed)),
+        "{replay:?}"
+    );
+    // A wrong code is refused and audited, without the code.
+    let wrong = hub.login.confirm_code(id, &secret("000000"), None).await;
+    assert!(matches!(wrong, Err(LoginError::TotpInvalid)), "{wrong:?}");
+    let malformed = hub.login.confirm_code(id, &secret("12ab"), None).await;
+    assert!(
+        matches!(malformed, Err(LoginError::TotpInvalid)),
+        "{malformed:?}"
+    );
+    assert_eq!(hub.count(Action::TotpReplayed), 2);
+    assert_eq!(hub.count(Action::TotpFailed), 2);
+    assert_eq!(hub.count(Action::ConsoleUnlocked), 1);
+    assert!(hub.audit.log().verify(None).is_ok());
+}
+
+#[tokio::test]
+async fn wrong_unlock_codes_count_towards_the_lockout_and_a_locked_account_cannot_unlock() {
+    let hub = hub();
+    let id = agent(&hub, "ana").await;
+    let (_, totp) = first_login(&hub, "ana").await;
+    let mut locked = false;
+    for _ in 0..20 {
+        hub.clock.advance(120);
+        match hub.login.confirm_code(id, &secret("000000"), None).await {
+            Err(LoginError::TotpInvalid) => {}
+            Err(LoginError::LockedOut(_)) => {
+                locked = true;
+                break;
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(locked, "consecutive wrong unlock codes lock the account");
+    assert_eq!(hub.count(Action::AccountLocked), 1);
+    // Even the right code is refused while locked.
+    hub.clock.advance(30);
+    let right = totp.code_at(hub.clock_now());
+    assert!(matches!(
+        hub.login.confirm_code(id, &right, None).await,
+        Err(LoginError::LockedOut(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_right_unlock_code_resets_the_failure_count() {
+    let hub = hub();
+    let id = agent(&hub, "ana").await;
+    let (_, totp) = first_login(&hub, "ana").await;
+    // Some failures, then a right code: the count starts again, so as many failures again
+    // do not lock the account.
+    for _ in 0..5 {
+        hub.clock.advance(120);
+        assert!(
+            hub.login
+                .confirm_code(id, &secret("000000"), None)
+                .await
+                .is_err()
+        );
+    }
+    hub.clock.advance(120);
+    let code = totp.code_at(hub.clock_now());
+    hub.login.confirm_code(id, &code, None).await.unwrap();
+    for _ in 0..5 {
+        hub.clock.advance(120);
+        assert!(matches!(
+            hub.login.confirm_code(id, &secret("000000"), None).await,
+            Err(LoginError::TotpInvalid)
+        ));
+    }
+    assert_eq!(hub.count(Action::AccountLocked), 0);
+}

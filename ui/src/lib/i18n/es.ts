@@ -87,6 +87,10 @@ export const es: Record<MessageKey, string> = {
   'error.passwordRejected': 'El hub rechazó esta contraseña; vea los motivos arriba.',
   'lock.heading': 'Consola bloqueada',
   'lock.body': 'Sesión de {name}. Introduzca su contraseña para continuar.',
+  'lock.bodyCode':
+    'Sesión de {name}. Introduzca el código de su app de autenticación para continuar.',
+  'lock.useCode': 'Usar un código del autenticador',
+  'lock.usePassword': 'Usar la contraseña',
   'lock.unlock': 'Desbloquear',
   'lock.now': 'Bloquear',
   'lock.signOut': 'Cerrar sesión',

@@ -6,6 +6,8 @@
 //! verified (`PasswordVerified`), so the second step needs no password and a hub restart simply
 //! asks the agent to start again. Lockout counts password and TOTP failures together.
 
+mod unlock;
+
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
