@@ -1363,3 +1363,52 @@ async fn transfer_lists_online_colleagues_only_and_needs_an_open_conversation() 
         IpcErrorCode::WrongState
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conversation_erased_at_the_hub_leaves_the_console_and_its_cache() {
+    let h = Harness::start(Duration::from_secs(60)).await;
+    let visitor = h.with_visitor().await;
+    let id = visitor.conversation;
+    visitor
+        .live
+        .send(id, "my email is erase.me@example.org".to_owned())
+        .await
+        .unwrap();
+    h.events
+        .wait_for("the message", |e| match e {
+            ConsoleEvent::Conversation { conversation }
+                if conversation.id == id && conversation.message_count == 1 =>
+            {
+                Some(())
+            }
+            _ => None,
+        })
+        .await;
+    assert_eq!(h.console.search("email").await.unwrap().len(), 1);
+    visitor.live.shutdown().await.unwrap();
+
+    // An administrator erases the visitor from another process (the hub's command line),
+    // straight in the hub's database; the serving hub notices and tells the console.
+    let hub_db = h.data_dir.join("demo").join("hub").join("hub.db");
+    let store = rampart_hub::store::Store::open(&hub_db).unwrap();
+    let visitor_id = store.visitor_of(id).await.unwrap().unwrap();
+    let now_ms = i64::try_from(support::now()).unwrap() * 1000;
+    assert_eq!(
+        store.erase_visitor(visitor_id, now_ms).await.unwrap(),
+        vec![id]
+    );
+    assert!(rampart_hub::forget::SWEEP * 2 < support::PATIENCE);
+    let forgotten = h
+        .events
+        .wait_for("the erasure", |e| match e {
+            ConsoleEvent::Forgotten { conversations } => Some(conversations.clone()),
+            _ => None,
+        })
+        .await;
+    assert_eq!(forgotten, vec![id]);
+    let snapshot = h.console.snapshot().await.unwrap();
+    assert!(snapshot.conversations.iter().all(|c| c.id != id));
+    assert!(h.console.messages(id, 100).await.unwrap().is_empty());
+    assert!(h.console.search("email").await.unwrap().is_empty());
+    h.console.shutdown().await;
+}

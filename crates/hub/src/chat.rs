@@ -375,6 +375,13 @@ impl Chat {
             ));
         }
         let mut frames = Vec::new();
+        // A console that was offline learns which conversations the hub deleted meanwhile.
+        if let Peer::Agent { .. } = peer {
+            match crate::forget::recent(&self.store, self.now_ms()).await {
+                Ok(forget) => frames.extend(forget),
+                Err(error) => return Err(store_failure(&error, None)),
+            }
+        }
         let follow: Vec<(ConversationId, Seq)> = match peer {
             Peer::Visitor { conversation, .. } => {
                 let after = resume

@@ -79,6 +79,8 @@ pub struct Hub {
     clock: Arc<dyn Clock>,
     session_recheck: Duration,
     limits: Limits,
+    /// Wakes the deletion sweep (an erasure in this process need not wait for the next tick).
+    forget_now: Arc<tokio::sync::Notify>,
 }
 
 /// Knobs tests turn; production uses the defaults.
@@ -161,6 +163,7 @@ impl Hub {
             reveals,
             clock,
             session_recheck: tuning.session_recheck,
+            forget_now: Arc::new(tokio::sync::Notify::new()),
             limits: Limits::new(
                 config_limits.sockets_per_ip,
                 config_limits.visitors_per_minute,
@@ -188,7 +191,13 @@ impl Hub {
         let now = i64::try_from(self.clock.unix_now()?).unwrap_or(i64::MAX);
         let keep = i64::from(self.config.retention.transcript_days) * 24 * 60 * 60;
         let cutoff_ms = now.saturating_sub(keep).saturating_mul(1000);
-        let purged = self.store.purge_closed_before(cutoff_ms).await?;
+        let now_ms = now.saturating_mul(1000);
+        // A retention shorter than a console's cache must reach the consoles too.
+        let remember =
+            crate::forget::retention_reaches_consoles(self.config.retention.transcript_days)
+                .then_some(now_ms);
+        let purged = self.store.purge_closed_before(cutoff_ms, remember).await?;
+        crate::forget::prune(&self.store, now_ms).await?;
         // Originals expire on their own clock, well before transcripts.
         if let Some(originals) = self.chat.originals() {
             originals.purge(now.saturating_mul(1000));
@@ -199,7 +208,10 @@ impl Hub {
     /// Right to erasure: deletes every conversation of a visitor and records that it happened
     /// (the audit record names the pseudonymous visitor id and a count, never erased content).
     pub async fn erase_visitor(&self, by: Actor, visitor: VisitorId) -> Result<usize, HubError> {
-        let erased = self.store.erase_visitor(visitor).await?;
+        let now_ms = i64::try_from(self.clock.unix_now()?)
+            .unwrap_or(i64::MAX)
+            .saturating_mul(1000);
+        let erased = self.store.erase_visitor(visitor, now_ms).await?;
         for conversation in &erased {
             if let Some(originals) = self.chat.originals() {
                 originals.forget_conversation(*conversation);
@@ -213,6 +225,7 @@ impl Hub {
             .with_detail("conversations", &erased.len().to_string())
             .map_err(AuditError::from)?;
         self.audit.record(event, self.clock.unix_now()?).await?;
+        self.forget_now.notify_one();
         Ok(erased.len())
     }
 
@@ -242,6 +255,29 @@ impl Hub {
                 if let (Some(forms), Ok(now)) = (expiring.chat.forms(), expiring.clock.unix_now()) {
                     let now_ms = i64::try_from(now).unwrap_or(i64::MAX).saturating_mul(1000);
                     forms.purge(now_ms);
+                }
+            }
+        });
+        // Consoles drop conversations the hub deleted, whichever process deleted them.
+        let forgetting = self.clone();
+        let forgetter = tokio::spawn(async move {
+            let mut seen = match forgetting.store.forgotten_head().await {
+                Ok(head) => head,
+                Err(error) => {
+                    tracing::error!(%error, "cannot read the deletion log; consoles learn of deletions at their next connection");
+                    return;
+                }
+            };
+            let mut every = tokio::time::interval(crate::forget::SWEEP);
+            loop {
+                tokio::select! {
+                    _ = every.tick() => {}
+                    () = forgetting.forget_now.notified() => {}
+                }
+                match crate::forget::sweep(&forgetting.chat, &mut seen).await {
+                    Ok(0) => {}
+                    Ok(told) => tracing::info!(told, "consoles told to drop deleted conversations"),
+                    Err(error) => tracing::error!(%error, "deletion sweep failed"),
                 }
             }
         });
@@ -283,6 +319,7 @@ impl Hub {
         };
         purger.abort();
         form_sweeper.abort();
+        forgetter.abort();
         self.audit
             .record(
                 AuditEvent::new(Actor::System, Action::HubStopped),

@@ -62,6 +62,7 @@ pub const SERVER_FRAME_TYPES: &[&str] = &[
     "closed",
     "sessionRevoked",
     "wipeDevice",
+    "forget",
     "error",
     "pong",
     "formRequested",

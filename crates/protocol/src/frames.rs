@@ -360,6 +360,14 @@ pub enum ServerFrame {
     /// An administrator ordered this agent's devices wiped: the console must delete its local
     /// cache and keys now. `sessionRevoked` follows.
     WipeDevice,
+    /// The hub deleted these conversations (a visitor's right to erasure, or a retention
+    /// shorter than a console's cache): the console must delete every local copy. Sent to
+    /// connected agents as it happens and again at each `hello` for recent ones.
+    #[serde(rename_all = "camelCase")]
+    Forget {
+        /// The conversations to drop.
+        conversations: Vec<ConversationId>,
+    },
     /// A frame was refused. Nothing the frame asked for happened.
     #[serde(rename_all = "camelCase")]
     Error {

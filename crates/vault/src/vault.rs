@@ -238,6 +238,24 @@ impl Vault {
         Ok(purged)
     }
 
+    /// Deletes conversations the hub deleted (a visitor's erasure, or the hub's retention):
+    /// their messages (and search index entries), unsent items queued for them, and the
+    /// conversations themselves, then truncates the WAL so the deleted pages do not linger
+    /// there (`secure_delete` overwrote them in the database). Unknown ids are ignored.
+    /// Returns how many messages were deleted.
+    pub fn forget_conversations(&mut self, ids: &[&str]) -> Result<usize> {
+        let tx = self.conn.transaction()?;
+        let mut deleted = 0;
+        for id in ids {
+            deleted += tx.execute("DELETE FROM messages WHERE conversation_id = ?1", [id])?;
+            tx.execute("DELETE FROM outbox WHERE conversation_id = ?1", [id])?;
+            tx.execute("DELETE FROM conversations WHERE id = ?1", [id])?;
+        }
+        tx.commit()?;
+        self.checkpoint()?;
+        Ok(deleted)
+    }
+
     pub(crate) fn record_event(&self, kind: VaultEventKind, at: UnixMillis) -> Result<()> {
         let tx = self.conn.unchecked_transaction()?;
         tx.execute(

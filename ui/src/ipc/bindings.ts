@@ -305,7 +305,11 @@ message: MessageView, } | { "type": "form",
 /**
  * Its state.
  */
-form: FormView, } | { "type": "notice", 
+form: FormView, } | { "type": "forgotten", 
+/**
+ * Their ids.
+ */
+conversations: Array<ConversationId>, } | { "type": "notice", 
 /**
  * What happened.
  */

@@ -275,7 +275,11 @@ displayName: string, } | { "type": "closed",
 /**
  * Which.
  */
-conversationId: ConversationId, } | { "type": "sessionRevoked" } | { "type": "wipeDevice" } | { "type": "error", 
+conversationId: ConversationId, } | { "type": "sessionRevoked" } | { "type": "wipeDevice" } | { "type": "forget", 
+/**
+ * The conversations to drop.
+ */
+conversations: Array<ConversationId>, } | { "type": "error", 
 /**
  * Why.
  */

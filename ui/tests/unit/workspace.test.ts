@@ -106,6 +106,21 @@ describe('workspace events', () => {
     expect(upsertMessage([], message('m3', 'x', 'failed'))).toHaveLength(1);
   });
 
+  it('drops every trace of conversations the hub deleted', () => {
+    const data = emptyWorkspace();
+    applyEvent(data, { type: 'conversation', conversation: conversation('gone', true, 1, 1) });
+    applyEvent(data, { type: 'conversation', conversation: conversation('kept', true, 2) });
+    data.messages = data.messages.with('gone', [message('m1', 'x', 'delivered')]);
+    data.messages = data.messages.with('kept', [message('m2', 'y', 'delivered')]);
+    data.forms['gone'] = [];
+    data.selected = 'gone';
+    applyEvent(data, { type: 'forgotten', conversations: ['gone', 'never-held'] });
+    expect(data.conversations.map((c) => c.id)).toEqual(['kept']);
+    expect(data.messages.ids()).toEqual(['kept']);
+    expect('gone' in data.forms).toBe(false);
+    expect(data.selected).toBeNull();
+  });
+
   it('tracks the queue and the connection', () => {
     const data = emptyWorkspace();
     applyEvent(data, {

@@ -108,6 +108,18 @@ impl Model {
         Some(view.clone())
     }
 
+    /// Drops conversations the hub deleted. Returns those that were held.
+    pub fn forget(&mut self, ids: &[ConversationId]) -> Vec<ConversationId> {
+        self.shown.retain(|id| !ids.contains(id));
+        if self.focused.is_some_and(|id| ids.contains(&id)) {
+            self.focused = None;
+        }
+        ids.iter()
+            .copied()
+            .filter(|id| self.threads.remove(id).is_some())
+            .collect()
+    }
+
     /// Marks a conversation closed.
     pub fn close_conversation(&mut self, id: ConversationId) -> Option<ConversationView> {
         let thread = self.threads.get_mut(&id)?;

@@ -4,7 +4,7 @@
 use std::sync::atomic::Ordering;
 
 use rampart_client::Event;
-use rampart_protocol::{Author, ServerFrame};
+use rampart_protocol::{Author, ConversationId, ServerFrame};
 use rampart_vault::{MaskedText, UnixMillis};
 use tokio::sync::mpsc;
 
@@ -36,6 +36,9 @@ pub(super) async fn run(
                 // An administrator ordered this device wiped: drop the cache and keys now.
                 tokio::spawn(async move { console.session_wiped(generation).await });
                 return;
+            }
+            Event::Frame(ServerFrame::Forget { conversations }) => {
+                forget(&console, vault.as_ref(), &conversations);
             }
             Event::Frame(frame) => on_frame(&console, vault.as_ref(), frame),
             Event::SendFailed {
@@ -201,6 +204,39 @@ fn on_frame(console: &Console, vault: Option<&SharedVault>, frame: ServerFrame) 
             tracing::warn!(?code, "the hub refused a frame");
         }
         _ => {}
+    }
+}
+
+/// The hub deleted these conversations: so does the console, cache first.
+fn forget(console: &Console, vault: Option<&SharedVault>, conversations: &[ConversationId]) {
+    if let Some(vault) = vault {
+        let ids: Vec<String> = conversations.iter().map(ToString::to_string).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        match vault.lock().forget_conversations(&ids) {
+            Ok(deleted) => tracing::info!(
+                conversations = ids.len(),
+                messages = deleted,
+                "deleted conversations the hub deleted"
+            ),
+            Err(error) => {
+                tracing::warn!(
+                    code = error.code().as_str(),
+                    "forgetting conversations failed"
+                );
+                console.emit(ConsoleEvent::Notice {
+                    code: NoticeCode::CacheFailed,
+                });
+            }
+        }
+    }
+    let held = console
+        .inner
+        .with_model(|m| m.forget(conversations))
+        .unwrap_or_default();
+    if !held.is_empty() {
+        console.emit(ConsoleEvent::Forgotten {
+            conversations: held,
+        });
     }
 }
 

@@ -274,6 +274,12 @@ pub enum ConsoleEvent {
         /// Its state.
         form: FormView,
     },
+    /// The hub deleted these conversations (erasure or retention): they are gone from the
+    /// cache and must go from the screen.
+    Forgotten {
+        /// Their ids.
+        conversations: Vec<ConversationId>,
+    },
     /// Something the agent should know (translated by code in the UI).
     Notice {
         /// What happened.

@@ -3,6 +3,7 @@
 use rampart_protocol::{AgentId, ConversationId, MaskedSpan, MessageId, Seq, VisitorId};
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::forgotten::remember_forgotten;
 use super::{Store, StoreError};
 
 /// Where a conversation is in its life.
@@ -96,7 +97,7 @@ fn seq_from_sql(value: i64) -> Result<Seq, StoreError> {
         .map_err(|_| StoreError::Corrupt("negative sequence"))
 }
 
-fn parse_id<T: std::str::FromStr>(s: &str, what: &'static str) -> Result<T, StoreError> {
+pub(super) fn parse_id<T: std::str::FromStr>(s: &str, what: &'static str) -> Result<T, StoreError> {
     s.parse().map_err(|_| StoreError::Corrupt(what))
 }
 
@@ -301,32 +302,54 @@ impl Store {
 
     /// Deletes closed conversations (their messages and visitor tokens cascade) that closed
     /// before `cutoff_ms`. Returns how many. Deleted pages are overwritten (secure_delete).
-    pub async fn purge_closed_before(&self, cutoff_ms: i64) -> Result<usize, StoreError> {
+    /// With `remember` set, their ids are also recorded for consoles to forget
+    /// ([`Store::forgotten_after`]), in the same transaction.
+    pub async fn purge_closed_before(
+        &self,
+        cutoff_ms: i64,
+        remember: Option<i64>,
+    ) -> Result<usize, StoreError> {
         self.write(move |conn| {
-            Ok(conn.execute(
-                "DELETE FROM conversations WHERE state = 'closed' AND closed_at < ?1",
-                params![cutoff_ms],
-            )?)
+            // The writer runs this inside its transaction: deleting and recording go together.
+            let purged = {
+                let mut statement = conn.prepare_cached(
+                    "DELETE FROM conversations WHERE state = 'closed' AND closed_at < ?1 RETURNING id",
+                )?;
+                let ids = statement
+                    .query_map(params![cutoff_ms], |row| row.get::<_, String>(0))?
+                    .collect::<Result<Vec<String>, _>>()?;
+                if let Some(now_ms) = remember {
+                    remember_forgotten(conn, &ids, now_ms)?;
+                }
+                ids.len()
+            };
+            Ok(purged)
         })
         .await
     }
 
     /// Deletes every conversation of a visitor (right to erasure), whatever its state.
     /// Returns the ids of the erased conversations.
+    /// The ids are recorded for consoles to forget, in the same transaction.
     pub async fn erase_visitor(
         &self,
         visitor: VisitorId,
+        now_ms: i64,
     ) -> Result<Vec<ConversationId>, StoreError> {
         self.write(move |conn| {
-            let mut statement = conn
-                .prepare_cached("DELETE FROM conversations WHERE visitor_id = ?1 RETURNING id")?;
-            let rows =
-                statement.query_map(params![visitor.to_string()], |row| row.get::<_, String>(0))?;
-            let mut erased = Vec::new();
-            for row in rows {
-                erased.push(parse_id(&row?, "conversation id")?);
-            }
-            Ok(erased)
+            // The writer runs this inside its transaction: deleting and recording go together.
+            let ids = {
+                let mut statement = conn.prepare_cached(
+                    "DELETE FROM conversations WHERE visitor_id = ?1 RETURNING id",
+                )?;
+                statement
+                    .query_map(params![visitor.to_string()], |row| row.get::<_, String>(0))?
+                    .collect::<Result<Vec<String>, _>>()?
+            };
+            remember_forgotten(conn, &ids, now_ms)?;
+            ids.iter()
+                .map(|id| parse_id(id, "conversation id"))
+                .collect()
         })
         .await
     }

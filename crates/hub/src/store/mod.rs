@@ -15,6 +15,7 @@
 mod accounts;
 mod allowlist;
 mod conversations;
+mod forgotten;
 mod schema;
 mod writer;
 

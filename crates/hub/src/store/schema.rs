@@ -126,6 +126,18 @@ fn migrations() -> Migrations<'static> {
         M::up("DROP TABLE span_originals;"),
         // A remote wipe ordered by an admin, until the account's next successful login.
         M::up("ALTER TABLE agents ADD COLUMN wipe_ordered_at INTEGER;"),
+        // Conversations erased (right to erasure) or purged by a retention shorter than a
+        // console's cache: the ids only, so consoles drop their copies (crate::forget).
+        M::up(
+            r#"
+        CREATE TABLE forgotten (
+            seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+            conversation_id TEXT NOT NULL,
+            at              INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX forgotten_by_time ON forgotten (at);
+        "#,
+        ),
     ])
 }
 

@@ -1,6 +1,8 @@
 //! The hub over real sockets: routing, delivery with masking, acknowledgement and
 //! deduplication, resume, bad frames, revocation and IP allow-lists.
 
+use std::time::Duration;
+
 use crate::support::*;
 use rampart_audit::Action;
 use rampart_protocol::{
@@ -1002,6 +1004,79 @@ async fn retention_and_erasure_remove_exactly_what_they_should() {
     assert!(exported.contains(&visitor.to_string()) && !exported.contains("hola"));
 }
 
+/// The first `forget` frame within `patience`, skipping others.
+async fn next_forget(ws: &mut Ws, patience: Duration) -> Vec<ConversationId> {
+    tokio::time::timeout(patience, async {
+        loop {
+            if let ServerFrame::Forget { conversations } = ws.recv().await {
+                return conversations;
+            }
+        }
+    })
+    .await
+    .expect("a forget frame in time")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consoles_are_told_to_forget_erased_conversations_online_and_at_their_next_hello() {
+    let hub = live_hub().await;
+    let (mut online, _) = available_agent(&hub, "ana").await;
+    let (erased, _) = hub.visitor().await;
+    let (kept, _) = hub.visitor().await;
+    let (old, _) = hub.visitor().await;
+    let store = &hub.server.store;
+    // A retention purge longer than a console's cache is not sent: no console holds those.
+    let day_ms = 24 * 60 * 60 * 1000;
+    let now_ms = i64::try_from(START).unwrap() * 1000;
+    store.close(old, now_ms - 91 * day_ms).await.unwrap();
+    assert_eq!(hub.server.purge_expired().await.unwrap(), 1);
+    let visitor = store.visitor_of(erased).await.unwrap().unwrap();
+    hub.server
+        .erase_visitor(rampart_audit::Actor::System, visitor)
+        .await
+        .unwrap();
+    // The connected console hears of it within the sweep interval.
+    let told = next_forget(&mut online, rampart_hub::forget::SWEEP * 2).await;
+    assert_eq!(told, vec![erased]);
+    // A console connecting later is told at its hello, before anything else of its own.
+    let (token, _, _) = hub.agent_session("ben").await;
+    let mut later = hub.connect("/ws/agent", &token).await;
+    later.hello(vec![]).await;
+    let told = next_forget(&mut later, Duration::from_secs(5)).await;
+    assert_eq!(told, vec![erased], "not {kept} nor the purged {old}");
+}
+
+#[test]
+fn only_retentions_shorter_than_a_consoles_cache_reach_consoles() {
+    use rampart_hub::forget::{CONSOLE_CACHE_DAYS, retention_reaches_consoles};
+    assert!(retention_reaches_consoles(1));
+    assert!(retention_reaches_consoles(7));
+    assert!(!retention_reaches_consoles(8));
+    assert!(!retention_reaches_consoles(90));
+    assert_eq!(CONSOLE_CACHE_DAYS, 8);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_short_retention_is_sent_to_consoles() {
+    let hub = live_hub_with(|config| config.retention.transcript_days = 1).await;
+    let (purged, _) = hub.visitor().await;
+    let day_ms = 24 * 60 * 60 * 1000;
+    let now_ms = i64::try_from(START).unwrap() * 1000;
+    hub.server
+        .store
+        .close(purged, now_ms - 2 * day_ms)
+        .await
+        .unwrap();
+    assert_eq!(hub.server.purge_expired().await.unwrap(), 1);
+    let (token, _, _) = hub.agent_session("ana").await;
+    let mut ws = hub.connect("/ws/agent", &token).await;
+    ws.hello(vec![]).await;
+    assert_eq!(
+        next_forget(&mut ws, Duration::from_secs(5)).await,
+        vec![purged]
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn raw_card_numbers_and_ids_never_reach_the_hubs_files() {
     const CANARIES: &[&str] = &[
@@ -1152,16 +1227,24 @@ async fn agents_see_who_they_can_transfer_to_and_the_conversation_moves_with_its
     let (mut bea, _) = available_agent(&hub, "bea").await;
     bea.until(|f| matches!(f, ServerFrame::Queue { .. })).await;
 
-    let targets: serde_json::Value = hub
-        .http
-        .get(hub.url("/api/v1/agents/online"))
-        .bearer_auth(&ana_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    // Bea's availability frame may still be on its way: ask until it has been applied.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let targets = loop {
+        let targets: serde_json::Value = hub
+            .http
+            .get(hub.url("/api/v1/agents/online"))
+            .bearer_auth(&ana_token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if targets[0]["available"] == true || std::time::Instant::now() > deadline {
+            break targets;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     let targets = targets.as_array().unwrap();
     assert_eq!(targets.len(), 1, "everyone online but me: {targets:?}");
     assert_eq!(targets[0]["displayName"], "Agent bea");

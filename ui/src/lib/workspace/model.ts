@@ -63,6 +63,11 @@ export class LoadedMessages {
     );
   }
 
+  /** Drops the transcripts of `ids`. */
+  without(ids: ConversationId[]): LoadedMessages {
+    return new LoadedMessages(this.entries.filter(([held]) => !ids.includes(held)));
+  }
+
   /** Replaces the list of a held conversation without changing the order; ignores others. */
   update(id: ConversationId, change: (list: MessageView[]) => MessageView[]): LoadedMessages {
     if (!this.has(id)) return this;
@@ -149,6 +154,15 @@ export function applyEvent(data: WorkspaceData, event: ConsoleEvent): WorkspaceD
     case 'form': {
       const id = event.form.conversationId;
       data.forms[id] = upsertForm(data.forms[id] ?? [], event.form);
+      break;
+    }
+    case 'forgotten': {
+      // The hub deleted these conversations (erasure or retention): nothing of them stays.
+      const gone = event.conversations;
+      data.conversations = data.conversations.filter((c) => !gone.includes(c.id));
+      data.messages = data.messages.without(gone);
+      for (const id of gone) delete data.forms[id];
+      if (data.selected && gone.includes(data.selected)) data.selected = null;
       break;
     }
     case 'message': {

@@ -1,0 +1,82 @@
+//! Consoles forget what the hub deleted.
+//!
+//! When a visitor's data is erased (right to erasure) the agents' consoles may still hold the
+//! masked transcript in their local caches. The store records the ids of deleted conversations
+//! ([`Store::forgotten_after`]); connected consoles are told within [`SWEEP`], and a console
+//! that was offline is told at its next `hello` (recent records only: a console's cache keeps
+//! messages [`CONSOLE_CACHE_DAYS`] at most, so older ones concern no console). The sweep also
+//! drops what the serving hub holds in memory for those conversations (revealable originals,
+//! secure forms), which matters when the erasure ran from the command line in another process.
+
+use std::time::Duration;
+
+use rampart_protocol::ServerFrame;
+
+use crate::chat::Chat;
+use crate::store::{Store, StoreError};
+
+/// Longest a console keeps cached messages (its vault's retention, 7 days, plus a day).
+pub const CONSOLE_CACHE_DAYS: i64 = 8;
+
+/// How often the serving hub looks for new deletions.
+pub const SWEEP: Duration = Duration::from_secs(2);
+
+/// Conversation ids per frame.
+const CHUNK: usize = 500;
+
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// Whether a retention of `transcript_days` can delete a conversation a console still holds.
+pub fn retention_reaches_consoles(transcript_days: u32) -> bool {
+    i64::from(transcript_days) < CONSOLE_CACHE_DAYS
+}
+
+/// The `forget` frames for a (re)connecting console: deletions of the last
+/// [`CONSOLE_CACHE_DAYS`].
+pub async fn recent(store: &Store, now_ms: i64) -> Result<Vec<ServerFrame>, StoreError> {
+    let since = now_ms.saturating_sub(CONSOLE_CACHE_DAYS * DAY_MS);
+    let mut frames = Vec::new();
+    let mut after = 0;
+    loop {
+        let chunk = store.forgotten_after(after, since, CHUNK).await?;
+        let Some(&(last, _)) = chunk.last() else {
+            return Ok(frames);
+        };
+        after = last;
+        frames.push(ServerFrame::Forget {
+            conversations: chunk.into_iter().map(|(_, id)| id).collect(),
+        });
+    }
+}
+
+/// Tells connected consoles about deletions recorded after position `seen` (and drops the
+/// hub's in-memory data for them); moves `seen` on. Returns how many conversations.
+pub async fn sweep(chat: &Chat, seen: &mut i64) -> Result<usize, StoreError> {
+    let mut told = 0;
+    loop {
+        let chunk = chat.store().forgotten_after(*seen, 0, CHUNK).await?;
+        let Some(&(last, _)) = chunk.last() else {
+            return Ok(told);
+        };
+        *seen = last;
+        let conversations: Vec<_> = chunk.into_iter().map(|(_, id)| id).collect();
+        for conversation in &conversations {
+            if let Some(originals) = chat.originals() {
+                originals.forget_conversation(*conversation);
+            }
+            if let Some(forms) = chat.forms() {
+                forms.forget_conversation(*conversation);
+            }
+        }
+        told += conversations.len();
+        chat.live()
+            .to_agents(&ServerFrame::Forget { conversations });
+    }
+}
+
+/// Drops records no console can need any more.
+pub async fn prune(store: &Store, now_ms: i64) -> Result<usize, StoreError> {
+    store
+        .prune_forgotten(now_ms.saturating_sub(CONSOLE_CACHE_DAYS * DAY_MS))
+        .await
+}
