@@ -17,7 +17,7 @@ run_packages=(
   # The Secret Service the console keeps its keys in, and its client library.
   gnome-keyring dbus-x11 libsecret-1-dev libdbus-1-dev
 )
-test_packages=(xvfb webkit2gtk-driver keyutils chromium imagemagick fonts-dejavu-core)
+test_packages=(xvfb webkit2gtk-driver keyutils chromium imagemagick xclip fonts-dejavu-core)
 
 packages=("${run_packages[@]}")
 [ "$want_test" = 1 ] && packages+=("${test_packages[@]}")

@@ -79,6 +79,37 @@ async fn next_agent_text(events: &mut tokio::sync::mpsc::Receiver<Event>) -> Str
     }
 }
 
+/// Selects the transcript, presses Ctrl+C as the agent would, and returns what the X clipboard
+/// holds then (read with `xclip`, as another application would).
+async fn copy_transcript(console: &Console) -> Result<String, Error> {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    use fantoccini::key::Key;
+    console
+        .client()
+        .execute(
+            "getSelection().selectAllChildren(document.querySelector('[data-testid=transcript]'));\
+             return true;",
+            vec![],
+        )
+        .await?;
+    let control = char::from(Key::Control);
+    let keys = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: control })
+        .then(KeyAction::Down { value: 'c' })
+        .then(KeyAction::Up { value: 'c' })
+        .then(KeyAction::Up { value: control });
+    console.client().perform_actions(keys).await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let output = std::process::Command::new("xclip")
+        .args(["-o", "-selection", "clipboard"])
+        .output()?;
+    assert!(
+        output.status.success(),
+        "xclip could not read the clipboard"
+    );
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
 async fn sign_in(console: &Console) -> Result<String, Error> {
     console.click("[data-testid=start-demo]").await?;
     let username = console.text("[data-testid=demo-username]").await?;
@@ -209,6 +240,15 @@ async fn an_agent_signs_in_handles_a_chat_with_masked_data_and_the_console_locks
             )
             .await?;
         assert_eq!(copy_blocked, serde_json::Value::String("none".into()));
+        // Selecting the whole transcript and pressing Ctrl+C while the value shows puts the
+        // masked form on the system clipboard, never the revealed digits.
+        let copied = copy_transcript(console).await?;
+        assert!(copied.contains("1111"), "the masked card was copied: {copied:?}");
+        assert!(copied.contains('•'), "the masked card was copied: {copied:?}");
+        assert!(
+            !copied.contains(CARD) && !copied.contains(CARD_DIGITS),
+            "the revealed card reached the clipboard: {copied:?}"
+        );
         console.screenshot("revealed-en").await?;
         let revealed_at = Instant::now();
         while console.exists("[data-testid=revealed]").await? {
