@@ -29,6 +29,7 @@ const COMMANDS: &[&str] = &[
     "lock_console",
     "unlock_console",
     "unlock_with_code",
+    "copy_revealed",
     "reveal_value",
     "request_form",
     "conversation_forms",

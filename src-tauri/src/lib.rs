@@ -307,6 +307,11 @@ mod commands {
     }
 
     #[tauri::command]
+    pub async fn copy_revealed(console: State<'_, Console>, value: SecretString) -> Result<()> {
+        console.copy_revealed(value).await
+    }
+
+    #[tauri::command]
     pub async fn unlock_with_code(
         console: State<'_, Console>,
         code: SecretString,
@@ -424,6 +429,7 @@ pub fn run() {
             commands::lock_console,
             commands::unlock_console,
             commands::unlock_with_code,
+            commands::copy_revealed,
             commands::reveal_value,
             commands::request_form,
             commands::conversation_forms,

@@ -100,13 +100,18 @@ async fn copy_transcript(console: &Console) -> Result<String, Error> {
         .then(KeyAction::Up { value: control });
     console.client().perform_actions(keys).await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let output = std::process::Command::new("xclip")
-        .args(["-o", "-selection", "clipboard"])
-        .output()?;
-    assert!(
-        output.status.success(),
-        "xclip could not read the clipboard"
-    );
+    read_clipboard(None)
+}
+
+/// What the X clipboard holds (as text, or the given target such as `TARGETS`), read with
+/// `xclip` as another application would. Empty when it holds nothing.
+fn read_clipboard(target: Option<&str>) -> Result<String, Error> {
+    let mut command = std::process::Command::new("xclip");
+    command.args(["-o", "-selection", "clipboard"]);
+    if let Some(target) = target {
+        command.args(["-t", target]);
+    }
+    let output = command.output()?;
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
@@ -312,8 +317,27 @@ async fn an_agent_signs_in_handles_a_chat_with_masked_data_and_the_console_locks
             .wait_text("[data-testid=form-revealed]", |t| t == CARD_DIGITS)
             .await?;
         let shown_at = Instant::now();
+        // The demo hub's policy lets agents copy it (for a payment terminal): the clipboard
+        // gets the number, marked for clipboard managers not to keep, for ten seconds.
+        console.click("[data-testid=copy-revealed]").await?;
+        console
+            .wait_text("[data-testid=copy-revealed]", |t| t == "Copied")
+            .await?;
+        assert_eq!(read_clipboard(None)?, CARD_DIGITS);
+        let targets = read_clipboard(Some("TARGETS"))?;
+        assert!(
+            targets.contains("x-kde-passwordManagerHint"),
+            "no do-not-record hint: {targets}"
+        );
         while console.exists("[data-testid=form-revealed]").await? {
             assert!(shown_at.elapsed() < Duration::from_secs(14), "the value stayed visible");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        while read_clipboard(None)? == CARD_DIGITS {
+            assert!(
+                shown_at.elapsed() < Duration::from_secs(14),
+                "the copied number stayed on the clipboard"
+            );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         assert!(console.exists("[data-testid=reveal-field-cardNumber]").await?);

@@ -83,6 +83,8 @@ pub enum IpcErrorCode {
     EnrollmentInvalid,
     /// The new password breaks the policy; `rejections` says why.
     PasswordRejected,
+    /// The system clipboard could not be used.
+    ClipboardUnavailable,
 }
 
 /// The error every command returns: a code to branch on and a message that is safe to show and
@@ -170,6 +172,7 @@ pub const COMMANDS: &[&str] = &[
     "lock_console",
     "unlock_console",
     "unlock_with_code",
+    "copy_revealed",
     "reveal_value",
     "request_form",
     "conversation_forms",

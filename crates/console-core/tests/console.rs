@@ -115,6 +115,7 @@ mod support {
         pub account: DemoAccount,
         pub hub: HubUrl,
         pub data_dir: PathBuf,
+        pub clipboard: Arc<rampart_console_core::console::clipboard::MemoryClipboard>,
         _dir: tempfile::TempDir,
     }
 
@@ -191,6 +192,9 @@ mod support {
             hub_override: None,
             demo_autostart: false,
             demo_port,
+            clipboard: Arc::new(
+                rampart_console_core::console::clipboard::MemoryClipboard::default(),
+            ),
         }
     }
 
@@ -202,13 +206,18 @@ mod support {
             let config_dir = dir.path().join("config");
             let store = Arc::new(MemoryStore::new());
             let port = free_port();
-            let console = Console::new(config(
-                data_dir.clone(),
-                config_dir.clone(),
-                Arc::clone(&store),
-                idle_lock,
-                Some(port),
-            ));
+            let clipboard =
+                Arc::new(rampart_console_core::console::clipboard::MemoryClipboard::default());
+            let console = Console::new(ConsoleConfig {
+                clipboard: Arc::clone(&clipboard) as _,
+                ..config(
+                    data_dir.clone(),
+                    config_dir.clone(),
+                    Arc::clone(&store),
+                    idle_lock,
+                    Some(port),
+                )
+            });
             let events = Arc::new(Recorder::default());
             console.subscribe(Arc::clone(&events) as Arc<dyn EventSink>);
             assert_eq!(console.state().await.unwrap().phase, Phase::Setup);
@@ -223,6 +232,7 @@ mod support {
                 account,
                 hub: HubUrl::parse(&format!("http://127.0.0.1:{port}")).unwrap(),
                 data_dir,
+                clipboard,
                 _dir: dir,
             }
         }
@@ -1410,5 +1420,98 @@ async fn a_conversation_erased_at_the_hub_leaves_the_console_and_its_cache() {
     assert!(snapshot.conversations.iter().all(|c| c.id != id));
     assert!(h.console.messages(id, 100).await.unwrap().is_empty());
     assert!(h.console.search("email").await.unwrap().is_empty());
+    h.console.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revealed_value_is_copied_only_by_policy_marked_secret_and_taken_off_again() {
+    use rampart_protocol::rest::RevealReason;
+    let h = Harness::start(Duration::from_secs(60)).await;
+    let visitor = h.with_visitor().await;
+    let id = visitor.conversation;
+    visitor.live.send(id, format!("card {CARD}")).await.unwrap();
+    h.events
+        .wait_for("the message", |e| match e {
+            ConsoleEvent::Conversation { conversation }
+                if conversation.id == id && conversation.message_count == 1 =>
+            {
+                Some(())
+            }
+            _ => None,
+        })
+        .await;
+    let message = h.console.messages(id, 10).await.unwrap().remove(0);
+    // Nothing was revealed yet: there is nothing to copy.
+    let early = h
+        .console
+        .copy_revealed(SecretString::new(CARD.to_owned()))
+        .await;
+    assert_eq!(refused(early).code, IpcErrorCode::Forbidden);
+    let revealed = h
+        .console
+        .reveal(id, message.id, 0, RevealReason::PaymentIssue, None)
+        .await
+        .unwrap();
+    assert!(revealed.copy_allowed, "the demo hub lets agents copy");
+    // Only the value just revealed may be copied, not some other text passed in.
+    let other = h
+        .console
+        .copy_revealed(SecretString::new("5555 5555 5555 4444".into()))
+        .await;
+    assert_eq!(refused(other).code, IpcErrorCode::Forbidden);
+    h.console
+        .copy_revealed(SecretString::new(revealed.value.clone()))
+        .await
+        .unwrap();
+    assert_eq!(
+        h.clipboard.held(),
+        Some((revealed.value.clone(), true)),
+        "copied and marked secret"
+    );
+    // Locking takes it off the clipboard.
+    h.console.lock().await.unwrap();
+    assert_eq!(h.clipboard.held(), None);
+    h.console
+        .unlock(UnlockWith::Password(h.password()))
+        .await
+        .unwrap();
+    // Locking also forgot what was revealed: it has to be revealed again to be copied.
+    let after_lock = h
+        .console
+        .copy_revealed(SecretString::new(revealed.value.clone()))
+        .await;
+    assert_eq!(refused(after_lock).code, IpcErrorCode::Forbidden);
+    let again = h
+        .console
+        .reveal(id, message.id, 0, RevealReason::PaymentIssue, None)
+        .await
+        .unwrap();
+    h.console
+        .copy_revealed(SecretString::new(again.value.clone()))
+        .await
+        .unwrap();
+    // Left alone, it goes after ten seconds; something the agent copied since stays.
+    tokio::time::sleep(
+        rampart_console_core::console::clipboard::CLEAR_AFTER + Duration::from_secs(1),
+    )
+    .await;
+    assert_eq!(h.clipboard.held(), None, "cleared after ten seconds");
+    let third = h
+        .console
+        .reveal(id, message.id, 0, RevealReason::PaymentIssue, None)
+        .await
+        .unwrap();
+    h.console
+        .copy_revealed(SecretString::new(third.value.clone()))
+        .await
+        .unwrap();
+    h.clipboard.copy_elsewhere("order 1234");
+    h.console.lock().await.unwrap();
+    assert_eq!(
+        h.clipboard.held(),
+        Some(("order 1234".to_owned(), false)),
+        "the agent's own copy is left alone"
+    );
+    visitor.live.shutdown().await.unwrap();
     h.console.shutdown().await;
 }

@@ -163,10 +163,12 @@ impl DemoHub {
             chat: ChatSection {
                 agent_capacity: config.agent_capacity.clamp(1, 20),
             },
-            // The demo agent may reveal masked values (with a reason, audited) so the feature
-            // can be tried; a real hub allows supervisors only by default.
+            // The demo agent may reveal masked values (with a reason, audited) and copy them, so
+            // the features can be tried; a real hub lets supervisors reveal and nobody copy by
+            // default.
             reveal: RevealSection {
                 roles: vec![Role::Agent, Role::Supervisor],
+                copy_roles: vec![Role::Agent, Role::Supervisor],
                 ..RevealSection::default()
             },
             ..HubConfig::default()

@@ -199,6 +199,9 @@ pub struct RevealSection {
     /// so nothing is revealable). They also go when their conversation closes, and with a
     /// restart of the hub.
     pub keep_hours: u32,
+    /// Roles whose consoles may copy a revealed value (never a CVV) to the clipboard, marked
+    /// for clipboard managers not to keep and cleared after 10 s. Default: none.
+    pub copy_roles: Vec<Role>,
 }
 
 impl Default for RevealSection {
@@ -206,6 +209,7 @@ impl Default for RevealSection {
         Self {
             roles: vec![Role::Supervisor],
             keep_hours: 24,
+            copy_roles: Vec::new(),
         }
     }
 }

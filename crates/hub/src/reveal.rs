@@ -214,6 +214,7 @@ pub struct Reveals {
     masker: Arc<Masker>,
     clock: Arc<dyn Clock>,
     roles: Arc<Vec<Role>>,
+    copy_roles: Arc<Vec<Role>>,
 }
 
 /// Seconds a console may show a revealed value.
@@ -234,7 +235,15 @@ impl Reveals {
             masker,
             clock,
             roles: Arc::new(roles),
+            copy_roles: Arc::new(Vec::new()),
         }
+    }
+
+    /// Lets consoles of these roles copy a revealed value (never a CVV) to the clipboard.
+    #[must_use]
+    pub fn with_copy_roles(mut self, roles: Vec<Role>) -> Self {
+        self.copy_roles = Arc::new(roles);
+        self
     }
 
     /// Checks the role, the conversation and the reason, records the reveal (fail closed: no
@@ -283,6 +292,7 @@ impl Reveals {
             value,
             kind,
             visible_secs: VISIBLE_SECS,
+            copy_allowed: self.copy_roles.contains(&who.role),
         })
     }
 
@@ -370,6 +380,8 @@ impl Reveals {
             value,
             kind: crate::chat::form_name(form).to_owned(),
             visible_secs: VISIBLE_SECS,
+            // A CVV is shown once and never copied.
+            copy_allowed: self.copy_roles.contains(&who.role) && request.field != "cvv",
         })
     }
 

@@ -131,7 +131,8 @@ impl Hub {
             Arc::clone(&masker),
             Arc::clone(&clock),
             config.reveal.roles.clone(),
-        );
+        )
+        .with_copy_roles(config.reveal.copy_roles.clone());
         let login = Login::new(store.clone(), audit.clone(), Arc::clone(&clock), policy)
             .with_metrics(metrics.clone());
         let chat = Chat::new(

@@ -329,15 +329,19 @@ pub struct Revealed {
     pub kind: String,
     /// How long the console may show it before masking it again, in seconds.
     pub visible_secs: u32,
+    /// Whether the console may copy it to the clipboard (the hub's policy for the role).
+    #[serde(default)]
+    pub copy_allowed: bool,
 }
 
 impl Serialize for Revealed {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut s = serializer.serialize_struct("Revealed", 3)?;
+        let mut s = serializer.serialize_struct("Revealed", 4)?;
         // Sent once, to the agent whose reveal was permitted and audited.
         s.serialize_field("value", self.value.expose())?;
         s.serialize_field("kind", &self.kind)?;
         s.serialize_field("visibleSecs", &self.visible_secs)?;
+        s.serialize_field("copyAllowed", &self.copy_allowed)?;
         s.end()
     }
 }

@@ -32,7 +32,7 @@ platform: string,
  */
 captureProtection: CaptureProtection, };
 
-export type IpcErrorCode = "invalidInput" | "internal" | "wrongState" | "invalidHubUrl" | "hubUnreachable" | "tls" | "timeout" | "invalidCredentials" | "totpInvalid" | "totpReplayed" | "challengeExpired" | "tooManyAttempts" | "lockedOut" | "ipNotAllowed" | "sessionExpired" | "forbidden" | "keychainUnavailable" | "keychainLocked" | "cacheUnreadable" | "unlockFailed" | "demoFailed" | "hubFailed" | "notFound" | "enrollmentInvalid" | "passwordRejected";
+export type IpcErrorCode = "invalidInput" | "internal" | "wrongState" | "invalidHubUrl" | "hubUnreachable" | "tls" | "timeout" | "invalidCredentials" | "totpInvalid" | "totpReplayed" | "challengeExpired" | "tooManyAttempts" | "lockedOut" | "ipNotAllowed" | "sessionExpired" | "forbidden" | "keychainUnavailable" | "keychainLocked" | "cacheUnreadable" | "unlockFailed" | "demoFailed" | "hubFailed" | "notFound" | "enrollmentInvalid" | "passwordRejected" | "clipboardUnavailable";
 
 export type IpcError = { 
 /**
@@ -327,7 +327,11 @@ kind: string,
 /**
  * Seconds to show it.
  */
-visibleSecs: number, };
+visibleSecs: number, 
+/**
+ * Whether the hub's policy lets this agent copy it (`copy_revealed`).
+ */
+copyAllowed: boolean, };
 
 export type FormView = { 
 /**
@@ -374,4 +378,4 @@ sentAt: number,
 openHere: boolean, };
 
 /** Every command the Rust side registers. */
-export const COMMANDS = ["app_info", "report_ui_error", "console_state", "start_demo", "demo_code", "set_hub", "sign_in", "verify_code", "sign_out", "subscribe_events", "snapshot", "conversation_messages", "focus_conversation", "accept_conversation", "close_conversation", "set_availability", "send_message", "note_activity", "lock_console", "unlock_console", "unlock_with_code", "reveal_value", "request_form", "conversation_forms", "reveal_form_field", "check_password", "enroll", "set_locale", "search_messages", "open_link", "transfer_targets", "transfer_conversation"] as const;
+export const COMMANDS = ["app_info", "report_ui_error", "console_state", "start_demo", "demo_code", "set_hub", "sign_in", "verify_code", "sign_out", "subscribe_events", "snapshot", "conversation_messages", "focus_conversation", "accept_conversation", "close_conversation", "set_availability", "send_message", "note_activity", "lock_console", "unlock_console", "unlock_with_code", "copy_revealed", "reveal_value", "request_form", "conversation_forms", "reveal_form_field", "check_password", "enroll", "set_locale", "search_messages", "open_link", "transfer_targets", "transfer_conversation"] as const;

@@ -210,6 +210,11 @@ export function unlockConsole(password: string): Promise<ConsoleState> {
   return call<ConsoleState>('unlock_console', { password });
 }
 
+/** Copies a value revealed moments ago, where the hub's policy allows (cleared after 10 s). */
+export function copyRevealed(value: string): Promise<void> {
+  return call<void>('copy_revealed', { value });
+}
+
 /** Unlocks with an authenticator code, which the hub checks (a wrong one counts as a try). */
 export function unlockWithCode(code: string): Promise<ConsoleState> {
   return call<ConsoleState>('unlock_with_code', { code });

@@ -545,7 +545,11 @@ kind: string,
 /**
  * How long the console may show it before masking it again, in seconds.
  */
-visibleSecs: number, };
+visibleSecs: number, 
+/**
+ * Whether the console may copy it to the clipboard (the hub's policy for the role).
+ */
+copyAllowed: boolean, };
 
 export type ApiErrorCode = "invalidCredentials" | "totpInvalid" | "totpReplayed" | "challengeExpired" | "tooManyAttempts" | "lockedOut" | "ipNotAllowed" | "unauthenticated" | "forbidden" | "enrollmentInvalid" | "passwordRejected" | "usernameTaken" | "notFound" | "privacyNotAcknowledged" | "malformed" | "internal";
 

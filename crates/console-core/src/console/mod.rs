@@ -12,6 +12,7 @@
 //! - Every state change reaches the UI as a [`ConsoleEvent`] through the subscribed sink.
 
 mod batch;
+pub mod clipboard;
 mod local;
 mod model;
 mod os_lock;
@@ -101,6 +102,8 @@ pub struct ConsoleConfig {
     pub demo_autostart: bool,
     /// Fixed loopback port for the demo hub (`None`: any free port).
     pub demo_port: Option<u16>,
+    /// Where revealed values the hub lets the agent copy go.
+    pub clipboard: Arc<dyn clipboard::Clipboard>,
 }
 
 impl ConsoleConfig {
@@ -129,6 +132,7 @@ impl ConsoleConfig {
             demo_port: std::env::var("RAMPART_DEMO_PORT")
                 .ok()
                 .and_then(|v| v.parse().ok()),
+            clipboard: Arc::new(clipboard::OsClipboard::default()),
         }
     }
 }
@@ -156,6 +160,10 @@ struct Inner {
     locale: Mutex<String>,
     /// The screen is locked: no content goes to the UI or to notifications.
     locked: std::sync::atomic::AtomicBool,
+    /// Revealed values the hub let this agent copy, until they are masked again.
+    copyable: Mutex<Vec<(SecretString, std::time::Instant)>>,
+    /// The value this console put on the clipboard, to take off again.
+    on_clipboard: Mutex<Option<SecretString>>,
 }
 
 struct State {
@@ -315,6 +323,8 @@ impl Console {
                 password_policy: rampart_auth::password::PasswordPolicy::default(),
                 locale: Mutex::new(locale),
                 locked: std::sync::atomic::AtomicBool::new(false),
+                copyable: Mutex::new(Vec::new()),
+                on_clipboard: Mutex::new(None),
                 config,
             }),
         }
@@ -648,6 +658,7 @@ impl Console {
     /// cache closed or wiped), so an interrupted sign-out or wipe cannot leave a usable token or
     /// cache behind; the hub logout is best effort, last.
     async fn end_session(&self, session: Session, wipe: bool) {
+        self.clear_clipboard();
         self.inner.generation.fetch_add(1, Ordering::SeqCst);
         self.inner.locked.store(false, Ordering::SeqCst);
         let _ = session.live.shutdown().await;
@@ -933,7 +944,71 @@ impl Console {
             .await
             .map_err(|e| client_error(&e))?;
         tracing::info!(kind = %revealed.kind, "masked value revealed");
+        self.note_copyable(&revealed);
         Ok(view::RevealedValue::from(revealed))
+    }
+
+    /// Remembers a revealed value the hub lets this agent copy, for as long as it shows.
+    fn note_copyable(&self, revealed: &rampart_protocol::rest::Revealed) {
+        if !revealed.copy_allowed {
+            return;
+        }
+        let until =
+            std::time::Instant::now() + Duration::from_secs(u64::from(revealed.visible_secs));
+        let mut copyable = lock(&self.inner.copyable);
+        copyable.retain(|(_, until)| *until > std::time::Instant::now());
+        copyable.push((revealed.value.clone(), until));
+    }
+
+    /// Copies a value revealed moments ago to the clipboard, if the hub's policy let this
+    /// agent copy it: marked for clipboard managers not to keep, and taken off again after
+    /// [`clipboard::CLEAR_AFTER`] or when the console locks or quits.
+    pub async fn copy_revealed(&self, value: SecretString) -> Result<(), IpcError> {
+        self.require_active().await?;
+        let allowed = lock(&self.inner.copyable).iter().any(|(held, until)| {
+            *until > std::time::Instant::now() && held.expose() == value.expose()
+        });
+        if !allowed {
+            return Err(IpcError::new(
+                IpcErrorCode::Forbidden,
+                "this value may not be copied (policy), or it is masked again",
+            ));
+        }
+        self.inner
+            .config
+            .clipboard
+            .set_secret(&value)
+            .map_err(|_| {
+                IpcError::new(
+                    IpcErrorCode::ClipboardUnavailable,
+                    "the system clipboard is not available",
+                )
+            })?;
+        tracing::info!("revealed value copied to the clipboard");
+        *lock(&self.inner.on_clipboard) = Some(value.clone());
+        let console = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(clipboard::CLEAR_AFTER).await;
+            console.clear_clipboard_if(&value);
+        });
+        Ok(())
+    }
+
+    /// Takes `value` off the clipboard if the console put it there and it is still there.
+    fn clear_clipboard_if(&self, value: &SecretString) {
+        let mut held = lock(&self.inner.on_clipboard);
+        if held.as_ref().is_some_and(|h| h.expose() == value.expose()) {
+            *held = None;
+            self.inner.config.clipboard.clear_if_holds(value);
+        }
+    }
+
+    /// Takes whatever the console put on the clipboard off it (lock, sign-out, quit).
+    fn clear_clipboard(&self) {
+        lock(&self.inner.copyable).clear();
+        if let Some(value) = lock(&self.inner.on_clipboard).take() {
+            self.inner.config.clipboard.clear_if_holds(&value);
+        }
     }
 
     /// Asks the visitor of an open conversation for a secure form.
@@ -994,6 +1069,7 @@ impl Console {
         }
         let revealed = result.map_err(|e| client_error(&e))?;
         tracing::info!("secure form field revealed");
+        self.note_copyable(&revealed);
         Ok(view::RevealedValue::from(revealed))
     }
 
@@ -1104,6 +1180,7 @@ impl Console {
 
     /// Locks the screen now.
     pub async fn lock(&self) -> Result<ConsoleState, IpcError> {
+        self.clear_clipboard();
         let mut state = self.inner.state.lock().await;
         let phase = std::mem::replace(&mut state.phase, PhaseState::SignedOut);
         state.phase = match phase {
@@ -1146,6 +1223,7 @@ impl Console {
             self.inner.locked.store(true, Ordering::SeqCst);
             state.phase = PhaseState::Locked(session, 0);
         }
+        self.clear_clipboard();
         tracing::info!(reason = ?why, "console locked");
         self.emit(ConsoleEvent::Notice { code: why });
         self.emit(ConsoleEvent::State {
@@ -1221,6 +1299,7 @@ impl Console {
 
     /// Stops everything (app exit): signs out and stops the demo hub.
     pub async fn shutdown(&self) {
+        self.clear_clipboard();
         let _ = self.sign_out().await;
         let mut state = self.inner.state.lock().await;
         if let Some(demo) = state.demo.take()

@@ -318,6 +318,8 @@ pub struct RevealedValue {
     pub kind: String,
     /// Seconds to show it.
     pub visible_secs: u32,
+    /// Whether the hub's policy lets this agent copy it (`copy_revealed`).
+    pub copy_allowed: bool,
 }
 
 /// A secure form of a conversation, as the agent sees it (values masked).
@@ -360,6 +362,7 @@ impl From<rampart_protocol::rest::Revealed> for RevealedValue {
             value: revealed.value.expose().clone(),
             kind: revealed.kind,
             visible_secs: revealed.visible_secs,
+            copy_allowed: revealed.copy_allowed,
         }
     }
 }

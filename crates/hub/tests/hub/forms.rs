@@ -44,7 +44,9 @@ async fn reveal_field(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_card_form_goes_from_agent_to_visitor_and_back_masked_with_audited_views() {
-    let hub = live_hub().await;
+    // Agents may copy revealed values here (for the payment terminal); never a CVV.
+    let hub =
+        live_hub_with(|c| c.reveal.copy_roles = vec![rampart_protocol::rest::Role::Agent]).await;
     let (token, _, _) = hub.agent_session("ana").await;
     let mut agent = hub.connect("/ws/agent", &token).await;
     agent.hello(vec![]).await;
@@ -158,8 +160,10 @@ async fn a_card_form_goes_from_agent_to_visitor_and_back_masked_with_audited_vie
         (status, body["value"].as_str()),
         (200, Some("4111111111111111"))
     );
+    assert_eq!(body["copyAllowed"], true);
     let (status, body) = reveal_field(&hub, &token, conversation, form_id, "cvv").await;
     assert_eq!((status, body["value"].as_str()), (200, Some(CVV)));
+    assert_eq!(body["copyAllowed"], false, "a CVV is never copied");
     assert_eq!(
         reveal_field(&hub, &token, conversation, form_id, "cvv")
             .await

@@ -107,6 +107,7 @@ async fn a_permitted_agent_sees_the_original_for_a_reason_and_the_audit_log_reco
     assert_eq!(body["value"], CARD);
     assert_eq!(body["kind"], "credit_card");
     assert_eq!(body["visibleSecs"], 10);
+    assert_eq!(body["copyAllowed"], false, "nobody may copy by default");
 
     // Another reason with a note: the note is masked before it is recorded.
     let mut with_note = request(&chat, "other");
@@ -124,6 +125,35 @@ async fn a_permitted_agent_sees_the_original_for_a_reason_and_the_audit_log_reco
             "{record}"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copying_a_revealed_value_is_allowed_by_role_only() {
+    let hub = live_hub_with(|c| {
+        c.reveal.roles = vec![Role::Agent, Role::Supervisor];
+        c.reveal.copy_roles = vec![Role::Agent];
+    })
+    .await;
+    let chat = chat_with_card(&hub, "ana").await;
+    let (status, body) = reveal(&hub, &chat.token, request(&chat, "paymentIssue")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["copyAllowed"], true);
+    let only_supervisors = live_hub_with(|c| {
+        c.reveal.roles = vec![Role::Agent, Role::Supervisor];
+        c.reveal.copy_roles = vec![Role::Supervisor];
+    })
+    .await;
+    let chat = chat_with_card(&only_supervisors, "bea").await;
+    let (_, body) = reveal(
+        &only_supervisors,
+        &chat.token,
+        request(&chat, "paymentIssue"),
+    )
+    .await;
+    assert_eq!(
+        body["copyAllowed"], false,
+        "an agent's role is not in the list"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

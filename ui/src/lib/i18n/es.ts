@@ -84,6 +84,7 @@ export const es: Record<MessageKey, string> = {
   'password.ok': 'Esta contraseña cumple la política.',
   'error.enrollmentInvalid':
     'El código de alta es incorrecto, ya se usó o caducó. Pida uno nuevo a su administrador.',
+  'error.clipboardUnavailable': 'El portapapeles del sistema no está disponible.',
   'error.passwordRejected': 'El hub rechazó esta contraseña; vea los motivos arriba.',
   'lock.heading': 'Consola bloqueada',
   'lock.body': 'Sesión de {name}. Introduzca su contraseña para continuar.',
@@ -91,6 +92,9 @@ export const es: Record<MessageKey, string> = {
     'Sesión de {name}. Introduzca el código de su app de autenticación para continuar.',
   'lock.useCode': 'Usar un código del autenticador',
   'lock.usePassword': 'Usar la contraseña',
+  'copy.action': 'Copiar',
+  'copy.done': 'Copiado',
+  'copy.hint': 'Copia el valor durante 10 segundos, fuera del historial del portapapeles',
   'lock.unlock': 'Desbloquear',
   'lock.now': 'Bloquear',
   'lock.signOut': 'Cerrar sesión',
