@@ -25,8 +25,9 @@
   var host = document.createElement('div');
   host.setAttribute('data-rampart-chat', '');
   css(host, { position: 'fixed', right: '16px', bottom: '16px', 'z-index': '2147483647', margin: '0', padding: '0' });
-  // Closed: the page's CSS cannot restyle the launcher and its scripts cannot easily reach it.
-  var root = host.attachShadow({ mode: 'closed' });
+  // The shadow root keeps the page's CSS off the launcher. It is no security boundary (the
+  // iframe is), so it stays open for assistive and test tools.
+  var root = host.attachShadow({ mode: 'open' });
 
   var button = document.createElement('button');
   button.type = 'button';
