@@ -13,7 +13,7 @@ const targetDir = process.env.CARGO_TARGET_DIR ?? join(repo, 'target');
 export const HUB_BIN = process.env.RAMPART_HUB_BIN ?? join(targetDir, 'debug', 'rampart-hub');
 const PASSWORD = 'browser test passphrase 42';
 
-async function freePort() {
+export async function freePort() {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
