@@ -118,7 +118,7 @@
   var params = new URLSearchParams(location.search);
   var embedded = params.get('embed') === '1' && window.parent !== window;
   // The loader passes its page's data-locale; otherwise the browser's language decides.
-  var askedLocale = STRINGS[params.get('locale')] ? params.get('locale') : null;
+  var askedLocale = Object.prototype.hasOwnProperty.call(STRINGS, params.get('locale')) ? params.get('locale') : null;
   var locale = askedLocale || (/^es\b/i.test(navigator.language || '') ? 'es' : 'en');
   var t = function (key, params) {
     var text = STRINGS[locale][key] || key;

@@ -169,6 +169,21 @@ describe('one-tag embed on a customer site', () => {
     await context.close();
   });
 
+  it('takes only a known locale from the address', async () => {
+    const context = await browser.newContext({ locale: 'en-US' });
+    const page = await context.newPage();
+    for (const [asked, button] of [
+      ['es', 'Entendido, empezar el chat'],
+      ['__proto__', 'I understand, start the chat'],
+      ['constructor', 'I understand, start the chat'],
+      ['fr', 'I understand, start the chat'],
+    ]) {
+      await page.goto(`${hub.base}/chat?locale=${asked}`);
+      await page.getByRole('button', { name: button }).waitFor({ timeout: 5000 });
+    }
+    await context.close();
+  });
+
   it('a site that is not listed gets no chat, and nobody may frame the plain page', async () => {
     const context = await browser.newContext({ locale: 'en-US' });
     const page = await context.newPage();
