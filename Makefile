@@ -10,7 +10,7 @@ export CARGO_TERM_COLOR ?= never
 CONSOLE_BIN := $(CARGO_TARGET_DIR)/debug/rampart-console
 DESKTOP := scripts/with-desktop.sh
 
-.PHONY: run test setup setup-test ui app hub lint lint-rust lint-ui test-rust test-ui test-browser fuzz-build bindings fmt clean perf-console
+.PHONY: run test setup setup-test ui app hub lint lint-rust lint-ui test-rust test-ui test-browser test-webkit fuzz-build bindings fmt clean perf-console
 
 # With no hub configured the console starts its embedded demo hub (RAMPART_DEMO=1) and prints
 # how to sign in; a configured hub (or RAMPART_HUB_URL) takes precedence.
@@ -18,7 +18,7 @@ run: setup app
 	@echo "Starting Rampart Console ($(CONSOLE_BIN))"
 	RAMPART_DEMO=$${RAMPART_DEMO:-1} $(CONSOLE_BIN)
 
-test: setup-test lint app test-rust test-ui test-browser fuzz-build
+test: setup-test lint app test-rust test-ui test-browser test-webkit fuzz-build
 	@echo "make test: all suites passed"
 
 setup:
@@ -58,6 +58,11 @@ test-ui:
 # hub binary with a real agent.
 test-browser: ui hub
 	npm --prefix ui run --silent test:browser
+
+# The one-tag embed in WebKit (WebKitGTK's MiniBrowser through WebKitWebDriver), which needs a
+# display.
+test-webkit: hub
+	$(DESKTOP) npm --prefix ui run --silent test:webkit
 
 hub:
 	cargo build -p rampart-hub

@@ -6,6 +6,11 @@
 // shows a form (one per form id, however often the hub re-announces it), checks the values here
 // as well as at the hub, sends them in one `submitForm` frame and clears them from the page.
 // Form values never enter the transcript, `pending`, storage or any log output.
+//
+// Embedded (`/chat?embed=1` inside the hub's loader frame on a customer's page): the page fills
+// the frame, shows a Close button, and Escape or Close asks the parent to close the panel. That
+// content-free message is all it ever sends the parent; it listens to no messages at all, so
+// the framing page cannot type, send or submit anything in the chat.
 (function () {
   'use strict';
 
@@ -24,6 +29,7 @@
       offline: 'Connection lost. Reconnecting…',
       you: 'You',
       agent: 'Agent',
+      close: 'Close',
       failed: 'Something went wrong: {message}',
       formBadge: 'Secure form',
       formNote: 'What you type here goes only to your agent and never into the chat transcript.',
@@ -72,6 +78,7 @@
       offline: 'Conexión perdida. Reconectando…',
       you: 'Tú',
       agent: 'Agente',
+      close: 'Cerrar',
       failed: 'Algo salió mal: {message}',
       formBadge: 'Formulario seguro',
       formNote: 'Lo que escribas aquí solo llega a tu agente y nunca aparece en la conversación.',
@@ -108,7 +115,11 @@
     },
   };
   var STORE_KEY = 'rampart.visitor';
-  var locale = /^es\b/i.test(navigator.language || '') ? 'es' : 'en';
+  var params = new URLSearchParams(location.search);
+  var embedded = params.get('embed') === '1' && window.parent !== window;
+  // The loader passes its page's data-locale; otherwise the browser's language decides.
+  var askedLocale = Object.prototype.hasOwnProperty.call(STRINGS, params.get('locale')) ? params.get('locale') : null;
+  var locale = askedLocale || (/^es\b/i.test(navigator.language || '') ? 'es' : 'en');
   var t = function (key, params) {
     var text = STRINGS[locale][key] || key;
     Object.keys(params || {}).forEach(function (name) {
@@ -142,6 +153,8 @@
     statusLine.textContent = text;
   }
 
+  // In a third-party frame the browser may refuse storage: the chat then lasts as long as the
+  // page instead of surviving a reload.
   function load() {
     try {
       return JSON.parse(sessionStorage.getItem(STORE_KEY) || 'null');
@@ -151,7 +164,19 @@
   }
 
   function save() {
-    sessionStorage.setItem(STORE_KEY, JSON.stringify(session));
+    try {
+      sessionStorage.setItem(STORE_KEY, JSON.stringify(session));
+    } catch (e) {
+      // kept in memory only
+    }
+  }
+
+  function forget() {
+    try {
+      sessionStorage.removeItem(STORE_KEY);
+    } catch (e) {
+      // nothing was stored
+    }
   }
 
   function line(kind, who, text) {
@@ -530,7 +555,7 @@
         });
         inFlight = [];
         line('system', null, t('closed'));
-        sessionStorage.removeItem(STORE_KEY);
+        forget();
         if (socket) socket.close();
         break;
       case 'error':
@@ -582,7 +607,7 @@
     fetch('/api/v1/visitor', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ locale: navigator.language || locale, privacyNotice: button.getAttribute('data-version') }),
+      body: JSON.stringify({ locale: askedLocale || navigator.language || locale, privacyNotice: button.getAttribute('data-version') }),
     })
       .then(function (response) {
         return response.json().then(function (body) {
@@ -630,6 +655,29 @@
     }, 2000);
   });
 
+  if (embedded) {
+    document.documentElement.classList.add('rw-embedded');
+    // The message carries nothing, and the parent is a listed origin: frame-ancestors checks
+    // every ancestor, and the loader acts on it only from the hub's origin and its own frame.
+    var closePanel = function () {
+      window.parent.postMessage('rampart:close', '*');
+    };
+    $('rw-close').hidden = false;
+    $('rw-close').addEventListener('click', closePanel);
+    document.addEventListener('keydown', function (event) {
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        closePanel();
+      }
+    });
+    // When the loader moves focus into the frame, land on the control that matters now.
+    window.addEventListener('focus', function () {
+      if (document.activeElement === document.body) {
+        ($('rw-composer').hidden ? $('rw-accept') : input).focus();
+      }
+    });
+  }
+
   session = load();
   if (session && session.token) {
     start();
@@ -645,5 +693,6 @@
       .catch(function () {
         setStatus(t('failed', { message: 'privacy notice unavailable' }));
       });
+    if (embedded) $('rw-accept').focus();
   }
 })();

@@ -38,6 +38,11 @@
 //! [forms]
 //! expire_minutes = 15
 //!
+//! # Websites that may put the visitor chat on their pages with the one-tag loader
+//! # (`<script src="https://hub.example/embed.js" async></script>`). Empty: none may.
+//! [widget]
+//! embed_origins = ["https://shop.example"]
+//!
 //! # With TLS the hub may listen on any address.
 //! [tls]
 //! cert = "/etc/rampart-hub/fullchain.pem"
@@ -51,6 +56,8 @@ use ipnet::IpNet;
 use rampart_auth::session::SessionPolicy;
 use rampart_protocol::rest::Role;
 use serde::Deserialize;
+
+use crate::widget::EmbedOrigin;
 
 /// Default listen address: loopback only.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:7878";
@@ -229,6 +236,16 @@ impl Default for FormsSection {
     }
 }
 
+/// The visitor chat on customers' websites.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WidgetSection {
+    /// Origins whose pages may frame the chat (`/chat?embed=1`), each `https://host[:port]` (or
+    /// `http://` to loopback), checked when the file is read. Empty (the default): the chat
+    /// cannot be embedded and `/embed.js` is not served.
+    pub embed_origins: Vec<EmbedOrigin>,
+}
+
 /// TLS settings: PEM files of the certificate chain and its private key.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -269,6 +286,8 @@ pub struct HubConfig {
     pub reveal: RevealSection,
     /// Secure forms.
     pub forms: FormsSection,
+    /// The visitor chat on customers' websites.
+    pub widget: WidgetSection,
 }
 
 impl Default for HubConfig {
@@ -289,6 +308,7 @@ impl Default for HubConfig {
             retention: RetentionSection::default(),
             reveal: RevealSection::default(),
             forms: FormsSection::default(),
+            widget: WidgetSection::default(),
         }
     }
 }
@@ -431,6 +451,42 @@ mod tests {
     fn session_limits_cannot_be_relaxed() {
         assert!(parse("[sessions]\nidle_secs = 3600").is_err());
         assert!(parse("[sessions]\nidle_secs = 300").is_ok());
+    }
+
+    #[test]
+    fn the_chat_is_not_embeddable_by_default() {
+        assert!(parse("").unwrap().widget.embed_origins.is_empty());
+        assert!(parse("[widget]").unwrap().widget.embed_origins.is_empty());
+    }
+
+    #[test]
+    fn embed_origins_are_checked_when_the_file_is_read_and_errors_name_entry_and_line() {
+        let config = parse(
+            "[widget]\nembed_origins = [\"https://shop.example\", \"http://127.0.0.1:8080\"]",
+        )
+        .unwrap();
+        let origins: Vec<&str> = config
+            .widget
+            .embed_origins
+            .iter()
+            .map(EmbedOrigin::as_str)
+            .collect();
+        assert_eq!(origins, ["https://shop.example", "http://127.0.0.1:8080"]);
+        for (bad, why) in [
+            ("*", "wildcards are not allowed"),
+            ("https://*.shop.example", "wildcards are not allowed"),
+            ("https://shop.example/chat", "no path"),
+            ("http://shop.example", "loopback only"),
+            ("shop.example", "must start with https://"),
+        ] {
+            let text = format!(
+                "organisation = \"x\"\n[widget]\nembed_origins = [\"https://ok.example\", \"{bad}\"]"
+            );
+            let error = parse(&text).unwrap_err().to_string();
+            assert!(error.starts_with("hub.toml:3:"), "{error}");
+            assert!(error.contains(&format!("\"{bad}\"")), "{error}");
+            assert!(error.contains(why), "{error}");
+        }
     }
 
     #[test]

@@ -54,6 +54,8 @@ pub struct Api {
     pub privacy: Arc<PrivacySection>,
     /// Visitors that may wait at once.
     pub max_waiting: u64,
+    /// Which websites may frame the visitor chat.
+    pub embedding: crate::widget::Embedding,
 }
 
 fn too_many() -> ApiFailure {
@@ -94,7 +96,7 @@ pub fn routes(api: Api) -> Router {
         .route("/api/v1/reveal", post(reveal))
         .route("/api/v1/agents/online", get(online_agents))
         .route("/api/v1/forms/reveal", post(reveal_form))
-        .merge(crate::widget::routes())
+        .merge(crate::widget::routes(api.embedding.clone()))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(api)
 }

@@ -184,6 +184,7 @@ impl Hub {
             limits: self.limits.clone(),
             privacy: Arc::new(self.config.privacy.clone()),
             max_waiting: self.config.limits.max_waiting,
+            embedding: crate::widget::Embedding::new(&self.config.widget.embed_origins),
         })
     }
 

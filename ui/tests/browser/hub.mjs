@@ -13,7 +13,7 @@ const targetDir = process.env.CARGO_TARGET_DIR ?? join(repo, 'target');
 export const HUB_BIN = process.env.RAMPART_HUB_BIN ?? join(targetDir, 'debug', 'rampart-hub');
 const PASSWORD = 'browser test passphrase 42';
 
-async function freePort() {
+export async function freePort() {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
@@ -40,11 +40,15 @@ export function totp(base32, now = Date.now()) {
   return String(code).padStart(6, '0');
 }
 
-export async function startHub() {
+/** Starts the hub; `extraConfig` is TOML appended to the generated file (tables only). */
+export async function startHub({ extraConfig = '' } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'rampart-hub-browser-'));
   const port = await freePort();
   const config = join(dir, 'hub.toml');
-  await writeFile(config, `listen = "127.0.0.1:${port}"\ndata_dir = "${join(dir, 'data')}"\n`);
+  await writeFile(
+    config,
+    `listen = "127.0.0.1:${port}"\ndata_dir = "${join(dir, 'data')}"\n${extraConfig}`,
+  );
   const created = execFileSync(
     HUB_BIN,
     ['--config', config, 'agent', 'create', '--username', 'ana', '--display-name', 'Ana'],

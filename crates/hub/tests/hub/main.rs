@@ -10,3 +10,4 @@ mod login;
 mod reveal;
 mod store;
 mod support;
+mod widget;
