@@ -69,8 +69,8 @@ pub trait EventSink: Send + Sync + 'static {
     fn emit(&self, event: ConsoleEvent);
 
     /// Delivers several events at once, in order; must not block. The console batches events
-    /// arriving close together (see [`batch::WINDOW`]); a sink that can send them in one go
-    /// should.
+    /// arriving close together (at most one delivery per 30 ms); a sink that can send them in
+    /// one go should.
     fn emit_batch(&self, events: Vec<ConsoleEvent>) {
         for event in events {
             self.emit(event);
