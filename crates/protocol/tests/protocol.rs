@@ -133,6 +133,9 @@ mod support {
             },
             ServerFrame::SessionRevoked,
             ServerFrame::WipeDevice,
+            ServerFrame::Forget {
+                conversations: vec![conv()],
+            },
             ServerFrame::Error {
                 code: ErrorCode::TextInvalid,
                 message: "x".into(),
