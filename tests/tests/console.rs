@@ -79,6 +79,36 @@ async fn next_agent_text(events: &mut tokio::sync::mpsc::Receiver<Event>) -> Str
     }
 }
 
+/// What a revealed value's element draws (its `::after` content, unquoted), once `pick` accepts
+/// it. Revealed values are drawn from an attribute, never written as page text.
+async fn wait_drawn(
+    console: &Console,
+    selector: &str,
+    pick: impl Fn(&str) -> bool,
+) -> Result<String, Error> {
+    let script = format!(
+        "const el = document.querySelector('{selector}');\
+         return el ? getComputedStyle(el, '::after').content : '';"
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let drawn = console.client().execute(&script, vec![]).await?;
+        let drawn = drawn
+            .as_str()
+            .unwrap_or_default()
+            .trim_matches('"')
+            .to_owned();
+        if pick(&drawn) {
+            return Ok(drawn);
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{selector} never drew the value: {drawn:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Selects the transcript, presses Ctrl+C as the agent would, and returns what the X clipboard
 /// holds then (read with `xclip`, as another application would).
 async fn copy_transcript(console: &Console) -> Result<String, Error> {
@@ -106,8 +136,13 @@ async fn copy_transcript(console: &Console) -> Result<String, Error> {
 /// What the X clipboard holds (as text, or the given target such as `TARGETS`), read with
 /// `xclip` as another application would. Empty when it holds nothing.
 fn read_clipboard(target: Option<&str>) -> Result<String, Error> {
+    read_selection("clipboard", target)
+}
+
+/// What an X selection (`clipboard` or `primary`) holds.
+fn read_selection(selection: &str, target: Option<&str>) -> Result<String, Error> {
     let mut command = std::process::Command::new("xclip");
-    command.args(["-o", "-selection", "clipboard"]);
+    command.args(["-o", "-selection", selection]);
     if let Some(target) = target {
         command.args(["-t", target]);
     }
@@ -233,10 +268,11 @@ async fn an_agent_signs_in_handles_a_chat_with_masked_data_and_the_console_locks
         console.click("[data-testid=reveal-reason-paymentIssue]").await?;
         console.screenshot("reveal-dialog-en").await?;
         console.click("[data-testid=reveal-confirm]").await?;
-        let shown = console
-            .wait_text("[data-testid=revealed]", |t| t.contains(CARD))
-            .await?;
+        let shown = wait_drawn(console, "[data-testid=revealed]", |t| t.contains(CARD)).await?;
         assert!(shown.contains(CARD));
+        // Drawn, not written: the page's text holds no digit of it.
+        let text = console.text("[data-testid=transcript]").await?;
+        assert!(!text.contains(CARD) && !text.contains("4111"), "{text}");
         let copy_blocked = console
             .client()
             .execute(
@@ -253,6 +289,13 @@ async fn an_agent_signs_in_handles_a_chat_with_masked_data_and_the_console_locks
         assert!(
             !copied.contains(CARD) && !copied.contains(CARD_DIGITS),
             "the revealed card reached the clipboard: {copied:?}"
+        );
+        // X11's other clipboard, the primary selection (middle-click paste), is filled by the
+        // selection itself without a copy event: the revealed value cannot be selected.
+        let primary = read_selection("primary", None)?;
+        assert!(
+            !primary.contains(CARD) && !primary.contains(CARD_DIGITS),
+            "the revealed card reached the primary selection: {primary:?}"
         );
         console.screenshot("revealed-en").await?;
         let revealed_at = Instant::now();
@@ -313,9 +356,7 @@ async fn an_agent_signs_in_handles_a_chat_with_masked_data_and_the_console_locks
         console.click("[data-testid=reveal-field-cardNumber]").await?;
         console.click("[data-testid=reveal-reason-paymentIssue]").await?;
         console.click("[data-testid=reveal-confirm]").await?;
-        console
-            .wait_text("[data-testid=form-revealed]", |t| t == CARD_DIGITS)
-            .await?;
+        wait_drawn(console, "[data-testid=form-revealed]", |t| t == CARD_DIGITS).await?;
         let shown_at = Instant::now();
         // The demo hub's policy lets agents copy it (for a payment terminal): the clipboard
         // gets the number, marked for clipboard managers not to keep, for ten seconds.

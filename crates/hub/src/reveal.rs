@@ -246,6 +246,12 @@ impl Reveals {
         self
     }
 
+    /// Whether `role` may copy a revealed value of `kind` (a PII kind such as `card_cvv`, or
+    /// a form field such as `cvv`): by policy, and never a card's security code.
+    fn copy_permitted(&self, role: Role, kind: &str) -> bool {
+        !matches!(kind, "card_cvv" | "cvv") && self.copy_roles.contains(&role)
+    }
+
     /// Checks the role, the conversation and the reason, records the reveal (fail closed: no
     /// audit record, no value) and returns the original.
     pub async fn reveal(
@@ -289,10 +295,10 @@ impl Reveals {
             .map_err(|e| RevealRefusal::Internal(e.to_string()))?;
         let (kind, value) = outcome?;
         Ok(Revealed {
+            copy_allowed: self.copy_permitted(who.role, &kind),
             value,
             kind,
             visible_secs: VISIBLE_SECS,
-            copy_allowed: self.copy_roles.contains(&who.role),
         })
     }
 
@@ -381,7 +387,7 @@ impl Reveals {
             kind: crate::chat::form_name(form).to_owned(),
             visible_secs: VISIBLE_SECS,
             // A CVV is shown once and never copied.
-            copy_allowed: self.copy_roles.contains(&who.role) && request.field != "cvv",
+            copy_allowed: self.copy_permitted(who.role, &request.field),
         })
     }
 

@@ -114,7 +114,9 @@ describe('workspace events', () => {
     data.messages = data.messages.with('kept', [message('m2', 'y', 'delivered')]);
     data.forms['gone'] = [];
     data.selected = 'gone';
+    data.queue = [{ conversationId: 'gone', visitorName: 'Ana', waitingSince: 0, locale: 'es' }];
     applyEvent(data, { type: 'forgotten', conversations: ['gone', 'never-held'] });
+    expect(data.queue).toEqual([]);
     expect(data.conversations.map((c) => c.id)).toEqual(['kept']);
     expect(data.messages.ids()).toEqual(['kept']);
     expect('gone' in data.forms).toBe(false);

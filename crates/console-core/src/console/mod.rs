@@ -974,18 +974,34 @@ impl Console {
                 "this value may not be copied (policy), or it is masked again",
             ));
         }
-        self.inner
-            .config
-            .clipboard
-            .set_secret(&value)
-            .map_err(|_| {
-                IpcError::new(
+        // Setting and recording happen under one lock that clearing takes too, and a lock that
+        // came in between is noticed after setting: a value never outlives a lock on the
+        // clipboard. The clipboard call may be a round trip to the display server.
+        let inner = Arc::clone(&self.inner);
+        let copied = value.clone();
+        let outcome = tokio::task::spawn_blocking(move || {
+            let mut held = lock(&inner.on_clipboard);
+            inner.config.clipboard.set_secret(&copied)?;
+            if inner.locked.load(Ordering::SeqCst) {
+                inner.config.clipboard.clear_if_holds(&copied);
+                return Ok(false);
+            }
+            *held = Some(copied);
+            Ok(true)
+        })
+        .await
+        .map_err(|_| IpcError::new(IpcErrorCode::Internal, "the clipboard task failed"))?;
+        match outcome {
+            Ok(true) => {}
+            Ok(false) => return Err(wrong_state("the console is locked")),
+            Err(clipboard::ClipboardError::Unavailable) => {
+                return Err(IpcError::new(
                     IpcErrorCode::ClipboardUnavailable,
                     "the system clipboard is not available",
-                )
-            })?;
+                ));
+            }
+        }
         tracing::info!("revealed value copied to the clipboard");
-        *lock(&self.inner.on_clipboard) = Some(value.clone());
         let console = self.clone();
         tokio::spawn(async move {
             tokio::time::sleep(clipboard::CLEAR_AFTER).await;
@@ -1180,7 +1196,6 @@ impl Console {
 
     /// Locks the screen now.
     pub async fn lock(&self) -> Result<ConsoleState, IpcError> {
-        self.clear_clipboard();
         let mut state = self.inner.state.lock().await;
         let phase = std::mem::replace(&mut state.phase, PhaseState::SignedOut);
         state.phase = match phase {
@@ -1190,6 +1205,8 @@ impl Console {
             }
             other => other,
         };
+        // After the flag: a copy in flight sees it and takes its value off again.
+        self.clear_clipboard();
         let described = self.inner.describe(&state);
         self.emit(ConsoleEvent::State {
             state: described.clone(),
@@ -1235,14 +1252,17 @@ impl Console {
     /// console signs out and wipes its cache. A code the hub could not check (unreachable,
     /// account locked there, session over) is an error that does not count as a wrong try.
     pub async fn unlock(&self, with: UnlockWith) -> Result<ConsoleState, IpcError> {
-        let mut state = self.inner.state.lock().await;
-        let PhaseState::Locked(session, failures) = &mut state.phase else {
-            return Err(wrong_state("the console is not locked"));
-        };
+        let generation = self.inner.generation.load(Ordering::SeqCst);
         let refusal = match with {
             UnlockWith::Password(password) => {
+                let stored = {
+                    let state = self.inner.state.lock().await;
+                    match &state.phase {
+                        PhaseState::Locked(session, _) => session.unlock.clone(),
+                        _ => return Err(wrong_state("the console is not locked")),
+                    }
+                };
                 let hasher = self.inner.config.hasher.clone();
-                let stored = session.unlock.clone();
                 let verified =
                     tokio::task::spawn_blocking(move || hasher.verify(&password, &stored))
                         .await
@@ -1252,8 +1272,19 @@ impl Console {
                     .then(|| IpcError::new(IpcErrorCode::UnlockFailed, "wrong password"))
             }
             UnlockWith::Code(code) => {
+                // The hub answers without the state held: a sign-out, a remote wipe or a lock
+                // from the OS does not wait for the network.
+                let (api, token) = {
+                    let state = self.inner.state.lock().await;
+                    match &state.phase {
+                        PhaseState::Locked(session, _) => {
+                            (session.api.clone(), session.token.clone())
+                        }
+                        _ => return Err(wrong_state("the console is not locked")),
+                    }
+                };
                 let request = UnlockRequest { code };
-                match session.api.confirm_code(&session.token, &request).await {
+                match api.confirm_code(&token, &request).await {
                     Ok(()) => None,
                     Err(error)
                         if matches!(
@@ -1267,6 +1298,14 @@ impl Console {
                 }
             }
         };
+        let mut state = self.inner.state.lock().await;
+        // Still the same locked session? It may have been signed out or wiped meanwhile.
+        let PhaseState::Locked(_, failures) = &mut state.phase else {
+            return Err(wrong_state("the console is not locked"));
+        };
+        if !self.is_current(generation) {
+            return Err(wrong_state("the console is not locked"));
+        }
         let Some(refusal) = refusal else {
             let phase = std::mem::replace(&mut state.phase, PhaseState::SignedOut);
             if let PhaseState::Locked(session, _) = phase {

@@ -111,6 +111,8 @@ impl Model {
     /// Drops conversations the hub deleted. Returns those that were held.
     pub fn forget(&mut self, ids: &[ConversationId]) -> Vec<ConversationId> {
         self.shown.retain(|id| !ids.contains(id));
+        self.queue
+            .retain(|entry| !ids.contains(&entry.conversation_id));
         if self.focused.is_some_and(|id| ids.contains(&id)) {
             self.focused = None;
         }

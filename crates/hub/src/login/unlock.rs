@@ -14,9 +14,10 @@ use rampart_protocol::AgentId;
 use super::{Login, LoginError, account_target};
 
 impl Login {
-    /// Checks a TOTP code for the signed-in `agent` whose console is locked. A right code
-    /// resets the failure counter and is recorded as used; a wrong or replayed one counts
-    /// towards the lockout like a failed login.
+    /// Checks a TOTP code for the signed-in `agent` whose console is locked. A right code is
+    /// recorded as used and gives its own attempt back (earlier failures stay counted: one
+    /// factor does not forgive them); a wrong or replayed one counts towards the lockout like
+    /// a failed login.
     pub async fn confirm_code(
         &self,
         agent: AgentId,
@@ -44,6 +45,7 @@ impl Login {
         let refused = match totp.verify(code.expose(), now, account.totp_last_step) {
             Ok(accepted) => {
                 if self.store.accept_code(agent, accepted.step()).await? {
+                    self.store.release_attempt(agent, ticket).await?;
                     None
                 } else {
                     // Used by a login or another unlock between our check and our write.

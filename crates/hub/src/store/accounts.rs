@@ -296,13 +296,14 @@ impl Store {
         .await
     }
 
-    /// Records a TOTP step accepted outside a login (a console unlocked with a code) and resets
-    /// the failure counter, in one statement. Returns `false`, changing nothing, when that step
-    /// or a later one was already used, so one code never serves twice.
+    /// Records a TOTP step accepted outside a login (a console unlocked with a code). Returns
+    /// `false`, changing nothing, when that step or a later one was already used, so one code
+    /// never serves twice. The failure counter is left to the caller: one factor does not
+    /// forgive earlier failures.
     pub async fn accept_code(&self, id: AgentId, step: u64) -> Result<bool, StoreError> {
         self.write(move |conn| {
             let changed = conn.execute(
-                "UPDATE agents SET totp_last_step = ?2, failures = 0, last_failure_at = NULL
+                "UPDATE agents SET totp_last_step = ?2
                  WHERE id = ?1 AND (totp_last_step IS NULL OR totp_last_step < ?2)",
                 params![id.to_string(), to_i64(step)?],
             )?;

@@ -520,12 +520,12 @@ async fn wrong_unlock_codes_count_towards_the_lockout_and_a_locked_account_canno
 }
 
 #[tokio::test]
-async fn a_right_unlock_code_resets_the_failure_count() {
+async fn a_right_unlock_code_does_not_forgive_earlier_failures() {
     let hub = hub();
     let id = agent(&hub, "ana").await;
     let (_, totp) = first_login(&hub, "ana").await;
-    // Some failures, then a right code: the count starts again, so as many failures again
-    // do not lock the account.
+    // Some failures, then a right code: only the code's own attempt is given back, so the
+    // earlier failures and as many again reach the lockout.
     for _ in 0..5 {
         hub.clock.advance(120);
         assert!(
@@ -545,5 +545,16 @@ async fn a_right_unlock_code_resets_the_failure_count() {
             Err(LoginError::TotpInvalid)
         ));
     }
-    assert_eq!(hub.count(Action::AccountLocked), 0);
+    assert_eq!(
+        hub.count(Action::AccountLocked),
+        1,
+        "the tenth failure locks"
+    );
+    hub.clock.advance(30);
+    assert!(matches!(
+        hub.login
+            .confirm_code(id, &totp.code_at(hub.clock_now()), None)
+            .await,
+        Err(LoginError::LockedOut(_))
+    ));
 }

@@ -134,10 +134,32 @@ async fn copying_a_revealed_value_is_allowed_by_role_only() {
         c.reveal.copy_roles = vec![Role::Agent];
     })
     .await;
-    let chat = chat_with_card(&hub, "ana").await;
+    let mut chat = chat_with_card(&hub, "ana").await;
     let (status, body) = reveal(&hub, &chat.token, request(&chat, "paymentIssue")).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["copyAllowed"], true);
+    // A security code typed into the chat is revealable, but never copyable.
+    let id = MessageId::new();
+    chat._visitor
+        .send(&ClientFrame::Send {
+            id,
+            conversation_id: chat.conversation,
+            text: "el cvv es 123".into(),
+        })
+        .await;
+    let ServerFrame::Message { spans, .. } = chat
+        ._agent
+        .until(|f| matches!(f, ServerFrame::Message { id: m, .. } if *m == id))
+        .await
+    else {
+        unreachable!()
+    };
+    assert_eq!(spans[0].kind, "card_cvv");
+    chat.message = id;
+    let (status, body) = reveal(&hub, &chat.token, request(&chat, "paymentIssue")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["value"], "123");
+    assert_eq!(body["copyAllowed"], false, "a CVV is never copied");
     let only_supervisors = live_hub_with(|c| {
         c.reveal.roles = vec![Role::Agent, Role::Supervisor];
         c.reveal.copy_roles = vec![Role::Supervisor];

@@ -160,6 +160,7 @@ export function applyEvent(data: WorkspaceData, event: ConsoleEvent): WorkspaceD
       // The hub deleted these conversations (erasure or retention): nothing of them stays.
       const gone = event.conversations;
       data.conversations = data.conversations.filter((c) => !gone.includes(c.id));
+      data.queue = data.queue.filter((q) => !gone.includes(q.conversationId));
       data.messages = data.messages.without(gone);
       for (const id of gone) delete data.forms[id];
       if (data.selected && gone.includes(data.selected)) data.selected = null;

@@ -92,6 +92,8 @@ class ConsoleStore {
       conversationMessages(id, PAGE),
       conversationForms(id),
     ]);
+    // Deleted by the hub while loading (an erasure): nothing of it may come back.
+    if (!this.data.conversations.some((c) => c.id === id)) return;
     const next = mergeMessages(loaded, this.data.messages.get(id) ?? []);
     // Another conversation may have been selected meanwhile: then only refresh a held copy.
     this.data.messages =
