@@ -627,6 +627,7 @@ impl Console {
         ));
         let idle = tokio::spawn(idle_watch(self.clone(), generation));
         let os = tokio::spawn(os_lock::watch(self.clone(), generation));
+        let retention = tokio::spawn(retention_watch(self.clone(), generation, vault.clone()));
         Ok(Session {
             api: challenge.api,
             token,
@@ -636,7 +637,7 @@ impl Console {
             vault_config: Some(vault_config),
             token_entry: Some(token_entry),
             unlock: challenge.unlock,
-            tasks: vec![pump, idle, os],
+            tasks: vec![pump, idle, os, retention],
         })
     }
 
@@ -1390,6 +1391,33 @@ async fn idle_watch(console: Console, generation: u64) {
             console.idle_lock(generation).await;
             // Wait for the next unlock before counting again.
             console.inner.activity.store(now_ms(), Ordering::SeqCst);
+        }
+    }
+}
+
+/// How often a running console deletes cached messages past the cache's retention (opening
+/// the cache does it too).
+const RETENTION_SWEEP: Duration = Duration::from_secs(60 * 60);
+
+async fn retention_watch(console: Console, generation: u64, vault: SharedVault) {
+    let mut hourly = tokio::time::interval(RETENTION_SWEEP);
+    // The first tick is immediate, and opening the cache has just purged it.
+    hourly.tick().await;
+    loop {
+        hourly.tick().await;
+        if !console.is_current(generation) {
+            return;
+        }
+        let vault = vault.clone();
+        let purged =
+            tokio::task::spawn_blocking(move || vault.lock().purge_expired(UnixMillis(now_ms())))
+                .await;
+        match purged {
+            Ok(Ok(0)) | Err(_) => {}
+            Ok(Ok(purged)) => tracing::info!(purged, "cached messages past retention deleted"),
+            Ok(Err(error)) => {
+                tracing::warn!(code = error.code().as_str(), "retention purge failed");
+            }
         }
     }
 }
