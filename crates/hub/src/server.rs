@@ -263,20 +263,23 @@ impl Hub {
         // Consoles drop conversations the hub deleted, whichever process deleted them.
         let forgetting = self.clone();
         let forgetter = tokio::spawn(async move {
-            let mut seen = match forgetting.store.forgotten_head().await {
-                Ok(head) => head,
-                Err(error) => {
-                    tracing::error!(%error, "cannot read the deletion log; consoles learn of deletions at their next connection");
-                    return;
-                }
-            };
+            // Where the deletion log stood when this hub started (older deletions reach
+            // consoles at their next hello); read again after a failure.
+            let mut seen: Option<i64> = None;
             let mut every = tokio::time::interval(crate::forget::SWEEP);
             loop {
                 tokio::select! {
                     _ = every.tick() => {}
                     () = forgetting.forget_now.notified() => {}
                 }
-                match crate::forget::sweep(&forgetting.chat, &mut seen).await {
+                let Some(position) = seen.as_mut() else {
+                    match forgetting.store.forgotten_head().await {
+                        Ok(head) => seen = Some(head),
+                        Err(error) => tracing::error!(%error, "cannot read the deletion log"),
+                    }
+                    continue;
+                };
+                match crate::forget::sweep(&forgetting.chat, position).await {
                     Ok(0) => {}
                     Ok(told) => tracing::info!(told, "consoles told to drop deleted conversations"),
                     Err(error) => tracing::error!(%error, "deletion sweep failed"),
