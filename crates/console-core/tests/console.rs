@@ -1515,3 +1515,112 @@ async fn a_revealed_value_is_copied_only_by_policy_marked_secret_and_taken_off_a
     visitor.live.shutdown().await.unwrap();
     h.console.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_console_offline_during_a_remote_wipe_wipes_when_it_reconnects() {
+    use rampart_console_core::console::view::{Connection, NoticeCode};
+    use rampart_console_core::console::{Console, ConsoleConfig, EventSink};
+    use rampart_hub::config::HubConfig;
+    use std::sync::Arc;
+
+    fn caches(dir: &std::path::Path) -> usize {
+        std::fs::read_dir(dir).map_or(0, |entries| {
+            entries
+                .flatten()
+                .map(|e| {
+                    let path = e.path();
+                    if path.is_dir() {
+                        caches(&path)
+                    } else {
+                        usize::from(path.file_name().is_some_and(|n| n == "cache.db"))
+                    }
+                })
+                .sum()
+        })
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let hub = support::open_hub(
+        HubConfig {
+            data_dir: dir.path().join("hub"),
+            ..HubConfig::default()
+        },
+        None,
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let code = support::new_agent(&hub, "omar", "Omar").await;
+    let login = hub.login.clone();
+    let again = hub.clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let first = tokio::spawn(hub.serve(listener, async {
+        let _ = stopped.await;
+    }));
+    let store = Arc::new(rampart_vault::MemoryStore::new());
+    let data_dir = dir.path().join("data");
+    let console = Console::new(ConsoleConfig {
+        hub_override: Some(format!("http://{addr}")),
+        ..support::config(
+            data_dir.clone(),
+            dir.path().join("config"),
+            Arc::clone(&store),
+            Duration::from_secs(900),
+            None,
+        )
+    });
+    let events = Arc::new(support::Recorder::default());
+    console.subscribe(Arc::clone(&events) as Arc<dyn EventSink>);
+    console.state().await.unwrap();
+    let password = SecretString::new("juniper-lantern-orbit-57".into());
+    console
+        .enroll("omar", code, password.clone())
+        .await
+        .unwrap();
+    let SignInStep::Enroll { secret, .. } = console.sign_in("omar", password).await.unwrap() else {
+        panic!("a new account enrolls its authenticator");
+    };
+    let totp = support::authenticator(secret, "omar");
+    console
+        .verify_code(totp.code_at(support::now()))
+        .await
+        .unwrap();
+    events
+        .wait_for("the connection", |e| {
+            matches!(
+                e,
+                ConsoleEvent::Connection {
+                    connection: Connection::Online
+                }
+            )
+            .then_some(())
+        })
+        .await;
+    assert_eq!(caches(&data_dir), 1);
+
+    // The console loses the hub (the laptop's network, say); meanwhile the admin orders the wipe.
+    let _ = stop.send(());
+    let _ = first.await;
+    login
+        .order_wipe(rampart_audit::Actor::System, "omar")
+        .await
+        .unwrap();
+    assert_eq!(caches(&data_dir), 1, "nothing could reach the console yet");
+    let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+    let second = tokio::spawn(again.serve(listener, std::future::pending()));
+
+    // Back online, it is told at once and wipes.
+    events
+        .wait_for("the wipe notice", |e| {
+            matches!(
+                e,
+                ConsoleEvent::Notice {
+                    code: NoticeCode::RemoteWiped
+                }
+            )
+            .then_some(())
+        })
+        .await;
+    assert_eq!(console.state().await.unwrap().phase, Phase::SignedOut);
+    assert_eq!(caches(&data_dir), 0, "the cache is gone");
+    second.abort();
+}

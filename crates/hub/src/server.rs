@@ -200,6 +200,15 @@ impl Hub {
                 .then_some(now_ms);
         let purged = self.store.purge_closed_before(cutoff_ms, remember).await?;
         crate::forget::prune(&self.store, now_ms).await?;
+        // A wipe order a console has not collected in 30 days concerns no cache any more (a
+        // console's own retention is 7 days).
+        self.store
+            .prune_wiped_sessions(
+                u64::try_from(now)
+                    .unwrap_or(0)
+                    .saturating_sub(30 * 24 * 60 * 60),
+            )
+            .await?;
         // Originals expire on their own clock, well before transcripts.
         if let Some(originals) = self.chat.originals() {
             originals.purge(now.saturating_mul(1000));

@@ -76,6 +76,23 @@ pub async fn agent(
     };
     let authed = match api.login.authenticate(&token, Some(ip)).await {
         Ok(authed) => authed,
+        Err(LoginError::DeviceWiped) => {
+            // A console that was offline when its account was wiped comes back with its old
+            // token: it hears the order now, once, and its session stays ended.
+            return upgrade(ws).on_upgrade(move |mut socket| async move {
+                // Its hello first: closing with unread data could reset the connection before
+                // the console reads the order.
+                let _ = tokio::time::timeout(HELLO_TIMEOUT, next_frame(&mut socket)).await;
+                if send(&mut socket, &ServerFrame::WipeDevice).await {
+                    let _ = send(&mut socket, &ServerFrame::SessionRevoked).await;
+                    if let Err(error) = api.login.wipe_delivered(&token).await {
+                        tracing::warn!(%error, "could not record a delivered remote wipe");
+                    }
+                }
+                let _ = socket.send(Message::Close(None)).await;
+                drop(slot);
+            });
+        }
         Err(error) => return ApiFailure::from(error).into_response(),
     };
     let session: [u8; 32] = Sha256::digest(token.expose().as_bytes()).into();

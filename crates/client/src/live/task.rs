@@ -428,6 +428,9 @@ impl Task {
                         client: PROTOCOL_VERSION,
                     }));
                 }
+                // A remote wipe ordered while this console was offline: the hub says so
+                // instead of welcoming it, then ends the session.
+                ServerFrame::WipeDevice => emit(&self.events, Event::Frame(frame)).await,
                 ServerFrame::SessionRevoked
                 | ServerFrame::Error {
                     code: ErrorCode::SessionExpired,

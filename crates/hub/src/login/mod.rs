@@ -97,6 +97,11 @@ pub enum LoginError {
     /// No valid session.
     #[error("not signed in")]
     Unauthenticated,
+    /// No valid session: it was ended by a remote wipe that its console has not yet been told
+    /// of. Shown to clients as [`LoginError::Unauthenticated`]; the agent WebSocket delivers the
+    /// wipe.
+    #[error("not signed in")]
+    DeviceWiped,
     /// The source address is not on the allow-list for this account.
     #[error("this network is not allowed for your account; contact your admin")]
     IpNotAllowed,
@@ -131,7 +136,9 @@ impl LoginError {
                 None,
                 i64::try_from(*until).ok().map(|s| s.saturating_mul(1000)),
             ),
-            Self::Unauthenticated => (ApiErrorCode::Unauthenticated, None, None),
+            Self::Unauthenticated | Self::DeviceWiped => {
+                (ApiErrorCode::Unauthenticated, None, None)
+            }
             Self::IpNotAllowed => (ApiErrorCode::IpNotAllowed, None, None),
             Self::EnrollmentInvalid => (ApiErrorCode::EnrollmentInvalid, None, None),
             Self::PasswordRejected(_) => (ApiErrorCode::PasswordRejected, None, None),
@@ -817,6 +824,14 @@ impl Login {
         self.check_session(token, origin, true).await
     }
 
+    /// The console holding `token` was told to wipe (its session was ended by a remote wipe
+    /// while it was offline); the order is not repeated to it.
+    pub async fn wipe_delivered(&self, token: &SecretString) -> Result<(), LoginError> {
+        let presented = SessionToken::from_presented(SecretString::new(token.expose().clone()));
+        self.store.wipe_delivered(presented.hash()).await?;
+        Ok(())
+    }
+
     /// Checks a bearer token without counting it as activity: an open WebSocket re-checks its
     /// session periodically, and merely being connected must not keep a session alive.
     pub async fn verify_session(
@@ -836,6 +851,9 @@ impl Login {
         let presented = SessionToken::from_presented(SecretString::new(token.expose().clone()));
         let hash = presented.hash();
         let Some(mut record) = self.store.session(hash).await? else {
+            if self.store.is_wiped_session(hash).await? {
+                return Err(LoginError::DeviceWiped);
+            }
             return Err(LoginError::Unauthenticated);
         };
         let now = self.now()?;

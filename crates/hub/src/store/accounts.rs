@@ -356,6 +356,44 @@ impl Store {
         .await
     }
 
+    /// Whether this token's session was ended by a remote wipe not yet delivered.
+    pub async fn is_wiped_session(&self, hash: SessionTokenHash) -> Result<bool, StoreError> {
+        self.read(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT 1 FROM wiped_sessions WHERE token_hash = ?1",
+                    params![hash.as_bytes().to_vec()],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some())
+        })
+        .await
+    }
+
+    /// Marks a remote wipe delivered to the console holding this token (it is told once).
+    pub async fn wipe_delivered(&self, hash: SessionTokenHash) -> Result<bool, StoreError> {
+        self.write(move |conn| {
+            Ok(conn.execute(
+                "DELETE FROM wiped_sessions WHERE token_hash = ?1",
+                params![hash.as_bytes().to_vec()],
+            )? == 1)
+        })
+        .await
+    }
+
+    /// Forgets undelivered wipe orders older than `before` (Unix seconds): a console offline
+    /// that long has had its cache purged by its own retention.
+    pub async fn prune_wiped_sessions(&self, before: u64) -> Result<usize, StoreError> {
+        self.write(move |conn| {
+            Ok(conn.execute(
+                "DELETE FROM wiped_sessions WHERE ordered_at < ?1",
+                params![i64::try_from(before).unwrap_or(i64::MAX)],
+            )?)
+        })
+        .await
+    }
+
     /// Clears the lockout counter (admin unlock).
     pub async fn reset_failures(&self, id: AgentId) -> Result<bool, StoreError> {
         self.write(move |conn| {
@@ -380,6 +418,12 @@ impl Store {
             if found == 0 {
                 return Ok(None);
             }
+            // Offline consoles learn of the order when they come back with their token.
+            conn.execute(
+                "INSERT OR REPLACE INTO wiped_sessions (token_hash, agent_id, ordered_at)
+                 SELECT token_hash, agent_id, ?2 FROM sessions WHERE agent_id = ?1",
+                params![id.to_string(), now],
+            )?;
             let ended = conn.execute(
                 "DELETE FROM sessions WHERE agent_id = ?1",
                 params![id.to_string()],

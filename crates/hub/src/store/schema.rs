@@ -138,6 +138,17 @@ fn migrations() -> Migrations<'static> {
         CREATE INDEX forgotten_by_time ON forgotten (at);
         "#,
         ),
+        // Sessions ended by a remote wipe, kept (by hash) so that a console that was offline
+        // when the order came learns to wipe when it reconnects with its old token.
+        M::up(
+            r#"
+        CREATE TABLE wiped_sessions (
+            token_hash BLOB PRIMARY KEY,
+            agent_id   TEXT NOT NULL,
+            ordered_at INTEGER NOT NULL
+        ) STRICT, WITHOUT ROWID;
+        "#,
+        ),
     ])
 }
 

@@ -1142,6 +1142,39 @@ async fn raw_card_numbers_and_ids_never_reach_the_hubs_files() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_console_offline_during_a_remote_wipe_hears_of_it_when_it_reconnects_once() {
+    let hub = live_hub().await;
+    let (agent, token) = available_agent(&hub, "ana").await;
+    // The laptop goes offline (lid closed), then the admin orders the wipe.
+    drop(agent);
+    hub.server
+        .login
+        .order_wipe(rampart_audit::Actor::System, "ana")
+        .await
+        .unwrap();
+    // Its console comes back with its old token: told to wipe, then the session is over.
+    let mut back = hub.connect("/ws/agent", &token).await;
+    back.send(&ClientFrame::Hello {
+        protocol_version: rampart_protocol::PROTOCOL_VERSION,
+        resume: vec![],
+    })
+    .await;
+    assert_eq!(back.recv().await, ServerFrame::WipeDevice);
+    assert_eq!(back.recv().await, ServerFrame::SessionRevoked);
+    assert!(back.next().await.is_none());
+    // Told once: the token is simply refused afterwards, on the socket and the API alike.
+    assert!(hub.try_connect("/ws/agent", Some(&token)).await.is_err());
+    let me = hub
+        .http
+        .get(hub.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status().as_u16(), 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_remote_wipe_tells_connected_consoles_to_wipe_then_ends_their_session() {
     let hub = live_hub().await;
     let (mut agent, _) = available_agent(&hub, "ana").await;
