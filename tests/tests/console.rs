@@ -130,7 +130,12 @@ async fn copy_transcript(console: &Console) -> Result<String, Error> {
         .then(KeyAction::Up { value: control });
     console.client().perform_actions(keys).await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    read_clipboard(None)
+    let copied = read_clipboard(None)?;
+    console
+        .client()
+        .execute("getSelection().removeAllRanges(); return true;", vec![])
+        .await?;
+    Ok(copied)
 }
 
 /// What the X clipboard holds (as text, or the given target such as `TARGETS`), read with

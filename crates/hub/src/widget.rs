@@ -482,4 +482,64 @@ mod tests {
             assert!(!embed_requested(other), "{other:?}");
         }
     }
+
+    /// WCAG 2.1 relative luminance of `#rrggbb`.
+    fn luminance(hex: &str) -> f64 {
+        let channel = |i: usize| {
+            let c = f64::from(u8::from_str_radix(&hex[1 + 2 * i..3 + 2 * i], 16).unwrap()) / 255.0;
+            if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(0) + 0.7152 * channel(1) + 0.0722 * channel(2)
+    }
+
+    fn contrast(a: &str, b: &str) -> f64 {
+        let (a, b) = (luminance(a), luminance(b));
+        (a.max(b) + 0.05) / (a.min(b) + 0.05)
+    }
+
+    /// The `--rw-*` colour of the widget's stylesheet (its declaration, not a comment's
+    /// mention).
+    fn color(name: &str) -> &'static str {
+        let key = format!("--rw-{name}:");
+        STYLE
+            .match_indices(&key)
+            .map(|(at, _)| STYLE[at + key.len()..].trim_start())
+            .find(|rest| rest.starts_with('#'))
+            .map(|rest| &rest[..7])
+            .unwrap_or_else(|| panic!("no {key} declaration"))
+    }
+
+    #[test]
+    fn the_widget_meets_wcag_aa_contrast() {
+        assert!((contrast("#000000", "#ffffff") - 21.0).abs() < 1e-9);
+        // Text, 4.5:1 (WCAG 1.4.3).
+        for (fg, bg) in [
+            ("text", "bg"),
+            ("text", "surface"),
+            ("muted", "bg"),
+            ("muted", "surface"),
+            ("accent-text", "accent"),
+            ("secure-text", "secure-bg"),
+            ("error", "bg"),
+            ("error", "secure-bg"),
+            ("text", "secure-bg"),
+        ] {
+            let ratio = contrast(color(fg), color(bg));
+            assert!(ratio >= 4.5, "{fg} on {bg}: {ratio:.2}:1");
+        }
+        // Focus ring and field borders, 3:1 (WCAG 1.4.11).
+        for (fg, bg) in [
+            ("focus", "bg"),
+            ("input-border", "bg"),
+            ("input-border", "secure-bg"),
+            ("secure-border", "bg"),
+        ] {
+            let ratio = contrast(color(fg), color(bg));
+            assert!(ratio >= 3.0, "{fg} against {bg}: {ratio:.2}:1");
+        }
+    }
 }
