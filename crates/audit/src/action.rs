@@ -94,6 +94,8 @@ named_enum! {
         /// Masked data was revealed; the record carries the stated reason in the `reason`
         /// detail ([`crate::AuditEvent::reveal`]).
         MaskedDataRevealed => "data.masked.revealed",
+        /// A revealed value was copied to the clipboard (by policy); the record names its kind.
+        MaskedDataCopied => "data.masked.copied",
         /// An agent asked a visitor to fill in a secure form.
         SecureFormRequested => "secure_form.requested",
         /// A visitor submitted a secure form.
@@ -200,7 +202,7 @@ mod tests {
              auth.account.locked,auth.account.unlocked,net.ip.denied,session.created,\
              session.revoked,session.expired,session.console.unlocked,credential.changed,\
              credential.totp.enrolled,\
-             credential.totp.reset,data.masked.revealed,secure_form.requested,\
+             credential.totp.reset,data.masked.revealed,data.masked.copied,secure_form.requested,\
              secure_form.submitted,secure_form.viewed,transcript.viewed,transcript.exported,\
              admin.account.created,admin.account.disabled,admin.role.changed,\
              admin.policy.changed,admin.allowlist.changed,privacy.visitor.erased,\

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use rampart_protocol::rest::NewVisitorRequest;
 use rampart_protocol::rest::{
-    AgentProfile, ApiError, EnrollRequest, FormRevealRequest, LoginRequest, LoginStep,
+    AgentProfile, ApiError, CopyReport, EnrollRequest, FormRevealRequest, LoginRequest, LoginStep,
     RevealRequest, Revealed, SessionGranted, TotpRequest, TransferTarget, UnlockRequest,
 };
 use rampart_secret::SecretString;
@@ -151,6 +151,22 @@ impl HubApi {
             .post("/api/v1/session/unlock")
             .bearer_auth(token.expose())
             .json(request)
+            .send()
+            .await;
+        empty(response.map_err(transport)?).await
+    }
+
+    /// Tells the hub a revealed value is about to be copied (it records it, or refuses by
+    /// policy); only then may the console copy it.
+    pub async fn report_copy(
+        &self,
+        token: &SecretString,
+        report: &CopyReport,
+    ) -> Result<(), ClientError> {
+        let response = self
+            .post("/api/v1/reveal/copied")
+            .bearer_auth(token.expose())
+            .json(report)
             .send()
             .await;
         empty(response.map_err(transport)?).await

@@ -18,9 +18,9 @@ use axum::{Json, Router};
 use ipnet::IpNet;
 use rampart_auth::SecretString;
 use rampart_protocol::rest::{
-    AgentProfile, ApiError, ApiErrorCode, EnrollRequest, FormRevealRequest, LoginRequest,
-    LoginStep, NewVisitorRequest, PrivacyNotice, RevealRequest, Revealed, Role, SessionGranted,
-    TotpRequest, TransferTarget, UnlockRequest, VisitorSession,
+    AgentProfile, ApiError, ApiErrorCode, CopyReport, EnrollRequest, FormRevealRequest,
+    LoginRequest, LoginStep, NewVisitorRequest, PrivacyNotice, RevealRequest, Revealed, Role,
+    SessionGranted, TotpRequest, TransferTarget, UnlockRequest, VisitorSession,
 };
 use sha2::{Digest, Sha256};
 
@@ -96,6 +96,7 @@ pub fn routes(api: Api) -> Router {
         .route("/api/v1/reveal", post(reveal))
         .route("/api/v1/agents/online", get(online_agents))
         .route("/api/v1/forms/reveal", post(reveal_form))
+        .route("/api/v1/reveal/copied", post(copied))
         .merge(crate::widget::routes(api.embedding.clone()))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(api)
@@ -363,6 +364,21 @@ async fn reveal_form(
         .await
         .map(Json)
         .map_err(refusal_failure)
+}
+
+/// A console is about to copy a revealed value: recorded first, refused by policy.
+async fn copied(
+    State(api): State<Api>,
+    ClientIp(ip): ClientIp,
+    Authed(authed, _): Authed,
+    body: Result<Json<CopyReport>, JsonRejection>,
+) -> Result<StatusCode, ApiFailure> {
+    let Json(report) = body?;
+    api.reveals
+        .copied(&authed.agent, &report, Some(ip))
+        .await
+        .map_err(refusal_failure)?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 fn refusal_failure(refusal: RevealRefusal) -> ApiFailure {

@@ -19,8 +19,8 @@ use rampart_audit::{Action, Actor, AuditEvent, Target, TargetKind};
 use rampart_auth::SecretString;
 use rampart_auth::clock::Clock;
 use rampart_protocol::rest::{
-    AgentProfile, FormRevealRequest, MAX_REVEAL_NOTE_CHARS, RevealReason, RevealRequest, Revealed,
-    Role,
+    AgentProfile, CopyReport, FormRevealRequest, MAX_REVEAL_NOTE_CHARS, RevealReason,
+    RevealRequest, Revealed, Role,
 };
 use rampart_protocol::{ConversationId, FormKind, MessageId};
 
@@ -244,6 +244,53 @@ impl Reveals {
     pub fn with_copy_roles(mut self, roles: Vec<Role>) -> Self {
         self.copy_roles = Arc::new(roles);
         self
+    }
+
+    /// Records that `who` is copying a revealed value of `report.kind` from a conversation to
+    /// the clipboard; the console copies only after this. Refused, and recorded as refused,
+    /// when the role may not copy or the value is a CVV.
+    pub async fn copied(
+        &self,
+        who: &AgentProfile,
+        report: &CopyReport,
+        origin: Option<IpAddr>,
+    ) -> Result<(), RevealRefusal> {
+        let kind = report.kind.as_str();
+        if kind.is_empty()
+            || kind.len() > 32
+            || !kind.chars().all(|c| c.is_ascii_alphabetic() || c == '_')
+        {
+            return Err(RevealRefusal::Invalid("unknown kind"));
+        }
+        let actor = Actor::named_user(&who.id.to_string(), &who.username);
+        let target = Target::new(
+            TargetKind::Conversation,
+            &report.conversation_id.to_string(),
+        );
+        let mut event = AuditEvent::new(actor, Action::MaskedDataCopied)
+            .on(target)
+            .with_detail("kind", kind)
+            .map_err(|e| RevealRefusal::Internal(e.to_string()))?;
+        let outcome = if self.copy_permitted(who.role, kind) {
+            Ok(())
+        } else {
+            Err(RevealRefusal::Forbidden)
+        };
+        if let Err(refusal) = &outcome {
+            event = event.failed(refusal_code(refusal));
+        }
+        if let Some(ip) = origin {
+            event = event.from_ip(ip);
+        }
+        let now = self
+            .clock
+            .unix_now()
+            .map_err(|e| RevealRefusal::Internal(e.to_string()))?;
+        self.audit
+            .record(event, now)
+            .await
+            .map_err(|e| RevealRefusal::Internal(e.to_string()))?;
+        outcome
     }
 
     /// Whether `role` may copy a revealed value of `kind` (a PII kind such as `card_cvv`, or

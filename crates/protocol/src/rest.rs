@@ -318,6 +318,17 @@ pub struct FormRevealRequest {
     pub note: Option<String>,
 }
 
+/// A console copied a revealed value to the clipboard (`POST /api/v1/reveal/copied`): recorded
+/// before the copy happens. Names the kind, never the value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CopyReport {
+    /// The conversation the value came from.
+    pub conversation_id: ConversationId,
+    /// Its PII kind (`credit_card`) or form field (`cardNumber`).
+    pub kind: String,
+}
+
 /// The answer to a permitted reveal. `Debug` redacts the value; it is serialised only to send it.
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -42,6 +42,15 @@ use view::{
     SendOutcome, SignInStep, SignedIn, Snapshot,
 };
 
+/// A revealed value the hub lets this agent copy, for as long as it shows.
+struct Copyable {
+    value: SecretString,
+    until: std::time::Instant,
+    conversation: ConversationId,
+    /// Its PII kind or form field, for the hub's record of the copy.
+    kind: String,
+}
+
 /// What unlocks a locked console.
 pub enum UnlockWith {
     /// The account password, checked here against the hash kept in memory while signed in.
@@ -161,7 +170,7 @@ struct Inner {
     /// The screen is locked: no content goes to the UI or to notifications.
     locked: std::sync::atomic::AtomicBool,
     /// Revealed values the hub let this agent copy, until they are masked again.
-    copyable: Mutex<Vec<(SecretString, std::time::Instant)>>,
+    copyable: Mutex<Vec<Copyable>>,
     /// The value this console put on the clipboard, to take off again.
     on_clipboard: Mutex<Option<SecretString>>,
 }
@@ -945,36 +954,57 @@ impl Console {
             .await
             .map_err(|e| client_error(&e))?;
         tracing::info!(kind = %revealed.kind, "masked value revealed");
-        self.note_copyable(&revealed);
+        self.note_copyable(&revealed, conversation, revealed.kind.clone());
         Ok(view::RevealedValue::from(revealed))
     }
 
     /// Remembers a revealed value the hub lets this agent copy, for as long as it shows.
-    fn note_copyable(&self, revealed: &rampart_protocol::rest::Revealed) {
+    fn note_copyable(
+        &self,
+        revealed: &rampart_protocol::rest::Revealed,
+        conversation: ConversationId,
+        kind: String,
+    ) {
         if !revealed.copy_allowed {
             return;
         }
         let until =
             std::time::Instant::now() + Duration::from_secs(u64::from(revealed.visible_secs));
         let mut copyable = lock(&self.inner.copyable);
-        copyable.retain(|(_, until)| *until > std::time::Instant::now());
-        copyable.push((revealed.value.clone(), until));
+        copyable.retain(|c| c.until > std::time::Instant::now());
+        copyable.push(Copyable {
+            value: revealed.value.clone(),
+            until,
+            conversation,
+            kind,
+        });
     }
 
     /// Copies a value revealed moments ago to the clipboard, if the hub's policy let this
     /// agent copy it: marked for clipboard managers not to keep, and taken off again after
     /// [`clipboard::CLEAR_AFTER`] or when the console locks or quits.
     pub async fn copy_revealed(&self, value: SecretString) -> Result<(), IpcError> {
-        self.require_active().await?;
-        let allowed = lock(&self.inner.copyable).iter().any(|(held, until)| {
-            *until > std::time::Instant::now() && held.expose() == value.expose()
-        });
-        if !allowed {
+        let (api, token) = self.session_api().await?;
+        let found = lock(&self.inner.copyable)
+            .iter()
+            .find(|c| c.until > std::time::Instant::now() && c.value.expose() == value.expose())
+            .map(|c| (c.conversation, c.kind.clone()));
+        let Some((conversation_id, kind)) = found else {
             return Err(IpcError::new(
                 IpcErrorCode::Forbidden,
                 "this value may not be copied (policy), or it is masked again",
             ));
-        }
+        };
+        // The hub records the copy first (and may refuse it): no record, no copy.
+        api.report_copy(
+            &token,
+            &rampart_protocol::rest::CopyReport {
+                conversation_id,
+                kind,
+            },
+        )
+        .await
+        .map_err(|e| client_error(&e))?;
         // Setting and recording happen under one lock that clearing takes too, and a lock that
         // came in between is noticed after setting: a value never outlives a lock on the
         // clipboard. The clipboard call may be a round trip to the display server.
@@ -1086,7 +1116,7 @@ impl Console {
         }
         let revealed = result.map_err(|e| client_error(&e))?;
         tracing::info!("secure form field revealed");
-        self.note_copyable(&revealed);
+        self.note_copyable(&revealed, conversation, field);
         Ok(view::RevealedValue::from(revealed))
     }
 

@@ -160,6 +160,50 @@ async fn copying_a_revealed_value_is_allowed_by_role_only() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["value"], "123");
     assert_eq!(body["copyAllowed"], false, "a CVV is never copied");
+    // The console reports each copy first; the hub records it, and refuses a CVV.
+    let report =
+        |kind: &str| serde_json::json!({ "conversationId": chat.conversation, "kind": kind });
+    for (kind, status) in [
+        ("credit_card", 204),
+        ("card_cvv", 403),
+        ("cvv", 403),
+        ("<b>x", 400),
+    ] {
+        let response = hub
+            .http
+            .post(hub.url("/api/v1/reveal/copied"))
+            .bearer_auth(&chat.token)
+            .json(&report(kind))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), status, "{kind}");
+    }
+    let copies: Vec<String> = hub
+        .server
+        .audit
+        .log()
+        .records_from(0)
+        .map(|r| r.unwrap())
+        .filter(|r| r.event.action == Action::MaskedDataCopied)
+        .map(|r| rampart_audit::to_json_line(&r).unwrap())
+        .collect();
+    assert_eq!(copies.len(), 3, "{copies:?}");
+    assert!(
+        copies[0].contains("credit_card") && copies[0].contains("success"),
+        "{}",
+        copies[0]
+    );
+    assert!(
+        copies[1].contains("card_cvv") && copies[1].contains("forbidden"),
+        "{}",
+        copies[1]
+    );
+    assert!(
+        copies
+            .iter()
+            .all(|c| !c.contains("4111") && !c.contains("123\""))
+    );
     let only_supervisors = live_hub_with(|c| {
         c.reveal.roles = vec![Role::Agent, Role::Supervisor];
         c.reveal.copy_roles = vec![Role::Supervisor];
