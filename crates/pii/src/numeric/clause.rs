@@ -1,5 +1,7 @@
 //! The context a word must be in to speak about one number: the number's own clause and a
-//! short window around it.
+//! short window around it. Shared by the bare-SSN and the phone rules, so a word for an order,
+//! a ticket or an invoice in another sentence says nothing about a number here ("My order
+//! arrived broken. I'm home all day: 4155550123").
 
 use crate::context as ctx;
 
@@ -47,6 +49,13 @@ impl<'t> Around<'t> {
         set.any(self.before) || self.names_after(set)
     }
 
+    /// Like [`Around::names`], with only the number's own clause before it: what the phone
+    /// rules read, where a word further back ("My order arrived broken. I'm home all day:
+    /// 4155550123") says nothing about a bare number.
+    pub(super) fn names_in_clause(&self, set: &ctx::Set) -> bool {
+        set.any(self.clause()) || self.names_after(set)
+    }
+
     fn names_after(&self, set: &ctx::Set) -> bool {
         let introduces_next = self.next_digit && set.nearest(self.after).is_some_and(|d| d <= 16);
         set.any(self.after) && !introduces_next
@@ -77,7 +86,7 @@ fn after_first_clause_end(window: &[u8]) -> &[u8] {
 
 /// The part of `window` after the end of its last clause, or all of it when there is none. A
 /// full stop with no word after it is an abbreviation ("Tel. ", "No. "), not a clause end.
-fn since_last_clause_end(window: &[u8]) -> &[u8] {
+pub(super) fn since_last_clause_end(window: &[u8]) -> &[u8] {
     let worded = |k: usize| {
         window[k + 1..]
             .iter()
@@ -111,8 +120,35 @@ fn until_digit_or_clause_end(window: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::{
-        after_first_clause_end, since_last_clause_end, since_last_digit, until_digit_or_clause_end,
+        Around, after_first_clause_end, since_last_clause_end, since_last_digit,
+        until_digit_or_clause_end,
     };
+    use crate::context::Words;
+
+    fn around(text: &str) -> Around<'_> {
+        let start = text
+            .find("612345678")
+            .expect("the test text holds the number");
+        Around::new(text.as_bytes(), start, start + 9)
+    }
+
+    #[test]
+    fn a_word_names_a_number_in_its_window_and_for_phones_only_in_its_clause() {
+        let w = Words::new().expect("built-in keywords compile");
+        let other_sentence = around("Mi pedido llegó roto. Estoy en casa: 612345678");
+        assert!(other_sentence.names(&w.negative));
+        assert!(!other_sentence.names_in_clause(&w.negative));
+        for text in ["mi pedido 612345678", "612345678 es el pedido"] {
+            assert!(around(text).names_in_clause(&w.negative), "{text}");
+        }
+        for text in [
+            "612345678. El pedido nunca llegó.",
+            "612345678 y el pedido 4417",
+            "Hay 2 pedidos. 612345678",
+        ] {
+            assert!(!around(text).names_in_clause(&w.negative), "{text}");
+        }
+    }
 
     #[test]
     fn context_windows_stop_at_any_digit_and_after_the_number_at_a_clause_end() {

@@ -107,7 +107,7 @@ impl Chunk<'_> {
     /// - not a Spanish or Portuguese phone: in a message with Spanish cues a number starting
     ///   with 6 or 7 (mobiles) or 8 (landlines in 8xx ranges) is read as a phone, and with
     ///   Portuguese cues one starting with 2 (landlines; mobiles start with 9, never an SSN
-    ///   area), when the phone rules will take it (no order/price/code word in the message);
+    ///   area), when the phone rules will take it (no order/price/code word in its clause);
     ///   otherwise it stays an SSN, masked either way.
     fn bare_ssn(&self, s: &[u8]) -> bool {
         if self.g.len() != 1 {
@@ -144,18 +144,16 @@ impl Chunk<'_> {
     }
 
     /// Whether the phone rules will read this bare nine-digit number as a Spanish or Portuguese
-    /// phone (see [`Chunk::bare_ssn`]).
+    /// phone (see [`Chunk::bare_ssn`]). Asks the phone rules themselves, so the two cannot
+    /// disagree about which order or price words count (a number neither rule takes would
+    /// leak).
     fn national_phone(&self, s: &[u8]) -> bool {
-        let spanish = matches!(s[0], b'6' | b'7' | b'8');
-        let portuguese = s[0] == b'2';
-        if !spanish && !portuguese {
-            return false;
-        }
-        if self.w.negative.any(self.text) {
-            return false;
-        }
-        (spanish && self.w.spanish.present(self.text))
-            || (portuguese && self.w.portuguese.present(self.text))
+        let spanish = matches!(s[0], b'6' | b'7' | b'8') && self.w.spanish.present(self.text);
+        let portuguese = s[0] == b'2' && self.w.portuguese.present(self.text);
+        (spanish || portuguese)
+            && self
+                .phone(0)
+                .is_some_and(|(_, kind)| kind == Some(Kind::Phone))
     }
 
     /// Whether a phone keyword is nearer before `start` than any SSN keyword (only words
