@@ -9,9 +9,9 @@ use crate::context as ctx;
 pub(super) struct Around<'t> {
     /// Up to 48 bytes before the number, after the previous digit and the rest of that
     /// number's clause ("97,50 €. pronto: 536905739" keeps " pronto: ").
-    pub before: &'t [u8],
+    before: &'t [u8],
     /// Up to 32 bytes after the number, up to the next digit or the end of the clause.
-    pub after: &'t [u8],
+    after: &'t [u8],
     /// Whether `after` stops at the next digit (rather than at a clause end or the window's).
     next_digit: bool,
 }
