@@ -5,6 +5,7 @@
 //! clearly belongs to one kind but fails its validator (a 4-4-4-4 number failing Luhn, an SSN
 //! shape with area 000) is consumed as "not personal data" so another rule cannot claim it.
 
+mod clause;
 mod phone;
 mod ssn;
 

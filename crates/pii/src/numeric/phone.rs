@@ -2,6 +2,7 @@
 //! a keyword or in a national-plan shape, and bare digit runs that fit a numbering plan.
 
 use super::Chunk;
+use super::clause::{Around, since_last_clause_end};
 use crate::Kind;
 use crate::context as ctx;
 
@@ -34,9 +35,10 @@ impl Chunk<'_> {
         let plus = lead == Some(b'+');
         let window = ctx::before(self.text, if plus { start - 1 } else { start }, 40);
         let link = i == 0 && link_prefix(window);
-        // Negative words reach across other numbers ("Tracking: 1Z 999 AA1 01 2345 6784");
+        // Negative words reach across other numbers ("Tracking: 1Z 999 AA1 01 2345 6784") but
+        // not into an earlier clause ("Mi pedido llegó roto. Estoy en casa, 612.345.678");
         // positive ones belong to the nearest number.
-        let neg = self.w.negative.nearest(window);
+        let neg = self.w.negative.nearest(since_last_clause_end(window));
         let window = ctx::since_last_number(window);
         let double_zero = self.text[start..].starts_with(b"00") && self.g[i].len() <= 4;
         let strong = self.w.phone_strong.nearest(window);
@@ -83,9 +85,9 @@ impl Chunk<'_> {
                     || (formatted && self.national_prefix_shape(i, j, n))
             } else {
                 // A bare run of digits with no keyword either way: a phone only when it fits a
-                // national numbering plan and nothing in the message suggests an order, a
-                // price or a code.
-                plain_national(&self.text[start..self.g[j].end]) && !self.w.negative.any(self.text)
+                // national numbering plan and nothing in its clause suggests an order, a price
+                // or a code.
+                plain_national(&self.text[start..self.g[j].end]) && !self.named_otherwise(i, j)
             };
             if ok {
                 best = Some(j);
@@ -104,7 +106,7 @@ impl Chunk<'_> {
     /// - 0800 (toll-free in DE, GB, BR, AR) and German 0700 (personal numbers), 10-14 digits,
     ///   also as 4-4-4 ("0700 1234 5678"; no card starts with 0);
     /// - Brazilian shared-cost numbers 3003/3004/4003/4004/4020, 4-4 with a dash ("4004-1234"),
-    ///   when nothing in the message suggests an order, a price or a code.
+    ///   when nothing in their clause suggests an order, a price or a code.
     // Only reached by formatted windows that the usual shapes refused.
     #[inline(never)]
     fn national_prefix_shape(&self, i: usize, j: usize, n: usize) -> bool {
@@ -130,8 +132,15 @@ impl Chunk<'_> {
             && first.len() == 4
             && self.sep(j) == b"-"
             && matches!(first, b"3003" | b"3004" | b"4003" | b"4004" | b"4020")
-            && !self.w.negative.any(self.text);
+            && !self.named_otherwise(i, j);
         argentine_mobile || german_mobile || service || shared_cost
+    }
+
+    /// Whether a negative word (order, ticket, invoice, a currency…) in the clause of groups
+    /// `i..=j`, or right after them, says they are something else: one in another sentence
+    /// says nothing about them ("My order arrived broken. I'm home all day: 4155550123").
+    fn named_otherwise(&self, i: usize, j: usize) -> bool {
+        Around::new(self.text, self.g[i].start, self.g[j].end).names_in_clause(&self.w.negative)
     }
 
     /// Where a phone span ends: an extension written as "x123" belongs to the number.
@@ -190,11 +199,11 @@ impl Chunk<'_> {
             _ => {}
         }
         // 912.345.678: a Spanish or Portuguese number written with dots (national numbers
-        // start with 6-9 there), unless the message talks about an amount or an order.
+        // start with 6-9 there), unless its clause talks about an amount or an order.
         let dotted_333 = lens == [3, 3, 3]
             && seps.iter().all(|s| *s == b".")
             && matches!(self.text[self.g[i].start], b'6'..=b'9')
-            && !self.w.negative.any(self.text);
+            && !self.named_otherwise(i, j);
         // 1.234.567 / 612.345.678 €: thousands separators, read as an amount.
         if !dotted_333
             && !seps.is_empty()

@@ -1,6 +1,7 @@
 //! US Social Security numbers among digit chunks: the separated 3-2-4 shape, and nine plain
 //! digits, with an SSN keyword near them or, without one, when nothing argues against it.
 
+use super::clause::Around;
 use super::{Chunk, sep_is};
 use crate::Kind;
 use crate::context as ctx;
@@ -106,7 +107,7 @@ impl Chunk<'_> {
     /// - not a Spanish or Portuguese phone: in a message with Spanish cues a number starting
     ///   with 6 or 7 (mobiles) or 8 (landlines in 8xx ranges) is read as a phone, and with
     ///   Portuguese cues one starting with 2 (landlines; mobiles start with 9, never an SSN
-    ///   area), when the phone rules will take it (no order/price/code word in the message);
+    ///   area), when the phone rules will take it (no order/price/code word in its clause);
     ///   otherwise it stays an SSN, masked either way.
     fn bare_ssn(&self, s: &[u8]) -> bool {
         if self.g.len() != 1 {
@@ -129,29 +130,13 @@ impl Chunk<'_> {
         if placeholder(s) {
             return false;
         }
-        // Context windows stop at any digit, also a single one or one glued to letters: a word
-        // before "2 items" or "LP123456789CN" is about that, and so is the rest of its clause
-        // ("97,50 €. pronto: 536905739"). After the number they also stop at the end of the
-        // clause ("536905739, meu CPF é …").
-        let raw = ctx::before(self.text, start, 48);
-        let mut before_win = since_last_digit(raw);
-        if before_win.len() < raw.len() {
-            before_win = after_first_clause_end(before_win);
-        }
-        let after_all = ctx::after(self.text, end, 32);
-        let after_win = until_digit_or_clause_end(after_all);
-        // A word right before the next number introduces that one ("536905739 and order
-        // #4417"), not this one.
-        let introduces_next = after_all
-            .get(after_win.len())
-            .is_some_and(u8::is_ascii_digit)
-            && self.w.not_ssn.nearest(after_win).is_some_and(|d| d <= 16);
-        if self.w.not_ssn.any(before_win) || (self.w.not_ssn.any(after_win) && !introduces_next) {
+        let around = Around::new(self.text, start, end);
+        if around.names(&self.w.not_ssn) {
             return false;
         }
         // A phone word in the same clause hands the number to the phone rules; one in an
         // earlier clause is about something else ("contact: ana at gmail dot com. ok 536905739").
-        let clause = since_last_clause_end(before_win);
+        let clause = around.clause();
         if self.w.phone_strong.any(clause) || self.w.phone_weak.any(clause) {
             return false;
         }
@@ -159,18 +144,16 @@ impl Chunk<'_> {
     }
 
     /// Whether the phone rules will read this bare nine-digit number as a Spanish or Portuguese
-    /// phone (see [`Chunk::bare_ssn`]).
+    /// phone (see [`Chunk::bare_ssn`]). Asks the phone rules themselves, so the two cannot
+    /// disagree about which order or price words count (a number neither rule takes would
+    /// leak).
     fn national_phone(&self, s: &[u8]) -> bool {
-        let spanish = matches!(s[0], b'6' | b'7' | b'8');
-        let portuguese = s[0] == b'2';
-        if !spanish && !portuguese {
-            return false;
-        }
-        if self.w.negative.any(self.text) {
-            return false;
-        }
-        (spanish && self.w.spanish.present(self.text))
-            || (portuguese && self.w.portuguese.present(self.text))
+        let spanish = matches!(s[0], b'6' | b'7' | b'8') && self.w.spanish.present(self.text);
+        let portuguese = s[0] == b'2' && self.w.portuguese.present(self.text);
+        (spanish || portuguese)
+            && self
+                .phone(0)
+                .is_some_and(|(_, kind)| kind == Some(Kind::Phone))
     }
 
     /// Whether a phone keyword is nearer before `start` than any SSN keyword (only words
@@ -185,61 +168,6 @@ impl Chunk<'_> {
     }
 }
 
-/// The part of `window` after its last digit.
-fn since_last_digit(window: &[u8]) -> &[u8] {
-    let from = window
-        .iter()
-        .rposition(u8::is_ascii_digit)
-        .map_or(0, |p| p + 1);
-    &window[from..]
-}
-
-fn is_clause_end(window: &[u8], k: usize) -> bool {
-    let next_space = window.get(k + 1).is_none_or(u8::is_ascii_whitespace);
-    window[k] == b'\n' || (matches!(window[k], b',' | b';' | b'.' | b'!' | b'?') && next_space)
-}
-
-/// The part of `window` after the end of its first clause, or all of it when there is none.
-fn after_first_clause_end(window: &[u8]) -> &[u8] {
-    match (0..window.len()).find(|&k| is_clause_end(window, k)) {
-        Some(k) => &window[k + 1..],
-        None => window,
-    }
-}
-
-/// The part of `window` after the end of its last clause, or all of it when there is none. A
-/// full stop with no word after it is an abbreviation ("Tel. ", "No. "), not a clause end.
-fn since_last_clause_end(window: &[u8]) -> &[u8] {
-    let worded = |k: usize| {
-        window[k + 1..]
-            .iter()
-            .any(|&b| b.is_ascii_alphabetic() || b >= 0x80)
-    };
-    match (0..window.len())
-        .rev()
-        .find(|&k| is_clause_end(window, k) && worded(k))
-    {
-        Some(k) => &window[k + 1..],
-        None => window,
-    }
-}
-
-/// The part of `window` before its first digit and before the end of its first clause (a
-/// comma, semicolon, full stop, question or exclamation mark followed by a space, or a line
-/// break).
-fn until_digit_or_clause_end(window: &[u8]) -> &[u8] {
-    let end = (0..window.len())
-        .find(|&k| {
-            let b = window[k];
-            let next_space = window.get(k + 1).is_none_or(u8::is_ascii_whitespace);
-            b.is_ascii_digit()
-                || b == b'\n'
-                || (matches!(b, b',' | b';' | b'.' | b'!' | b'?') && next_space)
-        })
-        .unwrap_or(window.len());
-    &window[..end]
-}
-
 /// Nine equal digits, or nine consecutive ones up or down (wrapping: 234567890, 876543210): what
 /// people type as a placeholder, not an SSN.
 fn placeholder(s: &[u8]) -> bool {
@@ -252,35 +180,7 @@ fn placeholder(s: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{
-        after_first_clause_end, placeholder, since_last_clause_end, since_last_digit,
-        until_digit_or_clause_end,
-    };
-
-    #[test]
-    fn context_windows_stop_at_any_digit_and_after_the_number_at_a_clause_end() {
-        assert_eq!(since_last_digit(b"CURP FEWZ080518HVZJVZA6. ok "), b". ok ");
-        assert_eq!(since_last_digit(b"no digits "), b"no digits ");
-        assert_eq!(
-            until_digit_or_clause_end(b" is my order, ok"),
-            b" is my order"
-        );
-        assert_eq!(until_digit_or_clause_end(b", 2 items"), b"");
-        assert_eq!(until_digit_or_clause_end(b" (pedido)"), b" (pedido)");
-        assert_eq!(until_digit_or_clause_end(b" v1.2 order"), b" v");
-        assert_eq!(until_digit_or_clause_end(b" no. 5"), b" no");
-        assert_eq!(
-            after_first_clause_end(b" \xe2\x82\xac. pronto: "),
-            b" pronto: "
-        );
-        assert_eq!(after_first_clause_end(b" and "), b" and ");
-        assert_eq!(
-            since_last_clause_end(b"contact: a at b dot com. ok "),
-            b" ok "
-        );
-        assert_eq!(since_last_clause_end(b"my number: "), b"my number: ");
-        assert_eq!(since_last_clause_end(b"Tel. "), b"Tel. ");
-    }
+    use super::placeholder;
 
     #[test]
     fn placeholders_are_repeated_or_consecutive_digits() {

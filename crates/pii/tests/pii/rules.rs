@@ -451,3 +451,64 @@ fn one_long_group_in_parentheses_is_no_phone_and_no_panic() {
         );
     }
 }
+
+#[test]
+fn a_negative_word_in_another_clause_leaves_a_bare_phone_a_phone() {
+    // The word for an order, a ticket or an invoice speaks about a number in its own clause
+    // (or right after it); in another sentence it says nothing about a bare phone number.
+    for (text, phone) in [
+        (
+            "My order arrived broken. I'm home all day: 4155550123",
+            "4155550123",
+        ),
+        ("4155550123. The order never came.", "4155550123"),
+        (
+            "my order arrived broken, call me on 612 345 678",
+            "612 345 678",
+        ),
+        (
+            "I'm home all day: 4155550123, and the ticket is 88123",
+            "4155550123",
+        ),
+        (
+            "Mi pedido llegó roto y nadie me responde. Estoy en casa todo el día: 612345678",
+            "612345678",
+        ),
+        (
+            "Mi pedido llegó roto. Estoy en casa, 612.345.678",
+            "612.345.678",
+        ),
+        (
+            "Estoy en casa: 612345678. El pedido nunca llegó.",
+            "612345678",
+        ),
+        (
+            "A nota fiscal ainda não chegou. Estou em casa o dia todo: 212345678",
+            "212345678",
+        ),
+        (
+            "A nota fiscal não veio. Estou em casa: 11987654321",
+            "11987654321",
+        ),
+        ("O pedido chegou quebrado. Tentei o 4004-1234", "4004-1234"),
+    ] {
+        assert_found(text, &[(phone, "phone")]);
+    }
+}
+
+#[test]
+fn a_negative_word_in_the_numbers_own_clause_still_blocks_a_bare_phone() {
+    for text in [
+        "my order 4155550123",
+        "4155550123 is the order",
+        "I'm home, the ticket is 4155550123",
+        "Mi pedido es 612345678",
+        "el pedido 612.345.678",
+        "612345678 es el pedido",
+        "a nota 212345678",
+        "a nota fiscal é 11987654321",
+        "pedido 4004-1234",
+    ] {
+        assert_found(text, &[]);
+    }
+}
