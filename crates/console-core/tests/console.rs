@@ -166,6 +166,72 @@ mod support {
         .unwrap()
     }
 
+    /// How many files named `name` are below `dir`.
+    pub fn files_named(dir: &std::path::Path, name: &str) -> usize {
+        std::fs::read_dir(dir).map_or(0, |entries| {
+            entries
+                .flatten()
+                .map(|e| {
+                    let path = e.path();
+                    if path.is_dir() {
+                        files_named(&path, name)
+                    } else {
+                        usize::from(path.file_name().is_some_and(|n| n == name))
+                    }
+                })
+                .sum()
+        })
+    }
+
+    /// A console of its own (data below `dir`/data, keychain in memory) pointed at the hub at
+    /// `addr`, recording its events, and signed in as the new agent `username` enrolled with
+    /// `code` (password, authenticator, first code), online.
+    pub async fn signed_in_console(
+        dir: &std::path::Path,
+        addr: std::net::SocketAddr,
+        username: &str,
+        code: SecretString,
+    ) -> (Console, Arc<Recorder>, Arc<MemoryStore>, PathBuf) {
+        let store = Arc::new(MemoryStore::new());
+        let data_dir = dir.join("data");
+        let console = Console::new(ConsoleConfig {
+            hub_override: Some(format!("http://{addr}")),
+            ..config(
+                data_dir.clone(),
+                dir.join("config"),
+                Arc::clone(&store),
+                Duration::from_secs(900),
+                None,
+            )
+        });
+        let events = Arc::new(Recorder::default());
+        console.subscribe(Arc::clone(&events) as Arc<dyn EventSink>);
+        console.state().await.unwrap();
+        let password = SecretString::new("violet-harbor-lantern-93".into());
+        console
+            .enroll(username, code, password.clone())
+            .await
+            .unwrap();
+        let SignInStep::Enroll { secret, .. } = console.sign_in(username, password).await.unwrap()
+        else {
+            panic!("a new account enrolls its authenticator");
+        };
+        let totp = authenticator(secret, username);
+        console.verify_code(totp.code_at(now())).await.unwrap();
+        events
+            .wait_for("the connection", |e| {
+                matches!(
+                    e,
+                    ConsoleEvent::Connection {
+                        connection: rampart_console_core::console::view::Connection::Online
+                    }
+                )
+                .then_some(())
+            })
+            .await;
+        (console, events, store, data_dir)
+    }
+
     /// A free loopback port for the demo hub, so the test can reach it as a visitor.
     fn free_port() -> u16 {
         std::net::TcpListener::bind("127.0.0.1:0")
@@ -1058,25 +1124,7 @@ async fn a_new_agent_sets_a_password_with_the_enrollment_code_then_enrolls_totp(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_remote_wipe_signs_the_console_out_and_deletes_its_cache() {
     use rampart_console_core::console::view::{ConsoleEvent, NoticeCode};
-    use rampart_console_core::console::{Console, ConsoleConfig, EventSink};
     use rampart_hub::config::HubConfig;
-    use std::sync::Arc;
-
-    fn files_named(dir: &std::path::Path, name: &str) -> usize {
-        std::fs::read_dir(dir).map_or(0, |entries| {
-            entries
-                .flatten()
-                .map(|e| {
-                    let path = e.path();
-                    if path.is_dir() {
-                        files_named(&path, name)
-                    } else {
-                        usize::from(path.file_name().is_some_and(|n| n == name))
-                    }
-                })
-                .sum()
-        })
-    }
 
     let dir = tempfile::tempdir().unwrap();
     let hub = support::open_hub(
@@ -1091,47 +1139,14 @@ async fn a_remote_wipe_signs_the_console_out_and_deletes_its_cache() {
     let code = support::new_agent(&hub, "olga", "Olga").await;
     let login = hub.login.clone();
     let server = tokio::spawn(hub.serve(listener, std::future::pending()));
-    let store = Arc::new(rampart_vault::MemoryStore::new());
-    let data_dir = dir.path().join("data");
-    let console = Console::new(ConsoleConfig {
-        hub_override: Some(format!("http://{addr}")),
-        ..support::config(
-            data_dir.clone(),
-            dir.path().join("config"),
-            Arc::clone(&store),
-            Duration::from_secs(900),
-            None,
-        )
-    });
-    let events = Arc::new(support::Recorder::default());
-    console.subscribe(Arc::clone(&events) as Arc<dyn EventSink>);
-    console.state().await.unwrap();
-    let password = SecretString::new("violet-harbor-lantern-93".into());
-    console
-        .enroll("olga", code, password.clone())
-        .await
-        .unwrap();
-    let SignInStep::Enroll { secret, .. } = console.sign_in("olga", password).await.unwrap() else {
-        panic!("a new account enrolls its authenticator");
-    };
-    let totp = support::authenticator(secret, "olga");
-    console
-        .verify_code(totp.code_at(support::now()))
-        .await
-        .unwrap();
-    assert_eq!(files_named(&data_dir, "cache.db"), 1, "the cache exists");
+    let (console, events, store, data_dir) =
+        support::signed_in_console(dir.path(), addr, "olga", code).await;
+    assert_eq!(
+        support::files_named(&data_dir, "cache.db"),
+        1,
+        "the cache exists"
+    );
     // The order reaches consoles that are connected.
-    events
-        .wait_for("the connection", |e| {
-            matches!(
-                e,
-                ConsoleEvent::Connection {
-                    connection: rampart_console_core::console::view::Connection::Online
-                }
-            )
-            .then_some(())
-        })
-        .await;
 
     login
         .order_wipe(rampart_audit::Actor::System, "olga")
@@ -1149,7 +1164,11 @@ async fn a_remote_wipe_signs_the_console_out_and_deletes_its_cache() {
         })
         .await;
     assert_eq!(console.state().await.unwrap().phase, Phase::SignedOut);
-    assert_eq!(files_named(&data_dir, "cache.db"), 0, "the cache is gone");
+    assert_eq!(
+        support::files_named(&data_dir, "cache.db"),
+        0,
+        "the cache is gone"
+    );
     let namespace =
         rampart_vault::Namespace::for_current_build(&format!("olga@http://{addr}/")).unwrap();
     for purpose in [Purpose::CacheKey, Purpose::SessionToken] {
@@ -1518,26 +1537,8 @@ async fn a_revealed_value_is_copied_only_by_policy_marked_secret_and_taken_off_a
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_console_offline_during_a_remote_wipe_wipes_when_it_reconnects() {
-    use rampart_console_core::console::view::{Connection, NoticeCode};
-    use rampart_console_core::console::{Console, ConsoleConfig, EventSink};
+    use rampart_console_core::console::view::NoticeCode;
     use rampart_hub::config::HubConfig;
-    use std::sync::Arc;
-
-    fn caches(dir: &std::path::Path) -> usize {
-        std::fs::read_dir(dir).map_or(0, |entries| {
-            entries
-                .flatten()
-                .map(|e| {
-                    let path = e.path();
-                    if path.is_dir() {
-                        caches(&path)
-                    } else {
-                        usize::from(path.file_name().is_some_and(|n| n == "cache.db"))
-                    }
-                })
-                .sum()
-        })
-    }
 
     let dir = tempfile::tempdir().unwrap();
     let hub = support::open_hub(
@@ -1556,46 +1557,9 @@ async fn a_console_offline_during_a_remote_wipe_wipes_when_it_reconnects() {
     let first = tokio::spawn(hub.serve(listener, async {
         let _ = stopped.await;
     }));
-    let store = Arc::new(rampart_vault::MemoryStore::new());
-    let data_dir = dir.path().join("data");
-    let console = Console::new(ConsoleConfig {
-        hub_override: Some(format!("http://{addr}")),
-        ..support::config(
-            data_dir.clone(),
-            dir.path().join("config"),
-            Arc::clone(&store),
-            Duration::from_secs(900),
-            None,
-        )
-    });
-    let events = Arc::new(support::Recorder::default());
-    console.subscribe(Arc::clone(&events) as Arc<dyn EventSink>);
-    console.state().await.unwrap();
-    let password = SecretString::new("juniper-lantern-orbit-57".into());
-    console
-        .enroll("omar", code, password.clone())
-        .await
-        .unwrap();
-    let SignInStep::Enroll { secret, .. } = console.sign_in("omar", password).await.unwrap() else {
-        panic!("a new account enrolls its authenticator");
-    };
-    let totp = support::authenticator(secret, "omar");
-    console
-        .verify_code(totp.code_at(support::now()))
-        .await
-        .unwrap();
-    events
-        .wait_for("the connection", |e| {
-            matches!(
-                e,
-                ConsoleEvent::Connection {
-                    connection: Connection::Online
-                }
-            )
-            .then_some(())
-        })
-        .await;
-    assert_eq!(caches(&data_dir), 1);
+    let (console, events, _store, data_dir) =
+        support::signed_in_console(dir.path(), addr, "omar", code).await;
+    assert_eq!(support::files_named(&data_dir, "cache.db"), 1);
 
     // The console loses the hub (the laptop's network, say); meanwhile the admin orders the wipe.
     let _ = stop.send(());
@@ -1604,7 +1568,11 @@ async fn a_console_offline_during_a_remote_wipe_wipes_when_it_reconnects() {
         .order_wipe(rampart_audit::Actor::System, "omar")
         .await
         .unwrap();
-    assert_eq!(caches(&data_dir), 1, "nothing could reach the console yet");
+    assert_eq!(
+        support::files_named(&data_dir, "cache.db"),
+        1,
+        "nothing could reach the console yet"
+    );
     let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
     let second = tokio::spawn(again.serve(listener, std::future::pending()));
 
@@ -1621,6 +1589,10 @@ async fn a_console_offline_during_a_remote_wipe_wipes_when_it_reconnects() {
         })
         .await;
     assert_eq!(console.state().await.unwrap().phase, Phase::SignedOut);
-    assert_eq!(caches(&data_dir), 0, "the cache is gone");
+    assert_eq!(
+        support::files_named(&data_dir, "cache.db"),
+        0,
+        "the cache is gone"
+    );
     second.abort();
 }
