@@ -279,9 +279,16 @@ impl Reveals {
         if let Err(refusal) = &outcome {
             event = event.failed(refusal_code(refusal));
         }
-        if let Some(ip) = origin {
-            event = event.from_ip(ip);
-        }
+        self.record(event, origin).await?;
+        outcome
+    }
+
+    /// Writes `event` (from `origin`) to the audit log; a failure refuses what it records.
+    async fn record(&self, event: AuditEvent, origin: Option<IpAddr>) -> Result<(), RevealRefusal> {
+        let event = match origin {
+            Some(ip) => event.from_ip(ip),
+            None => event,
+        };
         let now = self
             .clock
             .unix_now()
@@ -289,8 +296,7 @@ impl Reveals {
         self.audit
             .record(event, now)
             .await
-            .map_err(|e| RevealRefusal::Internal(e.to_string()))?;
-        outcome
+            .map_err(|e| RevealRefusal::Internal(e.to_string()))
     }
 
     /// Whether `role` may copy a revealed value of `kind` (a PII kind such as `card_cvv`, or
@@ -329,17 +335,7 @@ impl Reveals {
                 event = event.failed(refusal_code(refusal));
             }
         }
-        if let Some(ip) = origin {
-            event = event.from_ip(ip);
-        }
-        let now = self
-            .clock
-            .unix_now()
-            .map_err(|e| RevealRefusal::Internal(e.to_string()))?;
-        self.audit
-            .record(event, now)
-            .await
-            .map_err(|e| RevealRefusal::Internal(e.to_string()))?;
+        self.record(event, origin).await?;
         let (kind, value) = outcome?;
         Ok(Revealed {
             copy_allowed: self.copy_permitted(who.role, &kind),
@@ -417,17 +413,7 @@ impl Reveals {
         if let Err(refusal) = &outcome {
             event = event.failed(refusal_code(refusal));
         }
-        if let Some(ip) = origin {
-            event = event.from_ip(ip);
-        }
-        let now = self
-            .clock
-            .unix_now()
-            .map_err(|e| RevealRefusal::Internal(e.to_string()))?;
-        self.audit
-            .record(event, now)
-            .await
-            .map_err(|e| RevealRefusal::Internal(e.to_string()))?;
+        self.record(event, origin).await?;
         let (form, value) = outcome?;
         Ok(Revealed {
             value,
