@@ -186,13 +186,21 @@ impl Console {
 
     /// Waits (up to 15 s) for an element matching `css` and returns its text.
     pub async fn text(&self, css: &str) -> Result<String, Error> {
-        let element = self
-            .client
-            .wait()
-            .at_most(Duration::from_secs(15))
-            .for_element(Locator::Css(css))
-            .await?;
-        Ok(element.text().await?)
+        for _ in 0..3 {
+            let element = self
+                .client
+                .wait()
+                .at_most(Duration::from_secs(15))
+                .for_element(Locator::Css(css))
+                .await?;
+            match element.text().await {
+                Ok(text) => return Ok(text),
+                // The UI re-rendered the element between finding and reading it: find it again.
+                Err(error) if error.is_stale_element_reference() => continue,
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Err(format!("{css} kept being replaced").into())
     }
 
     /// Waits until the element's text satisfies `predicate`, returning the text.
@@ -244,14 +252,21 @@ impl Console {
 
     /// Clicks the element matching `css`.
     pub async fn click(&self, css: &str) -> Result<(), Error> {
-        let element = self
-            .client
-            .wait()
-            .at_most(Duration::from_secs(15))
-            .for_element(Locator::Css(css))
-            .await?;
-        element.click().await?;
-        Ok(())
+        for _ in 0..3 {
+            let element = self
+                .client
+                .wait()
+                .at_most(Duration::from_secs(15))
+                .for_element(Locator::Css(css))
+                .await?;
+            match element.click().await {
+                Ok(()) => return Ok(()),
+                // The UI re-rendered the element between finding and clicking it: again.
+                Err(error) if error.is_stale_element_reference() => continue,
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Err(format!("{css} kept being replaced").into())
     }
 
     /// Everything the app has logged so far (all `*.log` files under its home), once `marker`

@@ -247,6 +247,12 @@ async fn an_agent_signs_in_handles_a_chat_with_masked_data_and_the_console_locks
             );
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
+        // The transcript settles (the history load and the live messages meet) before the test
+        // holds on to any of its elements.
+        console
+            .wait_text("[data-testid=transcript]", |t| t.contains("banco-login"))
+            .await?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
         let masked = console.text("[data-testid=masked]").await?;
         assert!(
             console.exists("button[data-testid=masked]").await?,
@@ -259,11 +265,12 @@ async fn an_agent_signs_in_handles_a_chat_with_masked_data_and_the_console_locks
         assert!(!masked.contains(CARD) && !masked.contains(CARD_DIGITS));
         let kind = console
             .client()
-            .find(fantoccini::Locator::Css("[data-testid=masked]"))
-            .await?
-            .attr("data-kind")
+            .execute(
+                "return document.querySelector('[data-testid=masked]').dataset.kind;",
+                vec![],
+            )
             .await?;
-        assert_eq!(kind.as_deref(), Some("credit_card"));
+        assert_eq!(kind, serde_json::Value::String("credit_card".into()));
 
         // Revealing it takes a reason; the value shows, cannot be copied, and masks again.
         console.click("button[data-testid=masked]").await?;
