@@ -186,6 +186,17 @@ impl Console {
 
     /// Waits (up to 15 s) for an element matching `css` and returns its text.
     pub async fn text(&self, css: &str) -> Result<String, Error> {
+        self.on_element(css, |element| async move { element.text().await })
+            .await
+    }
+
+    /// Finds `css` (waiting up to 15 s) and runs `act` on it; when the UI re-rendered the
+    /// element between finding and acting (a stale reference), finds it again, up to 3 times.
+    async fn on_element<T, F, Fut>(&self, css: &str, act: F) -> Result<T, Error>
+    where
+        F: Fn(fantoccini::elements::Element) -> Fut,
+        Fut: std::future::Future<Output = Result<T, fantoccini::error::CmdError>>,
+    {
         for _ in 0..3 {
             let element = self
                 .client
@@ -193,9 +204,8 @@ impl Console {
                 .at_most(Duration::from_secs(15))
                 .for_element(Locator::Css(css))
                 .await?;
-            match element.text().await {
-                Ok(text) => return Ok(text),
-                // The UI re-rendered the element between finding and reading it: find it again.
+            match act(element).await {
+                Ok(value) => return Ok(value),
                 Err(error) if error.is_stale_element_reference() => continue,
                 Err(error) => return Err(error.into()),
             }
@@ -252,21 +262,8 @@ impl Console {
 
     /// Clicks the element matching `css`.
     pub async fn click(&self, css: &str) -> Result<(), Error> {
-        for _ in 0..3 {
-            let element = self
-                .client
-                .wait()
-                .at_most(Duration::from_secs(15))
-                .for_element(Locator::Css(css))
-                .await?;
-            match element.click().await {
-                Ok(()) => return Ok(()),
-                // The UI re-rendered the element between finding and clicking it: again.
-                Err(error) if error.is_stale_element_reference() => continue,
-                Err(error) => return Err(error.into()),
-            }
-        }
-        Err(format!("{css} kept being replaced").into())
+        self.on_element(css, |element| async move { element.click().await })
+            .await
     }
 
     /// Everything the app has logged so far (all `*.log` files under its home), once `marker`

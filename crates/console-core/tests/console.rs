@@ -232,6 +232,23 @@ mod support {
         (console, events, store, data_dir)
     }
 
+    /// Waits for the remote-wipe notice, then checks the console signed out and left no cache.
+    pub async fn wiped(console: &Console, events: &Recorder, data_dir: &std::path::Path) {
+        events
+            .wait_for("the wipe notice", |e| {
+                matches!(
+                    e,
+                    ConsoleEvent::Notice {
+                        code: rampart_console_core::console::view::NoticeCode::RemoteWiped
+                    }
+                )
+                .then_some(())
+            })
+            .await;
+        assert_eq!(console.state().await.unwrap().phase, Phase::SignedOut);
+        assert_eq!(files_named(data_dir, "cache.db"), 0, "the cache is gone");
+    }
+
     /// A free loopback port for the demo hub, so the test can reach it as a visitor.
     fn free_port() -> u16 {
         std::net::TcpListener::bind("127.0.0.1:0")
@@ -1123,7 +1140,6 @@ async fn a_new_agent_sets_a_password_with_the_enrollment_code_then_enrolls_totp(
 /// deletes its cache and the cache key.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_remote_wipe_signs_the_console_out_and_deletes_its_cache() {
-    use rampart_console_core::console::view::{ConsoleEvent, NoticeCode};
     use rampart_hub::config::HubConfig;
 
     let dir = tempfile::tempdir().unwrap();
@@ -1152,23 +1168,7 @@ async fn a_remote_wipe_signs_the_console_out_and_deletes_its_cache() {
         .order_wipe(rampart_audit::Actor::System, "olga")
         .await
         .unwrap();
-    events
-        .wait_for("the wipe notice", |e| {
-            matches!(
-                e,
-                ConsoleEvent::Notice {
-                    code: NoticeCode::RemoteWiped
-                }
-            )
-            .then_some(())
-        })
-        .await;
-    assert_eq!(console.state().await.unwrap().phase, Phase::SignedOut);
-    assert_eq!(
-        support::files_named(&data_dir, "cache.db"),
-        0,
-        "the cache is gone"
-    );
+    support::wiped(&console, &events, &data_dir).await;
     let namespace =
         rampart_vault::Namespace::for_current_build(&format!("olga@http://{addr}/")).unwrap();
     for purpose in [Purpose::CacheKey, Purpose::SessionToken] {
@@ -1537,7 +1537,6 @@ async fn a_revealed_value_is_copied_only_by_policy_marked_secret_and_taken_off_a
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_console_offline_during_a_remote_wipe_wipes_when_it_reconnects() {
-    use rampart_console_core::console::view::NoticeCode;
     use rampart_hub::config::HubConfig;
 
     let dir = tempfile::tempdir().unwrap();
@@ -1577,22 +1576,6 @@ async fn a_console_offline_during_a_remote_wipe_wipes_when_it_reconnects() {
     let second = tokio::spawn(again.serve(listener, std::future::pending()));
 
     // Back online, it is told at once and wipes.
-    events
-        .wait_for("the wipe notice", |e| {
-            matches!(
-                e,
-                ConsoleEvent::Notice {
-                    code: NoticeCode::RemoteWiped
-                }
-            )
-            .then_some(())
-        })
-        .await;
-    assert_eq!(console.state().await.unwrap().phase, Phase::SignedOut);
-    assert_eq!(
-        support::files_named(&data_dir, "cache.db"),
-        0,
-        "the cache is gone"
-    );
+    support::wiped(&console, &events, &data_dir).await;
     second.abort();
 }
