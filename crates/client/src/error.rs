@@ -213,6 +213,11 @@ fn api_code(code: ApiErrorCode) -> ClientErrorCode {
         ApiErrorCode::NotFound => ClientErrorCode::NotFound,
         ApiErrorCode::PrivacyNotAcknowledged => ClientErrorCode::PrivacyNotAcknowledged,
         ApiErrorCode::Malformed => ClientErrorCode::RequestRejected,
+        // Training errors get their own client codes with the console's training screens.
+        ApiErrorCode::PackInvalid | ApiErrorCode::TrainingOutdated => {
+            ClientErrorCode::RequestRejected
+        }
+        ApiErrorCode::LiveSessionNotFound => ClientErrorCode::NotFound,
         // `Internal` and any code a newer hub adds: the hub failed, the client cannot tell why.
         _ => ClientErrorCode::HubFailed,
     }

@@ -67,6 +67,8 @@ pub const SERVER_FRAME_TYPES: &[&str] = &[
     "pong",
     "formRequested",
     "formSubmitted",
+    "trainingGate",
+    "liveTraining",
 ];
 
 #[derive(Deserialize)]

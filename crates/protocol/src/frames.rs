@@ -368,6 +368,19 @@ pub enum ServerFrame {
         /// The conversations to drop.
         conversations: Vec<ConversationId>,
     },
+    /// Whether the hub routes live chats to this agent, and which required lessons stop it.
+    /// Sent after `welcome` and whenever the agent's training standing changes.
+    #[serde(rename_all = "camelCase")]
+    TrainingGate {
+        /// The decision and its reasons.
+        gate: crate::training::TrainingGate,
+    },
+    /// A live onboarding session this agent runs or joined changed.
+    #[serde(rename_all = "camelCase")]
+    LiveTraining {
+        /// Its state as this agent may see it.
+        session: Box<crate::training::LiveSession>,
+    },
     /// A frame was refused. Nothing the frame asked for happened.
     #[serde(rename_all = "camelCase")]
     Error {

@@ -72,6 +72,19 @@ uuid_id!(
     FormId
 );
 
+uuid_id!(
+    /// A group of trainees a trainer assigns lessons to.
+    CohortId
+);
+uuid_id!(
+    /// A live onboarding session run by a trainer.
+    LiveSessionId
+);
+uuid_id!(
+    /// One trainee's run of a training drill, held by the hub.
+    DrillRunId
+);
+
 /// A message's position in its conversation, assigned by the hub: 1, 2, 3… with no gaps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[ts(type = "number")]

@@ -15,13 +15,17 @@ pub mod codec;
 pub mod frames;
 pub mod ids;
 pub mod rest;
+pub mod training;
 
 pub use codec::{FrameError, decode_client, decode_server, encode};
 pub use frames::{
     Author, Availability, ClientFrame, ErrorCode, FormKind, FormValue, MaskedField, MaskedSpan,
     QueueEntry, ResumePoint, ServerFrame,
 };
-pub use ids::{AgentId, ConversationId, FormId, MessageId, OrgId, Seq, VisitorId};
+pub use ids::{
+    AgentId, CohortId, ConversationId, DrillRunId, FormId, LiveSessionId, MessageId, OrgId, Seq,
+    VisitorId,
+};
 
 /// Version of the live protocol. A hub refuses a `hello` with another major version.
 pub const PROTOCOL_VERSION: u16 = 1;
@@ -55,6 +59,50 @@ pub fn typescript_bindings() -> String {
         frames::FormValue::decl(&cfg),
         frames::MaskedField::decl(&cfg),
         frames::ErrorCode::decl(&cfg),
+        ids::CohortId::decl(&cfg),
+        ids::LiveSessionId::decl(&cfg),
+        ids::DrillRunId::decl(&cfg),
+        training::TrainingLanguage::decl(&cfg),
+        training::StandingState::decl(&cfg),
+        training::LessonSummary::decl(&cfg),
+        training::LessonRef::decl(&cfg),
+        training::TrainingGate::decl(&cfg),
+        training::TrainingOverview::decl(&cfg),
+        training::QuestionKind::decl(&cfg),
+        training::QuizAnswer::decl(&cfg),
+        training::QuestionView::decl(&cfg),
+        training::DrillBrief::decl(&cfg),
+        training::BlockView::decl(&cfg),
+        training::SectionView::decl(&cfg),
+        training::LessonView::decl(&cfg),
+        training::QuizSubmission::decl(&cfg),
+        training::QuestionMark::decl(&cfg),
+        training::QuizResult::decl(&cfg),
+        training::DrillStart::decl(&cfg),
+        training::DrillAction::decl(&cfg),
+        training::DrillAct::decl(&cfg),
+        training::DrillMistake::decl(&cfg),
+        training::DrillResult::decl(&cfg),
+        training::DrillTurn::decl(&cfg),
+        training::Certificate::decl(&cfg),
+        training::PackFile::decl(&cfg),
+        training::PackUpload::decl(&cfg),
+        training::PackSummary::decl(&cfg),
+        training::Trainee::decl(&cfg),
+        training::Assignment::decl(&cfg),
+        training::Cohort::decl(&cfg),
+        training::CohortRequest::decl(&cfg),
+        training::AssignmentRequest::decl(&cfg),
+        training::DashboardCell::decl(&cfg),
+        training::DashboardRow::decl(&cfg),
+        training::Dashboard::decl(&cfg),
+        training::LiveStart::decl(&cfg),
+        training::LiveJoin::decl(&cfg),
+        training::LiveControl::decl(&cfg),
+        training::LiveAnswer::decl(&cfg),
+        training::LiveParticipant::decl(&cfg),
+        training::LiveQuestion::decl(&cfg),
+        training::LiveSession::decl(&cfg),
         frames::ClientFrame::decl(&cfg),
         frames::ServerFrame::decl(&cfg),
         rest::Role::decl(&cfg),

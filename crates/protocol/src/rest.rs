@@ -393,6 +393,12 @@ pub enum ApiErrorCode {
     PrivacyNotAcknowledged,
     /// The request body is not what the endpoint takes.
     Malformed,
+    /// An imported lesson pack is invalid; `issues` lists every `file:line: problem`.
+    PackInvalid,
+    /// The lesson or pack changed since it was shown (or an import is not newer); reload.
+    TrainingOutdated,
+    /// A live session code that does not exist or ended.
+    LiveSessionNotFound,
     /// The hub failed.
     Internal,
 }
@@ -416,6 +422,9 @@ pub struct ApiError {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[ts(type = "Array<{ code: string } & Record<string, unknown>>")]
     pub rejections: Vec<serde_json::Value>,
+    /// For `packInvalid`: every problem as `file:line: message`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub issues: Vec<String>,
 }
 
 impl ApiError {
@@ -427,6 +436,7 @@ impl ApiError {
             retry_after_secs: None,
             locked_until: None,
             rejections: Vec::new(),
+            issues: Vec::new(),
         }
     }
 }

@@ -158,7 +158,83 @@ mod support {
                     revealable: true,
                 }],
             },
+            ServerFrame::TrainingGate {
+                gate: training::TrainingGate {
+                    allowed: false,
+                    missing: vec![lesson_ref()],
+                    expired: Vec::new(),
+                },
+            },
+            ServerFrame::LiveTraining {
+                session: Box::new(live_session()),
+            },
         ]
+    }
+
+    pub fn lesson_ref() -> training::LessonRef {
+        training::LessonRef {
+            pack_id: "rampart-builtin".into(),
+            lesson_id: "passwords-and-codes".into(),
+            title: "Passwords and codes".into(),
+        }
+    }
+
+    pub fn live_session() -> training::LiveSession {
+        use training::*;
+        LiveSession {
+            id: "0190f1a2-0000-7000-8000-0000000000aa".parse().unwrap(),
+            code: "K7QX3M".into(),
+            trainer: "Tess Trainer".into(),
+            lesson: LessonView {
+                pack_id: "rampart-builtin".into(),
+                lesson_id: "passwords-and-codes".into(),
+                title: "Passwords and codes".into(),
+                language: TrainingLanguage::En,
+                version: 1,
+                estimated_minutes: 10,
+                pass_mark: 80,
+                sections: vec![SectionView {
+                    title: Some("Codes".into()),
+                    blocks: vec![
+                        BlockView::Text {
+                            html: "<p>Never share a code.</p>".into(),
+                        },
+                        BlockView::Quiz {
+                            question: QuestionView {
+                                id: "q1".into(),
+                                prompt: "Who may ask for your code?".into(),
+                                kind: QuestionKind::Single,
+                                options: vec!["IT".into(), "Nobody".into()],
+                                answer: None,
+                                explain: None,
+                            },
+                        },
+                    ],
+                }],
+            },
+            section: 0,
+            participants: vec![LiveParticipant {
+                display_name: "Ana".into(),
+                answered: true,
+                correct: 1,
+            }],
+            question: Some(LiveQuestion {
+                question: QuestionView {
+                    id: "q1".into(),
+                    prompt: "Who may ask for your code?".into(),
+                    kind: QuestionKind::Single,
+                    options: vec!["IT".into(), "Nobody".into()],
+                    answer: Some(QuizAnswer::Single { choice: 1 }),
+                    explain: Some("Nobody, ever.".into()),
+                },
+                open: false,
+                answered: 1,
+                tally: vec![0, 1],
+                correct: 1,
+            }),
+            drill: None,
+            ended: false,
+        }
     }
 
     pub fn frame_type(json: &str) -> String {
@@ -381,5 +457,47 @@ fn committed_typescript_bindings_are_current() {
     assert!(
         committed == fresh,
         "ui/src/ipc/protocol.ts is stale: run `make bindings`"
+    );
+}
+
+#[test]
+fn training_bodies_have_pinned_shapes() {
+    use training::*;
+    let bodies = serde_json::json!({
+        "answers": [
+            QuizAnswer::Single { choice: 2 },
+            QuizAnswer::Multiple { choices: vec![0, 2] },
+            QuizAnswer::TrueFalse { value: false },
+            QuizAnswer::Ordering { order: vec![2, 0, 1] },
+        ],
+        "actions": [
+            DrillAction::SendMessage { text: "Please use the secure form".into() },
+            DrillAction::RequestSecureForm,
+            DrillAction::Refuse,
+        ],
+        "controls": [
+            LiveControl::Goto { section: 2 },
+            LiveControl::OpenQuestion { question_id: "q1".into() },
+            LiveControl::CloseQuestion,
+            LiveControl::StartDrill { drill_id: "fake-it".into() },
+            LiveControl::End,
+        ],
+    });
+    insta::assert_json_snapshot!("training_bodies", bodies);
+    // Unknown answer kinds and actions are refused, not guessed.
+    assert!(serde_json::from_str::<QuizAnswer>(r#"{"kind":"essay","text":"x"}"#).is_err());
+    assert!(serde_json::from_str::<DrillAction>(r#"{"type":"sendMessage"}"#).is_err());
+    assert!(serde_json::from_str::<LiveControl>(r#"{"type":"goto","section":-1}"#).is_err());
+}
+
+#[test]
+fn a_trainees_question_view_carries_no_answer() {
+    let mut question = live_session().question.unwrap().question;
+    question.answer = None;
+    question.explain = None;
+    let json = serde_json::to_value(&question).unwrap();
+    assert!(
+        json.get("answer").is_none() && json.get("explain").is_none(),
+        "{json}"
     );
 }

@@ -100,6 +100,741 @@ revealable: boolean, };
 
 export type ErrorCode = "malformed" | "frameTooLarge" | "invalidUtf8" | "unknownType" | "unsupportedVersion" | "textInvalid" | "helloRequired" | "notAllowed" | "notFound" | "rateLimited" | "sessionExpired" | "internal" | "formInvalid";
 
+export type CohortId = string;
+
+export type LiveSessionId = string;
+
+export type DrillRunId = string;
+
+export type TrainingLanguage = "en" | "es";
+
+export type StandingState = "current" | "expiringSoon" | "expired" | "missing";
+
+export type LessonSummary = { 
+/**
+ * The pack it belongs to.
+ */
+packId: string, 
+/**
+ * The lesson's id (shared by its translations).
+ */
+lessonId: string, 
+/**
+ * The title in the language asked for (or the first available).
+ */
+title: string, 
+/**
+ * The language of `title`.
+ */
+language: TrainingLanguage, 
+/**
+ * The current version.
+ */
+version: number, 
+/**
+ * For planning.
+ */
+estimatedMinutes: number, 
+/**
+ * Percent needed to pass.
+ */
+passMark: number, 
+/**
+ * Days a completion stays valid; `None` never expires.
+ */
+expiryDays: number | null, 
+/**
+ * Whether the agent's role must pass it before live chats.
+ */
+required: boolean, 
+/**
+ * Number of quiz questions.
+ */
+questions: number, 
+/**
+ * Number of drills.
+ */
+drills: number, 
+/**
+ * Where the agent stands.
+ */
+state: StandingState, 
+/**
+ * Score of the latest passing attempt.
+ */
+percent: number | null, 
+/**
+ * When it was last passed.
+ */
+passedAt: number | null, 
+/**
+ * When that completion stops counting.
+ */
+expiresAt: number | null, 
+/**
+ * The earliest due date a trainer set for the agent's cohorts.
+ */
+dueAt: number | null, };
+
+export type LessonRef = { 
+/**
+ * The pack.
+ */
+packId: string, 
+/**
+ * The lesson.
+ */
+lessonId: string, 
+/**
+ * Its title in the agent's language, for messages.
+ */
+title: string, };
+
+export type TrainingGate = { 
+/**
+ * Whether the hub routes live chats to this agent.
+ */
+allowed: boolean, 
+/**
+ * Required lessons never passed: (pack id, lesson id).
+ */
+missing: Array<LessonRef>, 
+/**
+ * Required lessons whose completion expired.
+ */
+expired: Array<LessonRef>, };
+
+export type TrainingOverview = { 
+/**
+ * May the agent take live chats.
+ */
+gate: TrainingGate, 
+/**
+ * Every lesson available to the agent, required ones first, in pack order.
+ */
+lessons: Array<LessonSummary>, };
+
+export type QuestionKind = "single" | "multiple" | "trueFalse" | "ordering";
+
+export type QuizAnswer = { "kind": "single", 
+/**
+ * Index.
+ */
+choice: number, } | { "kind": "multiple", 
+/**
+ * Indexes, any order.
+ */
+choices: Array<number>, } | { "kind": "trueFalse", 
+/**
+ * The value.
+ */
+value: boolean, } | { "kind": "ordering", 
+/**
+ * A permutation of `0..options.len()`.
+ */
+order: Array<number>, };
+
+export type QuestionView = { 
+/**
+ * Stable within the lesson.
+ */
+id: string, 
+/**
+ * Plain text.
+ */
+prompt: string, 
+/**
+ * Kind.
+ */
+kind: QuestionKind, 
+/**
+ * Options as displayed. For ordering, the items in a shuffled order that is the same every
+ * time the question is shown; responses index into this list.
+ */
+options: Array<string>, 
+/**
+ * Only in a trainer's preview: the right answer.
+ */
+answer?: QuizAnswer | null, 
+/**
+ * Only in a trainer's preview: the explanation.
+ */
+explain?: string | null, };
+
+export type DrillBrief = { 
+/**
+ * Unique within the lesson's pack and language.
+ */
+id: string, 
+/**
+ * Title.
+ */
+title: string, 
+/**
+ * Plain-text briefing.
+ */
+briefing: string, 
+/**
+ * The simulated customer's name.
+ */
+customer: string, 
+/**
+ * Values shown to the trainee as if on their screen (they must never type them).
+ */
+secrets: Array<string>, };
+
+export type BlockView = { "type": "text", 
+/**
+ * The HTML.
+ */
+html: string, } | { "type": "quiz", 
+/**
+ * The question.
+ */
+question: QuestionView, } | { "type": "drill", 
+/**
+ * What the trainee sees before starting.
+ */
+drill: DrillBrief, };
+
+export type SectionView = { 
+/**
+ * The heading, if any.
+ */
+title: string | null, 
+/**
+ * Text, questions and drills.
+ */
+blocks: Array<BlockView>, };
+
+export type LessonView = { 
+/**
+ * The pack.
+ */
+packId: string, 
+/**
+ * The lesson.
+ */
+lessonId: string, 
+/**
+ * Title.
+ */
+title: string, 
+/**
+ * Language of the content.
+ */
+language: TrainingLanguage, 
+/**
+ * Version; a quiz submission names it, so answers to an older text are refused.
+ */
+version: number, 
+/**
+ * For planning.
+ */
+estimatedMinutes: number, 
+/**
+ * Percent needed to pass.
+ */
+passMark: number, 
+/**
+ * The content, in order.
+ */
+sections: Array<SectionView>, };
+
+export type QuizSubmission = { 
+/**
+ * The language the lesson was shown in.
+ */
+language: TrainingLanguage, 
+/**
+ * The version shown; an older one is refused with `trainingOutdated`.
+ */
+version: number, 
+/**
+ * Answers in question order.
+ */
+answers: Array<QuizAnswer | null>, };
+
+export type QuestionMark = { 
+/**
+ * The question.
+ */
+questionId: string, 
+/**
+ * Right or wrong.
+ */
+correct: boolean, 
+/**
+ * The right answer.
+ */
+answer: QuizAnswer, 
+/**
+ * Why.
+ */
+explain: string, };
+
+export type QuizResult = { 
+/**
+ * Quiz percentage (rounded down).
+ */
+percent: number, 
+/**
+ * Whether the quiz reached the pass mark.
+ */
+passed: boolean, 
+/**
+ * Per question, in order.
+ */
+marks: Array<QuestionMark>, 
+/**
+ * The lesson's standing after this attempt (passed only when its drills are passed too).
+ */
+lesson: LessonSummary, 
+/**
+ * The live-work decision after this attempt.
+ */
+gate: TrainingGate, };
+
+export type DrillStart = { 
+/**
+ * The pack.
+ */
+packId: string, 
+/**
+ * The lesson.
+ */
+lessonId: string, 
+/**
+ * The drill.
+ */
+drillId: string, 
+/**
+ * Language.
+ */
+language: TrainingLanguage, };
+
+export type DrillAction = { "type": "sendMessage", 
+/**
+ * The text as typed.
+ */
+text: string, } | { "type": "requestSecureForm" } | { "type": "reveal" } | { "type": "copy" } | { "type": "report" } | { "type": "escalate" } | { "type": "refuse" };
+
+export type DrillAct = { 
+/**
+ * The action.
+ */
+action: DrillAction, };
+
+export type DrillMistake = { 
+/**
+ * The signal's pack name (`asked_card_in_chat`…), for the UI to label.
+ */
+signal: string, 
+/**
+ * `true`: it should not have happened; `false`: it should have.
+ */
+avoid: boolean, 
+/**
+ * Why it matters.
+ */
+explain: string, 
+/**
+ * Whether it fails the drill on its own.
+ */
+critical: boolean, };
+
+export type DrillResult = { 
+/**
+ * Percentage (rounded down).
+ */
+percent: number, 
+/**
+ * Pass mark reached with no critical mistake.
+ */
+passed: boolean, 
+/**
+ * Points earned.
+ */
+earned: number, 
+/**
+ * Points available.
+ */
+possible: number, 
+/**
+ * Every rule got wrong.
+ */
+mistakes: Array<DrillMistake>, 
+/**
+ * The lesson's standing after this drill.
+ */
+lesson: LessonSummary, };
+
+export type DrillTurn = { 
+/**
+ * The run (valid for an hour, for its trainee only).
+ */
+runId: DrillRunId, 
+/**
+ * The drill.
+ */
+drill: DrillBrief, 
+/**
+ * What the customer says now (empty when the script stays silent).
+ */
+customerSays: Array<string>, 
+/**
+ * The pack names of the signals the action produced (empty on start).
+ */
+signals: Array<string>, 
+/**
+ * Whether the conversation ended.
+ */
+finished: boolean, 
+/**
+ * Present once finished.
+ */
+result: DrillResult | null, };
+
+export type Certificate = { 
+/**
+ * Verification id, unique per completion.
+ */
+id: string, 
+/**
+ * The organisation's name.
+ */
+organisation: string, 
+/**
+ * The agent's display name.
+ */
+agentName: string, 
+/**
+ * The pack.
+ */
+packId: string, 
+/**
+ * The lesson.
+ */
+lessonId: string, 
+/**
+ * Its title in the language it was taken in.
+ */
+lessonTitle: string, 
+/**
+ * That language.
+ */
+language: TrainingLanguage, 
+/**
+ * The version passed.
+ */
+version: number, 
+/**
+ * Score.
+ */
+percent: number, 
+/**
+ * When.
+ */
+passedAt: number, 
+/**
+ * When it stops counting, if ever.
+ */
+expiresAt: number | null, };
+
+export type PackFile = { 
+/**
+ * Relative path inside the pack (`pack.toml`, `en/01-basics.md`).
+ */
+path: string, 
+/**
+ * UTF-8 content.
+ */
+text: string, };
+
+export type PackUpload = { 
+/**
+ * Every file.
+ */
+files: Array<PackFile>, };
+
+export type PackSummary = { 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * Version.
+ */
+version: number, 
+/**
+ * Title in English.
+ */
+titleEn: string, 
+/**
+ * Title in Spanish.
+ */
+titleEs: string, 
+/**
+ * Languages.
+ */
+languages: Array<TrainingLanguage>, 
+/**
+ * Lessons (counting each lesson id once).
+ */
+lessons: Array<LessonRef>, 
+/**
+ * The built-in curriculum (cannot be replaced or removed).
+ */
+builtin: boolean, 
+/**
+ * When it was imported (`None` for the built-in one).
+ */
+importedAt: number | null, };
+
+export type Trainee = { 
+/**
+ * Id.
+ */
+id: AgentId, 
+/**
+ * Login name.
+ */
+username: string, 
+/**
+ * Display name.
+ */
+displayName: string, 
+/**
+ * Role.
+ */
+role: Role, };
+
+export type Assignment = { 
+/**
+ * The lesson.
+ */
+lesson: LessonRef, 
+/**
+ * Due date.
+ */
+dueAt: number, };
+
+export type Cohort = { 
+/**
+ * Id.
+ */
+id: CohortId, 
+/**
+ * Name (1–80 characters).
+ */
+name: string, 
+/**
+ * Members.
+ */
+members: Array<Trainee>, 
+/**
+ * Lessons assigned, with due dates.
+ */
+assignments: Array<Assignment>, };
+
+export type CohortRequest = { 
+/**
+ * Name (1–80 characters).
+ */
+name: string, 
+/**
+ * Members.
+ */
+members: Array<AgentId>, };
+
+export type AssignmentRequest = { 
+/**
+ * The pack.
+ */
+packId: string, 
+/**
+ * The lesson.
+ */
+lessonId: string, 
+/**
+ * Due date.
+ */
+dueAt: number, };
+
+export type DashboardCell = { 
+/**
+ * Standing.
+ */
+state: StandingState, 
+/**
+ * Best score of the latest passing attempt.
+ */
+percent: number | null, 
+/**
+ * Latest pass.
+ */
+passedAt: number | null, 
+/**
+ * Attempts so far (quizzes and drills).
+ */
+attempts: number, 
+/**
+ * Due date from the cohort's assignment.
+ */
+dueAt: number | null, 
+/**
+ * Due date passed without a current completion.
+ */
+overdue: boolean, };
+
+export type DashboardRow = { 
+/**
+ * Who.
+ */
+trainee: Trainee, 
+/**
+ * Whether they may take live chats now.
+ */
+allowed: boolean, 
+/**
+ * One cell per `Dashboard::lessons`, in that order.
+ */
+cells: Array<DashboardCell>, };
+
+export type Dashboard = { 
+/**
+ * The cohort shown, or `None` for everyone.
+ */
+cohort: CohortId | null, 
+/**
+ * The columns: the cohort's assignments, or every required lesson.
+ */
+lessons: Array<LessonRef>, 
+/**
+ * The rows.
+ */
+rows: Array<DashboardRow>, };
+
+export type LiveStart = { 
+/**
+ * The pack.
+ */
+packId: string, 
+/**
+ * The lesson.
+ */
+lessonId: string, 
+/**
+ * Language.
+ */
+language: TrainingLanguage, };
+
+export type LiveJoin = { 
+/**
+ * The code the trainer shows (six characters, letters and digits without look-alikes).
+ */
+code: string, };
+
+export type LiveControl = { "type": "goto", 
+/**
+ * Section index.
+ */
+section: number, } | { "type": "openQuestion", 
+/**
+ * The question's id.
+ */
+question_id: string, } | { "type": "closeQuestion" } | { "type": "startDrill", 
+/**
+ * The drill's id.
+ */
+drill_id: string, } | { "type": "end" };
+
+export type LiveAnswer = { 
+/**
+ * The open question's id.
+ */
+questionId: string, 
+/**
+ * The answer.
+ */
+answer: QuizAnswer, };
+
+export type LiveParticipant = { 
+/**
+ * Display name.
+ */
+displayName: string, 
+/**
+ * Whether they answered the open question.
+ */
+answered: boolean, 
+/**
+ * Right answers so far in this session.
+ */
+correct: number, };
+
+export type LiveQuestion = { 
+/**
+ * The question (with `answer` only once closed).
+ */
+question: QuestionView, 
+/**
+ * Still taking answers.
+ */
+open: boolean, 
+/**
+ * Answers received.
+ */
+answered: number, 
+/**
+ * For the chart: per displayed option how many chose it (single and multiple), `[true,
+ * false]` counts (true/false), `[right, wrong]` (ordering). Sent to the trainer always, to
+ * trainees once the question is closed.
+ */
+tally: Array<number>, 
+/**
+ * Right answers received.
+ */
+correct: number, };
+
+export type LiveSession = { 
+/**
+ * Id.
+ */
+id: LiveSessionId, 
+/**
+ * Join code.
+ */
+code: string, 
+/**
+ * The trainer's display name.
+ */
+trainer: string, 
+/**
+ * The lesson, with its content (answers withheld from trainees).
+ */
+lesson: LessonView, 
+/**
+ * The section everyone sees (0-based).
+ */
+section: number, 
+/**
+ * Trainees who joined.
+ */
+participants: Array<LiveParticipant>, 
+/**
+ * The current question, if one was opened.
+ */
+question: LiveQuestion | null, 
+/**
+ * The drill the trainer started, if any: each trainee starts their own run of it.
+ */
+drill: DrillStart | null, 
+/**
+ * The session is over.
+ */
+ended: boolean, };
+
 export type ClientFrame = { "type": "hello", 
 /**
  * The client's `PROTOCOL_VERSION`.
@@ -279,7 +1014,15 @@ conversationId: ConversationId, } | { "type": "sessionRevoked" } | { "type": "wi
 /**
  * The conversations to drop.
  */
-conversations: Array<ConversationId>, } | { "type": "error", 
+conversations: Array<ConversationId>, } | { "type": "trainingGate", 
+/**
+ * The decision and its reasons.
+ */
+gate: TrainingGate, } | { "type": "liveTraining", 
+/**
+ * Its state as this agent may see it.
+ */
+session: LiveSession, } | { "type": "error", 
 /**
  * Why.
  */
@@ -551,7 +1294,7 @@ visibleSecs: number,
  */
 copyAllowed: boolean, };
 
-export type ApiErrorCode = "invalidCredentials" | "totpInvalid" | "totpReplayed" | "challengeExpired" | "tooManyAttempts" | "lockedOut" | "ipNotAllowed" | "unauthenticated" | "forbidden" | "enrollmentInvalid" | "passwordRejected" | "usernameTaken" | "notFound" | "privacyNotAcknowledged" | "malformed" | "internal";
+export type ApiErrorCode = "invalidCredentials" | "totpInvalid" | "totpReplayed" | "challengeExpired" | "tooManyAttempts" | "lockedOut" | "ipNotAllowed" | "unauthenticated" | "forbidden" | "enrollmentInvalid" | "passwordRejected" | "usernameTaken" | "notFound" | "privacyNotAcknowledged" | "malformed" | "packInvalid" | "trainingOutdated" | "liveSessionNotFound" | "internal";
 
 export type ApiError = { 
 /**
@@ -574,7 +1317,11 @@ lockedUntil?: number | null,
  * For `passwordRejected`: each reason as a code plus parameters
  * (`{"code":"tooShort","min":12,"actual":8}`), for the UI to translate.
  */
-rejections?: Array<{ code: string } & Record<string, unknown>>, };
+rejections?: Array<{ code: string } & Record<string, unknown>>, 
+/**
+ * For `packInvalid`: every problem as `file:line: message`.
+ */
+issues?: Array<string>, };
 
 export const PROTOCOL_VERSION = 1;
 export const MAX_FRAME_BYTES = 65536;

@@ -159,6 +159,7 @@ impl LoginError {
             retry_after_secs,
             locked_until,
             rejections,
+            issues: Vec::new(),
         }
     }
 }
