@@ -1,5 +1,11 @@
-// English strings. Every key here must exist in es.ts (the type system checks it).
+// English strings. Every key here must exist in es.ts (the type system checks it). The training
+// and trainer screens keep theirs in training.en.ts and trainer.en.ts.
+import { trainerEn } from './trainer.en';
+import { trainingEn } from './training.en';
+
 export const en = {
+  ...trainingEn,
+  ...trainerEn,
   'app.title': 'Rampart Console',
   'app.tagline': 'Secure live chat for support teams',
   'status.version': 'Version {version}',
@@ -13,6 +19,8 @@ export const en = {
   'settings.theme.light': 'Light',
   'settings.theme.dark': 'Dark',
   'settings.language': 'Language',
+  'nav.label': 'Areas',
+  'nav.console': 'Chats',
 
   'setup.heading': 'Connect to your hub',
   'setup.body': 'Your administrator gives you the address of your organisation’s Rampart Hub.',

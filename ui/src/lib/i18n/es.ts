@@ -1,7 +1,11 @@
 // Spanish strings (neutral Latin American / peninsular usage). Same keys as en.ts.
 import type { MessageKey } from './en';
+import { trainerEs } from './trainer.es';
+import { trainingEs } from './training.es';
 
 export const es: Record<MessageKey, string> = {
+  ...trainingEs,
+  ...trainerEs,
   'app.title': 'Rampart Console',
   'app.tagline': 'Chat en vivo seguro para equipos de soporte',
   'status.version': 'Versión {version}',
@@ -16,6 +20,8 @@ export const es: Record<MessageKey, string> = {
   'settings.theme.light': 'Claro',
   'settings.theme.dark': 'Oscuro',
   'settings.language': 'Idioma',
+  'nav.label': 'Áreas',
+  'nav.console': 'Chats',
 
   'setup.heading': 'Conéctese a su hub',
   'setup.body': 'Su administrador le da la dirección del Rampart Hub de su organización.',
