@@ -101,7 +101,8 @@ export function toIpcError(raw: unknown): IpcError {
   return { code: 'internal', message: 'Unexpected error from the console core' };
 }
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+/** Invokes a core command and narrows its error (for the other modules of `ipc/`). */
+export async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (raw) {
