@@ -43,8 +43,8 @@ pub enum ClientError {
     Api {
         /// HTTP status.
         status: u16,
-        /// The hub's error body.
-        error: ApiError,
+        /// The hub's error body (boxed: it carries lists, and errors travel by value).
+        error: Box<ApiError>,
     },
     /// The hub answered something that is not its API (wrong status or body).
     #[error("unexpected answer from the hub (HTTP {status})")]
@@ -231,7 +231,7 @@ mod tests {
     fn api_errors_keep_their_code() {
         let error = ClientError::Api {
             status: 403,
-            error: ApiError::new(ApiErrorCode::IpNotAllowed, "not allowed"),
+            error: Box::new(ApiError::new(ApiErrorCode::IpNotAllowed, "not allowed")),
         };
         assert_eq!(error.code(), ClientErrorCode::IpNotAllowed);
         assert!(!error.is_transient());

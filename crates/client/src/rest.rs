@@ -279,7 +279,7 @@ pub(crate) fn refusal(status: StatusCode, body: &[u8]) -> ClientError {
     match serde_json::from_slice::<ApiError>(body) {
         Ok(error) => ClientError::Api {
             status: status.as_u16(),
-            error,
+            error: Box::new(error),
         },
         Err(_) => ClientError::UnexpectedResponse {
             status: status.as_u16(),

@@ -77,8 +77,15 @@ pub fn init(dir: &Path, to_stderr: bool) -> Result<LogGuard, LogError> {
             .with_writer(std::io::stderr)
             .fmt_fields(RedactingFields)
     });
+    // Whatever the level, libraries that log payloads and headers stay at info (see
+    // `rampart_secret::PAYLOAD_LOGGERS`).
+    let payload_free = tracing_subscriber::filter::filter_fn(|meta| {
+        let verbose = matches!(*meta.level(), tracing::Level::DEBUG | tracing::Level::TRACE);
+        rampart_secret::loggable(meta.target(), verbose)
+    });
     tracing_subscriber::registry()
         .with(filter)
+        .with(payload_free)
         .with(file_layer)
         .with(stderr_layer)
         .try_init()

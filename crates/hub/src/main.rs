@@ -350,13 +350,21 @@ async fn run(cli: Cli) -> Result<(), String> {
     Ok(())
 }
 
+/// See [`rampart_secret::PAYLOAD_LOGGERS`].
+fn payload_free(meta: &tracing::Metadata<'_>) -> bool {
+    let verbose = matches!(*meta.level(), tracing::Level::DEBUG | tracing::Level::TRACE);
+    rampart_secret::loggable(meta.target(), verbose)
+}
+
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
+    use tracing_subscriber::{layer::SubscriberExt, util::SubscriberInitExt};
+    tracing_subscriber::registry()
+        .with(
             tracing_subscriber::EnvFilter::try_from_env("RAMPART_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
-        .with_writer(std::io::stderr)
+        .with(tracing_subscriber::filter::filter_fn(payload_free))
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
         .init();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Runtime::new() {

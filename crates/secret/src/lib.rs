@@ -10,6 +10,35 @@
 use std::fmt;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+/// Libraries that write what passes through them at debug and trace level: tungstenite logs
+/// every WebSocket message it receives (a visitor's card number, a form's CVV), hyper, h2 and
+/// reqwest log headers (bearer tokens). The hub's and the console's log filters keep these at
+/// info at most, whatever `RAMPART_LOG` asks for, so raising the level to debug a problem never
+/// writes personal data or secrets.
+pub const PAYLOAD_LOGGERS: &[&str] = &[
+    "tungstenite",
+    "tokio_tungstenite",
+    "hyper",
+    "hyper_util",
+    "h2",
+    "reqwest",
+    "rustls",
+    "tokio_rustls",
+    "axum",
+    "tower_http",
+];
+
+/// Whether a log event from `target` may be written: `false` for debug/trace (`verbose`)
+/// events of the [`PAYLOAD_LOGGERS`] and their modules.
+pub fn loggable(target: &str, verbose: bool) -> bool {
+    !(verbose
+        && PAYLOAD_LOGGERS.iter().any(|crate_name| {
+            target
+                .strip_prefix(crate_name)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
+        }))
+}
+
 /// A value that must never be logged, printed or serialised.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Secret<T: Zeroize>(T);
@@ -63,6 +92,19 @@ pub type SecretBytes = Secret<Vec<u8>>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn payload_loggers_are_held_at_info_and_others_are_not() {
+        assert!(!loggable("tungstenite::protocol", true));
+        assert!(!loggable("tokio_tungstenite", true));
+        assert!(!loggable("hyper_util::client::legacy", true));
+        assert!(
+            loggable("tungstenite::protocol", false),
+            "info and above pass"
+        );
+        assert!(loggable("rampart_hub::server", true));
+        assert!(loggable("hyperfine", true), "a prefix is not a crate");
+    }
 
     #[test]
     fn debug_is_redacted_for_strings_and_bytes() {

@@ -704,10 +704,10 @@ mod tests {
     fn refused_sessions_stop_and_network_trouble_retries() {
         let unauthenticated = ClientError::Api {
             status: 401,
-            error: rampart_protocol::rest::ApiError::new(
+            error: Box::new(rampart_protocol::rest::ApiError::new(
                 rampart_protocol::rest::ApiErrorCode::Unauthenticated,
                 "no",
-            ),
+            )),
         };
         assert!(matches!(classify(unauthenticated), Outcome::Revoked));
         assert!(matches!(classify(ClientError::Timeout), Outcome::Lost(_)));

@@ -223,6 +223,24 @@ pub async fn start_hub(
     }
 }
 
+/// Opens a hub WebSocket at `addr` (the hub's subprotocol, the token as a bearer subprotocol).
+pub async fn ws_connect(
+    addr: std::net::SocketAddr,
+    path: &str,
+    token: Option<&str>,
+) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
+    let mut request = format!("ws://{addr}{path}").into_client_request().unwrap();
+    let mut protocols = String::from("rampart.v1");
+    if let Some(token) = token {
+        protocols.push_str(&format!(", bearer.{token}"));
+    }
+    request
+        .headers_mut()
+        .insert("sec-websocket-protocol", protocols.parse().unwrap());
+    let (stream, _) = tokio_tungstenite::connect_async(request).await?;
+    Ok(Ws { stream })
+}
+
 pub struct Ws {
     stream: tokio_tungstenite::WebSocketStream<
         tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
@@ -233,6 +251,14 @@ impl Ws {
     pub async fn send(&mut self, frame: &ClientFrame) {
         self.send_raw(Message::Text(rampart_protocol::encode(frame).into()))
             .await;
+    }
+
+    /// Sends a frame; `false` if the connection is gone.
+    pub async fn try_send(&mut self, frame: &ClientFrame) -> bool {
+        self.stream
+            .send(Message::Text(rampart_protocol::encode(frame).into()))
+            .await
+            .is_ok()
     }
 
     pub async fn send_raw(&mut self, message: Message) {
@@ -362,18 +388,7 @@ impl LiveHub {
         path: &str,
         token: Option<&str>,
     ) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
-        let mut request = format!("ws://{}{path}", self.addr)
-            .into_client_request()
-            .unwrap();
-        let mut protocols = String::from("rampart.v1");
-        if let Some(token) = token {
-            protocols.push_str(&format!(", bearer.{token}"));
-        }
-        request
-            .headers_mut()
-            .insert("sec-websocket-protocol", protocols.parse().unwrap());
-        let (stream, _) = tokio_tungstenite::connect_async(request).await?;
-        Ok(Ws { stream })
+        ws_connect(self.addr, path, token).await
     }
 
     pub async fn connect(&self, path: &str, token: &str) -> Ws {

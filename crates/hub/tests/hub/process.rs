@@ -1,0 +1,498 @@
+//! The hub as an operator runs it: the `rampart-hub` binary in a process of its own.
+//!
+//! - Killed with SIGKILL in the middle of a stream (twice), the hub keeps every message it
+//!   acknowledged, under the seq it acknowledged; resends after the restart are stored once.
+//! - Logging at `trace`, the hub writes no raw card number, CVV or ID from chat or from a secure
+//!   form to its log, its files or its audit export.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use crate::support::*;
+use rampart_auth::clock::{Clock, SystemClock};
+use rampart_protocol::{
+    Availability, ClientFrame, ConversationId, FormKind, FormValue, MessageId, ResumePoint, Seq,
+    ServerFrame,
+};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_rampart-hub");
+
+/// A `rampart-hub serve` child process with its configuration, data and log in a temporary
+/// directory.
+struct HubProcess {
+    child: Child,
+    addr: SocketAddr,
+    dir: PathBuf,
+}
+
+impl HubProcess {
+    /// Writes the configuration (loopback, a free port, `extra` appended) if needed and starts
+    /// the hub on `dir`'s data, logging at `trace` to `dir/hub-<n>.log`.
+    fn start(dir: &Path, extra: &str) -> Self {
+        let config = dir.join("hub.toml");
+        if !config.exists() {
+            let text = format!(
+                "listen = \"127.0.0.1:0\"\ndata_dir = \"{}\"\norganisation = \"Acme\"\n{extra}",
+                dir.join("data").display()
+            );
+            std::fs::write(&config, text).unwrap();
+        }
+        let runs = std::fs::read_dir(dir)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .ends_with(".log")
+            })
+            .count();
+        let log = std::fs::File::create(dir.join(format!("hub-{runs}.log"))).unwrap();
+        let mut child = Command::new(BINARY)
+            .args(["--config", config.to_str().unwrap(), "serve"])
+            .env("RAMPART_LOG", "trace")
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        // "Rampart Hub listening on http://127.0.0.1:PORT (data in …)"
+        let addr = line
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .parse()
+            .unwrap();
+        Self {
+            child,
+            addr,
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// SIGKILL: no shutdown code runs.
+    fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// SIGINT, the operator's Ctrl+C: the hub shuts down cleanly.
+    fn stop(mut self) {
+        let status = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        for _ in 0..100 {
+            if self.child.try_wait().unwrap().is_some() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("the hub did not stop within 10 s of SIGINT");
+    }
+
+    /// Runs an administrative command against the same configuration; returns its stdout.
+    fn admin(&self, args: &[&str]) -> String {
+        let output = Command::new(BINARY)
+            .args(["--config", self.dir.join("hub.toml").to_str().unwrap()])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+}
+
+impl Drop for HubProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn post(url: String, body: serde_json::Value, token: Option<&str>) -> serde_json::Value {
+    let _ = tokio_rustls::rustls::crypto::ring::default_provider().install_default();
+    let mut request = reqwest::Client::new().post(url).json(&body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    assert!(status.is_success(), "{status}: {text}");
+    serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
+}
+
+async fn new_visitor(hub: &HubProcess) -> (ConversationId, String) {
+    let body = post(
+        hub.url("/api/v1/visitor"),
+        serde_json::json!({ "locale": "es-ES", "privacyNotice": "2026-11" }),
+        None,
+    )
+    .await;
+    (
+        body["conversationId"].as_str().unwrap().parse().unwrap(),
+        body["token"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// Every message of a conversation as the hub replays it from the start: (id, seq).
+async fn replay(
+    addr: SocketAddr,
+    token: &str,
+    conversation: ConversationId,
+) -> Vec<(MessageId, Seq)> {
+    let mut ws = ws_connect(addr, "/ws/visitor", Some(token)).await.unwrap();
+    ws.hello(vec![ResumePoint {
+        conversation_id: conversation,
+        after_seq: Seq::ZERO,
+    }])
+    .await;
+    let mut seen = Vec::new();
+    // The replay is followed by nothing else; a quiet second ends it.
+    loop {
+        let next = tokio::time::timeout(Duration::from_secs(1), ws.recv()).await;
+        match next {
+            Ok(ServerFrame::Message { id, seq, .. }) => seen.push((id, seq)),
+            Ok(_) => {}
+            Err(_) => return seen,
+        }
+    }
+}
+
+/// One visitor sending its planned messages one after another (paced under the hub's per-socket
+/// frame limit), reconnecting to wherever the hub is now after a cut and resending what was not
+/// acknowledged, with the same ids. Returns every ack it saw.
+async fn visitor_stream(
+    token: String,
+    conversation: ConversationId,
+    plan: Vec<MessageId>,
+    mut hub_at: tokio::sync::watch::Receiver<SocketAddr>,
+    acks: tokio::sync::mpsc::UnboundedSender<(MessageId, Seq)>,
+) {
+    let mut next = 0;
+    while next < plan.len() {
+        let addr = *hub_at.borrow_and_update();
+        let Ok(mut ws) = ws_connect(addr, "/ws/visitor", Some(&token)).await else {
+            // The hub is down: wait for the next one.
+            let _ = tokio::time::timeout(Duration::from_secs(2), hub_at.changed()).await;
+            continue;
+        };
+        let hello = ClientFrame::Hello {
+            protocol_version: rampart_protocol::PROTOCOL_VERSION,
+            resume: vec![],
+        };
+        if !ws.try_send(&hello).await
+            || !matches!(ws.next().await, Some(ServerFrame::Welcome { .. }))
+        {
+            continue;
+        }
+        'connected: while next < plan.len() {
+            let id = plan[next];
+            let frame = ClientFrame::Send {
+                id,
+                conversation_id: conversation,
+                text: format!("mensaje número {next}"),
+            };
+            if !ws.try_send(&frame).await {
+                break 'connected;
+            }
+            loop {
+                match ws.next().await {
+                    Some(ServerFrame::Ack { id: acked, seq, .. }) if acked == id => {
+                        let _ = acks.send((id, seq));
+                        next += 1;
+                        break;
+                    }
+                    Some(_) => continue,
+                    None => break 'connected,
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hub_killed_mid_stream_keeps_every_acknowledged_message_under_its_seq() {
+    const VISITORS: usize = 4;
+    const PER_VISITOR: usize = 75;
+    const TOTAL: usize = VISITORS * PER_VISITOR;
+    let dir = tempfile::tempdir().unwrap();
+    let mut hub = HubProcess::start(dir.path(), "");
+    let mut visitors = Vec::new();
+    for _ in 0..VISITORS {
+        visitors.push(new_visitor(&hub).await);
+    }
+    // Every message's id is fixed up front: a resend reuses it.
+    let plans: Vec<Vec<MessageId>> = (0..VISITORS)
+        .map(|_| (0..PER_VISITOR).map(|_| MessageId::new()).collect())
+        .collect();
+    let (hub_at, watching) = tokio::sync::watch::channel(hub.addr);
+    let (acks, mut acked_rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut streams = Vec::new();
+    for ((conversation, token), plan) in visitors.iter().zip(&plans) {
+        streams.push(tokio::spawn(visitor_stream(
+            token.clone(),
+            *conversation,
+            plan.clone(),
+            watching.clone(),
+            acks.clone(),
+        )));
+    }
+    drop(acks);
+
+    // SIGKILL at a third and at two thirds of the acknowledgements, restarting on the same data.
+    let mut acked: HashMap<MessageId, Seq> = HashMap::new();
+    let mut kills = 0;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    while let Ok(Some((id, seq))) = tokio::time::timeout_at(deadline, acked_rx.recv()).await {
+        if let Some(before) = acked.insert(id, seq) {
+            assert_eq!(before, seq, "a resend was acknowledged under a new seq");
+        }
+        if kills < 2 && acked.len() >= TOTAL * (kills + 1) / 3 {
+            hub.kill();
+            kills += 1;
+            hub = HubProcess::start(dir.path(), "");
+            hub_at.send(hub.addr).unwrap();
+        }
+    }
+    for stream in streams {
+        stream.await.unwrap();
+    }
+    assert_eq!(kills, 2, "the hub was killed twice mid-stream");
+    assert_eq!(
+        acked.len(),
+        TOTAL,
+        "every message was acknowledged in the end"
+    );
+
+    // Every message stored exactly once, in order, with no gaps, under the seq acknowledged
+    // before the crashes.
+    for (v, (conversation, token)) in visitors.iter().enumerate() {
+        let stored = replay(hub.addr, token, *conversation).await;
+        let ids: Vec<MessageId> = stored.iter().map(|(id, _)| *id).collect();
+        assert_eq!(ids, plans[v], "visitor {v}: every message once, in order");
+        let seqs: Vec<u64> = stored.iter().map(|(_, seq)| seq.0).collect();
+        assert_eq!(seqs, (1..=PER_VISITOR as u64).collect::<Vec<_>>());
+        for (id, seq) in &stored {
+            assert_eq!(
+                acked.get(id),
+                Some(seq),
+                "stored under another seq than acknowledged"
+            );
+        }
+    }
+    hub.stop();
+}
+const CANARIES: &[&str] = &[
+    "4111 1111 1111 1111",
+    "4111111111111111",
+    "5500 0000 0000 0004",
+    "5500000000000004",
+    "12345678Z",
+    "ES9121000418450200051332",
+    "ES91 2100 0418 4502 0005 1332",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hub_logging_at_trace_writes_no_card_or_id_from_chat_or_forms_anywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = HubProcess::start(dir.path(), "");
+
+    // An agent, provisioned the way an admin does it: the CLI prints a one-time code.
+    let created = hub.admin(&[
+        "agent",
+        "create",
+        "--username",
+        "ana",
+        "--display-name",
+        "Ana",
+    ]);
+    let code = created
+        .lines()
+        .find_map(|l| {
+            l.split(": ")
+                .nth(1)
+                .filter(|_| l.contains("enrollment code"))
+        })
+        .unwrap()
+        .trim()
+        .to_owned();
+    post(
+        hub.url("/api/v1/enroll"),
+        serde_json::json!({ "username": "ana", "enrollmentCode": code, "password": PASSWORD }),
+        None,
+    )
+    .await;
+    let step = post(
+        hub.url("/api/v1/login"),
+        serde_json::json!({ "username": "ana", "password": PASSWORD }),
+        None,
+    )
+    .await;
+    let totp = authenticator(step["otpauthUri"].as_str().unwrap());
+    let now = SystemClock.unix_now().unwrap();
+    let session = post(
+        hub.url("/api/v1/login/totp"),
+        serde_json::json!({ "challenge": step["challenge"], "code": totp.code_at(now).expose() }),
+        None,
+    )
+    .await;
+    let token = session["token"].as_str().unwrap().to_owned();
+    let mut agent = ws_connect(hub.addr, "/ws/agent", Some(&token))
+        .await
+        .unwrap();
+    agent.hello(vec![]).await;
+    agent
+        .send(&ClientFrame::SetAvailability {
+            availability: Availability::Available,
+        })
+        .await;
+
+    let (conversation, visitor_token) = new_visitor(&hub).await;
+    agent
+        .until(|f| matches!(f, ServerFrame::Assigned { .. }))
+        .await;
+    let mut visitor = ws_connect(hub.addr, "/ws/visitor", Some(&visitor_token))
+        .await
+        .unwrap();
+    visitor.hello(vec![]).await;
+    for text in [
+        "mi tarjeta 4111 1111 1111 1111 cvv 123",
+        "o la 5500000000000004, DNI 12345678Z",
+        "IBAN ES91 2100 0418 4502 0005 1332",
+    ] {
+        visitor
+            .send(&ClientFrame::Send {
+                id: MessageId::new(),
+                conversation_id: conversation,
+                text: text.into(),
+            })
+            .await;
+        visitor
+            .until(|f| matches!(f, ServerFrame::Ack { .. }))
+            .await;
+    }
+    // The secure form: requested, filled in, viewed by the agent.
+    agent
+        .send(&ClientFrame::RequestForm {
+            conversation_id: conversation,
+            form: FormKind::Card,
+        })
+        .await;
+    let ServerFrame::FormRequested { form_id, .. } = visitor
+        .until(|f| matches!(f, ServerFrame::FormRequested { .. }))
+        .await
+    else {
+        unreachable!()
+    };
+    let values = [
+        ("cardNumber", "5500 0000 0000 0004"),
+        ("expiry", "11/30"),
+        ("cvv", "737"),
+    ]
+    .iter()
+    .map(|(name, value)| FormValue {
+        name: (*name).into(),
+        value: (*value).into(),
+    })
+    .collect();
+    visitor
+        .send(&ClientFrame::SubmitForm {
+            conversation_id: conversation,
+            form_id,
+            values,
+        })
+        .await;
+    agent
+        .until(|f| matches!(f, ServerFrame::FormSubmitted { .. }))
+        .await;
+    let viewed = post(
+        hub.url("/api/v1/forms/reveal"),
+        serde_json::json!({
+            "conversationId": conversation, "formId": form_id, "field": "cardNumber",
+            "reason": "paymentIssue",
+        }),
+        Some(&token),
+    )
+    .await;
+    assert_eq!(viewed["value"], "5500000000000004", "the view itself works");
+    agent
+        .send(&ClientFrame::Close {
+            conversation_id: conversation,
+        })
+        .await;
+    agent
+        .until(|f| matches!(f, ServerFrame::Closed { .. }))
+        .await;
+    drop((agent, visitor));
+
+    let export = hub.admin(&["audit", "export"]);
+    assert!(
+        export.contains("secure_form") || export.contains("form"),
+        "the export has the form's life"
+    );
+    hub.stop();
+
+    // The log, the data directory (database, WAL) and the audit export.
+    let mut places: Vec<(String, String)> = vec![("audit export".into(), export)];
+    let mut log = String::new();
+    for entry in walk(dir.path()) {
+        let bytes = std::fs::read(&entry).unwrap();
+        if entry.extension().is_some_and(|e| e == "log") {
+            log.push_str(&String::from_utf8_lossy(&bytes));
+        }
+        places.push((
+            entry.display().to_string(),
+            String::from_utf8_lossy(&bytes).into_owned(),
+        ));
+    }
+    eprintln!("{log}");
+    assert!(
+        log.contains("DEBUG") && log.contains("hub listening"),
+        "the hub logged at debug level and above"
+    );
+    let mut leaks = HashSet::new();
+    for (place, text) in &places {
+        for canary in CANARIES {
+            if text.contains(canary) {
+                leaks.insert(format!("{canary} in {place}"));
+            }
+        }
+        // The CVV from the form, as a JSON value or a field.
+        if text.contains("\"737\"") || text.contains("cvv=737") {
+            leaks.insert(format!("CVV in {place}"));
+        }
+    }
+    assert!(leaks.is_empty(), "{leaks:#?}");
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
