@@ -610,6 +610,7 @@ pub enum LiveControl {
         section: u32,
     },
     /// Open a question of the current lesson for answers.
+    #[serde(rename_all = "camelCase")]
     OpenQuestion {
         /// The question's id.
         question_id: String,
@@ -617,6 +618,7 @@ pub enum LiveControl {
     /// Stop taking answers and show everyone the tally and the right answer.
     CloseQuestion,
     /// Start a drill of the lesson for every trainee (each gets their own run).
+    #[serde(rename_all = "camelCase")]
     StartDrill {
         /// The drill's id.
         drill_id: String,

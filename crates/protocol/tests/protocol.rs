@@ -501,3 +501,17 @@ fn a_trainees_question_view_carries_no_answer() {
         "{json}"
     );
 }
+
+#[test]
+fn every_wire_field_is_camel_case() {
+    // serde's container-level rename_all does not reach the fields of enum variants; each
+    // struct variant needs its own. A snake_case field in the bindings is that mistake.
+    let bindings = typescript_bindings();
+    let snake: Vec<&str> = bindings
+        .lines()
+        .filter(|line| !line.trim_start().starts_with("//") && !line.contains("const "))
+        .flat_map(|line| line.split([' ', '{', ',', '(']))
+        .filter(|word| word.ends_with(':') && word.trim_end_matches(':').contains('_'))
+        .collect();
+    assert!(snake.is_empty(), "snake_case fields on the wire: {snake:?}");
+}

@@ -743,11 +743,11 @@ section: number, } | { "type": "openQuestion",
 /**
  * The question's id.
  */
-question_id: string, } | { "type": "closeQuestion" } | { "type": "startDrill", 
+questionId: string, } | { "type": "closeQuestion" } | { "type": "startDrill", 
 /**
  * The drill's id.
  */
-drill_id: string, } | { "type": "end" };
+drillId: string, } | { "type": "end" };
 
 export type LiveAnswer = { 
 /**
