@@ -130,6 +130,26 @@ describe('pack files from a zip', () => {
     });
   });
 
+  it('names every bad entry at once: unsafe paths and text that is not UTF-8', () => {
+    const zip = zipSync({
+      'pack.toml': strToU8('a'),
+      '../evil.md': strToU8('b'),
+      'en/01.md': new Uint8Array([0xe9]),
+    });
+    expect(packFromZip(zip)).toEqual({
+      ok: false,
+      problems: [
+        { code: 'unsafePath', path: '../evil.md' },
+        { code: 'notText', path: 'en/01.md' },
+      ],
+    });
+    // Only a bad entry: it is refused, not reported as an empty pack.
+    expect(packFromZip(zipSync({ '../evil.md': strToU8('b') }))).toEqual({
+      ok: false,
+      problems: [{ code: 'unsafePath', path: '../evil.md' }],
+    });
+  });
+
   it('refuses an absolute entry', () => {
     const zip = zipSync({ '/etc/cron.d/x': strToU8('b') });
     expect(packFromZip(zip)).toEqual({

@@ -163,9 +163,11 @@ export function packFromZip(zip: Uint8Array): PackRead {
   } catch {
     return { ok: false, problems: [{ code: 'notZip' }] };
   }
-  if (count > MAX_PACK_FILES) problems.unshift({ code: 'tooManyFiles', limit: MAX_PACK_FILES });
-  if (total > MAX_PACK_BYTES) problems.unshift({ code: 'tooLarge', limit: MAX_PACK_BYTES });
-  if (problems.length > 0) return { ok: false, problems };
+  // Over a limit: nothing was inflated, and nothing more is worth saying.
+  const limits: PackProblem[] = [];
+  if (total > MAX_PACK_BYTES) limits.push({ code: 'tooLarge', limit: MAX_PACK_BYTES });
+  if (count > MAX_PACK_FILES) limits.push({ code: 'tooManyFiles', limit: MAX_PACK_FILES });
+  if (limits.length > 0) return { ok: false, problems: limits };
   const paths = stripCommonFolder(wanted);
   const raw: RawFile[] = [];
   wanted.forEach((name, index) => {
@@ -174,5 +176,9 @@ export function packFromZip(zip: Uint8Array): PackRead {
     const path = paths[index];
     if (bytes && path !== undefined) raw.push({ path, bytes });
   });
-  return packFromRaw(raw);
+  // The entries refused on sight are reported together with what the readable ones show.
+  const read = packFromRaw(raw);
+  if (problems.length === 0) return read;
+  const more = read.ok ? [] : read.problems.filter((problem) => problem.code !== 'empty');
+  return { ok: false, problems: [...problems, ...more] };
 }
