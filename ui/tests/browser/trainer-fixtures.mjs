@@ -311,9 +311,12 @@ export const DASHBOARD = {
   ],
 };
 
-export function liveSessionFixture(language) {
+/** A session on its first section: its question closed with the tally and the right answer, or
+ * (`open`) still taking answers, with no answer sent yet. */
+export function liveSessionFixture(language, open = false) {
   const lesson = lessonView(language, false);
-  const q1 = lessonView(language, true).sections[0].blocks[1].question;
+  const withAnswer = lessonView(language, true).sections[0].blocks[1].question;
+  const q1 = open ? { ...withAnswer, answer: undefined, explain: undefined } : withAnswer;
   return {
     id: 'live-1',
     code: 'K7P4QX',
@@ -322,12 +325,14 @@ export function liveSessionFixture(language) {
     section: 0,
     participants: [
       { displayName: 'Ana García', answered: true, correct: 3 },
-      { displayName: 'Ben Okafor', answered: true, correct: 2 },
+      { displayName: 'Ben Okafor', answered: !open, correct: 2 },
       { displayName: 'Chloé Martin', answered: true, correct: 3 },
       { displayName: 'Diego Ruiz', answered: true, correct: 1 },
       { displayName: 'Emma Lind', answered: false, correct: 2 },
     ],
-    question: { question: q1, open: false, answered: 4, tally: [1, 3, 0, 0], correct: 3 },
+    question: open
+      ? { question: q1, open: true, answered: 3, tally: [1, 2, 0, 0], correct: 0 }
+      : { question: q1, open: false, answered: 4, tally: [1, 3, 0, 0], correct: 3 },
     drill: null,
     ended: false,
   };

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { strToU8, zipSync } from 'fflate';
 import { launchBrowser, openConsole, screenshot, startPreview } from './harness.mjs';
-import { trainerResponses } from './trainer-fixtures.mjs';
+import { liveSessionFixture, trainerResponses } from './trainer-fixtures.mjs';
 
 const VARIANTS = [
   { locale: 'en-US', colorScheme: 'light', lang: 'en' },
@@ -211,16 +211,25 @@ describe('trainer screens', () => {
     for (const word of ['Passed', 'Not passed', 'Expired', 'Expiring soon', 'Overdue since']) {
       assert.ok(table.includes(word), word);
     }
+    await page.getByTestId('dashboard-find').fill('diego');
+    assert.equal(await page.getByTestId('dashboard-row').count(), 1);
+    await page.getByTestId('dashboard-find').fill('');
     await page.getByTestId('export-csv').click();
     await page.getByTestId('export-done').waitFor();
     assert.match(await page.getByTestId('export-done').textContent(), /rampart-training-/);
+    const [exported] = await calls(page, 'trainer_export_csv');
+    assert.deepEqual(exported.args, { cohort: null });
     await context.close();
   });
 
   for (const variant of VARIANTS) {
     const suffix = `${variant.lang}-${variant.colorScheme}`;
     it(`takes screenshots (${suffix})`, async () => {
-      const { page, context, errors } = await openTrainer(browser, preview.url, variant);
+      // The dark passes show a question still open (answered ticks, no right answer yet).
+      const open = variant.colorScheme === 'dark';
+      const { page, context, errors } = await openTrainer(browser, preview.url, variant, {
+        trainer_live_start: liveSessionFixture(variant.lang, open),
+      });
       await page.getByTestId('pack').first().waitFor();
       await page.getByTestId('zip-input').setInputFiles({
         name: 'acme-pack.zip',

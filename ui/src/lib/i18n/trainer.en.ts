@@ -19,6 +19,8 @@ export const trainerEn = {
   'trainer.error.outdated':
     'A pack with this id and the same or a higher version is already on the hub. Raise the version in pack.toml.',
 
+  'trainer.error.liveGone': 'That live session is over or no longer exists.',
+
   'trainer.packs.importHeading': 'Import a lesson pack',
   'trainer.packs.importBody':
     'A pack is a folder (or a .zip of it) with pack.toml and the lessons as Markdown files. The hub checks every file before it accepts the pack.',
@@ -157,6 +159,7 @@ export const trainerEn = {
 
   'trainer.dashboard.cohort': 'Cohort',
   'trainer.dashboard.everyone': 'Everyone (required lessons)',
+  'trainer.dashboard.find': 'Find a trainee',
   'trainer.dashboard.allowed': '{allowed} of {total} may take live chats',
   'trainer.dashboard.allowedLabel': 'Trainees allowed to take live chats',
   'trainer.dashboard.export': 'Export CSV',

@@ -22,6 +22,8 @@ export const trainerEs: Record<keyof typeof trainerEn, string> = {
   'trainer.error.outdated':
     'El hub ya tiene un paquete con este id y la misma versión o una superior. Suba la versión en pack.toml.',
 
+  'trainer.error.liveGone': 'Esa sesión en directo terminó o ya no existe.',
+
   'trainer.packs.importHeading': 'Importar un paquete de lecciones',
   'trainer.packs.importBody':
     'Un paquete es una carpeta (o un .zip de ella) con pack.toml y las lecciones en archivos Markdown. El hub revisa cada archivo antes de aceptar el paquete.',
@@ -161,6 +163,7 @@ export const trainerEs: Record<keyof typeof trainerEn, string> = {
 
   'trainer.dashboard.cohort': 'Grupo',
   'trainer.dashboard.everyone': 'Todos (lecciones obligatorias)',
+  'trainer.dashboard.find': 'Buscar un alumno',
   'trainer.dashboard.allowed': '{allowed} de {total} pueden atender chats en directo',
   'trainer.dashboard.allowedLabel': 'Alumnos que pueden atender chats en directo',
   'trainer.dashboard.export': 'Exportar CSV',

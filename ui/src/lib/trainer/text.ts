@@ -12,6 +12,7 @@ export function trainerErrorText(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'packInvalid') return t('trainer.error.packInvalid');
   if (code === 'trainingOutdated') return t('trainer.error.outdated');
+  if (code === 'liveSessionNotFound') return t('trainer.error.liveGone');
   if (typeof code === 'string' && `error.${code}` in en) return errorText(error as IpcError);
   return t('trainer.error.generic');
 }
