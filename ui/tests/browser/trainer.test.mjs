@@ -4,6 +4,9 @@
 // light and dark, go to test-results/ (trainer-<screen>-<lang>-<theme>.png).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 import { launchBrowser, openConsole, screenshot, startPreview } from './harness.mjs';
 import { liveSessionFixture, trainerResponses } from './trainer-fixtures.mjs';
@@ -103,6 +106,45 @@ describe('trainer screens', () => {
       { path: 'pack.toml', text: 'id = "acme-refunds"' },
     ]);
     await context.close();
+  });
+
+  it('imports a folder with paths relative to it, and the tabs follow the arrow keys', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rampart-pack-'));
+    await mkdir(join(dir, 'acme', 'es'), { recursive: true });
+    await writeFile(join(dir, 'acme', 'pack.toml'), 'id = "acme-refunds"');
+    await writeFile(join(dir, 'acme', 'es', '01.md'), '# Reembolsos');
+    await writeFile(join(dir, 'acme', '.DS_Store'), 'x');
+    const { page, context } = await openTrainer(browser, preview.url, VARIANTS[0], {
+      trainer_import_pack: trainerResponses('en').trainer_packs[1],
+    });
+    try {
+      await page.getByTestId('folder-input').setInputFiles(join(dir, 'acme'));
+      await page.getByTestId('import-done').waitFor();
+      const [call] = await calls(page, 'trainer_import_pack');
+      assert.deepEqual(call.args.files, [
+        { path: 'es/01.md', text: '# Reembolsos' },
+        { path: 'pack.toml', text: 'id = "acme-refunds"' },
+      ]);
+
+      await page.getByTestId('trainer-tab-packs').focus();
+      await page.keyboard.press('ArrowRight');
+      assert.equal(
+        await page.getByTestId('trainer-tab-cohorts').getAttribute('aria-selected'),
+        'true',
+      );
+      assert.equal(
+        await page.evaluate(() => document.activeElement?.dataset.testid),
+        'trainer-tab-cohorts',
+      );
+      await page.keyboard.press('End');
+      assert.equal(
+        await page.getByTestId('trainer-tab-dashboard').getAttribute('aria-selected'),
+        'true',
+      );
+    } finally {
+      await context.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it(

@@ -3,6 +3,9 @@ import { strToU8, zipSync } from 'fflate';
 import type { LiveQuestion, QuestionView } from '../../src/ipc/training';
 import { tallyBars } from '../../src/lib/trainer/chart';
 import { dayFromDueAt, dueAtFromDay, formatDay } from '../../src/lib/trainer/dates';
+import { i18n } from '../../src/lib/i18n/index.svelte';
+import { problemText, trainerErrorText } from '../../src/lib/trainer/text';
+import type { PackProblem } from '../../src/lib/trainer/packfiles';
 import { packIssues, parseIssue } from '../../src/lib/trainer/issues';
 import { htmlToParagraphs, rightOrder, sectionQuestions } from '../../src/lib/trainer/lesson';
 import {
@@ -347,5 +350,42 @@ describe('lesson text', () => {
       }),
     ).toEqual([question]);
     expect(rightOrder(question)).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('trainer messages', () => {
+  const PROBLEMS: PackProblem[] = [
+    { code: 'empty' },
+    { code: 'tooLarge', limit: 4 * 1024 * 1024 },
+    { code: 'tooManyFiles', limit: 600 },
+    { code: 'notZip' },
+    { code: 'unsafePath', path: '../x.md' },
+    { code: 'duplicatePath', path: 'en/a.md' },
+    { code: 'notText', path: 'logo.png' },
+    { code: 'unsupportedCompression', path: 'en/b.md' },
+  ];
+
+  it('says every pack problem in both languages with its details filled in', () => {
+    for (const locale of ['en', 'es'] as const) {
+      i18n.locale = locale;
+      for (const problem of PROBLEMS) {
+        const text = problemText(problem);
+        expect(text, problem.code).not.toMatch(/[{}]/);
+        if ('path' in problem) expect(text).toContain(problem.path);
+      }
+      expect(problemText({ code: 'tooLarge', limit: 4 * 1024 * 1024 })).toContain('4 MiB');
+    }
+    i18n.locale = 'en';
+  });
+
+  it('has a sentence for the training codes and for codes nobody knows', () => {
+    i18n.locale = 'en';
+    expect(trainerErrorText({ code: 'packInvalid', message: 'x' })).toMatch(/refused this pack/);
+    expect(trainerErrorText({ code: 'trainingOutdated', message: 'x' })).toMatch(/version/);
+    expect(trainerErrorText({ code: 'forbidden', message: 'x' })).toBe(
+      'Your role does not allow this.',
+    );
+    expect(trainerErrorText({ code: 'somethingNew', message: 'x' })).toMatch(/could not do this/);
+    expect(trainerErrorText(null)).toMatch(/could not do this/);
   });
 });
