@@ -181,6 +181,26 @@ describe('trainer screens', () => {
     await page.getByTestId('member-search').fill('grace');
     assert.equal(await page.getByTestId('member').count(), 1);
     await page.getByTestId('member-search').fill('');
+    assert.equal(await page.getByTestId('assignments').locator('tbody tr').count(), 3);
+
+    // A new cohort: a name and two members; assignments wait until it is saved.
+    await page.getByTestId('new-cohort').click();
+    assert.equal(await page.locator('[data-testid=member]:checked').count(), 0);
+    assert.equal(await page.getByTestId('assign').count(), 0);
+    await page.getByTestId('cohort-name').fill('  December starters ');
+    await page.getByTestId('member').nth(6).check();
+    await page.getByTestId('member').nth(7).check();
+    await page.getByTestId('save-cohort').click();
+    await page.waitForFunction(() =>
+      window.__ipcCalls.some((c) => c.cmd === 'trainer_save_cohort'),
+    );
+    const [saved] = await calls(page, 'trainer_save_cohort');
+    assert.deepEqual(saved.args, {
+      id: null,
+      request: { name: 'December starters', members: ['a7', 'a8'] },
+    });
+    // The mock answers with the first cohort, which the editor now shows.
+    await page.getByTestId('assign').waitFor();
 
     await page
       .getByTestId('assign-lesson')
