@@ -357,7 +357,7 @@ describe('trainer messages', () => {
   const PROBLEMS: PackProblem[] = [
     { code: 'empty' },
     { code: 'tooLarge', limit: 4 * 1024 * 1024 },
-    { code: 'tooManyFiles', limit: 600 },
+    { code: 'tooManyFiles', limit: 501 },
     { code: 'notZip' },
     { code: 'unsafePath', path: '../x.md' },
     { code: 'duplicatePath', path: 'en/a.md' },

@@ -17,7 +17,7 @@ export const trainerEn = {
   'trainer.error.generic': 'The hub could not do this. Try again.',
   'trainer.error.packInvalid': 'The hub refused this pack. Fix these problems and import it again:',
   'trainer.error.outdated':
-    'A pack with this id and the same or a higher version is already on the hub. Raise the version in pack.toml.',
+    'The hub already has this pack at the same or a higher version, or its id is the built-in pack’s. Raise the version in pack.toml, or give the pack its own id.',
 
   'trainer.error.liveGone': 'That live session is over or no longer exists.',
 

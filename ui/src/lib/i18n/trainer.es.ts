@@ -20,7 +20,7 @@ export const trainerEs: Record<keyof typeof trainerEn, string> = {
   'trainer.error.packInvalid':
     'El hub rechazó este paquete. Corrija estos problemas e impórtelo de nuevo:',
   'trainer.error.outdated':
-    'El hub ya tiene un paquete con este id y la misma versión o una superior. Suba la versión en pack.toml.',
+    'El hub ya tiene este paquete con la misma versión o una superior, o su id es el del paquete incluido. Suba la versión en pack.toml o dé al paquete su propio id.',
 
   'trainer.error.liveGone': 'Esa sesión en directo terminó o ya no existe.',
 

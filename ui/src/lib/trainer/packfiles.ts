@@ -6,8 +6,8 @@ import type { PackFile } from '../../ipc/training';
 
 /** Everything a pack may hold, uncompressed (the built-in curriculum is well under 1 MiB). */
 export const MAX_PACK_BYTES = 4 * 1024 * 1024;
-/** Files in a pack (lessons, translations and the manifest). */
-export const MAX_PACK_FILES = 600;
+/** Files in a pack: the hub takes a manifest and at most 500 lessons (its `MAX_LESSONS`). */
+export const MAX_PACK_FILES = 501;
 /** A longer relative path is a sign of something other than a pack. */
 export const MAX_PATH_CHARS = 200;
 
