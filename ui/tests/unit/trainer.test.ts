@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { strToU8, zipSync } from 'fflate';
 import type { LiveQuestion, QuestionView } from '../../src/ipc/training';
 import { tallyBars } from '../../src/lib/trainer/chart';
-import { dayFromDueAt, dueAtFromDay, formatDay } from '../../src/lib/trainer/dates';
+import { dateLocale, dayFromDueAt, dueAtFromDay, formatDay } from '../../src/lib/trainer/dates';
 import { i18n } from '../../src/lib/i18n/index.svelte';
 import { problemText, trainerErrorText } from '../../src/lib/trainer/text';
 import type { PackProblem } from '../../src/lib/trainer/packfiles';
@@ -216,6 +216,13 @@ describe('due dates', () => {
       expect(dueAtFromDay(bad), bad).toBeNull();
     }
     expect(dueAtFromDay('2028-02-29')).not.toBeNull();
+  });
+
+  it('formats in the OS’s regional variant of the console’s language only', () => {
+    expect(dateLocale('en', 'en-GB')).toBe('en-GB');
+    expect(dateLocale('es', 'es-MX')).toBe('es-MX');
+    expect(dateLocale('es', 'en-US')).toBe('es');
+    expect(dateLocale('en', undefined)).toBe('en');
   });
 
   it('shows the picked day, in the user language, whatever the time zone', () => {

@@ -37,3 +37,10 @@ export function formatDay(dueAt: number, locale: string): string {
 export function formatMoment(at: number, locale: string): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(at);
 }
+
+/** The locale to format dates in: the OS's own (`es-MX`, `en-GB`) when it is a variant of the
+ * console's language, so days and months come in the user's regional order; else the language. */
+export function dateLocale(language: string, system: string | undefined): string {
+  const primary = (system ?? '').toLowerCase().split(/[-_]/)[0];
+  return system && primary === language ? system : language;
+}

@@ -4,7 +4,8 @@ import type { IpcError } from '../../ipc';
 import type { StandingState, TrainingLanguage } from '../../ipc/training';
 import { errorText } from '../errors';
 import { en, type MessageKey } from '../i18n/en';
-import { t } from '../i18n/index.svelte';
+import { i18n, t } from '../i18n/index.svelte';
+import { dateLocale } from './dates';
 import type { PackProblem } from './packfiles';
 
 /** An error's sentence; codes the console's table lacks get the trainer's own, or a generic one. */
@@ -60,3 +61,8 @@ export const LANGUAGE_LABELS: Record<TrainingLanguage, MessageKey> = {
   en: 'trainer.language.en',
   es: 'trainer.language.es',
 };
+
+/** The locale the trainer screens format dates in (see `dateLocale`). */
+export function datesIn(): string {
+  return dateLocale(i18n.locale, typeof navigator === 'undefined' ? undefined : navigator.language);
+}
