@@ -50,6 +50,7 @@ const TEXT: [string, string][] = [
   ['warn', 'surface'],
   ['danger', 'surface'],
   ['danger', 'bg'],
+  ['danger-text', 'danger'],
   ['mask-text', 'mask-bg'],
 ];
 
