@@ -72,6 +72,8 @@ pub struct Chat {
     originals: Option<Originals>,
     /// Secure forms and the audit log that records their life, when enabled.
     forms: Option<(SecureForms, Audit)>,
+    /// Keyed hashes of visitors' email addresses, for erasure by email.
+    emails: Option<crate::email_index::EmailIndex>,
 }
 
 /// Locks that keep each conversation's store-then-publish in sequence order. Conversations
@@ -153,7 +155,16 @@ impl Chat {
             metrics,
             originals: None,
             forms: None,
+            emails: None,
         }
+    }
+
+    /// Records a keyed hash of every email address a visitor writes, so `visitor erase
+    /// --email` can find their conversations.
+    #[must_use]
+    pub fn with_email_index(mut self, index: crate::email_index::EmailIndex) -> Self {
+        self.emails = Some(index);
+        self
     }
 
     /// Enables secure forms, recording requests and submissions in `audit` (never values).
@@ -725,6 +736,16 @@ impl Chat {
         let arrived = std::time::Instant::now();
         let mut masked = self.masker.mask(text);
         let now_ms = self.now_ms();
+        let email_keys = match (peer, &self.emails) {
+            (Peer::Visitor { .. }, Some(index)) => masked
+                .spans
+                .iter()
+                .zip(&masked.originals)
+                .filter(|(span, _)| span.kind == "email")
+                .map(|(_, original)| index.key_of(original.expose()))
+                .collect(),
+            _ => Vec::new(),
+        };
         // Only what visitors wrote is kept for reveals (agents' consoles mask before sending),
         // and only while there is room.
         let keep = match (peer, &self.originals) {
@@ -768,6 +789,7 @@ impl Chat {
             text: masked.text,
             spans: masked.spans,
             now_ms,
+            email_keys,
         };
         let stored = message.clone();
         match self.store.append(message).await {

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod chat;
 pub mod config;
+pub mod email_index;
 pub mod forget;
 pub mod forms;
 pub mod http;

@@ -107,19 +107,22 @@ enum AgentCommand {
 
 #[derive(Subcommand)]
 enum VisitorCommand {
-    /// Erase every conversation of a visitor (right to erasure). Give the visitor id, or a
-    /// conversation id to erase that conversation's visitor.
+    /// Erase every conversation of a visitor (right to erasure). Give the visitor id, a
+    /// conversation id to erase that conversation's visitor, or an email address to erase every
+    /// visitor who wrote it in a chat.
+    #[command(group(
+        clap::ArgGroup::new("who").required(true).args(["visitor", "conversation", "email"])
+    ))]
     Erase {
         /// Visitor id.
-        #[arg(
-            long,
-            conflicts_with = "conversation",
-            required_unless_present = "conversation"
-        )]
+        #[arg(long)]
         visitor: Option<rampart_protocol::VisitorId>,
         /// A conversation of the visitor.
         #[arg(long)]
         conversation: Option<rampart_protocol::ConversationId>,
+        /// An email address the visitor wrote (matched by keyed hash, case-insensitively).
+        #[arg(long)]
+        email: Option<String>,
     },
     /// Delete closed conversations older than the retention period now.
     Purge,
@@ -255,8 +258,22 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("{username} will enroll a new authenticator at the next login");
         }
         Command::Visitor(VisitorCommand::Erase {
+            email: Some(address),
+            ..
+        }) => {
+            let (visitors, conversations) = hub
+                .erase_visitors_by_email(admin, &address)
+                .await
+                .map_err(|e| e.to_string())?;
+            // The address is not echoed: the terminal's scrollback is a log too.
+            println!(
+                "erased {conversations} conversation(s) of {visitors} visitor(s) who wrote that address"
+            );
+        }
+        Command::Visitor(VisitorCommand::Erase {
             visitor,
             conversation,
+            email: None,
         }) => {
             let visitor = match (visitor, conversation) {
                 (Some(visitor), _) => visitor,

@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 use crate::audit::{Audit, AuditError};
 use crate::chat::{Chat, ChatPolicy};
 use crate::config::HubConfig;
+use crate::email_index::EmailIndex;
 use crate::forms::SecureForms;
 use crate::http::{self, Api};
 use crate::limits::Limits;
@@ -59,6 +60,9 @@ pub enum HubError {
     /// The clock is unusable.
     #[error("clock: {0}")]
     Clock(#[from] rampart_auth::Error),
+    /// The email index key could not be opened.
+    #[error(transparent)]
+    EmailIndex(#[from] crate::email_index::EmailIndexError),
 }
 
 /// A running hub's services.
@@ -81,6 +85,8 @@ pub struct Hub {
     limits: Limits,
     /// Wakes the deletion sweep (an erasure in this process need not wait for the next tick).
     forget_now: Arc<tokio::sync::Notify>,
+    /// Keyed hashes of visitors' email addresses.
+    emails: EmailIndex,
 }
 
 /// Knobs tests turn; production uses the defaults.
@@ -115,6 +121,7 @@ impl Hub {
         })?;
         restrict_dir(&config.data_dir);
         let store = Store::open(&config.data_dir.join(DB_FILE))?;
+        let emails = EmailIndex::open(&config.data_dir)?;
         let audit = Audit::open(&config.data_dir.join(AUDIT_FILE))?;
         let policy = LoginPolicy {
             hasher: tuning.hasher,
@@ -148,7 +155,9 @@ impl Hub {
         let forms = SecureForms::new(Duration::from_secs(
             u64::from(config.forms.expire_minutes) * 60,
         ));
-        let chat = chat.with_forms(forms, audit.clone());
+        let chat = chat
+            .with_forms(forms, audit.clone())
+            .with_email_index(emails.clone());
         let chat = if config.reveal.keep_hours > 0 {
             let keep = Duration::from_secs(u64::from(config.reveal.keep_hours) * 60 * 60);
             chat.with_originals(Originals::new(keep, MAX_ORIGINALS))
@@ -165,6 +174,7 @@ impl Hub {
             clock,
             session_recheck: tuning.session_recheck,
             forget_now: Arc::new(tokio::sync::Notify::new()),
+            emails,
             limits: Limits::new(
                 config_limits.sockets_per_ip,
                 config_limits.visitors_per_minute,
@@ -238,6 +248,25 @@ impl Hub {
         self.audit.record(event, self.clock.unix_now()?).await?;
         self.forget_now.notify_one();
         Ok(erased.len())
+    }
+
+    /// Erases every visitor who wrote `address` in a chat (right to erasure by email). The
+    /// address is neither stored nor audited: each visitor's erasure is recorded by visitor id.
+    /// Returns (visitors, conversations) erased.
+    pub async fn erase_visitors_by_email(
+        &self,
+        by: Actor,
+        address: &str,
+    ) -> Result<(usize, usize), HubError> {
+        let visitors = self
+            .store
+            .visitors_with_email(self.emails.key_of(address))
+            .await?;
+        let mut conversations = 0;
+        for visitor in &visitors {
+            conversations += self.erase_visitor(by.clone(), *visitor).await?;
+        }
+        Ok((visitors.len(), conversations))
     }
 
     /// Serves on `listener` until `shutdown` completes. Records the start and stop in the audit

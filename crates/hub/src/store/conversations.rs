@@ -55,6 +55,9 @@ pub struct NewMessage {
     pub spans: Vec<MaskedSpan>,
     /// Hub time of receipt (Unix milliseconds).
     pub now_ms: i64,
+    /// Keyed hashes of the email addresses in a visitor's message (crate::email_index), stored
+    /// with the message so erasure by email finds the conversation.
+    pub email_keys: Vec<crate::email_index::EmailKey>,
 }
 
 /// The outcome of an append.
@@ -354,6 +357,25 @@ impl Store {
         .await
     }
 
+    /// The visitors who wrote an email address with this keyed hash.
+    pub async fn visitors_with_email(
+        &self,
+        key: crate::email_index::EmailKey,
+    ) -> Result<Vec<VisitorId>, StoreError> {
+        self.read(move |conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT DISTINCT c.visitor_id FROM visitor_emails e
+                 JOIN conversations c ON c.id = e.conversation_id
+                 WHERE e.email_key = ?1 ORDER BY c.visitor_id",
+            )?;
+            let ids = statement
+                .query_map(params![key.as_slice()], |row| row.get::<_, String>(0))?
+                .collect::<Result<Vec<String>, _>>()?;
+            ids.iter().map(|id| parse_id(id, "visitor id")).collect()
+        })
+        .await
+    }
+
     /// The visitor of a conversation.
     pub async fn visitor_of(&self, id: ConversationId) -> Result<Option<VisitorId>, StoreError> {
         self.read(move |conn| {
@@ -577,6 +599,12 @@ fn append_in(conn: &Connection, message: &NewMessage) -> Result<Appended, StoreE
         "UPDATE conversations SET last_seq = ?2 WHERE id = ?1",
         params![conversation, seq_to_sql(seq)?],
     )?;
+    for key in &message.email_keys {
+        conn.execute(
+            "INSERT OR IGNORE INTO visitor_emails (email_key, conversation_id) VALUES (?1, ?2)",
+            params![key.as_slice(), conversation],
+        )?;
+    }
     Ok(Appended {
         seq,
         sent_at: message.now_ms,

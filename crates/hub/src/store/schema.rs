@@ -149,6 +149,18 @@ fn migrations() -> Migrations<'static> {
         ) STRICT, WITHOUT ROWID;
         "#,
         ),
+        // Keyed hashes of the email addresses visitors wrote (crate::email_index), per
+        // conversation, so `visitor erase --email` finds them; they go with the conversation.
+        M::up(
+            r#"
+        CREATE TABLE visitor_emails (
+            email_key       BLOB NOT NULL,
+            conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+            PRIMARY KEY (email_key, conversation_id)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX visitor_emails_by_conversation ON visitor_emails (conversation_id);
+        "#,
+        ),
     ])
 }
 

@@ -894,6 +894,7 @@ async fn resume_pages_through_long_conversations() {
                 text: format!("m{i}"),
                 spans: Vec::new(),
                 now_ms: 1,
+                email_keys: Vec::new(),
             };
             tokio::spawn(async move { store.append(message).await.unwrap() })
         })
@@ -932,6 +933,7 @@ async fn retention_and_erasure_remove_exactly_what_they_should() {
                 text: "hola".into(),
                 spans: Vec::new(),
                 now_ms: 1,
+                email_keys: Vec::new(),
             })
             .await
             .unwrap();

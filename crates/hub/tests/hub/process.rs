@@ -496,3 +496,87 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     files
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn visitor_erase_by_email_removes_every_visitor_who_wrote_it_and_nobody_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = HubProcess::start(dir.path(), "");
+    let mut conversations = Vec::new();
+    for text in [
+        "hola, mi correo es Ana.Lopez@example.com",
+        "my email is bea@example.org, thanks",
+        "escríbanme a ana.lopez@EXAMPLE.com por favor",
+        "no email here",
+    ] {
+        let (conversation, token) = new_visitor(&hub).await;
+        let mut ws = ws_connect(hub.addr, "/ws/visitor", Some(&token))
+            .await
+            .unwrap();
+        ws.hello(vec![]).await;
+        ws.send(&ClientFrame::Send {
+            id: MessageId::new(),
+            conversation_id: conversation,
+            text: text.into(),
+        })
+        .await;
+        ws.until(|f| matches!(f, ServerFrame::Ack { .. })).await;
+        conversations.push(conversation);
+    }
+
+    // While the hub runs, from another process, as an admin does it.
+    let said = hub.admin(&["visitor", "erase", "--email", " ANA.LOPEZ@example.com"]);
+    assert!(
+        said.contains("erased 2 conversation(s) of 2 visitor(s)"),
+        "{said}"
+    );
+    assert!(
+        !said.to_lowercase().contains("ana.lopez"),
+        "the address is not echoed: {said}"
+    );
+    let none = hub.admin(&["visitor", "erase", "--email", "nobody@example.com"]);
+    assert!(
+        none.contains("erased 0 conversation(s) of 0 visitor(s)"),
+        "{none}"
+    );
+    hub.stop();
+
+    let store = rampart_hub::store::Store::open(&dir.path().join("data/hub.db")).unwrap();
+    let mut left = Vec::new();
+    for conversation in &conversations {
+        left.push(store.visitor_of(*conversation).await.unwrap().is_some());
+    }
+    assert_eq!(
+        left,
+        [false, true, false, true],
+        "exactly the two who wrote it"
+    );
+    // The index went with the conversations; the erasure is audited without the address.
+    let index = rampart_hub::email_index::EmailIndex::open(&dir.path().join("data")).unwrap();
+    assert!(
+        store
+            .visitors_with_email(index.key_of("ana.lopez@example.com"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .visitors_with_email(index.key_of("bea@example.org"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let export = Command::new(BINARY)
+        .args([
+            "--config",
+            dir.path().join("hub.toml").to_str().unwrap(),
+            "audit",
+            "export",
+        ])
+        .output()
+        .unwrap();
+    let export = String::from_utf8(export.stdout).unwrap();
+    assert_eq!(export.matches("visitor.erased").count(), 2, "{export}");
+    assert!(!export.to_lowercase().contains("ana.lopez"));
+}

@@ -149,6 +149,7 @@ pub fn message(conversation: ConversationId, text: &str) -> NewMessage {
         text: text.to_owned(),
         spans: Vec::new(),
         now_ms: 2_000,
+        email_keys: Vec::new(),
     }
 }
 
