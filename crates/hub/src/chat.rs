@@ -738,11 +738,9 @@ impl Chat {
         let now_ms = self.now_ms();
         let email_keys = match (peer, &self.emails) {
             (Peer::Visitor { .. }, Some(index)) => masked
-                .spans
+                .emails
                 .iter()
-                .zip(&masked.originals)
-                .filter(|(span, _)| span.kind == "email")
-                .map(|(_, original)| index.key_of(original.expose()))
+                .map(|address| index.key_of(address.expose()))
                 .collect(),
             _ => Vec::new(),
         };

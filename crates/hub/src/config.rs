@@ -43,6 +43,13 @@
 //! [widget]
 //! embed_origins = ["https://shop.example"]
 //!
+//! # Masking before storage: a style per kind (last4, full, token) and the contact kinds
+//! # (email, phone, ip_address) that stay as written. Cards, CVVs, SSNs, IBANs and national
+//! # IDs are always masked.
+//! [masking]
+//! policies = { credit_card = "last4" }
+//! unmasked = []
+//!
 //! # With TLS the hub may listen on any address.
 //! [tls]
 //! cert = "/etc/rampart-hub/fullchain.pem"
@@ -288,6 +295,8 @@ pub struct HubConfig {
     pub forms: FormsSection,
     /// The visitor chat on customers' websites.
     pub widget: WidgetSection,
+    /// How personal data is masked before storage.
+    pub masking: crate::masking::MaskingSection,
 }
 
 impl Default for HubConfig {
@@ -309,6 +318,7 @@ impl Default for HubConfig {
             reveal: RevealSection::default(),
             forms: FormsSection::default(),
             widget: WidgetSection::default(),
+            masking: crate::masking::MaskingSection::default(),
         }
     }
 }
@@ -422,6 +432,22 @@ mod tests {
 
     fn parse(text: &str) -> Result<HubConfig, ConfigError> {
         HubConfig::parse(text, Path::new("hub.toml"))
+    }
+
+    #[test]
+    fn a_critical_kind_left_unmasked_is_refused_on_its_line() {
+        let error = parse(
+            "listen = \"127.0.0.1:7878\"\n[masking]\nunmasked = [\"phone\", \"credit_card\"]\n",
+        )
+        .unwrap_err();
+        let text = error.to_string();
+        assert!(
+            text.contains(":3") && text.contains("always masked"),
+            "{text}"
+        );
+        assert!(
+            parse("[masking]\nunmasked = [\"email\"]\npolicies = { us_ssn = \"full\" }").is_ok()
+        );
     }
 
     #[test]

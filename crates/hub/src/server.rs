@@ -131,7 +131,7 @@ impl Hub {
             ..LoginPolicy::default()
         };
         let metrics = Metrics::default();
-        let masker = Arc::new(Masker::new()?);
+        let masker = Arc::new(Masker::with_config(&config.masking)?);
         let reveals = Reveals::new(
             store.clone(),
             audit.clone(),
