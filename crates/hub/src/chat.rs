@@ -593,6 +593,15 @@ impl Chat {
                         None,
                     )];
                 };
+                // Training gate: an agent whose required lessons are missing or expired
+                // takes nothing from the queue.
+                if !self.live.is_allowed(profile.id) {
+                    return vec![refuse(
+                        ErrorCode::NotAllowed,
+                        "complete your required training before taking live chats",
+                        None,
+                    )];
+                }
                 let _guard = self.routing.lock().await;
                 match self.store.accept(conversation_id, profile.id).await {
                     Ok(true) => {

@@ -50,6 +50,13 @@
 //! policies = { credit_card = "last4" }
 //! unmasked = []
 //!
+//! # Security training: the hub refuses live chats to an agent whose required lessons are
+//! # missing or expired. `enforce = false` turns the gate off (every agent may take chats; the
+//! # console still lists what is missing): for a trial hub only.
+//! [training]
+//! enforce = true
+//! reminder_days = 30     # a passed lesson shows as expiring soon this many days before
+//!
 //! # With TLS the hub may listen on any address.
 //! [tls]
 //! cert = "/etc/rampart-hub/fullchain.pem"
@@ -253,6 +260,26 @@ pub struct WidgetSection {
     pub embed_origins: Vec<EmbedOrigin>,
 }
 
+/// Security training.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TrainingSection {
+    /// Refuse live chats to agents whose required lessons are missing or expired (default).
+    /// `false` allows everyone (the gate frame still lists what is missing).
+    pub enforce: bool,
+    /// Days before expiry a lesson counts as expiring soon (0–365).
+    pub reminder_days: u32,
+}
+
+impl Default for TrainingSection {
+    fn default() -> Self {
+        Self {
+            enforce: true,
+            reminder_days: 30,
+        }
+    }
+}
+
 /// TLS settings: PEM files of the certificate chain and its private key.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -297,6 +324,8 @@ pub struct HubConfig {
     pub widget: WidgetSection,
     /// How personal data is masked before storage.
     pub masking: crate::masking::MaskingSection,
+    /// Security training and the gate on live work.
+    pub training: TrainingSection,
 }
 
 impl Default for HubConfig {
@@ -319,6 +348,7 @@ impl Default for HubConfig {
             forms: FormsSection::default(),
             widget: WidgetSection::default(),
             masking: crate::masking::MaskingSection::default(),
+            training: TrainingSection::default(),
         }
     }
 }
@@ -407,6 +437,11 @@ impl HubConfig {
         if self.reveal.keep_hours > 720 {
             return Err(ConfigError::Invalid(
                 "[reveal] keep_hours must be 0–720".to_owned(),
+            ));
+        }
+        if self.training.reminder_days > 365 {
+            return Err(ConfigError::Invalid(
+                "[training] reminder_days must be 0–365".to_owned(),
             ));
         }
         if !(1..=20).contains(&self.chat.agent_capacity) {
@@ -513,6 +548,20 @@ mod tests {
             assert!(error.contains(&format!("\"{bad}\"")), "{error}");
             assert!(error.contains(why), "{error}");
         }
+    }
+
+    #[test]
+    fn training_is_enforced_by_default() {
+        let config = parse("").unwrap();
+        assert!(config.training.enforce);
+        assert_eq!(config.training.reminder_days, 30);
+        assert!(
+            !parse("[training]\nenforce = false")
+                .unwrap()
+                .training
+                .enforce
+        );
+        assert!(parse("[training]\nreminder_days = 400").is_err());
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The hub's HTTP API: login, enrollment, logout, health.
+//! The hub's HTTP API: login, enrollment, logout, health; training's routes are in
+//! [`crate::training::http`].
 //!
 //! Handlers are thin: they resolve the client address (trusted proxies only), decode the body,
 //! and call [`crate::login::Login`]. Bodies are capped at [`MAX_BODY_BYTES`]; a body that is not
@@ -56,6 +57,8 @@ pub struct Api {
     pub max_waiting: u64,
     /// Which websites may frame the visitor chat.
     pub embedding: crate::widget::Embedding,
+    /// Security training.
+    pub training: crate::training::Training,
 }
 
 fn too_many() -> ApiFailure {
@@ -98,6 +101,7 @@ pub fn routes(api: Api) -> Router {
         .route("/api/v1/forms/reveal", post(reveal_form))
         .route("/api/v1/reveal/copied", post(copied))
         .merge(crate::widget::routes(api.embedding.clone()))
+        .merge(crate::training::http::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(api)
 }
@@ -138,7 +142,9 @@ impl IntoResponse for ApiFailure {
             | ApiErrorCode::Malformed
             | ApiErrorCode::PrivacyNotAcknowledged => StatusCode::BAD_REQUEST,
             ApiErrorCode::UsernameTaken => StatusCode::CONFLICT,
-            ApiErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ApiErrorCode::NotFound | ApiErrorCode::LiveSessionNotFound => StatusCode::NOT_FOUND,
+            ApiErrorCode::PackInvalid => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiErrorCode::TrainingOutdated => StatusCode::CONFLICT,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let retry_after = self.0.retry_after_secs;

@@ -21,5 +21,6 @@ pub mod reveal;
 pub mod server;
 pub mod store;
 pub mod tls;
+pub mod training;
 pub mod widget;
 pub mod ws;

@@ -42,6 +42,9 @@ struct Inner {
     agents: HashMap<AgentId, Presence>,
     /// Which session (token hash) each agent connection belongs to.
     sessions: HashMap<ConnId, [u8; 32]>,
+    /// Agents whose training allows live chats (decided by `crate::training` at `hello` and
+    /// whenever it changes). Absent: not allowed.
+    allowed: HashSet<AgentId>,
 }
 
 /// The live registry. Cheap to share behind an `Arc`.
@@ -104,13 +107,31 @@ impl Live {
         }
     }
 
-    /// The available, connected agent with the fewest active conversations below `capacity`.
+    /// Sets whether `agent`'s training allows live chats.
+    pub fn set_allowed(&self, agent: AgentId, allowed: bool) {
+        let mut inner = self.inner();
+        if allowed {
+            inner.allowed.insert(agent);
+        } else {
+            inner.allowed.remove(&agent);
+        }
+    }
+
+    /// Whether `agent`'s training allows live chats.
+    pub fn is_allowed(&self, agent: AgentId) -> bool {
+        self.inner().allowed.contains(&agent)
+    }
+
+    /// The available, connected agent with the fewest active conversations below `capacity`,
+    /// among agents whose training allows live chats.
     pub fn least_busy(&self, capacity: usize) -> Option<AgentId> {
-        self.inner()
+        let inner = self.inner();
+        inner
             .agents
             .iter()
-            .filter(|(_, p)| {
-                p.availability == Availability::Available
+            .filter(|(id, p)| {
+                inner.allowed.contains(*id)
+                    && p.availability == Availability::Available
                     && !p.conns.is_empty()
                     && p.active.len() < capacity
             })
@@ -134,12 +155,15 @@ impl Live {
             .collect()
     }
 
-    /// Whether `agent` is connected and has room for one more conversation.
+    /// Whether `agent` is connected, allowed by their training, and has room for one more
+    /// conversation.
     pub fn can_take(&self, agent: AgentId, capacity: usize) -> bool {
-        self.inner()
-            .agents
-            .get(&agent)
-            .is_some_and(|p| !p.conns.is_empty() && p.active.len() < capacity)
+        let inner = self.inner();
+        inner.allowed.contains(&agent)
+            && inner
+                .agents
+                .get(&agent)
+                .is_some_and(|p| !p.conns.is_empty() && p.active.len() < capacity)
     }
 
     /// Records that `agent` now handles `conversation` and subscribes all their consoles.

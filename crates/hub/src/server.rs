@@ -24,6 +24,7 @@ use crate::metrics::Metrics;
 use crate::reveal::{MAX_ORIGINALS, Originals, Reveals};
 use crate::store::{Store, StoreError};
 use crate::tls::{PeerAddr, TlsListener};
+use crate::training::{Training, TrainingPolicy};
 
 /// File name of the main database inside the data directory.
 pub const DB_FILE: &str = "hub.db";
@@ -63,6 +64,9 @@ pub enum HubError {
     /// The email index key could not be opened.
     #[error(transparent)]
     EmailIndex(#[from] crate::email_index::EmailIndexError),
+    /// The training engine failed to build.
+    #[error("training: {0}")]
+    Training(#[from] rampart_training::Error),
 }
 
 /// A running hub's services.
@@ -80,8 +84,11 @@ pub struct Hub {
     pub chat: Chat,
     /// Audited reveals of masked values.
     pub reveals: Reveals,
+    /// Security training and the gate on live work.
+    pub training: Training,
     clock: Arc<dyn Clock>,
     session_recheck: Duration,
+    training_recheck: Duration,
     limits: Limits,
     /// Wakes the deletion sweep (an erasure in this process need not wait for the next tick).
     forget_now: Arc<tokio::sync::Notify>,
@@ -96,6 +103,9 @@ pub struct Tuning {
     pub hasher: PasswordHasher,
     /// How often open agent sockets re-check their session.
     pub session_recheck: Duration,
+    /// How often the hub looks for training completions that expired (and drill runs and live
+    /// sessions that ended).
+    pub training_recheck: Duration,
 }
 
 impl Default for Tuning {
@@ -103,6 +113,7 @@ impl Default for Tuning {
         Self {
             hasher: PasswordHasher::default(),
             session_recheck: Duration::from_secs(15),
+            training_recheck: Duration::from_secs(60),
         }
     }
 }
@@ -164,6 +175,17 @@ impl Hub {
         } else {
             chat
         };
+        let training = Training::new(
+            store.clone(),
+            audit.clone(),
+            Arc::clone(&clock),
+            chat.clone(),
+            TrainingPolicy {
+                enforce: config.training.enforce,
+                reminder_days: config.training.reminder_days,
+                organisation: config.organisation.clone(),
+            },
+        )?;
         Ok(Self {
             config: Arc::new(config),
             store,
@@ -171,6 +193,8 @@ impl Hub {
             login,
             chat,
             reveals,
+            training,
+            training_recheck: tuning.training_recheck,
             clock,
             session_recheck: tuning.session_recheck,
             forget_now: Arc::new(tokio::sync::Notify::new()),
@@ -195,6 +219,7 @@ impl Hub {
             privacy: Arc::new(self.config.privacy.clone()),
             max_waiting: self.config.limits.max_waiting,
             embedding: crate::widget::Embedding::new(&self.config.widget.embed_origins),
+            training: self.training.clone(),
         })
     }
 
@@ -324,6 +349,17 @@ impl Hub {
                 }
             }
         });
+        // Training completions expire with time: agents whose next expiry passed are judged
+        // again (and told); ended drill runs and live sessions are dropped.
+        let training = self.training.clone();
+        let every = self.training_recheck;
+        let training_sweeper = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                training.sweep().await;
+            }
+        });
         // Retention runs at start and then hourly for as long as the hub serves.
         let retention = self.clone();
         let purger = tokio::spawn(async move {
@@ -362,6 +398,7 @@ impl Hub {
         };
         purger.abort();
         form_sweeper.abort();
+        training_sweeper.abort();
         forgetter.abort();
         self.audit
             .record(

@@ -239,7 +239,13 @@ async fn run(
         }
     };
     let replies = match accepted {
-        Ok(replies) => replies,
+        Ok(mut replies) => {
+            // Right after welcome: whether the hub routes live chats to this agent.
+            if let Peer::Agent { profile, .. } = &peer {
+                replies.insert(0, api.training.on_hello(profile).await);
+            }
+            replies
+        }
         Err(refusal) => {
             // No welcome: say why and close.
             let _ = send(&mut socket, &refusal).await;

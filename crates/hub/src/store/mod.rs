@@ -17,6 +17,7 @@ mod allowlist;
 mod conversations;
 mod forgotten;
 mod schema;
+mod training;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -26,6 +27,9 @@ use rusqlite::Connection;
 
 pub use accounts::{Account, LoginCompletion, NewAccount, Reservation, Ticket, role_label};
 pub use conversations::{Appended, ConversationState, NewMessage, StoredAuthor, StoredMessage};
+pub use training::{
+    AttemptKind, StaffMember, StoredAttempt, StoredCohort, StoredCompletion, StoredPack,
+};
 
 /// Errors from the store. Messages never contain message text or other personal data.
 #[derive(Debug, thiserror::Error)]

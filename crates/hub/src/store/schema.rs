@@ -161,6 +161,69 @@ fn migrations() -> Migrations<'static> {
         CREATE INDEX visitor_emails_by_conversation ON visitor_emails (conversation_id);
         "#,
         ),
+        // Security training (crate::training): imported lesson packs (every version, as the
+        // files' text), attempts and completions (scores and dates only: never answers or
+        // drill text), cohorts, their members and assigned lessons.
+        M::up(
+            r#"
+        CREATE TABLE training_packs (
+            id          TEXT NOT NULL,
+            version     INTEGER NOT NULL,
+            files       TEXT NOT NULL,
+            imported_at INTEGER NOT NULL,
+            importer    TEXT NOT NULL,
+            PRIMARY KEY (id, version)
+        ) STRICT;
+
+        CREATE TABLE training_attempts (
+            seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+            agent_id  TEXT NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
+            pack_id   TEXT NOT NULL,
+            lesson_id TEXT NOT NULL,
+            version   INTEGER NOT NULL,
+            language  TEXT NOT NULL,
+            kind      TEXT NOT NULL CHECK (kind IN ('quiz', 'drill')),
+            drill_id  TEXT,
+            percent   INTEGER NOT NULL,
+            passed    INTEGER NOT NULL,
+            at        INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX training_attempts_by_agent ON training_attempts (agent_id, pack_id, lesson_id);
+
+        CREATE TABLE training_completions (
+            id        TEXT PRIMARY KEY,
+            agent_id  TEXT NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
+            pack_id   TEXT NOT NULL,
+            lesson_id TEXT NOT NULL,
+            version   INTEGER NOT NULL,
+            language  TEXT NOT NULL,
+            percent   INTEGER NOT NULL,
+            passed_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX training_completions_by_agent ON training_completions (agent_id);
+
+        CREATE TABLE training_cohorts (
+            id         TEXT PRIMARY KEY,
+            name       TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE training_cohort_members (
+            cohort_id TEXT NOT NULL REFERENCES training_cohorts (id) ON DELETE CASCADE,
+            agent_id  TEXT NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
+            PRIMARY KEY (cohort_id, agent_id)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX training_members_by_agent ON training_cohort_members (agent_id);
+
+        CREATE TABLE training_assignments (
+            cohort_id TEXT NOT NULL REFERENCES training_cohorts (id) ON DELETE CASCADE,
+            pack_id   TEXT NOT NULL,
+            lesson_id TEXT NOT NULL,
+            due_at    INTEGER NOT NULL,
+            PRIMARY KEY (cohort_id, pack_id, lesson_id)
+        ) STRICT;
+        "#,
+        ),
     ])
 }
 

@@ -1040,10 +1040,15 @@ async fn consoles_are_told_to_forget_erased_conversations_online_and_at_their_ne
     // The connected console hears of it within the sweep interval.
     let told = next_forget(&mut online, rampart_hub::forget::SWEEP * 2).await;
     assert_eq!(told, vec![erased]);
-    // A console connecting later is told at its hello, right after the welcome.
+    // A console connecting later is told at its hello, right after the welcome and the
+    // training gate.
     let (token, _, _) = hub.agent_session("ben").await;
     let mut later = hub.connect("/ws/agent", &token).await;
     later.hello(vec![]).await;
+    assert!(matches!(
+        later.recv().await,
+        ServerFrame::TrainingGate { .. }
+    ));
     let ServerFrame::Forget { conversations } = later.recv().await else {
         panic!("the forget frame comes first");
     };

@@ -179,6 +179,8 @@ pub async fn live_hub_with(edit: impl FnOnce(&mut HubConfig)) -> LiveHub {
         data_dir: dir.path().join("data"),
         ..HubConfig::default()
     };
+    // Training is not what most tests are about; the training tests turn the gate on.
+    config.training.enforce = false;
     edit(&mut config);
     start_hub(config, Arc::new(ManualClock::at(START)), dir).await
 }
@@ -195,6 +197,7 @@ pub async fn start_hub(
     let tuning = Tuning {
         hasher: PasswordHasher::insecure_for_tests(),
         session_recheck: Duration::from_millis(100),
+        training_recheck: Duration::from_millis(100),
     };
     // Workspace feature unification gives reqwest rustls without a chosen provider (the client
     // crate brings its own configuration); the tests' plain HTTP client needs one installed.
