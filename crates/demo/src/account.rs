@@ -26,6 +26,54 @@ pub const DISPLAY_NAME: &str = "Alex (demo)";
 pub const ORGANISATION: &str = "Rampart Demo";
 /// File name of the credentials inside the data directory.
 pub const ACCOUNT_FILE: &str = "demo-account.json";
+/// Login name of the demo trainer.
+pub const TRAINER_USERNAME: &str = "demo.trainer";
+/// The demo trainer's display name.
+pub const TRAINER_DISPLAY_NAME: &str = "Sam (demo trainer)";
+/// File of the demo trainer's credentials.
+pub const TRAINER_FILE: &str = "demo-trainer.json";
+/// Login name of the demo's new, untrained agent.
+pub const NEWCOMER_USERNAME: &str = "demo.newcomer";
+/// The new agent's display name.
+pub const NEWCOMER_DISPLAY_NAME: &str = "Riley (demo, new agent)";
+/// File of the new agent's credentials.
+pub const NEWCOMER_FILE: &str = "demo-newcomer.json";
+
+/// One of the demo's accounts: who it is and where its credentials are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Profile {
+    /// Login name.
+    pub username: &'static str,
+    /// Display name.
+    pub display_name: &'static str,
+    /// Role at the hub.
+    pub role: rampart_protocol::rest::Role,
+    /// File name inside the data directory.
+    pub file: &'static str,
+}
+
+/// The demo agent (trained: the demo seeds its required lessons).
+pub const AGENT: Profile = Profile {
+    username: USERNAME,
+    display_name: DISPLAY_NAME,
+    role: rampart_protocol::rest::Role::Agent,
+    file: ACCOUNT_FILE,
+};
+/// The demo trainer.
+pub const TRAINER: Profile = Profile {
+    username: TRAINER_USERNAME,
+    display_name: TRAINER_DISPLAY_NAME,
+    role: rampart_protocol::rest::Role::Trainer,
+    file: TRAINER_FILE,
+};
+/// A new agent with no training: the hub routes no chats to them until they pass.
+pub const NEWCOMER: Profile = Profile {
+    username: NEWCOMER_USERNAME,
+    display_name: NEWCOMER_DISPLAY_NAME,
+    role: rampart_protocol::rest::Role::Agent,
+    file: NEWCOMER_FILE,
+};
+
 /// Format version of [`ACCOUNT_FILE`].
 const FILE_VERSION: u32 = 1;
 /// Issuer used for the local code generator (codes do not depend on it).
@@ -152,14 +200,29 @@ impl FileProblem {
     }
 }
 
-/// Where the credentials live for `data_dir`.
+/// Where the demo agent's credentials live for `data_dir`.
+#[cfg(test)]
 pub fn account_path(data_dir: &Path) -> PathBuf {
-    data_dir.join(ACCOUNT_FILE)
+    profile_path(data_dir, AGENT)
 }
 
-/// Reads the credentials: `Ok(None)` when there is no file yet.
+/// Where `profile`'s credentials live for `data_dir`.
+pub fn profile_path(data_dir: &Path, profile: Profile) -> PathBuf {
+    data_dir.join(profile.file)
+}
+
+/// Reads the demo agent's credentials: `Ok(None)` when there is no file yet.
+#[cfg(test)]
 pub(crate) fn load(data_dir: &Path) -> Result<Option<DemoAccount>, FileProblem> {
-    let bytes = match std::fs::read(account_path(data_dir)) {
+    load_profile(data_dir, AGENT)
+}
+
+/// Reads `profile`'s credentials: `Ok(None)` when there is no file yet.
+pub(crate) fn load_profile(
+    data_dir: &Path,
+    profile: Profile,
+) -> Result<Option<DemoAccount>, FileProblem> {
+    let bytes = match std::fs::read(profile_path(data_dir, profile)) {
         Ok(bytes) => zeroize::Zeroizing::new(bytes),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(_) => return Err(FileProblem::Unreadable),
@@ -168,7 +231,7 @@ pub(crate) fn load(data_dir: &Path) -> Result<Option<DemoAccount>, FileProblem> 
     if file.version != FILE_VERSION {
         return Err(FileProblem::UnknownVersion);
     }
-    if file.username != USERNAME || file.password.is_empty() {
+    if file.username != profile.username || file.password.is_empty() {
         return Err(FileProblem::Invalid);
     }
     DemoAccount::new(
@@ -181,8 +244,18 @@ pub(crate) fn load(data_dir: &Path) -> Result<Option<DemoAccount>, FileProblem> 
     .map_err(|_| FileProblem::Invalid)
 }
 
-/// Writes the credentials (owner-only), replacing any earlier file atomically.
+/// Writes the demo agent's credentials (owner-only), replacing any earlier file atomically.
+#[cfg(test)]
 pub(crate) fn save(data_dir: &Path, account: &DemoAccount) -> std::io::Result<()> {
+    save_profile(data_dir, AGENT, account)
+}
+
+/// Writes `profile`'s credentials (owner-only), replacing any earlier file atomically.
+pub(crate) fn save_profile(
+    data_dir: &Path,
+    profile: Profile,
+    account: &DemoAccount,
+) -> std::io::Result<()> {
     let file = AccountFile {
         version: FILE_VERSION,
         username: account.username.clone(),
@@ -193,8 +266,8 @@ pub(crate) fn save(data_dir: &Path, account: &DemoAccount) -> std::io::Result<()
     let json = zeroize::Zeroizing::new(
         serde_json::to_vec_pretty(&file).map_err(|e| std::io::Error::other(e.to_string()))?,
     );
-    let path = account_path(data_dir);
-    let temporary = data_dir.join(format!("{ACCOUNT_FILE}.tmp"));
+    let path = profile_path(data_dir, profile);
+    let temporary = data_dir.join(format!("{}.tmp", profile.file));
     // A leftover from a crash may have other permissions; start from nothing.
     let _ = std::fs::remove_file(&temporary);
     let mut options = std::fs::OpenOptions::new();
@@ -237,11 +310,11 @@ const PASSWORD_ATTEMPTS: usize = 32;
 /// A random, typeable password that passes the hub's default policy for the demo agent
 /// (`word-word-word-word-NN`). If, against all odds, none passes, the last one is returned and
 /// the hub's refusal reports it.
-pub(crate) fn generate_password() -> SecretString {
+pub(crate) fn generate_password(profile: Profile) -> SecretString {
     let policy = PasswordPolicy::default();
     let context = PasswordContext {
-        username: USERNAME.to_owned(),
-        display_name: DISPLAY_NAME.to_owned(),
+        username: profile.username.to_owned(),
+        display_name: profile.display_name.to_owned(),
         email: String::new(),
         organisation: ORGANISATION.to_owned(),
     };
@@ -330,7 +403,7 @@ mod tests {
         };
         let mut seen = std::collections::HashSet::new();
         for _ in 0..40 {
-            let password = generate_password();
+            let password = generate_password(AGENT);
             let rejections = policy.evaluate(&password, &context);
             assert!(rejections.is_empty(), "{rejections:?}");
             assert!(seen.insert(password.expose().clone()));

@@ -40,12 +40,15 @@ pub enum DemoError {
         /// Which step.
         step: &'static str,
         /// The client's error (never carries the password or code).
-        source: rampart_client::ClientError,
+        source: Box<rampart_client::ClientError>,
     },
     /// The hub answered the provisioning flow with something it should not have (for example
     /// no TOTP enrollment on a fresh account, or an unusable enrollment URI).
     #[error("demo account provisioning: {0}")]
     Unexpected(&'static str),
+    /// The demo agent's training could not be seeded.
+    #[error("demo training seeding failed: {0}")]
+    Training(Box<rampart_hub::training::TrainingError>),
     /// Password hashing, the TOTP engine or the clock failed.
     #[error("demo account: {0}")]
     Auth(#[from] rampart_auth::Error),
@@ -57,4 +60,10 @@ pub enum DemoError {
         /// What happened.
         reason: &'static str,
     },
+}
+
+impl From<rampart_hub::training::TrainingError> for DemoError {
+    fn from(error: rampart_hub::training::TrainingError) -> Self {
+        Self::Training(Box::new(error))
+    }
 }

@@ -6,6 +6,11 @@
 //! - provisions a demo agent ([`DemoAccount`], `demo.agent`) through the hub's public login
 //!   flow on first start and reuses it afterwards (see `provision` for how, and `account` for
 //!   why a password and TOTP secret on disk are acceptable for a local demo only);
+//! - provisions the same way a demo trainer ([`DemoHub::trainer`], `demo.trainer`, role
+//!   trainer) and a new, untrained agent ([`DemoHub::newcomer`], `demo.newcomer`), whom the hub
+//!   routes no chats to until they pass the required lessons;
+//! - seeds passing completions of the required built-in lessons for the demo agent, so it is
+//!   assigned chats immediately (demo seeding through the hub's store; see `seed_training`);
 //! - optionally simulates visitors in English and Spanish who wait in the queue, converse with
 //!   the agent and paste personal data the hub masks.
 //!
@@ -39,7 +44,7 @@ use rampart_protocol::rest::Role;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use account::{ACCOUNT_FILE, DemoAccount};
+pub use account::{ACCOUNT_FILE, DemoAccount, NEWCOMER_FILE, TRAINER_FILE};
 pub use error::DemoError;
 pub use rampart_secret::SecretString;
 
@@ -93,6 +98,8 @@ impl DemoConfig {
 pub struct DemoHub {
     url: HubUrl,
     account: DemoAccount,
+    trainer: DemoAccount,
+    newcomer: DemoAccount,
     visitors: Option<visitors::Simulator>,
     serving: Serving,
 }
@@ -202,14 +209,20 @@ impl DemoHub {
         let url =
             HubUrl::parse(&format!("http://{addr}")).map_err(|source| DemoError::Provision {
                 step: "hub address",
-                source,
+                source: Box::new(source),
             })?;
         let api = HubApi::new(url.clone()).map_err(|source| DemoError::Provision {
             step: "client",
-            source,
+            source: Box::new(source),
         })?;
         // On failure `serving` is dropped here, which stops the hub.
-        let account = provision::ensure_account(&hub, &api, &config.data_dir).await?;
+        let account =
+            provision::ensure_account(&hub, &api, &config.data_dir, account::AGENT).await?;
+        seed_training(&hub, account::AGENT).await?;
+        let trainer =
+            provision::ensure_account(&hub, &api, &config.data_dir, account::TRAINER).await?;
+        let newcomer =
+            provision::ensure_account(&hub, &api, &config.data_dir, account::NEWCOMER).await?;
 
         let visitors = config.simulated_visitors.then(|| {
             visitors::Simulator::spawn(
@@ -225,6 +238,8 @@ impl DemoHub {
         Ok(DemoHub {
             url,
             account,
+            trainer,
+            newcomer,
             visitors,
             serving,
         })
@@ -238,6 +253,16 @@ impl DemoHub {
     /// The demo agent.
     pub fn account(&self) -> &DemoAccount {
         &self.account
+    }
+
+    /// The demo trainer (role trainer: imports packs, runs live sessions, sees the dashboard).
+    pub fn trainer(&self) -> &DemoAccount {
+        &self.trainer
+    }
+
+    /// A new agent with no training: the hub assigns them no chats until they pass.
+    pub fn newcomer(&self) -> &DemoAccount {
+        &self.newcomer
     }
 
     /// Stops the visitors (they disconnect), then the hub (open sockets close, the audit log
@@ -265,8 +290,22 @@ impl DemoAccount {
     /// Reads the demo account saved in `data_dir` by an earlier [`DemoHub::start`], without
     /// starting a hub (the `rampart-demo code` command).
     pub fn load(data_dir: &Path) -> Result<DemoAccount, DemoError> {
-        let path = account::account_path(data_dir);
-        match account::load(data_dir) {
+        Self::load_profile(data_dir, account::AGENT)
+    }
+
+    /// Reads the demo trainer's account (see [`DemoAccount::load`]).
+    pub fn load_trainer(data_dir: &Path) -> Result<DemoAccount, DemoError> {
+        Self::load_profile(data_dir, account::TRAINER)
+    }
+
+    /// Reads the new agent's account (see [`DemoAccount::load`]).
+    pub fn load_newcomer(data_dir: &Path) -> Result<DemoAccount, DemoError> {
+        Self::load_profile(data_dir, account::NEWCOMER)
+    }
+
+    fn load_profile(data_dir: &Path, profile: account::Profile) -> Result<DemoAccount, DemoError> {
+        let path = account::profile_path(data_dir, profile);
+        match account::load_profile(data_dir, profile) {
             Ok(Some(account)) => Ok(account),
             Ok(None) => Err(DemoError::DataDir {
                 path,
@@ -281,6 +320,32 @@ impl DemoAccount {
             }),
         }
     }
+}
+
+/// Demo seeding, not a training path: the demo agent must take simulated chats as soon as the
+/// demo starts, so when its required lessons are not all passed (first start, or a year later)
+/// the hub's store records them as passed now, with 100 %. Only the demo does this; a real
+/// hub's agents pass lessons through the training endpoints.
+async fn seed_training(hub: &Hub, profile: account::Profile) -> Result<(), DemoError> {
+    let Some(row) = hub
+        .store
+        .account_by_username(profile.username)
+        .await
+        .map_err(HubError::from)?
+    else {
+        return Err(DemoError::Unexpected("the demo agent is missing"));
+    };
+    if hub.training.passes(row.id, profile.role).await? {
+        return Ok(());
+    }
+    let now_ms = i64::try_from(SystemClock.unix_now()?)
+        .unwrap_or(i64::MAX)
+        .saturating_mul(1000);
+    hub.training
+        .seed_required(row.id, profile.role, now_ms)
+        .await?;
+    tracing::info!(username = profile.username, "demo training seeded");
+    Ok(())
 }
 
 /// Creates the data directory, owner-only where the OS allows.

@@ -57,6 +57,9 @@ enum Command {
         /// the same 30 seconds, since each code works once.
         #[arg(long)]
         next: bool,
+        /// Whose code: `agent` (default), `trainer` or `newcomer` (the untrained agent).
+        #[arg(long, default_value = "agent")]
+        account: String,
     },
 }
 
@@ -82,6 +85,22 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         "  TOTP:     rampart-demo code --data-dir {}",
         data_dir.display()
     );
+    for (what, other, flag) in [
+        ("trainer", demo.trainer(), "trainer"),
+        (
+            "new agent (untrained: no chats until the required lessons are passed)",
+            demo.newcomer(),
+            "newcomer",
+        ),
+    ] {
+        println!("  {what}:");
+        println!("    username: {}", other.username());
+        println!("    password: {}", other.password().expose());
+        println!(
+            "    TOTP:     rampart-demo code --account {flag} --data-dir {}",
+            data_dir.display()
+        );
+    }
     println!(
         "  visitors: {}",
         if args.no_visitors { "off" } else { "simulated" }
@@ -91,8 +110,14 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     demo.shutdown().await.map_err(|e| e.to_string())
 }
 
-fn code(data_dir: &std::path::Path, next: bool) -> Result<(), String> {
-    let account = DemoAccount::load(data_dir).map_err(|e| e.to_string())?;
+fn code(data_dir: &std::path::Path, next: bool, which: &str) -> Result<(), String> {
+    let account = match which {
+        "agent" => DemoAccount::load(data_dir),
+        "trainer" => DemoAccount::load_trainer(data_dir),
+        "newcomer" => DemoAccount::load_newcomer(data_dir),
+        _ => return Err("--account is agent, trainer or newcomer".to_owned()),
+    }
+    .map_err(|e| e.to_string())?;
     let now = SystemClock.unix_now().map_err(|e| e.to_string())?;
     let (code, left) = if next {
         let (code, _) = account.code_at(now + 30);
@@ -114,7 +139,11 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(Command::Code { data_dir, next }) => code(&data_dir, next),
+        Some(Command::Code {
+            data_dir,
+            next,
+            account,
+        }) => code(&data_dir, next, &account),
         None => match tokio::runtime::Runtime::new() {
             Ok(runtime) => runtime.block_on(serve(cli.serve)),
             Err(error) => Err(format!("cannot start the runtime: {error}")),

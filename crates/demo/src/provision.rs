@@ -20,10 +20,10 @@ use rampart_auth::clock::{Clock, SystemClock};
 use rampart_auth::password::PasswordHasher;
 use rampart_client::{ClientError, ClientErrorCode, HubApi};
 use rampart_hub::server::{Hub, HubError};
-use rampart_protocol::rest::{LoginStep, Role};
+use rampart_protocol::rest::LoginStep;
 use rampart_secret::SecretString;
 
-use crate::account::{self, DISPLAY_NAME, DemoAccount, USERNAME};
+use crate::account::{self, DemoAccount, Profile};
 use crate::error::DemoError;
 
 /// Seconds a step must still have before the previous step's code is sent; closer to the
@@ -32,7 +32,10 @@ use crate::error::DemoError;
 const STEP_MARGIN_SECS: u64 = 3;
 
 fn provision_error(step: &'static str) -> impl FnOnce(ClientError) -> DemoError {
-    move |source| DemoError::Provision { step, source }
+    move |source| DemoError::Provision {
+        step,
+        source: Box::new(source),
+    }
 }
 
 fn account_error(step: &'static str) -> impl FnOnce(rampart_hub::login::LoginError) -> DemoError {
@@ -43,36 +46,38 @@ fn store_error(error: rampart_hub::store::StoreError) -> DemoError {
     DemoError::Hub(HubError::Store(error))
 }
 
-/// The demo account, reused or freshly provisioned. `hub` must be serving at `api`'s URL.
+/// A demo account, reused or freshly provisioned. `hub` must be serving at `api`'s URL.
 pub(crate) async fn ensure_account(
     hub: &Hub,
     api: &HubApi,
     data_dir: &std::path::Path,
+    profile: Profile,
 ) -> Result<DemoAccount, DemoError> {
-    match account::load(data_dir) {
+    let username = profile.username;
+    match account::load_profile(data_dir, profile) {
         Ok(Some(saved)) => {
             if matches_database(hub, &saved).await? {
-                tracing::info!(username = USERNAME, "demo account reused");
+                tracing::info!(username, "demo account reused");
                 return Ok(saved);
             }
             tracing::warn!(
-                username = USERNAME,
+                username,
                 "the saved demo account does not match the hub's database; provisioning it again"
             );
         }
-        Ok(None) => tracing::info!(username = USERNAME, "provisioning the demo account"),
+        Ok(None) => tracing::info!(username, "provisioning the demo account"),
         Err(problem) => tracing::warn!(
-            file = account::ACCOUNT_FILE,
+            file = profile.file,
             problem = problem.describe(),
             "the demo account file is unusable; provisioning the account again"
         ),
     }
-    let fresh = provision(hub, api).await?;
-    account::save(data_dir, &fresh).map_err(|source| DemoError::DataDir {
-        path: account::account_path(data_dir),
+    let fresh = provision(hub, api, profile).await?;
+    account::save_profile(data_dir, profile, &fresh).map_err(|source| DemoError::DataDir {
+        path: account::profile_path(data_dir, profile),
         source,
     })?;
-    tracing::info!(username = USERNAME, "demo account provisioned");
+    tracing::info!(username, "demo account provisioned");
     Ok(fresh)
 }
 
@@ -108,29 +113,30 @@ async fn matches_database(hub: &Hub, saved: &DemoAccount) -> Result<bool, DemoEr
 }
 
 /// Provisions the account: creates it (or resets it in place) and drives the HTTP flow.
-async fn provision(hub: &Hub, api: &HubApi) -> Result<DemoAccount, DemoError> {
-    let password = account::generate_password();
+async fn provision(hub: &Hub, api: &HubApi, profile: Profile) -> Result<DemoAccount, DemoError> {
+    let (username, display_name) = (profile.username, profile.display_name);
+    let password = account::generate_password(profile);
     let existing = hub
         .store
-        .account_by_username(USERNAME)
+        .account_by_username(username)
         .await
         .map_err(store_error)?;
     match existing {
         None => {
             let (_, code) = hub
                 .login
-                .create_agent(Actor::System, USERNAME, DISPLAY_NAME, Role::Agent, None)
+                .create_agent(Actor::System, username, display_name, profile.role, None)
                 .await
                 .map_err(account_error("create"))?;
-            api.enroll(USERNAME, &code, &password)
+            api.enroll(username, &code, &password)
                 .await
                 .map_err(provision_error("enroll"))?;
         }
-        Some(row) => reset_in_place(hub, row.id, &password).await?,
+        Some(row) => reset_in_place(hub, row.id, username, &password).await?,
     }
 
     let step = api
-        .login(USERNAME, &password)
+        .login(username, &password)
         .await
         .map_err(provision_error("login"))?;
     let LoginStep::EnrollmentRequired {
@@ -146,8 +152,8 @@ async fn provision(hub: &Hub, api: &HubApi) -> Result<DemoAccount, DemoError> {
     let otpauth_uri = SecretString::new(otpauth_uri);
     let secret = secret_from_uri(otpauth_uri.expose())?;
     let account = DemoAccount::new(
-        USERNAME.to_owned(),
-        DISPLAY_NAME.to_owned(),
+        username.to_owned(),
+        display_name.to_owned(),
         password,
         secret,
     )?;
@@ -163,6 +169,7 @@ async fn provision(hub: &Hub, api: &HubApi) -> Result<DemoAccount, DemoError> {
 async fn reset_in_place(
     hub: &Hub,
     id: rampart_protocol::AgentId,
+    username: &str,
     password: &SecretString,
 ) -> Result<(), DemoError> {
     let hasher = PasswordHasher::default();
@@ -184,11 +191,11 @@ async fn reset_in_place(
         .map_err(|_| DemoError::Unexpected("cannot build the audit event"))?;
     hub.audit.record(event, now).await.map_err(HubError::from)?;
     hub.login
-        .reset_totp(Actor::System, USERNAME)
+        .reset_totp(Actor::System, username)
         .await
         .map_err(account_error("reset authenticator"))?;
     hub.login
-        .unlock(Actor::System, USERNAME)
+        .unlock(Actor::System, username)
         .await
         .map_err(account_error("unlock"))?;
     Ok(())

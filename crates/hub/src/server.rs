@@ -66,7 +66,7 @@ pub enum HubError {
     EmailIndex(#[from] crate::email_index::EmailIndexError),
     /// The training engine failed to build.
     #[error("training: {0}")]
-    Training(#[from] rampart_training::Error),
+    Training(Box<rampart_training::Error>),
 }
 
 /// A running hub's services.
@@ -185,7 +185,8 @@ impl Hub {
                 reminder_days: config.training.reminder_days,
                 organisation: config.organisation.clone(),
             },
-        )?;
+        )
+        .map_err(|e| HubError::Training(Box::new(e)))?;
         Ok(Self {
             config: Arc::new(config),
             store,

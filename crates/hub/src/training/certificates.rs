@@ -11,6 +11,14 @@ use super::{Training, TrainingError, certificate_id, completion, millis};
 use crate::store::StoredCompletion;
 
 impl Training {
+    /// Whether `agent` has passed every lesson `role` requires and none has expired (the
+    /// decision as if enforced).
+    pub async fn passes(&self, agent: AgentId, role: Role) -> Result<bool, TrainingError> {
+        let catalog = self.catalog().await?;
+        let now = self.now_ms()?;
+        Ok(self.decide(&catalog, agent, role, now).await?.0.allowed)
+    }
+
     /// Certificates of every completion of the caller, newest first.
     pub async fn certificates(
         &self,
