@@ -119,12 +119,14 @@ mod support {
         _dir: tempfile::TempDir,
     }
 
-    /// A hub of the test's own (not the demo): the system clock, a cheap password hasher and,
-    /// if given, a short session re-check.
+    /// A hub of the test's own (not the demo): the system clock, a cheap password hasher,
+    /// if given, a short session re-check, and the training gate off (these tests' agents have
+    /// no training; the hub's own tests cover the gate).
     pub fn open_hub(
-        config: rampart_hub::config::HubConfig,
+        mut config: rampart_hub::config::HubConfig,
         session_recheck: Option<Duration>,
     ) -> rampart_hub::server::Hub {
+        config.training.enforce = false;
         let mut tuning = rampart_hub::server::Tuning {
             hasher: PasswordHasher::insecure_for_tests(),
             ..rampart_hub::server::Tuning::default()

@@ -11,4 +11,5 @@ mod process;
 mod reveal;
 mod store;
 mod support;
+mod training;
 mod widget;

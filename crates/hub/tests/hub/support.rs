@@ -319,19 +319,83 @@ impl LiveHub {
         self.clock.unix_now().unwrap()
     }
 
+    /// `GET` with a bearer token: (status, JSON body or `null`).
+    pub async fn get_json(&self, token: &str, path: &str) -> (u16, serde_json::Value) {
+        let response = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (
+            status,
+            response.json().await.unwrap_or(serde_json::Value::Null),
+        )
+    }
+
+    /// `POST`/`PUT` a JSON body with a bearer token: (status, JSON body or `null`).
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let response = self
+            .http
+            .request(method, self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (
+            status,
+            response.json().await.unwrap_or(serde_json::Value::Null),
+        )
+    }
+
+    pub async fn post_json(
+        &self,
+        token: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        self.send_json(reqwest::Method::POST, token, path, body)
+            .await
+    }
+
+    /// Every audit record as a JSON line.
+    pub fn audit_lines(&self) -> Vec<String> {
+        self.server
+            .audit
+            .log()
+            .records_from(0)
+            .map(|r| rampart_audit::to_json_line(&r.unwrap()).unwrap())
+            .collect()
+    }
+
     /// Creates an account, enrolls its password, and logs in over HTTP (password, TOTP
     /// enrollment, code). Returns the session token and the authenticator.
     pub async fn agent_session(&self, username: &str) -> (String, Totp, AgentId) {
+        self.staff_session(username, &format!("Agent {username}"), Role::Agent)
+            .await
+    }
+
+    /// Like [`LiveHub::agent_session`] for any role and display name.
+    pub async fn staff_session(
+        &self,
+        username: &str,
+        display_name: &str,
+        role: Role,
+    ) -> (String, Totp, AgentId) {
         let (id, code) = self
             .server
             .login
-            .create_agent(
-                Actor::System,
-                username,
-                &format!("Agent {username}"),
-                Role::Agent,
-                None,
-            )
+            .create_agent(Actor::System, username, display_name, role, None)
             .await
             .unwrap();
         let enroll = self
