@@ -897,3 +897,59 @@ async fn a_live_session_pushes_sections_and_questions_to_two_trainees() {
     assert!(lines.iter().any(|l| l.contains("training.live.started")));
     assert!(lines.iter().any(|l| l.contains("training.live.ended")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn join_codes_cannot_be_guessed_and_large_packs_fit_the_upload_limit() {
+    let hub = enforcing_hub().await;
+    let trainer = trainer(&hub).await;
+    // A pack well above the API's usual 16 KiB body limit is accepted.
+    let padding = "Plain words to read. ".repeat(3000);
+    let lesson = LESSON.replace("## Questions", &format!("{padding}\n\n## Questions"));
+    assert!(lesson.len() > 60 * 1024);
+    let (status, summary) = hub
+        .post_json(
+            &trainer,
+            "/api/v1/training/packs",
+            &upload(PACK_TOML, "en/01-basics.md", &lesson),
+        )
+        .await;
+    assert_eq!(status, 200, "{summary}");
+    // Ten wrong codes, then the trainee must wait, even for a right one.
+    let (status, session) = hub
+        .post_json(
+            &trainer,
+            "/api/v1/training/live",
+            &json!({ "packId": "acme", "lessonId": "basics", "language": "en" }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let code = session["code"].as_str().unwrap().to_owned();
+    let (token, _, _) = hub.agent_session("gus").await;
+    for i in 0..10 {
+        let wrong = format!("ZZZZ{}{}", (b'2' + i / 8) as char, (b'2' + i % 8) as char);
+        let wrong = if wrong == code {
+            "ZZZZZZ".to_owned()
+        } else {
+            wrong
+        };
+        let (status, _) = hub
+            .post_json(
+                &token,
+                "/api/v1/training/live/join",
+                &json!({ "code": wrong }),
+            )
+            .await;
+        assert_eq!(status, 404);
+    }
+    let (status, slow) = hub
+        .post_json(
+            &token,
+            "/api/v1/training/live/join",
+            &json!({ "code": code }),
+        )
+        .await;
+    assert_eq!(
+        (status, slow["code"].as_str()),
+        (429, Some("tooManyAttempts"))
+    );
+}
