@@ -289,3 +289,61 @@ async fn a_restart_starts_with_an_empty_queue() {
     agent.shutdown().await.unwrap();
     second.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trainer_and_an_untrained_agent_are_provisioned_beside_the_demo_agent() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = quiet(dir.path()).await;
+    let api = HubApi::new(demo.url().clone()).unwrap();
+    for (account, username, role, file) in [
+        (
+            demo.trainer(),
+            "demo.trainer",
+            rampart_protocol::rest::Role::Trainer,
+            rampart_demo::TRAINER_FILE,
+        ),
+        (
+            demo.newcomer(),
+            "demo.newcomer",
+            rampart_protocol::rest::Role::Agent,
+            rampart_demo::NEWCOMER_FILE,
+        ),
+    ] {
+        assert_eq!(account.username(), username);
+        let LoginStep::TotpRequired { challenge, .. } =
+            api.login(username, account.password()).await.unwrap()
+        else {
+            panic!("{username} is enrolled");
+        };
+        let (code, _) = account.code_at(now());
+        let session = api
+            .verify_totp(&challenge, &SecretString::new(code))
+            .await
+            .unwrap();
+        assert_eq!(session.agent.role, role);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(file))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+    let trainer_password = demo.trainer().password().clone();
+    demo.shutdown().await.unwrap();
+    // Reused at the next start, like the demo agent.
+    let again = quiet(dir.path()).await;
+    assert_eq!(
+        again.trainer().password().expose(),
+        trainer_password.expose()
+    );
+    assert_eq!(
+        rampart_demo::DemoAccount::load_newcomer(dir.path())
+            .unwrap()
+            .username(),
+        "demo.newcomer"
+    );
+    again.shutdown().await.unwrap();
+}
