@@ -209,7 +209,8 @@ impl Chat {
             targets.push(TransferTarget {
                 agent_id: id,
                 display_name: account.display_name,
-                available,
+                // An agent the training gate holds back cannot receive a transfer either.
+                available: available && self.live.is_allowed(id),
                 has_room: active < self.policy.agent_capacity,
             });
         }

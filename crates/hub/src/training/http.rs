@@ -1,6 +1,6 @@
 //! The training endpoints (`/api/v1/training/…`, listed in `rampart_protocol::training`).
 //! Every one authenticates like the rest of the API (bearer session, IP allow-lists); trainer
-//! endpoints check the role in [`super::trainer`].
+//! endpoints check the role in the training module (`trainer.rs`).
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};

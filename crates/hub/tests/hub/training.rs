@@ -953,3 +953,48 @@ async fn join_codes_cannot_be_guessed_and_large_packs_fit_the_upload_limit() {
         (429, Some("tooManyAttempts"))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_untrained_colleague_cannot_receive_a_transfer() {
+    let hub = enforcing_hub().await;
+    let (trained, _, trained_id) = hub.agent_session("hal").await;
+    let now_ms = i64::try_from(hub.clock_now()).unwrap() * 1000;
+    hub.server
+        .training
+        .seed_required(trained_id, Role::Agent, now_ms)
+        .await
+        .unwrap();
+    let (untrained, _, untrained_id) = hub.agent_session("ivy").await;
+    let (mut hal, gate) = console(&hub, &trained).await;
+    assert_eq!(gate["allowed"], true);
+    let (_ivy, gate) = console(&hub, &untrained).await;
+    assert_eq!(gate["allowed"], false);
+    let (conversation, _) = hub.visitor().await;
+    hal.until(|f| matches!(f, ServerFrame::Assigned { .. }))
+        .await;
+    let (_, targets) = hub.get_json(&trained, "/api/v1/agents/online").await;
+    let ivy = targets
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["displayName"] == "Agent ivy")
+        .unwrap();
+    assert_eq!(ivy["available"], false);
+    hal.send(&ClientFrame::Transfer {
+        conversation_id: conversation,
+        to_agent: untrained_id,
+    })
+    .await;
+    let refused = hal.until(|f| matches!(f, ServerFrame::Error { .. })).await;
+    assert!(matches!(refused, ServerFrame::Error { .. }));
+    let (_, Some(holder)) = hub
+        .server
+        .store
+        .conversation_state(conversation)
+        .await
+        .unwrap()
+    else {
+        panic!("the conversation is assigned");
+    };
+    assert_eq!(holder, trained_id);
+}
