@@ -998,3 +998,56 @@ async fn an_untrained_colleague_cannot_receive_a_transfer() {
     };
     assert_eq!(holder, trained_id);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trainer_starts_a_drill_for_everyone_and_each_trainee_runs_their_own() {
+    let hub = enforcing_hub().await;
+    let trainer = trainer(&hub).await;
+    let (token, _, _) = hub.agent_session("jo").await;
+    let (mut jo, _) = console(&hub, &token).await;
+    let (_, session) = hub
+        .post_json(
+            &trainer,
+            "/api/v1/training/live",
+            &json!({ "packId": "rampart-builtin", "lessonId": "drill-card-pasted", "language": "en" }),
+        )
+        .await;
+    let id = session["id"].as_str().unwrap();
+    let (status, _) = hub
+        .post_json(
+            &token,
+            "/api/v1/training/live/join",
+            &json!({ "code": session["code"] }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = hub
+        .post_json(
+            &trainer,
+            &format!("/api/v1/training/live/{id}/control"),
+            &json!({ "type": "startDrill", "drill_id": "no-such-drill" }),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = hub
+        .post_json(
+            &trainer,
+            &format!("/api/v1/training/live/{id}/control"),
+            &json!({ "type": "startDrill", "drill_id": "card-pasted" }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let ServerFrame::LiveTraining { session } = jo
+        .until(|f| matches!(f, ServerFrame::LiveTraining { session } if session.drill.is_some()))
+        .await
+    else {
+        unreachable!()
+    };
+    let start = serde_json::to_value(session.drill.unwrap()).unwrap();
+    let (status, turn) = hub
+        .post_json(&token, "/api/v1/training/drills", &start)
+        .await;
+    assert_eq!(status, 200, "{turn}");
+    assert_eq!(turn["drill"]["id"], "card-pasted");
+    assert!(turn["customerSays"][0].as_str().unwrap().contains("4111"));
+}
