@@ -12,4 +12,5 @@ mod reveal;
 mod store;
 mod support;
 mod training;
+mod training_live;
 mod widget;
