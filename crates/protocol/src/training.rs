@@ -600,9 +600,14 @@ pub struct LiveJoin {
     pub code: String,
 }
 
-/// What a trainer does in a live session.
+/// What a trainer does in a live session. Fields are camelCase like every other wire body
+/// (`{"type":"openQuestion","questionId":"q1"}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum LiveControl {
     /// Show this section (0-based) to everyone.
     Goto {

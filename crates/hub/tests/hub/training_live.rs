@@ -96,8 +96,7 @@ async fn a_live_session_pushes_sections_and_questions_to_two_trainees() {
         assert_eq!(seen.participants.len(), 2);
     }
     // A question opens: trainees see it without its answer.
-    // The contract spells this field in snake case (see the report on the protocol).
-    let (status, opened) = control(json!({ "type": "openQuestion", "question_id": "who" })).await;
+    let (status, opened) = control(json!({ "type": "openQuestion", "questionId": "who" })).await;
     assert_eq!(status, 200, "{opened}");
     let opened = session_of(
         ana.until(
@@ -247,7 +246,7 @@ async fn a_trainer_starts_a_drill_for_everyone_and_each_trainee_runs_their_own()
         .post_json(
             &trainer,
             &format!("/api/v1/training/live/{id}/control"),
-            &json!({ "type": "startDrill", "drill_id": "no-such-drill" }),
+            &json!({ "type": "startDrill", "drillId": "no-such-drill" }),
         )
         .await;
     assert_eq!(status, 404);
@@ -255,7 +254,7 @@ async fn a_trainer_starts_a_drill_for_everyone_and_each_trainee_runs_their_own()
         .post_json(
             &trainer,
             &format!("/api/v1/training/live/{id}/control"),
-            &json!({ "type": "startDrill", "drill_id": "card-pasted" }),
+            &json!({ "type": "startDrill", "drillId": "card-pasted" }),
         )
         .await;
     assert_eq!(status, 200);
