@@ -506,7 +506,11 @@ impl Training {
     ) -> Result<TrainingOverview, TrainingError> {
         let catalog = self.catalog().await?;
         let now = self.now_ms()?;
-        let gate = self.apply(profile.id, profile.role, true).await?;
+        let mut gate = self.apply(profile.id, profile.role, true).await?;
+        // The frame names lessons in English; the overview in the language asked for.
+        for r in gate.missing.iter_mut().chain(gate.expired.iter_mut()) {
+            *r = catalog.lesson_ref(&r.pack_id, &r.lesson_id, language(lang));
+        }
         let completions = self.inner.store.completions(profile.id).await?;
         let due = self.due_dates(profile.id).await?;
         let mut lessons = Vec::new();

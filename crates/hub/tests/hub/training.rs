@@ -186,6 +186,24 @@ async fn an_untrained_agent_gets_no_chats_until_every_required_lesson_is_passed(
     assert!(matches!(refusal, ServerFrame::Error { .. }));
     wait_waiting(&hub, 1).await;
 
+    let (_, spanish) = hub.get_json(&token, "/api/v1/training?language=es").await;
+    assert_eq!(spanish["gate"]["allowed"], false);
+    let titles: Vec<&str> = spanish["lessons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["title"].as_str().unwrap())
+        .collect();
+    let missing = spanish["gate"]["missing"][0]["title"].as_str().unwrap();
+    assert!(titles.contains(&missing), "{missing} is titled in Spanish");
+    assert!(
+        spanish["lessons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["language"] == "es")
+    );
+
     pass_required(&hub, &trainer, &token).await;
     let gate = ws
         .until(|f| matches!(f, ServerFrame::TrainingGate { gate } if gate.allowed))
