@@ -314,7 +314,8 @@ const CANARIES: &[&str] = &[
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hub_logging_at_trace_writes_no_card_or_id_from_chat_or_forms_anywhere() {
     let dir = tempfile::tempdir().unwrap();
-    let hub = HubProcess::start(dir.path(), "");
+    // The agent has no training, which is not what this test is about.
+    let hub = HubProcess::start(dir.path(), "[training]\nenforce = false\n");
 
     // An agent, provisioned the way an admin does it: the CLI prints a one-time code.
     let created = hub.admin(&[
