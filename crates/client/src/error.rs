@@ -157,6 +157,13 @@ pub enum ClientErrorCode {
     Outbox,
     /// See [`ClientError::Stopped`].
     Stopped,
+    /// An imported lesson pack is invalid; the hub's `issues` list each `file:line: problem`
+    /// (see [`ClientError::issues`]).
+    PackInvalid,
+    /// The lesson or pack changed since it was shown (or an import is not newer): reload.
+    TrainingOutdated,
+    /// No live training session has that code or id (or it ended).
+    LiveSessionNotFound,
 }
 
 impl ClientError {
@@ -177,6 +184,14 @@ impl ClientError {
             Self::ProtocolVersion { .. } => ClientErrorCode::ProtocolVersion,
             Self::Outbox { .. } => ClientErrorCode::Outbox,
             Self::Stopped => ClientErrorCode::Stopped,
+        }
+    }
+
+    /// The hub's list of problems with an imported pack (`packInvalid`); empty otherwise.
+    pub fn issues(&self) -> &[String] {
+        match self {
+            Self::Api { error, .. } => &error.issues,
+            _ => &[],
         }
     }
 
@@ -213,11 +228,9 @@ fn api_code(code: ApiErrorCode) -> ClientErrorCode {
         ApiErrorCode::NotFound => ClientErrorCode::NotFound,
         ApiErrorCode::PrivacyNotAcknowledged => ClientErrorCode::PrivacyNotAcknowledged,
         ApiErrorCode::Malformed => ClientErrorCode::RequestRejected,
-        // Training errors get their own client codes with the console's training screens.
-        ApiErrorCode::PackInvalid | ApiErrorCode::TrainingOutdated => {
-            ClientErrorCode::RequestRejected
-        }
-        ApiErrorCode::LiveSessionNotFound => ClientErrorCode::NotFound,
+        ApiErrorCode::PackInvalid => ClientErrorCode::PackInvalid,
+        ApiErrorCode::TrainingOutdated => ClientErrorCode::TrainingOutdated,
+        ApiErrorCode::LiveSessionNotFound => ClientErrorCode::LiveSessionNotFound,
         // `Internal` and any code a newer hub adds: the hub failed, the client cannot tell why.
         _ => ClientErrorCode::HubFailed,
     }
@@ -265,6 +278,20 @@ mod tests {
                 "{name} maps to {mapped:?}"
             );
         }
+    }
+
+    #[test]
+    fn an_invalid_pack_keeps_its_issues() {
+        let mut api = ApiError::new(ApiErrorCode::PackInvalid, "pack invalid");
+        api.issues = vec!["en/01.md:3: unknown key `titel`".to_owned()];
+        let error = ClientError::Api {
+            status: 422,
+            error: api,
+        };
+        assert_eq!(error.code(), ClientErrorCode::PackInvalid);
+        assert_eq!(error.issues(), ["en/01.md:3: unknown key `titel`"]);
+        assert!(!error.is_transient());
+        assert!(ClientError::Timeout.issues().is_empty());
     }
 
     #[test]

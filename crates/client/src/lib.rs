@@ -8,6 +8,8 @@
 //!   [`outbox`] with the same message ids until acknowledged, and resumes every conversation
 //!   from the last seq it delivered, so each message reaches the user exactly once, in order
 //!   ([`timeline`]).
+//! - [`training`]: the training API on [`HubApi`] (lessons, quizzes, drills, certificates,
+//!   live sessions; the trainer's packs, cohorts, dashboard and CSV export).
 //! - [`TlsConfig`]: rustls (ring provider) trusting the system's roots or pinned CAs.
 //! - [`ClientError`]: the one error type, with a stable [`ClientErrorCode`].
 //!
@@ -22,6 +24,7 @@ pub mod outbox;
 pub mod rest;
 pub mod timeline;
 pub mod tls;
+pub mod training;
 
 pub use backoff::{Backoff, BackoffPolicy, Jitter, RandomJitter, SeededJitter};
 pub use error::{ClientError, ClientErrorCode};

@@ -251,8 +251,17 @@ impl HubApi {
         json(response.map_err(transport)?).await
     }
 
-    fn post(&self, path: &str) -> reqwest::RequestBuilder {
+    pub(crate) fn post(&self, path: &str) -> reqwest::RequestBuilder {
         self.http.post(self.hub.api(path))
+    }
+
+    /// A request to an address built by the caller (paths with escaped segments, queries).
+    pub(crate) fn request(
+        &self,
+        method: reqwest::Method,
+        url: reqwest::Url,
+    ) -> reqwest::RequestBuilder {
+        self.http.request(method, url)
     }
 }
 
@@ -287,7 +296,7 @@ pub(crate) fn refusal(status: StatusCode, body: &[u8]) -> ClientError {
     }
 }
 
-async fn checked(response: Response) -> Result<Response, ClientError> {
+pub(crate) async fn checked(response: Response) -> Result<Response, ClientError> {
     let status = response.status();
     if status.is_success() {
         return Ok(response);
@@ -296,14 +305,14 @@ async fn checked(response: Response) -> Result<Response, ClientError> {
     Err(refusal(status, &body))
 }
 
-async fn json<T: DeserializeOwned>(response: Response) -> Result<T, ClientError> {
+pub(crate) async fn json<T: DeserializeOwned>(response: Response) -> Result<T, ClientError> {
     let response = checked(response).await?;
     let status = response.status().as_u16();
     let body = response.bytes().await.map_err(transport)?;
     serde_json::from_slice(&body).map_err(|_| ClientError::UnexpectedResponse { status })
 }
 
-async fn empty(response: Response) -> Result<(), ClientError> {
+pub(crate) async fn empty(response: Response) -> Result<(), ClientError> {
     checked(response).await.map(drop)
 }
 

@@ -11,3 +11,4 @@ mod findings;
 mod rest;
 mod support;
 mod tls;
+mod training;
