@@ -85,6 +85,13 @@ pub enum IpcErrorCode {
     PasswordRejected,
     /// The system clipboard could not be used.
     ClipboardUnavailable,
+    /// An imported lesson pack is invalid; `issues` lists each `file:line: problem`.
+    PackInvalid,
+    /// The lesson or pack changed since it was shown (or an imported pack is not newer):
+    /// reload it.
+    TrainingOutdated,
+    /// No live training session has that code (or it ended).
+    LiveSessionNotFound,
 }
 
 /// The error every command returns: a code to branch on and a message that is safe to show and
@@ -109,6 +116,10 @@ pub struct IpcError {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[ts(optional, type = "Array<{ code: string } & Record<string, unknown>>")]
     pub rejections: Vec<serde_json::Value>,
+    /// For `packInvalid`: every problem, as `file:line: problem`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(optional, type = "Array<string>")]
+    pub issues: Vec<String>,
 }
 
 impl IpcError {
@@ -120,6 +131,7 @@ impl IpcError {
             retry_after_secs: None,
             locked_until: None,
             rejections: Vec::new(),
+            issues: Vec::new(),
         }
     }
 }
@@ -184,6 +196,25 @@ pub const COMMANDS: &[&str] = &[
     "open_link",
     "transfer_targets",
     "transfer_conversation",
+    "training_overview",
+    "training_lesson",
+    "training_submit_quiz",
+    "training_start_drill",
+    "training_drill_act",
+    "training_certificates",
+    "training_live_join",
+    "training_live_answer",
+    "training_live_session",
+    "trainer_packs",
+    "trainer_import_pack",
+    "trainer_trainees",
+    "trainer_cohorts",
+    "trainer_save_cohort",
+    "trainer_assign",
+    "trainer_dashboard",
+    "trainer_export_csv",
+    "trainer_live_start",
+    "trainer_live_control",
 ];
 
 /// Renders the TypeScript bindings for every IPC type, in a stable order.
@@ -221,7 +252,8 @@ pub fn typescript_bindings() -> String {
     let mut out = String::from(
         "// Generated from crates/console-core/src/ipc.rs by `make bindings`. Do not edit.\n\n\
          import type { AgentProfile, Author, Availability, ConversationId, FormId, FormKind, \
-         MaskedField, MaskedSpan, MessageId, QueueEntry, Seq } from './protocol';\n\n",
+         MaskedField, MaskedSpan, MessageId, QueueEntry, Seq, LiveSession, \
+         TrainingGate } from './protocol';\n\n",
     );
     for decl in decls {
         out.push_str("export ");

@@ -268,6 +268,7 @@ mod support {
         demo_port: Option<u16>,
     ) -> ConsoleConfig {
         ConsoleConfig {
+            downloads_dir: data_dir.join("downloads"),
             data_dir,
             config_dir,
             secrets: store,
@@ -1580,4 +1581,59 @@ async fn a_console_offline_during_a_remote_wipe_wipes_when_it_reconnects() {
     // Back online, it is told at once and wipes.
     support::wiped(&console, &events, &data_dir).await;
     second.abort();
+}
+
+/// Training talks to the hub for the signed-in agent: like every such command it is refused
+/// while signed out and while locked, before anything reaches the hub.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn training_commands_are_refused_while_signed_out_or_locked() {
+    use rampart_protocol::ids::{DrillRunId, LiveSessionId};
+    use rampart_protocol::training::{DrillAction, LiveControl, TrainingLanguage};
+
+    let h = Harness::start(Duration::from_secs(60)).await;
+    let console = &h.console;
+    let session = LiveSessionId::new();
+    let check = async |console: &rampart_console_core::console::Console| {
+        [
+            refused(console.training_overview().await).code,
+            refused(
+                console
+                    .training_lesson("core", "cards", TrainingLanguage::En, false)
+                    .await,
+            )
+            .code,
+            refused(
+                console
+                    .training_drill_act(DrillRunId::new(), DrillAction::RequestSecureForm)
+                    .await,
+            )
+            .code,
+            refused(console.training_certificates().await).code,
+            refused(console.training_live_join("K7PQ2M").await).code,
+            refused(console.training_live_session(session).await).code,
+            refused(console.trainer_packs().await).code,
+            refused(console.trainer_dashboard(None).await).code,
+            refused(console.trainer_export_csv(None).await).code,
+            refused(
+                console
+                    .trainer_live_control(session, LiveControl::End)
+                    .await,
+            )
+            .code,
+        ]
+    };
+    for code in check(console).await {
+        assert_eq!(code, IpcErrorCode::WrongState, "signed out");
+    }
+    h.sign_in().await;
+    console.lock().await.unwrap();
+    for code in check(console).await {
+        assert_eq!(code, IpcErrorCode::WrongState, "locked");
+    }
+    // Input is checked before the state: a bad join code says so.
+    assert_eq!(
+        refused(console.training_live_join("no").await).code,
+        IpcErrorCode::InvalidInput
+    );
+    h.console.shutdown().await;
 }

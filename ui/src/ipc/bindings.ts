@@ -1,6 +1,6 @@
 // Generated from crates/console-core/src/ipc.rs by `make bindings`. Do not edit.
 
-import type { AgentProfile, Author, Availability, ConversationId, FormId, FormKind, MaskedField, MaskedSpan, MessageId, QueueEntry, Seq } from './protocol';
+import type { AgentProfile, Author, Availability, ConversationId, FormId, FormKind, MaskedField, MaskedSpan, MessageId, QueueEntry, Seq, LiveSession, TrainingGate } from './protocol';
 
 export type BuildKind = "debug" | "release";
 
@@ -32,7 +32,7 @@ platform: string,
  */
 captureProtection: CaptureProtection, };
 
-export type IpcErrorCode = "invalidInput" | "internal" | "wrongState" | "invalidHubUrl" | "hubUnreachable" | "tls" | "timeout" | "invalidCredentials" | "totpInvalid" | "totpReplayed" | "challengeExpired" | "tooManyAttempts" | "lockedOut" | "ipNotAllowed" | "sessionExpired" | "forbidden" | "keychainUnavailable" | "keychainLocked" | "cacheUnreadable" | "unlockFailed" | "demoFailed" | "hubFailed" | "notFound" | "enrollmentInvalid" | "passwordRejected" | "clipboardUnavailable";
+export type IpcErrorCode = "invalidInput" | "internal" | "wrongState" | "invalidHubUrl" | "hubUnreachable" | "tls" | "timeout" | "invalidCredentials" | "totpInvalid" | "totpReplayed" | "challengeExpired" | "tooManyAttempts" | "lockedOut" | "ipNotAllowed" | "sessionExpired" | "forbidden" | "keychainUnavailable" | "keychainLocked" | "cacheUnreadable" | "unlockFailed" | "demoFailed" | "hubFailed" | "notFound" | "enrollmentInvalid" | "passwordRejected" | "clipboardUnavailable" | "packInvalid" | "trainingOutdated" | "liveSessionNotFound";
 
 export type IpcError = { 
 /**
@@ -54,7 +54,11 @@ lockedUntil?: number,
 /**
  * For `passwordRejected`: each reason as a code plus parameters, for the UI to translate.
  */
-rejections?: Array<{ code: string } & Record<string, unknown>>, };
+rejections?: Array<{ code: string } & Record<string, unknown>>, 
+/**
+ * For `packInvalid`: every problem, as `file:line: problem`.
+ */
+issues?: Array<string>, };
 
 export type UiErrorSource = "uncaught" | "unhandledRejection";
 
@@ -263,7 +267,15 @@ connection: Connection,
 /**
  * Routable or away.
  */
-availability: Availability, };
+availability: Availability, 
+/**
+ * The hub's latest decision on live work (`None` until it sent one).
+ */
+trainingGate: TrainingGate | null, 
+/**
+ * The live training session this agent runs or joined, as last pushed.
+ */
+liveTraining: LiveSession | null, };
 
 export type SendOutcome = { "outcome": "queued", 
 /**
@@ -309,7 +321,15 @@ form: FormView, } | { "type": "forgotten",
 /**
  * Their ids.
  */
-conversations: Array<ConversationId>, } | { "type": "notice", 
+conversations: Array<ConversationId>, } | { "type": "trainingGate", 
+/**
+ * May the agent take live chats, and what blocks it.
+ */
+gate: TrainingGate, } | { "type": "liveTraining", 
+/**
+ * Its state as this agent may see it.
+ */
+session: LiveSession, } | { "type": "notice", 
 /**
  * What happened.
  */
@@ -378,4 +398,4 @@ sentAt: number,
 openHere: boolean, };
 
 /** Every command the Rust side registers. */
-export const COMMANDS = ["app_info", "report_ui_error", "console_state", "start_demo", "demo_code", "set_hub", "sign_in", "verify_code", "sign_out", "subscribe_events", "snapshot", "conversation_messages", "focus_conversation", "accept_conversation", "close_conversation", "set_availability", "send_message", "note_activity", "lock_console", "unlock_console", "unlock_with_code", "copy_revealed", "reveal_value", "request_form", "conversation_forms", "reveal_form_field", "check_password", "enroll", "set_locale", "search_messages", "open_link", "transfer_targets", "transfer_conversation"] as const;
+export const COMMANDS = ["app_info", "report_ui_error", "console_state", "start_demo", "demo_code", "set_hub", "sign_in", "verify_code", "sign_out", "subscribe_events", "snapshot", "conversation_messages", "focus_conversation", "accept_conversation", "close_conversation", "set_availability", "send_message", "note_activity", "lock_console", "unlock_console", "unlock_with_code", "copy_revealed", "reveal_value", "request_form", "conversation_forms", "reveal_form_field", "check_password", "enroll", "set_locale", "search_messages", "open_link", "transfer_targets", "transfer_conversation", "training_overview", "training_lesson", "training_submit_quiz", "training_start_drill", "training_drill_act", "training_certificates", "training_live_join", "training_live_answer", "training_live_session", "trainer_packs", "trainer_import_pack", "trainer_trainees", "trainer_cohorts", "trainer_save_cohort", "trainer_assign", "trainer_dashboard", "trainer_export_csv", "trainer_live_start", "trainer_live_control"] as const;

@@ -68,6 +68,8 @@ enum Replaced {
     Conversation(ConversationId),
     Queue,
     Connection,
+    TrainingGate,
+    LiveTraining(rampart_protocol::ids::LiveSessionId),
 }
 
 fn replaced(event: &ConsoleEvent) -> Option<Replaced> {
@@ -77,11 +79,13 @@ fn replaced(event: &ConsoleEvent) -> Option<Replaced> {
         }
         ConsoleEvent::Queue { .. } => Some(Replaced::Queue),
         ConsoleEvent::Connection { .. } => Some(Replaced::Connection),
+        ConsoleEvent::TrainingGate { .. } => Some(Replaced::TrainingGate),
+        ConsoleEvent::LiveTraining { session } => Some(Replaced::LiveTraining(session.id)),
         _ => None,
     }
 }
 
-/// Drops conversation, queue and connection states that a later state of the same thing in the
+/// Drops conversation, queue, connection, training-gate and live-session states that a later state of the same thing in the
 /// batch replaces, keeping the order of everything else. A phase change is a barrier: nothing
 /// is dropped across it, so the UI sees the states before a lock or sign-out as they were.
 pub(super) fn coalesce(batch: Vec<ConsoleEvent>) -> Vec<ConsoleEvent> {
@@ -209,6 +213,62 @@ mod tests {
         let kept = coalesce(vec![conversation(a, 1), state, conversation(a, 2)]);
         assert_eq!(kept.len(), 3);
         assert!(matches!(kept[1], ConsoleEvent::State { .. }));
+    }
+
+    #[test]
+    fn the_latest_gate_and_the_latest_state_of_each_live_session_stay() {
+        use rampart_protocol::ids::LiveSessionId;
+        use rampart_protocol::training::{LessonView, LiveSession, TrainingGate, TrainingLanguage};
+        let gate = |allowed| ConsoleEvent::TrainingGate {
+            gate: TrainingGate {
+                allowed,
+                missing: Vec::new(),
+                expired: Vec::new(),
+            },
+        };
+        let live = |id, section| ConsoleEvent::LiveTraining {
+            session: Box::new(LiveSession {
+                id,
+                code: "K7PQ2M".to_owned(),
+                trainer: "Tess".to_owned(),
+                lesson: LessonView {
+                    pack_id: "core".to_owned(),
+                    lesson_id: "cards".to_owned(),
+                    title: "Cards".to_owned(),
+                    language: TrainingLanguage::En,
+                    version: 1,
+                    estimated_minutes: 5,
+                    pass_mark: 80,
+                    sections: Vec::new(),
+                },
+                section,
+                participants: Vec::new(),
+                question: None,
+                drill: None,
+                ended: false,
+            }),
+        };
+        let (a, b) = (LiveSessionId::new(), LiveSessionId::new());
+        let kept = coalesce(vec![
+            gate(false),
+            live(a, 0),
+            live(b, 0),
+            live(a, 1),
+            gate(true),
+            live(a, 2),
+        ]);
+        let shown: Vec<String> = kept
+            .iter()
+            .map(|e| match e {
+                ConsoleEvent::TrainingGate { gate } => format!("gate {}", gate.allowed),
+                ConsoleEvent::LiveTraining { session } if session.id == a => {
+                    format!("a {}", session.section)
+                }
+                ConsoleEvent::LiveTraining { session } => format!("b {}", session.section),
+                _ => "other".to_owned(),
+            })
+            .collect();
+        assert_eq!(shown, ["b 0", "gate true", "a 2"]);
     }
 
     #[derive(Default)]

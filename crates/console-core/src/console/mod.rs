@@ -18,6 +18,7 @@ mod model;
 mod os_lock;
 mod pump;
 mod qr;
+mod training;
 pub mod view;
 
 use std::path::PathBuf;
@@ -113,6 +114,9 @@ pub struct ConsoleConfig {
     pub demo_port: Option<u16>,
     /// Where revealed values the hub lets the agent copy go.
     pub clipboard: Arc<dyn clipboard::Clipboard>,
+    /// Where exports (the training dashboard's CSV) are saved: the user's downloads folder, or
+    /// their home folder when there is none.
+    pub downloads_dir: PathBuf,
 }
 
 impl ConsoleConfig {
@@ -128,6 +132,7 @@ impl ConsoleConfig {
                 Duration::from_secs(secs.max(1)).min(MAX_IDLE_LOCK)
             });
         Self {
+            downloads_dir: training::default_downloads_dir(&data_dir),
             data_dir,
             config_dir,
             secrets: Arc::new(rampart_vault::OsStore::new()),
@@ -240,6 +245,9 @@ pub fn client_error(error: &ClientError) -> IpcError {
         C::NotFound => IpcErrorCode::NotFound,
         C::EnrollmentInvalid => IpcErrorCode::EnrollmentInvalid,
         C::PasswordRejected => IpcErrorCode::PasswordRejected,
+        C::PackInvalid => IpcErrorCode::PackInvalid,
+        C::TrainingOutdated => IpcErrorCode::TrainingOutdated,
+        C::LiveSessionNotFound => IpcErrorCode::LiveSessionNotFound,
         _ => IpcErrorCode::HubFailed,
     };
     let mut ipc = IpcError::new(code, error.to_string());
@@ -247,6 +255,7 @@ pub fn client_error(error: &ClientError) -> IpcError {
         ipc.retry_after_secs = api.retry_after_secs;
         ipc.locked_until = api.locked_until;
         ipc.rejections.clone_from(&api.rejections);
+        ipc.issues.clone_from(&api.issues);
     }
     ipc
 }

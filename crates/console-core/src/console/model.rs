@@ -40,6 +40,10 @@ pub struct Model {
     pub connection: Connection,
     /// Routable or away.
     pub availability: Availability,
+    /// The hub's latest decision on live work for this agent.
+    pub training_gate: Option<rampart_protocol::training::TrainingGate>,
+    /// The latest state of the live training session this agent runs or joined.
+    pub live_training: Option<rampart_protocol::training::LiveSession>,
 }
 
 impl Model {
@@ -54,6 +58,8 @@ impl Model {
             shown: VecDeque::with_capacity(SHOWN_CONVERSATIONS),
             connection: Connection::Connecting { attempt: 0 },
             availability: Availability::Away,
+            training_gate: None,
+            live_training: None,
         }
     }
 
@@ -299,6 +305,8 @@ impl Model {
             conversations,
             connection: self.connection,
             availability: self.availability,
+            training_gate: self.training_gate.clone(),
+            live_training: self.live_training.clone(),
         }
     }
 }

@@ -200,6 +200,19 @@ fn on_frame(console: &Console, vault: Option<&SharedVault>, frame: ServerFrame) 
                 fields,
             },
         ),
+        ServerFrame::TrainingGate { gate } => {
+            tracing::info!(allowed = gate.allowed, "training gate");
+            console
+                .inner
+                .with_model(|m| m.training_gate = Some(gate.clone()));
+            console.emit(ConsoleEvent::TrainingGate { gate });
+        }
+        ServerFrame::LiveTraining { session } => {
+            console
+                .inner
+                .with_model(|m| m.live_training = Some((*session).clone()));
+            console.emit(ConsoleEvent::LiveTraining { session });
+        }
         ServerFrame::Error { code, .. } => {
             tracing::warn!(?code, "the hub refused a frame");
         }

@@ -212,6 +212,10 @@ pub struct Snapshot {
     pub connection: Connection,
     /// Routable or away.
     pub availability: rampart_protocol::Availability,
+    /// The hub's latest decision on live work (`None` until it sent one).
+    pub training_gate: Option<rampart_protocol::training::TrainingGate>,
+    /// The live training session this agent runs or joined, as last pushed.
+    pub live_training: Option<rampart_protocol::training::LiveSession>,
 }
 
 /// What sending a message led to.
@@ -279,6 +283,16 @@ pub enum ConsoleEvent {
     Forgotten {
         /// Their ids.
         conversations: Vec<ConversationId>,
+    },
+    /// The hub's decision on live work changed (sent at connect and after each change).
+    TrainingGate {
+        /// May the agent take live chats, and what blocks it.
+        gate: rampart_protocol::training::TrainingGate,
+    },
+    /// A live training session this agent runs or joined changed.
+    LiveTraining {
+        /// Its state as this agent may see it.
+        session: Box<rampart_protocol::training::LiveSession>,
     },
     /// Something the agent should know (translated by code in the UI).
     Notice {
