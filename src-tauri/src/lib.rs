@@ -11,7 +11,13 @@ use rampart_console_core::console::view::{
 };
 use rampart_console_core::console::{Console, ConsoleConfig, EventSink, UnlockWith};
 use rampart_console_core::{AppInfo, BuildKind, IpcError, IpcErrorCode, UiErrorReport};
+use rampart_protocol::ids::{CohortId, DrillRunId, LiveSessionId};
 use rampart_protocol::rest::{RevealReason, TransferTarget};
+use rampart_protocol::training::{
+    AssignmentRequest, Certificate, Cohort, CohortRequest, Dashboard, DrillAction, DrillStart,
+    DrillTurn, LessonView, LiveAnswer, LiveControl, LiveSession, LiveStart, PackFile, PackSummary,
+    QuizResult, QuizSubmission, Trainee, TrainingLanguage, TrainingOverview,
+};
 use rampart_protocol::{AgentId, Availability, ConversationId, FormId, FormKind, MessageId};
 use rampart_secret::SecretString;
 use tauri::ipc::Channel;
@@ -318,6 +324,159 @@ mod commands {
     ) -> Result<ConsoleState> {
         console.unlock(UnlockWith::Code(code)).await
     }
+
+    // ---- training (the hub scores, gates and checks roles; see console-core's training) ----
+
+    #[tauri::command]
+    pub async fn training_overview(console: State<'_, Console>) -> Result<TrainingOverview> {
+        console.training_overview().await
+    }
+
+    #[tauri::command]
+    pub async fn training_lesson(
+        console: State<'_, Console>,
+        pack_id: String,
+        lesson_id: String,
+        language: TrainingLanguage,
+        preview: bool,
+    ) -> Result<LessonView> {
+        console
+            .training_lesson(&pack_id, &lesson_id, language, preview)
+            .await
+    }
+
+    #[tauri::command]
+    pub async fn training_submit_quiz(
+        console: State<'_, Console>,
+        pack_id: String,
+        lesson_id: String,
+        submission: QuizSubmission,
+    ) -> Result<QuizResult> {
+        console
+            .training_submit_quiz(&pack_id, &lesson_id, submission)
+            .await
+    }
+
+    #[tauri::command]
+    pub async fn training_start_drill(
+        console: State<'_, Console>,
+        start: DrillStart,
+    ) -> Result<DrillTurn> {
+        console.training_start_drill(start).await
+    }
+
+    #[tauri::command]
+    pub async fn training_drill_act(
+        console: State<'_, Console>,
+        run_id: DrillRunId,
+        action: DrillAction,
+    ) -> Result<DrillTurn> {
+        console.training_drill_act(run_id, action).await
+    }
+
+    #[tauri::command]
+    pub async fn training_certificates(console: State<'_, Console>) -> Result<Vec<Certificate>> {
+        console.training_certificates().await
+    }
+
+    #[tauri::command]
+    pub async fn training_live_join(
+        console: State<'_, Console>,
+        code: String,
+    ) -> Result<LiveSession> {
+        console.training_live_join(&code).await
+    }
+
+    #[tauri::command]
+    pub async fn training_live_answer(
+        console: State<'_, Console>,
+        session: LiveSessionId,
+        answer: LiveAnswer,
+    ) -> Result<LiveSession> {
+        console.training_live_answer(session, answer).await
+    }
+
+    #[tauri::command]
+    pub async fn training_live_session(
+        console: State<'_, Console>,
+        session: LiveSessionId,
+    ) -> Result<LiveSession> {
+        console.training_live_session(session).await
+    }
+
+    #[tauri::command]
+    pub async fn trainer_packs(console: State<'_, Console>) -> Result<Vec<PackSummary>> {
+        console.trainer_packs().await
+    }
+
+    #[tauri::command]
+    pub async fn trainer_import_pack(
+        console: State<'_, Console>,
+        files: Vec<PackFile>,
+    ) -> Result<PackSummary> {
+        console.trainer_import_pack(files).await
+    }
+
+    #[tauri::command]
+    pub async fn trainer_trainees(console: State<'_, Console>) -> Result<Vec<Trainee>> {
+        console.trainer_trainees().await
+    }
+
+    #[tauri::command]
+    pub async fn trainer_cohorts(console: State<'_, Console>) -> Result<Vec<Cohort>> {
+        console.trainer_cohorts().await
+    }
+
+    #[tauri::command]
+    pub async fn trainer_save_cohort(
+        console: State<'_, Console>,
+        id: Option<CohortId>,
+        request: CohortRequest,
+    ) -> Result<Cohort> {
+        console.trainer_save_cohort(id, request).await
+    }
+
+    #[tauri::command]
+    pub async fn trainer_assign(
+        console: State<'_, Console>,
+        cohort: CohortId,
+        request: AssignmentRequest,
+    ) -> Result<Cohort> {
+        console.trainer_assign(cohort, request).await
+    }
+
+    #[tauri::command]
+    pub async fn trainer_dashboard(
+        console: State<'_, Console>,
+        cohort: Option<CohortId>,
+    ) -> Result<Dashboard> {
+        console.trainer_dashboard(cohort).await
+    }
+
+    #[tauri::command]
+    pub async fn trainer_export_csv(
+        console: State<'_, Console>,
+        cohort: Option<CohortId>,
+    ) -> Result<String> {
+        console.trainer_export_csv(cohort).await
+    }
+
+    #[tauri::command]
+    pub async fn trainer_live_start(
+        console: State<'_, Console>,
+        start: LiveStart,
+    ) -> Result<LiveSession> {
+        console.trainer_live_start(start).await
+    }
+
+    #[tauri::command]
+    pub async fn trainer_live_control(
+        console: State<'_, Console>,
+        session: LiveSessionId,
+        control: LiveControl,
+    ) -> Result<LiveSession> {
+        console.trainer_live_control(session, control).await
+    }
 }
 
 /// Where the user's data lives (before the app exists to ask): `XDG_DATA_HOME` or `HOME`.
@@ -441,6 +600,25 @@ pub fn run() {
             commands::open_link,
             commands::transfer_targets,
             commands::transfer_conversation,
+            commands::training_overview,
+            commands::training_lesson,
+            commands::training_submit_quiz,
+            commands::training_start_drill,
+            commands::training_drill_act,
+            commands::training_certificates,
+            commands::training_live_join,
+            commands::training_live_answer,
+            commands::training_live_session,
+            commands::trainer_packs,
+            commands::trainer_import_pack,
+            commands::trainer_trainees,
+            commands::trainer_cohorts,
+            commands::trainer_save_cohort,
+            commands::trainer_assign,
+            commands::trainer_dashboard,
+            commands::trainer_export_csv,
+            commands::trainer_live_start,
+            commands::trainer_live_control,
         ])
         .build(tauri::generate_context!());
     match app {
