@@ -29,6 +29,7 @@ import {
   type WorkspaceData,
 } from './model';
 import { i18n } from '../i18n/index.svelte';
+import { trainingStore } from '../training/store.svelte';
 
 /** Messages loaded per conversation (the list is virtualised, so this can be large). */
 export const PAGE = 10_000;
@@ -54,14 +55,19 @@ class ConsoleStore {
       if (this.notice === 'idleLocked' || this.notice === 'screenLocked') this.notice = null;
       void this.reload();
     } else if (state.phase !== 'active') {
-      // Locked or signed out: drop every conversation from the page.
+      // Locked or signed out: drop every conversation from the page, and the training state.
       this.data = emptyWorkspace();
+      trainingStore.clear();
     }
   }
 
   async reload(): Promise<void> {
     const selected = this.data.selected;
-    this.data = fromSnapshot(await snapshot(), selected);
+    const loaded = await snapshot();
+    this.data = fromSnapshot(loaded, selected);
+    // A reloaded page learns the gate and any live session from the core.
+    trainingStore.gate = loaded.trainingGate;
+    if (loaded.liveTraining) trainingStore.setLive(loaded.liveTraining);
     if (selected) await this.select(selected);
   }
 
@@ -75,6 +81,14 @@ class ConsoleStore {
       return;
     }
     if (this.state?.phase !== 'active') return;
+    if (event.type === 'trainingGate') {
+      trainingStore.gate = event.gate;
+      return;
+    }
+    if (event.type === 'liveTraining') {
+      trainingStore.setLive(event.session);
+      return;
+    }
     applyEvent(this.data, event);
   }
 
