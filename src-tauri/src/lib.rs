@@ -328,8 +328,11 @@ mod commands {
     // ---- training (the hub scores, gates and checks roles; see console-core's training) ----
 
     #[tauri::command]
-    pub async fn training_overview(console: State<'_, Console>) -> Result<TrainingOverview> {
-        console.training_overview().await
+    pub async fn training_overview(
+        console: State<'_, Console>,
+        language: Option<TrainingLanguage>,
+    ) -> Result<TrainingOverview> {
+        console.training_overview(language).await
     }
 
     #[tauri::command]

@@ -93,12 +93,15 @@ impl HubApi {
 
     // ---- trainee ----
 
-    /// `GET /api/v1/training`: the gate on live work and every lesson with the agent's standing.
+    /// `GET /api/v1/training?language=`: the gate on live work and every lesson with the
+    /// agent's standing, titles in `lang` where a translation exists.
     pub async fn training_overview(
         &self,
         token: &SecretString,
+        lang: TrainingLanguage,
     ) -> Result<TrainingOverview, ClientError> {
-        self.training_get(token, self.training_url("/api/v1/training", &[]))
+        let query = [("language", language(lang).to_owned())];
+        self.training_get(token, self.training_url("/api/v1/training", &query))
             .await
     }
 

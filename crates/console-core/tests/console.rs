@@ -1595,7 +1595,7 @@ async fn training_commands_are_refused_while_signed_out_or_locked() {
     let session = LiveSessionId::new();
     let check = async |console: &rampart_console_core::console::Console| {
         [
-            refused(console.training_overview().await).code,
+            refused(console.training_overview(None).await).code,
             refused(
                 console
                     .training_lesson("core", "cards", TrainingLanguage::En, false)

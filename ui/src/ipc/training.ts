@@ -32,9 +32,10 @@ export type * from './protocol';
 
 // ---- trainee (any signed-in role) ----
 
-/** The gate on live work and every lesson with the agent's standing. */
-export function trainingOverview(): Promise<TrainingOverview> {
-  return call<TrainingOverview>('training_overview');
+/** The gate on live work and every lesson with the agent's standing, titles in `language`
+ * (default: the language the UI last reported to the core). */
+export function trainingOverview(language?: TrainingLanguage): Promise<TrainingOverview> {
+  return call<TrainingOverview>('training_overview', { language: language ?? null });
 }
 
 /** A lesson's content; answers only when a trainer asks for a preview. */

@@ -199,7 +199,10 @@ async fn trainee_calls_reach_their_routes_with_the_token() {
     .await;
     let token = secret("tok-123");
     let api = &hub.api;
-    let overview = api.training_overview(&token).await.unwrap();
+    let overview = api
+        .training_overview(&token, TrainingLanguage::Es)
+        .await
+        .unwrap();
     assert!(!overview.gate.allowed);
     let view = api
         .training_lesson(&token, "core", "cards/1", TrainingLanguage::Es, true)
@@ -241,7 +244,7 @@ async fn trainee_calls_reach_their_routes_with_the_token() {
         .map(|s| (s.method.clone(), s.target.clone()))
         .collect();
     let expected = [
-        ("GET", "/api/v1/training".to_owned()),
+        ("GET", "/api/v1/training?language=es".to_owned()),
         (
             "GET",
             "/api/v1/training/packs/core/lessons/cards%2F1?language=es&preview=true".to_owned(),

@@ -271,11 +271,22 @@ impl Console {
 
     // ---- trainee ----
 
-    /// The gate on live work and every lesson with the agent's standing. When the hub cannot
-    /// be reached, the last overview it sent (kept in the vault) instead.
-    pub async fn training_overview(&self) -> Result<TrainingOverview, IpcError> {
+    /// The gate on live work and every lesson with the agent's standing, titles in `language`
+    /// (by default the UI's language). When the hub cannot be reached, the last overview it
+    /// sent (kept in the vault) instead.
+    pub async fn training_overview(
+        &self,
+        language: Option<TrainingLanguage>,
+    ) -> Result<TrainingOverview, IpcError> {
+        let language = language.unwrap_or_else(|| {
+            if super::lock(&self.inner.locale).as_str() == "es" {
+                TrainingLanguage::Es
+            } else {
+                TrainingLanguage::En
+            }
+        });
         let (api, token, vault) = self.training_session().await?;
-        match api.training_overview(&token).await {
+        match api.training_overview(&token, language).await {
             Ok(overview) => {
                 if let Some(vault) = &vault {
                     let json = serde_json::to_string(&overview).ok();

@@ -23,6 +23,15 @@ class TrainingStore {
     }
   }
 
+  /** Bumped when the Training tab is chosen while already showing: back to the overview. */
+  home = $state(0);
+
+  /** Shows an area (the top bar's tabs); choosing Training again returns to its overview. */
+  showArea(area: Area): void {
+    if (area === 'training' && this.area === 'training') this.home += 1;
+    this.area = area;
+  }
+
   /** Switches to the Training area and opens a lesson there. */
   openLesson(ref: Pick<LessonRef, 'packId' | 'lessonId'>): void {
     this.requested = { packId: ref.packId, lessonId: ref.lessonId };
