@@ -138,6 +138,34 @@ mod support {
             .unwrap()
     }
 
+    /// A hub like [`open_hub`] that enforces the training gate.
+    pub fn open_training_hub(dir: &std::path::Path) -> rampart_hub::server::Hub {
+        let mut config = rampart_hub::config::HubConfig {
+            data_dir: dir.join("hub"),
+            ..rampart_hub::config::HubConfig::default()
+        };
+        config.training.enforce = true;
+        let tuning = rampart_hub::server::Tuning {
+            hasher: PasswordHasher::insecure_for_tests(),
+            ..rampart_hub::server::Tuning::default()
+        };
+        rampart_hub::server::Hub::open(config, Arc::new(rampart_auth::clock::SystemClock), tuning)
+            .unwrap()
+    }
+
+    /// A new staff account with `role` on `hub`; returns its one-time enrollment code.
+    pub async fn new_staff(
+        hub: &rampart_hub::server::Hub,
+        username: &str,
+        role: rampart_protocol::rest::Role,
+    ) -> SecretString {
+        hub.login
+            .create_agent(rampart_audit::Actor::System, username, username, role, None)
+            .await
+            .unwrap()
+            .1
+    }
+
     /// A new agent account on `hub`; returns its one-time enrollment code.
     pub async fn new_agent(
         hub: &rampart_hub::server::Hub,
@@ -1636,4 +1664,148 @@ async fn training_commands_are_refused_while_signed_out_or_locked() {
         IpcErrorCode::InvalidInput
     );
     h.console.shutdown().await;
+}
+
+/// The training gate end to end through the console: a new agent's console hears it is blocked,
+/// passes every required lesson through the console's commands (quiz answers from a trainer's
+/// preview, drills handled the safe way), and then hears the gate open; the standing is kept
+/// for a reloaded page and the trainer's CSV export lands in the downloads folder.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trainee_passes_the_required_lessons_and_the_gate_event_opens() {
+    use rampart_protocol::rest::Role;
+    use rampart_protocol::training::{
+        BlockView, DrillAction, DrillStart, QuizSubmission, TrainingLanguage,
+    };
+
+    let dir = tempfile::tempdir().unwrap();
+    let hub = support::open_training_hub(dir.path());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let trainee_code = support::new_staff(&hub, "nina", Role::Agent).await;
+    let trainer_code = support::new_staff(&hub, "tess", Role::Trainer).await;
+    let server = tokio::spawn(hub.serve(listener, std::future::pending()));
+    let (trainee, events, _, _) =
+        support::signed_in_console(&dir.path().join("trainee"), addr, "nina", trainee_code).await;
+    let (trainer, _, _, trainer_data) =
+        support::signed_in_console(&dir.path().join("trainer"), addr, "tess", trainer_code).await;
+
+    let first = events
+        .wait_for("the first training gate", |e| match e {
+            ConsoleEvent::TrainingGate { gate } => Some(gate.clone()),
+            _ => None,
+        })
+        .await;
+    assert!(!first.allowed, "a new agent is not routed live chats");
+    assert!(!first.missing.is_empty());
+
+    let overview = trainee.training_overview(None).await.unwrap();
+    assert_eq!(overview.gate, first);
+    let safe = [
+        DrillAction::Report,
+        DrillAction::Refuse,
+        DrillAction::Refuse,
+        DrillAction::RequestSecureForm,
+    ];
+    for lesson in overview.lessons.iter().filter(|l| l.required) {
+        let (pack, id) = (lesson.pack_id.as_str(), lesson.lesson_id.as_str());
+        let view = trainee
+            .training_lesson(pack, id, TrainingLanguage::En, false)
+            .await
+            .unwrap();
+        let blocks: Vec<&BlockView> = view.sections.iter().flat_map(|s| &s.blocks).collect();
+        assert!(
+            blocks
+                .iter()
+                .all(|b| !matches!(b, BlockView::Quiz { question } if question.answer.is_some())),
+            "a trainee never gets the answers"
+        );
+        let preview = trainer
+            .training_lesson(pack, id, TrainingLanguage::En, true)
+            .await
+            .unwrap();
+        let answers: Vec<_> = preview
+            .sections
+            .iter()
+            .flat_map(|s| &s.blocks)
+            .filter_map(|b| match b {
+                BlockView::Quiz { question } => Some(question.answer.clone()),
+                _ => None,
+            })
+            .collect();
+        if !answers.is_empty() {
+            let result = trainee
+                .training_submit_quiz(
+                    pack,
+                    id,
+                    QuizSubmission {
+                        language: TrainingLanguage::En,
+                        version: view.version,
+                        answers,
+                    },
+                )
+                .await
+                .unwrap();
+            assert!(result.passed, "{id}: {}%", result.percent);
+        }
+        for block in &blocks {
+            let BlockView::Drill { drill } = block else {
+                continue;
+            };
+            let mut turn = trainee
+                .training_start_drill(DrillStart {
+                    pack_id: pack.to_owned(),
+                    lesson_id: id.to_owned(),
+                    drill_id: drill.id.clone(),
+                    language: TrainingLanguage::En,
+                })
+                .await
+                .unwrap();
+            for action in &safe {
+                if turn.finished {
+                    break;
+                }
+                turn = trainee
+                    .training_drill_act(turn.run_id, action.clone())
+                    .await
+                    .unwrap();
+            }
+            assert!(
+                turn.result.as_ref().is_some_and(|r| r.passed),
+                "{}",
+                drill.id
+            );
+        }
+    }
+
+    let opened = events
+        .wait_for("the gate to open", |e| match e {
+            ConsoleEvent::TrainingGate { gate } if gate.allowed => Some(gate.clone()),
+            _ => None,
+        })
+        .await;
+    assert!(opened.missing.is_empty() && opened.expired.is_empty());
+    let snapshot = trainee.snapshot().await.unwrap();
+    assert_eq!(snapshot.training_gate.map(|g| g.allowed), Some(true));
+    assert!(!trainee.training_certificates().await.unwrap().is_empty());
+
+    // The trainer's dashboard export is a new private file in the downloads folder.
+    let path = trainer.trainer_export_csv(None).await.unwrap();
+    let path = std::path::Path::new(&path);
+    assert!(
+        path.starts_with(trainer_data.join("downloads")),
+        "{}",
+        path.display()
+    );
+    assert!(std::fs::read_to_string(path).unwrap().contains("nina"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let again = trainer.trainer_export_csv(None).await.unwrap();
+    assert_ne!(again, path.display().to_string(), "never overwritten");
+    trainee.shutdown().await;
+    trainer.shutdown().await;
+    server.abort();
 }
