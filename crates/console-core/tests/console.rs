@@ -1669,7 +1669,8 @@ async fn training_commands_are_refused_while_signed_out_or_locked() {
 /// The training gate end to end through the console: a new agent's console hears it is blocked,
 /// passes every required lesson through the console's commands (quiz answers from a trainer's
 /// preview, drills handled the safe way), and then hears the gate open; the standing is kept
-/// for a reloaded page and the trainer's CSV export lands in the downloads folder.
+/// for a reloaded page and, in the vault, for when the hub cannot be reached; the trainer's CSV
+/// export lands in the downloads folder.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_trainee_passes_the_required_lessons_and_the_gate_event_opens() {
     use rampart_protocol::rest::Role;
@@ -1683,7 +1684,10 @@ async fn a_trainee_passes_the_required_lessons_and_the_gate_event_opens() {
     let addr = listener.local_addr().unwrap();
     let trainee_code = support::new_staff(&hub, "nina", Role::Agent).await;
     let trainer_code = support::new_staff(&hub, "tess", Role::Trainer).await;
-    let server = tokio::spawn(hub.serve(listener, std::future::pending()));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(hub.serve(listener, async {
+        let _ = stopped.await;
+    }));
     let (trainee, events, _, _) =
         support::signed_in_console(&dir.path().join("trainee"), addr, "nina", trainee_code).await;
     let (trainer, _, _, trainer_data) =
@@ -1805,7 +1809,18 @@ async fn a_trainee_passes_the_required_lessons_and_the_gate_event_opens() {
     }
     let again = trainer.trainer_export_csv(None).await.unwrap();
     assert_ne!(again, path.display().to_string(), "never overwritten");
+
+    // Offline, the overview comes from the vault, with the standing the hub last reported.
+    let online = trainee.training_overview(None).await.unwrap();
+    let _ = stop.send(());
+    let _ = server.await;
+    let offline = trainee.training_overview(None).await.unwrap();
+    assert_eq!(offline, online);
+    assert!(offline.gate.allowed);
+    assert!(
+        trainee.training_certificates().await.is_err(),
+        "certificates need the hub"
+    );
     trainee.shutdown().await;
     trainer.shutdown().await;
-    server.abort();
 }
