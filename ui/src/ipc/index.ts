@@ -71,6 +71,9 @@ const KNOWN_CODES: readonly IpcErrorCode[] = [
   'notFound',
   'enrollmentInvalid',
   'passwordRejected',
+  'packInvalid',
+  'trainingOutdated',
+  'liveSessionNotFound',
 ];
 
 /** Narrows whatever a failed `invoke` threw into the typed error the Rust side sends. */
@@ -94,6 +97,10 @@ export function toIpcError(raw: unknown): IpcError {
             r !== null &&
             typeof (r as { code?: unknown }).code === 'string',
         );
+      }
+      const issues = (raw as { issues?: unknown }).issues;
+      if (Array.isArray(issues)) {
+        error.issues = issues.filter((i): i is string => typeof i === 'string');
       }
       return error;
     }

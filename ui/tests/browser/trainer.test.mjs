@@ -147,30 +147,26 @@ describe('trainer screens', () => {
     }
   });
 
-  it(
-    'lists the hub’s file:line issues for a pack it refused',
-    { skip: 'needs toIpcError to pass packInvalid and issues through (console branch)' },
-    async () => {
-      const { page, context } = await openTrainer(browser, preview.url, VARIANTS[0], {
-        trainer_import_pack: {
-          $reject: {
-            code: 'packInvalid',
-            message: 'invalid pack',
-            issues: ['en/01.md:12: unknown question kind "essay"', 'pack.toml: missing `version`'],
-          },
+  it('lists the hub’s file:line issues for a pack it refused', async () => {
+    const { page, context } = await openTrainer(browser, preview.url, VARIANTS[0], {
+      trainer_import_pack: {
+        $reject: {
+          code: 'packInvalid',
+          message: 'invalid pack',
+          issues: ['en/01.md:12: unknown question kind "essay"', 'pack.toml: missing `version`'],
         },
-      });
-      await page.getByTestId('zip-input').setInputFiles({
-        name: 'acme.zip',
-        mimeType: 'application/zip',
-        buffer: Buffer.from(zipSync({ 'pack.toml': strToU8('id = "x"') })),
-      });
-      const issues = page.getByTestId('pack-issues');
-      await issues.waitFor();
-      assert.equal(await issues.locator('tbody tr').count(), 2);
-      await context.close();
-    },
-  );
+      },
+    });
+    await page.getByTestId('zip-input').setInputFiles({
+      name: 'acme.zip',
+      mimeType: 'application/zip',
+      buffer: Buffer.from(zipSync({ 'pack.toml': strToU8('id = "x"') })),
+    });
+    const issues = page.getByTestId('pack-issues');
+    await issues.waitFor();
+    assert.equal(await issues.locator('tbody tr').count(), 2);
+    await context.close();
+  });
 
   it('edits a cohort and assigns a lesson due at the end of the picked day (UTC)', async () => {
     const { page, context } = await openTrainer(browser, preview.url, VARIANTS[0]);
