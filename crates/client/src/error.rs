@@ -286,7 +286,7 @@ mod tests {
         api.issues = vec!["en/01.md:3: unknown key `titel`".to_owned()];
         let error = ClientError::Api {
             status: 422,
-            error: api,
+            error: Box::new(api),
         };
         assert_eq!(error.code(), ClientErrorCode::PackInvalid);
         assert_eq!(error.issues(), ["en/01.md:3: unknown key `titel`"]);
