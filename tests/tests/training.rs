@@ -332,6 +332,19 @@ async fn a_new_agent_passes_a_lesson_and_drills_in_the_console() -> Result<(), E
         console.click("[data-testid=lesson-back]").await?;
         console.wait_for("[data-testid=lesson-row]", WAIT).await?;
         console.screenshot("overview-es-dark").await?;
+
+        // The trainer, signed in on the same console, sees the pass on the dashboard.
+        console.click("[data-testid=sign-out]").await?;
+        console.wait_for("[data-testid=username]", WAIT).await?;
+        sign_in_as(console, &trainer).await?;
+        console.click("[data-testid=area-trainer]").await?;
+        console.click("[data-testid=trainer-tab-dashboard]").await?;
+        let passed = format!(
+            "[data-testid=dashboard-row][data-username='{}'] td[data-lesson='{lesson}'][data-state=current]",
+            newcomer.username()
+        );
+        console.wait_for(&passed, WAIT).await?;
+        console.screenshot("trainer-dashboard-es-dark").await?;
         Ok(())
     })
     .await
