@@ -55,14 +55,14 @@ async fn sign_in_as(console: &Console, account: &DemoAccount) -> Result<(), Erro
     Ok(())
 }
 
-/// The right answers of a lesson, from the demo trainer's preview through the hub's API (the
-/// trainee never gets them).
+/// The right answers of a lesson in English and in Spanish, from the demo trainer's preview
+/// through the hub's API (the trainee never gets them).
 async fn right_answers(
     hub: &HubUrl,
     trainer: &DemoAccount,
     pack: &str,
     lesson: &str,
-) -> Result<Vec<QuizAnswer>, Error> {
+) -> Result<(Vec<QuizAnswer>, Vec<QuizAnswer>), Error> {
     let api = HubApi::new(hub.clone())?;
     let deadline = Instant::now() + Duration::from_secs(70);
     let token = loop {
@@ -82,18 +82,25 @@ async fn right_answers(
             Err(error) => return Err(error.into()),
         }
     };
-    let view = api
-        .training_lesson(&token, pack, lesson, TrainingLanguage::En, true)
-        .await?;
-    Ok(view
-        .sections
-        .iter()
-        .flat_map(|s| &s.blocks)
-        .filter_map(|b| match b {
-            BlockView::Quiz { question } => question.answer.clone(),
-            _ => None,
-        })
-        .collect())
+    let mut answers = Vec::new();
+    for language in [TrainingLanguage::En, TrainingLanguage::Es] {
+        let view = api
+            .training_lesson(&token, pack, lesson, language, true)
+            .await?;
+        answers.push(
+            view.sections
+                .iter()
+                .flat_map(|s| &s.blocks)
+                .filter_map(|b| match b {
+                    BlockView::Quiz { question } => question.answer.clone(),
+                    _ => None,
+                })
+                .collect(),
+        );
+    }
+    let es = answers.pop().unwrap_or_default();
+    let en = answers.pop().unwrap_or_default();
+    Ok((en, es))
 }
 
 /// Clicks the `index`-th element matching `inner` inside the `question`-th question.
@@ -251,7 +258,7 @@ async fn a_new_agent_passes_a_lesson_and_drills_in_the_console() -> Result<(), E
 
         // Its quiz, answered through the UI, is passed and marked question by question.
         let hub = HubUrl::parse(&format!("http://127.0.0.1:{port}"))?;
-        let answers = right_answers(&hub, &trainer, pack, id).await?;
+        let (answers, answers_es) = right_answers(&hub, &trainer, pack, id).await?;
         assert!(!answers.is_empty(), "{lesson} has a quiz");
         answer(console, &answers).await?;
         console.click("[data-testid=submit-quiz]").await?;
@@ -328,6 +335,22 @@ async fn a_new_agent_passes_a_lesson_and_drills_in_the_console() -> Result<(), E
         open_lesson(console, &lesson).await?;
         console.wait_for("[data-testid=question]", WAIT).await?;
         console.screenshot("lesson-es").await?;
+        // The quiz again in Spanish (a retake counts like any attempt), then the card drill.
+        answer(console, &answers_es).await?;
+        console.click("[data-testid=submit-quiz]").await?;
+        console.wait_for("[data-testid=quiz-result]", WAIT).await?;
+        assert_eq!(
+            attribute(console, "[data-testid=quiz-result]", "data-passed").await?,
+            "true"
+        );
+        console.screenshot("quiz-result-es").await?;
+        open_lesson(console, drill_lesson).await?;
+        console.click("[data-testid=open-drill]").await?;
+        console.click("[data-testid=start-drill]").await?;
+        run_drill(console, "secure-form").await?;
+        console.screenshot("drill-passed-es").await?;
+        open_lesson(console, &lesson).await?;
+        console.wait_for("[data-testid=question]", WAIT).await?;
         console.click("[data-testid=theme-toggle]").await?;
         console.click("[data-testid=lesson-back]").await?;
         console.wait_for("[data-testid=lesson-row]", WAIT).await?;

@@ -247,9 +247,14 @@ impl HubApi {
         self.training_get(token, url).await
     }
 
-    /// Every cohort.
-    pub async fn trainer_cohorts(&self, token: &SecretString) -> Result<Vec<Cohort>, ClientError> {
-        let url = self.training_url("/api/v1/training/cohorts", &[]);
+    /// Every cohort, with lesson titles in `lang`.
+    pub async fn trainer_cohorts(
+        &self,
+        token: &SecretString,
+        lang: TrainingLanguage,
+    ) -> Result<Vec<Cohort>, ClientError> {
+        let query = [("language", language(lang).to_owned())];
+        let url = self.training_url("/api/v1/training/cohorts", &query);
         self.training_get(token, url).await
     }
 
@@ -288,19 +293,28 @@ impl HubApi {
         self.training_send(Method::POST, token, url, request).await
     }
 
-    fn cohort_query(cohort: Option<CohortId>) -> Vec<(&'static str, String)> {
-        cohort
-            .map(|id| vec![("cohort", id.to_string())])
-            .unwrap_or_default()
+    fn cohort_query(
+        cohort: Option<CohortId>,
+        lang: TrainingLanguage,
+    ) -> Vec<(&'static str, String)> {
+        let mut query = vec![("language", language(lang).to_owned())];
+        if let Some(id) = cohort {
+            query.push(("cohort", id.to_string()));
+        }
+        query
     }
 
-    /// Progress per agent and lesson, for one cohort or everyone.
+    /// Progress per agent and lesson, for one cohort or everyone, with lesson titles in `lang`.
     pub async fn trainer_dashboard(
         &self,
         token: &SecretString,
         cohort: Option<CohortId>,
+        lang: TrainingLanguage,
     ) -> Result<Dashboard, ClientError> {
-        let url = self.training_url("/api/v1/training/dashboard", &Self::cohort_query(cohort));
+        let url = self.training_url(
+            "/api/v1/training/dashboard",
+            &Self::cohort_query(cohort, lang),
+        );
         self.training_get(token, url).await
     }
 
@@ -309,10 +323,11 @@ impl HubApi {
         &self,
         token: &SecretString,
         cohort: Option<CohortId>,
+        lang: TrainingLanguage,
     ) -> Result<String, ClientError> {
         let url = self.training_url(
             "/api/v1/training/dashboard.csv",
-            &Self::cohort_query(cohort),
+            &Self::cohort_query(cohort, lang),
         );
         let response = self
             .request(Method::GET, url)

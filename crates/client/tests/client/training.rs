@@ -329,7 +329,9 @@ async fn trainer_calls_reach_their_routes_and_the_csv_comes_back_as_text() {
     }];
     api.trainer_import_pack(&token, files).await.unwrap();
     api.trainer_trainees(&token).await.unwrap();
-    api.trainer_cohorts(&token).await.unwrap();
+    api.trainer_cohorts(&token, TrainingLanguage::Es)
+        .await
+        .unwrap();
     let request = CohortRequest {
         name: "March".to_owned(),
         members: Vec::new(),
@@ -348,14 +350,21 @@ async fn trainer_calls_reach_their_routes_and_the_csv_comes_back_as_text() {
     api.trainer_assign(&token, cohort, &assignment)
         .await
         .unwrap();
-    api.trainer_dashboard(&token, Some(cohort)).await.unwrap();
+    api.trainer_dashboard(&token, Some(cohort), TrainingLanguage::Es)
+        .await
+        .unwrap();
     assert_eq!(
-        api.trainer_dashboard_csv(&token, Some(cohort))
+        api.trainer_dashboard_csv(&token, Some(cohort), TrainingLanguage::Es)
             .await
             .unwrap(),
         csv
     );
-    assert_eq!(api.trainer_dashboard_csv(&token, None).await.unwrap(), "");
+    assert_eq!(
+        api.trainer_dashboard_csv(&token, None, TrainingLanguage::En)
+            .await
+            .unwrap(),
+        ""
+    );
     let start = LiveStart {
         pack_id: "core".to_owned(),
         lesson_id: "cards".to_owned(),
@@ -377,13 +386,13 @@ async fn trainer_calls_reach_their_routes_and_the_csv_comes_back_as_text() {
             "GET /api/v1/training/packs".to_owned(),
             "POST /api/v1/training/packs".to_owned(),
             "GET /api/v1/training/trainees".to_owned(),
-            "GET /api/v1/training/cohorts".to_owned(),
+            "GET /api/v1/training/cohorts?language=es".to_owned(),
             "POST /api/v1/training/cohorts".to_owned(),
             format!("PUT /api/v1/training/cohorts/{cohort}"),
             format!("POST /api/v1/training/cohorts/{cohort}/assignments"),
-            format!("GET /api/v1/training/dashboard?cohort={cohort}"),
-            format!("GET /api/v1/training/dashboard.csv?cohort={cohort}"),
-            "GET /api/v1/training/dashboard.csv".to_owned(),
+            format!("GET /api/v1/training/dashboard?language=es&cohort={cohort}"),
+            format!("GET /api/v1/training/dashboard.csv?language=es&cohort={cohort}"),
+            "GET /api/v1/training/dashboard.csv?language=en".to_owned(),
             "POST /api/v1/training/live".to_owned(),
             format!("POST /api/v1/training/live/{session}/control"),
         ]

@@ -271,6 +271,15 @@ impl Console {
 
     // ---- trainee ----
 
+    /// The training language matching the UI's locale.
+    fn ui_language(&self) -> TrainingLanguage {
+        if super::lock(&self.inner.locale).as_str() == "es" {
+            TrainingLanguage::Es
+        } else {
+            TrainingLanguage::En
+        }
+    }
+
     /// The gate on live work and every lesson with the agent's standing, titles in `language`
     /// (by default the UI's language). When the hub cannot be reached, the last overview it
     /// sent (kept in the vault) instead.
@@ -278,13 +287,7 @@ impl Console {
         &self,
         language: Option<TrainingLanguage>,
     ) -> Result<TrainingOverview, IpcError> {
-        let language = language.unwrap_or_else(|| {
-            if super::lock(&self.inner.locale).as_str() == "es" {
-                TrainingLanguage::Es
-            } else {
-                TrainingLanguage::En
-            }
-        });
+        let language = language.unwrap_or_else(|| self.ui_language());
         let (api, token, vault) = self.training_session().await?;
         match api.training_overview(&token, language).await {
             Ok(overview) => {
@@ -469,7 +472,7 @@ impl Console {
     /// Every cohort.
     pub async fn trainer_cohorts(&self) -> Result<Vec<Cohort>, IpcError> {
         let (api, token, _) = self.training_session().await?;
-        api.trainer_cohorts(&token)
+        api.trainer_cohorts(&token, self.ui_language())
             .await
             .map_err(|e| client_error(&e))
     }
@@ -511,7 +514,7 @@ impl Console {
     /// Progress per agent and lesson, for one cohort or everyone.
     pub async fn trainer_dashboard(&self, cohort: Option<CohortId>) -> Result<Dashboard, IpcError> {
         let (api, token, _) = self.training_session().await?;
-        api.trainer_dashboard(&token, cohort)
+        api.trainer_dashboard(&token, cohort, self.ui_language())
             .await
             .map_err(|e| client_error(&e))
     }
@@ -520,7 +523,7 @@ impl Console {
     pub async fn trainer_export_csv(&self, cohort: Option<CohortId>) -> Result<String, IpcError> {
         let (api, token, _) = self.training_session().await?;
         let csv = api
-            .trainer_dashboard_csv(&token, cohort)
+            .trainer_dashboard_csv(&token, cohort, self.ui_language())
             .await
             .map_err(|e| client_error(&e))?;
         let dir = self.inner.config.downloads_dir.clone();

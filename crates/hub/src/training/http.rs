@@ -77,6 +77,8 @@ struct LanguageQuery {
 #[serde(deny_unknown_fields)]
 struct CohortQuery {
     cohort: Option<CohortId>,
+    /// The language of lesson titles (English by default).
+    language: Option<TrainingLanguage>,
 }
 
 fn query<T>(
@@ -193,8 +195,27 @@ async fn trainees(State(api): State<Api>, Authed(authed, _): Authed) -> Answer<V
     Ok(Json(api.training.trainees(&authed.agent).await?))
 }
 
-async fn cohorts(State(api): State<Api>, Authed(authed, _): Authed) -> Answer<Vec<Cohort>> {
-    Ok(Json(api.training.cohorts(&authed.agent).await?))
+async fn cohorts(
+    State(api): State<Api>,
+    Authed(authed, _): Authed,
+    q: Result<Query<CohortQuery>, axum::extract::rejection::QueryRejection>,
+) -> Answer<Vec<Cohort>> {
+    let q = query(q)?;
+    let mut cohorts = api.training.cohorts(&authed.agent).await?;
+    if let Some(lang) = q.language {
+        for cohort in &mut cohorts {
+            let mut refs: Vec<_> = cohort
+                .assignments
+                .iter()
+                .map(|a| a.lesson.clone())
+                .collect();
+            api.training.localise(&mut refs, lang).await?;
+            for (assignment, lesson) in cohort.assignments.iter_mut().zip(refs) {
+                assignment.lesson = lesson;
+            }
+        }
+    }
+    Ok(Json(cohorts))
 }
 
 async fn create_cohort(
@@ -249,7 +270,11 @@ async fn dashboard(
     q: Result<Query<CohortQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Answer<Dashboard> {
     let q = query(q)?;
-    Ok(Json(api.training.dashboard(&authed.agent, q.cohort).await?))
+    let mut dashboard = api.training.dashboard(&authed.agent, q.cohort).await?;
+    if let Some(lang) = q.language {
+        api.training.localise(&mut dashboard.lessons, lang).await?;
+    }
+    Ok(Json(dashboard))
 }
 
 async fn dashboard_csv(
@@ -261,7 +286,7 @@ async fn dashboard_csv(
     let q = query(q)?;
     let csv = api
         .training
-        .dashboard_csv(&authed.agent, q.cohort, Some(ip))
+        .dashboard_csv(&authed.agent, q.cohort, q.language, Some(ip))
         .await?;
     Ok((
         StatusCode::OK,

@@ -498,6 +498,19 @@ impl Training {
         Ok(due)
     }
 
+    /// Gives `refs` their titles in `lang` (trainer lists are built in English).
+    pub async fn localise(
+        &self,
+        refs: &mut [LessonRef],
+        lang: TrainingLanguage,
+    ) -> Result<(), TrainingError> {
+        let catalog = self.catalog().await?;
+        for r in refs {
+            *r = catalog.lesson_ref(&r.pack_id, &r.lesson_id, language(lang));
+        }
+        Ok(())
+    }
+
     /// `GET /api/v1/training`.
     pub async fn overview(
         &self,

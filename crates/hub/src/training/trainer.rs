@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use rampart_protocol::rest::{AgentProfile, Role};
 use rampart_protocol::training::{
     Assignment, AssignmentRequest, Cohort, CohortRequest, Dashboard, DashboardCell, DashboardRow,
-    LessonRef, PackSummary, PackUpload, StandingState, Trainee,
+    LessonRef, PackSummary, PackUpload, StandingState, Trainee, TrainingLanguage,
 };
 use rampart_protocol::{AgentId, CohortId};
 use rampart_training::{Language, MAX_LESSONS, Pack};
@@ -479,9 +479,13 @@ impl Training {
         &self,
         profile: &AgentProfile,
         cohort: Option<CohortId>,
+        lang: Option<TrainingLanguage>,
         ip: Option<IpAddr>,
     ) -> Result<String, TrainingError> {
-        let dashboard = self.dashboard(profile, cohort).await?;
+        let mut dashboard = self.dashboard(profile, cohort).await?;
+        if let Some(lang) = lang {
+            self.localise(&mut dashboard.lessons, lang).await?;
+        }
         let mut out = String::new();
         let mut header = vec![
             "username".to_owned(),

@@ -722,6 +722,30 @@ async fn trainer_endpoints_check_roles_validate_packs_and_export_a_safe_csv() {
         && r["cells"][0]["overdue"] == true));
     let (_, everyone) = hub.get_json(&trainer, "/api/v1/training/dashboard").await;
     assert!(everyone["lessons"].as_array().unwrap().len() >= 8);
+    // Titles in the trainer's language when asked for.
+    let (_, en) = hub
+        .get_json(&trainer, "/api/v1/training/dashboard?language=en")
+        .await;
+    let (_, es) = hub
+        .get_json(&trainer, "/api/v1/training/dashboard?language=es")
+        .await;
+    let title = |d: &serde_json::Value, lesson: &str| {
+        d["lessons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["lessonId"] == lesson)
+            .map(|l| l["title"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    assert_eq!(
+        title(&en, "security-and-privacy"),
+        title(&everyone, "security-and-privacy")
+    );
+    assert_eq!(
+        title(&es, "security-and-privacy"),
+        "Seguridad y privacidad: por qué importan las dos"
+    );
     let response = hub
         .http
         .get(hub.url(&format!("/api/v1/training/dashboard.csv?cohort={id}")))
