@@ -1824,3 +1824,155 @@ async fn a_trainee_passes_the_required_lessons_and_the_gate_event_opens() {
     trainee.shutdown().await;
     trainer.shutdown().await;
 }
+
+/// The trainer's scenario of issue 9: import a pack, run a live session for two trainee
+/// consoles, and see their answers as a tally, each console hearing the hub's pushes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trainer_imports_a_pack_and_runs_a_live_session_for_two_trainees() {
+    use rampart_protocol::rest::Role;
+    use rampart_protocol::training::{
+        LiveAnswer, LiveControl, LiveStart, PackFile, QuizAnswer, TrainingLanguage,
+    };
+
+    let dir = tempfile::tempdir().unwrap();
+    let hub = support::open_training_hub(dir.path());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let trainer_code = support::new_staff(&hub, "tess", Role::Trainer).await;
+    let nina_code = support::new_staff(&hub, "nina", Role::Agent).await;
+    let omar_code = support::new_staff(&hub, "omar", Role::Agent).await;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(hub.serve(listener, async {
+        let _ = stopped.await;
+    }));
+    let (trainer, trainer_events, _, _) =
+        support::signed_in_console(&dir.path().join("trainer"), addr, "tess", trainer_code).await;
+    let (nina, nina_events, _, _) =
+        support::signed_in_console(&dir.path().join("nina"), addr, "nina", nina_code).await;
+    let (omar, _, _, _) =
+        support::signed_in_console(&dir.path().join("omar"), addr, "omar", omar_code).await;
+
+    // An invalid pack is refused with its problems; a valid one is imported.
+    let lesson = "+++\nid = \"codes\"\ntitle = \"Codes\"\nlanguage = \"en\"\nroles = []\nversion = 1\n\
+        estimated_minutes = 5\npass_mark = 50\n+++\nIntro.\n\n## Never share a code\n\nNot even with IT.\n\n\
+        ```quiz\nkind = \"single\"\nprompt = \"Who may ask for your code?\"\n\
+        options = [\"IT\", \"Nobody\"]\nanswer = 2\nexplain = \"Nobody, ever.\"\n```\n";
+    let manifest = "id = \"acme\"\nversion = 1\nlanguages = [\"en\"]\nlessons = [\"en/01-codes.md\"]\n\n\
+        [title]\nen = \"ACME onboarding\"\n";
+    let files = |lesson_text: &str| {
+        vec![
+            PackFile {
+                path: "pack.toml".into(),
+                text: manifest.into(),
+            },
+            PackFile {
+                path: "en/01-codes.md".into(),
+                text: lesson_text.into(),
+            },
+        ]
+    };
+    let refused = trainer
+        .trainer_import_pack(files(&lesson.replace("answer = 2", "answer = 7")))
+        .await
+        .unwrap_err();
+    assert!(
+        refused
+            .issues
+            .iter()
+            .any(|i| i.starts_with("en/01-codes.md:")),
+        "{:?}",
+        refused.issues
+    );
+    let pack = trainer.trainer_import_pack(files(lesson)).await.unwrap();
+    assert_eq!((pack.id.as_str(), pack.version), ("acme", 1));
+
+    // A live session: two trainees join with the code.
+    let session = trainer
+        .trainer_live_start(LiveStart {
+            pack_id: "acme".into(),
+            lesson_id: "codes".into(),
+            language: TrainingLanguage::En,
+        })
+        .await
+        .unwrap();
+    assert!(nina.training_live_join("WRONG1").await.is_err());
+    nina.training_live_join(&session.code).await.unwrap();
+    omar.training_live_join(&session.code).await.unwrap();
+    let question = session
+        .lesson
+        .sections
+        .iter()
+        .flat_map(|s| &s.blocks)
+        .find_map(|b| match b {
+            rampart_protocol::training::BlockView::Quiz { question } => Some(question.clone()),
+            _ => None,
+        })
+        .expect("the lesson has a question");
+    trainer
+        .trainer_live_control(
+            session.id,
+            LiveControl::OpenQuestion {
+                question_id: question.id.clone(),
+            },
+        )
+        .await
+        .unwrap();
+    // Nina is right, Omar is not; the trainer's console hears the tally as it comes.
+    for (console, choice) in [(&nina, 1), (&omar, 0)] {
+        console
+            .training_live_answer(
+                session.id,
+                LiveAnswer {
+                    question_id: question.id.clone(),
+                    answer: QuizAnswer::Single { choice },
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let tally = trainer_events
+        .wait_for("both answers on the trainer's console", |e| match e {
+            ConsoleEvent::LiveTraining { session } => session
+                .question
+                .as_ref()
+                .filter(|q| q.answered == 2)
+                .map(|q| (q.tally.clone(), q.correct, q.open)),
+            _ => None,
+        })
+        .await;
+    assert_eq!(tally, (vec![1, 1], 1, true));
+    // Closing shows every trainee the tally and the right answer.
+    trainer
+        .trainer_live_control(session.id, LiveControl::CloseQuestion)
+        .await
+        .unwrap();
+    let seen = nina_events
+        .wait_for("the closed question on a trainee's console", |e| match e {
+            ConsoleEvent::LiveTraining { session } => session
+                .question
+                .as_ref()
+                .filter(|q| !q.open)
+                .map(|q| (q.tally.clone(), q.question.answer.clone())),
+            _ => None,
+        })
+        .await;
+    assert_eq!(seen, (vec![1, 1], Some(QuizAnswer::Single { choice: 1 })));
+    let results = trainer.training_live_session(session.id).await.unwrap();
+    let mut scores: Vec<(String, u32)> = results
+        .participants
+        .iter()
+        .map(|p| (p.display_name.clone(), p.correct))
+        .collect();
+    scores.sort();
+    assert_eq!(scores, [("nina".to_owned(), 1), ("omar".to_owned(), 0)]);
+    trainer
+        .trainer_live_control(session.id, LiveControl::End)
+        .await
+        .unwrap();
+
+    let _ = stop.send(());
+    let _ = server.await;
+    for console in [trainer, nina, omar] {
+        console.shutdown().await;
+    }
+}
