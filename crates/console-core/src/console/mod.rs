@@ -1400,6 +1400,17 @@ fn announce_demo(demo: &rampart_demo::DemoHub, dir: &std::path::Path) {
         password = account.password().expose(),
         dir = dir.display(),
     );
+    for (what, other, flag) in [
+        ("trainer (Trainer tab)", demo.trainer(), "trainer"),
+        ("new agent, no training yet", demo.newcomer(), "newcomer"),
+    ] {
+        println!(
+            "  {what}:\n    username:           {user}\n    password:           {password}\n    authenticator code: cargo run -q -p rampart-demo -- code --account {flag} --data-dir {dir}\n",
+            user = other.username(),
+            password = other.password().expose(),
+            dir = dir.display(),
+        );
+    }
 }
 
 /// A reveal note: trimmed, empty as none, refused when too long.
