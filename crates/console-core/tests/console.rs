@@ -1976,3 +1976,81 @@ async fn a_trainer_imports_a_pack_and_runs_a_live_session_for_two_trainees() {
         console.shutdown().await;
     }
 }
+
+/// Where the organisation blocks card numbers and IDs in replies, the console refuses to send
+/// one even when the agent confirms, and says which kinds; contact details still only warn.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn where_policy_blocks_them_the_console_will_not_send_card_numbers_or_ids() {
+    use rampart_client::{Endpoint, HubApi, Live, LiveConfig};
+    use rampart_console_core::console::view::{ConsoleEvent, SendOutcome};
+    use rampart_hub::config::HubConfig;
+    use rampart_protocol::Availability;
+    use rampart_protocol::rest::SensitiveReplies;
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = HubConfig {
+        data_dir: dir.path().join("hub"),
+        ..HubConfig::default()
+    };
+    config.chat.sensitive_replies = SensitiveReplies::Block;
+    let hub = support::open_hub(config, None);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let code = support::new_agent(&hub, "pia", "Pia").await;
+    let server = tokio::spawn(hub.serve(listener, std::future::pending()));
+    let (console, events, _, _) = support::signed_in_console(dir.path(), addr, "pia", code).await;
+    console
+        .set_availability(Availability::Available)
+        .await
+        .unwrap();
+    let url = rampart_client::HubUrl::parse(&format!("http://{addr}")).unwrap();
+    let api = HubApi::new(url.clone()).unwrap();
+    let notice = api.privacy_notice().await.unwrap();
+    let session = api.new_visitor("en", &notice.version).await.unwrap();
+    let conversation = session.conversation_id;
+    let (visitor, _visitor_events) =
+        Live::spawn(LiveConfig::new(url, Endpoint::Visitor, session.token));
+    events
+        .wait_for("assignment", |e| match e {
+            ConsoleEvent::Conversation { conversation: view } if view.id == conversation => {
+                Some(())
+            }
+            _ => None,
+        })
+        .await;
+
+    for confirmed in [false, true] {
+        assert_eq!(
+            console
+                .send(
+                    conversation,
+                    &format!("your card {CARD} is on file"),
+                    confirmed
+                )
+                .await
+                .unwrap(),
+            SendOutcome::Blocked {
+                kinds: vec!["credit_card".to_owned()]
+            },
+            "confirmed: {confirmed}"
+        );
+    }
+    assert!(
+        console
+            .messages(conversation, 100)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing was queued"
+    );
+    assert!(matches!(
+        console
+            .send(conversation, "write to help@example.com", false)
+            .await
+            .unwrap(),
+        SendOutcome::Confirm { .. }
+    ));
+    visitor.shutdown().await.unwrap();
+    console.shutdown().await;
+    server.abort();
+}

@@ -169,6 +169,7 @@ impl DemoHub {
             organisation: account::ORGANISATION.to_owned(),
             chat: ChatSection {
                 agent_capacity: config.agent_capacity.clamp(1, 20),
+                ..ChatSection::default()
             },
             // The demo agent may reveal masked values (with a reason, audited) and copy them, so
             // the features can be tried; a real hub lets supervisors reveal and nobody copy by

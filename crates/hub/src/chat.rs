@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rampart_audit::{Action, Actor, AuditEvent, Target, TargetKind};
 use rampart_auth::SecretString;
 use rampart_auth::clock::Clock;
-use rampart_protocol::rest::{AgentProfile, Role, TransferTarget};
+use rampart_protocol::rest::{AgentProfile, Role, SensitiveReplies, TransferTarget};
 use rampart_protocol::{
     AgentId, Author, Availability, ClientFrame, ConversationId, ErrorCode, FormId, FormKind,
     FormValue, MessageId, PROTOCOL_VERSION, QueueEntry, ResumePoint, Seq, ServerFrame, VisitorId,
@@ -49,11 +49,17 @@ pub enum Peer {
 pub struct ChatPolicy {
     /// Conversations an agent handles at once.
     pub agent_capacity: usize,
+    /// Replies with card numbers, CVVs, SSNs, IBANs or national IDs: confirmed in the console,
+    /// or refused here too.
+    pub sensitive_replies: SensitiveReplies,
 }
 
 impl Default for ChatPolicy {
     fn default() -> Self {
-        Self { agent_capacity: 3 }
+        Self {
+            agent_capacity: 3,
+            sensitive_replies: SensitiveReplies::Confirm,
+        }
     }
 }
 
@@ -745,6 +751,22 @@ impl Chat {
         }
         let arrived = std::time::Instant::now();
         let mut masked = self.masker.mask(text);
+        // An agent must not echo card data or IDs back; where policy blocks it, a console that
+        // skipped its own check (an honest one masks first, so nothing is found here) is refused.
+        if matches!(peer, Peer::Agent { .. })
+            && self.policy.sensitive_replies == SensitiveReplies::Block
+            && masked
+                .spans
+                .iter()
+                .any(|span| SensitiveReplies::covers(&span.kind))
+        {
+            return vec![ServerFrame::Error {
+                code: ErrorCode::NotAllowed,
+                message: "policy: replies may not contain card numbers or IDs; use a secure form"
+                    .into(),
+                id: Some(id),
+            }];
+        }
         let now_ms = self.now_ms();
         let email_keys = match (peer, &self.emails) {
             (Peer::Visitor { .. }, Some(index)) => masked

@@ -21,6 +21,8 @@
 //!
 //! [chat]
 //! agent_capacity = 3     # conversations an agent handles at once
+//! # Replies with card numbers or IDs: "confirm" (warn, send masked) or "block".
+//! sensitive_replies = "confirm"
 //!
 //! # Per client address.
 //! [limits]
@@ -129,11 +131,18 @@ impl Default for Sessions {
 pub struct ChatSection {
     /// Conversations an agent handles at once (1–20).
     pub agent_capacity: usize,
+    /// Agents' replies with card numbers, CVVs, SSNs, IBANs or national IDs: `confirm` (the
+    /// console warns and sends them masked once confirmed) or `block` (refused by the console
+    /// and the hub).
+    pub sensitive_replies: rampart_protocol::rest::SensitiveReplies,
 }
 
 impl Default for ChatSection {
     fn default() -> Self {
-        Self { agent_capacity: 3 }
+        Self {
+            agent_capacity: 3,
+            sensitive_replies: rampart_protocol::rest::SensitiveReplies::Confirm,
+        }
     }
 }
 

@@ -138,6 +138,7 @@ impl Hub {
             hasher: tuning.hasher,
             sessions: config.session_policy(),
             organisation: config.organisation.clone(),
+            sensitive_replies: config.chat.sensitive_replies,
             issuer: format!("Rampart ({})", config.organisation.replace(':', " ")),
             ..LoginPolicy::default()
         };
@@ -160,6 +161,7 @@ impl Hub {
             Arc::clone(&clock),
             ChatPolicy {
                 agent_capacity: config.chat.agent_capacity,
+                sensitive_replies: config.chat.sensitive_replies,
             },
             metrics,
         );

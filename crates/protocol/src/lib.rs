@@ -106,6 +106,7 @@ pub fn typescript_bindings() -> String {
         frames::ClientFrame::decl(&cfg),
         frames::ServerFrame::decl(&cfg),
         rest::Role::decl(&cfg),
+        rest::SensitiveReplies::decl(&cfg),
         rest::AgentProfile::decl(&cfg),
         rest::LoginRequest::decl(&cfg),
         rest::EnrollRequest::decl(&cfg),

@@ -37,6 +37,30 @@ pub struct AgentProfile {
     pub display_name: String,
     /// Role.
     pub role: Role,
+    /// The organisation's rule for replies containing card numbers, CVVs, SSNs, IBANs or
+    /// national IDs.
+    #[serde(default)]
+    pub sensitive_replies: SensitiveReplies,
+}
+
+/// What happens when an agent's reply contains a card number, CVV, SSN, IBAN or national ID
+/// (agents must not echo such data back). Either way the reply is masked before it is stored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum SensitiveReplies {
+    /// The console warns and sends (masked) only after the agent confirms.
+    #[default]
+    Confirm,
+    /// The console refuses to send it, and so does the hub.
+    Block,
+}
+
+impl SensitiveReplies {
+    /// Whether the rule covers a masked span of this kind (`credit_card`, `es_dni`…): every kind
+    /// but the contact details (`email`, `phone`, `ip_address`).
+    pub fn covers(kind: &str) -> bool {
+        !matches!(kind, "email" | "phone" | "ip_address")
+    }
 }
 
 /// First login step. `Debug` redacts the password; it is serialised only to send it.

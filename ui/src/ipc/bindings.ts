@@ -285,6 +285,10 @@ message: MessageView, } | { "outcome": "confirm",
 /**
  * What was found (`credit_card`, `es_dni`, …).
  */
+kinds: Array<string>, } | { "outcome": "blocked", 
+/**
+ * The kinds the policy forbids that were found.
+ */
 kinds: Array<string>, };
 
 export type NoticeCode = "sessionEnded" | "idleLocked" | "screenLocked" | "wipedAfterFailures" | "remoteWiped" | "sendFailed" | "cacheFailed";

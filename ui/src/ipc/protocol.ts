@@ -1074,6 +1074,8 @@ fields: Array<MaskedField>, };
 
 export type Role = "agent" | "supervisor" | "trainer" | "admin";
 
+export type SensitiveReplies = "confirm" | "block";
+
 export type AgentProfile = { 
 /**
  * Id.
@@ -1090,7 +1092,12 @@ displayName: string,
 /**
  * Role.
  */
-role: Role, };
+role: Role, 
+/**
+ * The organisation's rule for replies containing card numbers, CVVs, SSNs, IBANs or
+ * national IDs.
+ */
+sensitiveReplies: SensitiveReplies, };
 
 export type LoginRequest = { 
 /**

@@ -28,7 +28,7 @@ use std::time::Duration;
 
 use rampart_auth::password::{PasswordHash, PasswordHasher};
 use rampart_client::{ClientError, ClientErrorCode, Endpoint, HubApi, HubUrl, Live, LiveConfig};
-use rampart_protocol::rest::{AgentProfile, LoginStep, UnlockRequest};
+use rampart_protocol::rest::{AgentProfile, LoginStep, SensitiveReplies, UnlockRequest};
 use rampart_protocol::{Author, Availability, ConversationId};
 use rampart_secret::SecretString;
 use rampart_vault::{EntryName, Namespace, Purpose, SecretStore, UnixMillis, Vault, VaultConfig};
@@ -897,14 +897,27 @@ impl Console {
         // Checked before the text is looked at: a locked console answers nothing about it.
         let live = self.require_open(conversation).await?;
         let redaction = self.inner.scanner.redact(text);
-        if !redaction.spans.is_empty() && !confirmed {
-            let mut kinds: Vec<String> = Vec::new();
-            for span in &redaction.spans {
-                let kind = self.inner.scanner.kind_name(span.kind);
-                if !kinds.iter().any(|k| k == kind) {
-                    kinds.push(kind.to_owned());
-                }
+        let mut kinds: Vec<String> = Vec::new();
+        for span in &redaction.spans {
+            let kind = self.inner.scanner.kind_name(span.kind);
+            if !kinds.iter().any(|k| k == kind) {
+                kinds.push(kind.to_owned());
             }
+        }
+        let policy = match &self.inner.state.lock().await.phase {
+            PhaseState::Active(s) => s.profile.sensitive_replies,
+            _ => SensitiveReplies::Confirm,
+        };
+        let forbidden: Vec<String> = kinds
+            .iter()
+            .filter(|k| policy == SensitiveReplies::Block && SensitiveReplies::covers(k))
+            .cloned()
+            .collect();
+        if !forbidden.is_empty() {
+            // Confirming does not help: the organisation forbids it outright.
+            return Ok(SendOutcome::Blocked { kinds: forbidden });
+        }
+        if !kinds.is_empty() && !confirmed {
             return Ok(SendOutcome::Confirm { kinds });
         }
         let masked = redaction.masked;

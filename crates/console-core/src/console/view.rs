@@ -236,6 +236,11 @@ pub enum SendOutcome {
         /// What was found (`credit_card`, `es_dni`, …).
         kinds: Vec<String>,
     },
+    /// The organisation's policy forbids sending this (card numbers, IDs); nothing was sent.
+    Blocked {
+        /// The kinds the policy forbids that were found.
+        kinds: Vec<String>,
+    },
 }
 
 /// Pushed to the UI as things happen.

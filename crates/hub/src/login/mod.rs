@@ -56,6 +56,8 @@ pub struct LoginPolicy {
     pub passwords: PasswordPolicy,
     /// Organisation name (a context word passwords may not contain).
     pub organisation: String,
+    /// The rule for replies with card numbers or IDs, told to consoles in the profile.
+    pub sensitive_replies: rampart_protocol::rest::SensitiveReplies,
 }
 
 impl Default for LoginPolicy {
@@ -68,6 +70,7 @@ impl Default for LoginPolicy {
             issuer: "Rampart".to_owned(),
             passwords: PasswordPolicy::default(),
             organisation: String::new(),
+            sensitive_replies: rampart_protocol::rest::SensitiveReplies::Confirm,
         }
     }
 }
@@ -800,6 +803,7 @@ impl Login {
                 username: account.username.clone(),
                 display_name: account.display_name.clone(),
                 role: account.role,
+                sensitive_replies: self.policy.sensitive_replies,
             },
             recovery_codes: recovery_codes
                 .iter()
@@ -888,6 +892,7 @@ impl Login {
                 username: account.username.clone(),
                 display_name: account.display_name.clone(),
                 role: account.role,
+                sensitive_replies: self.policy.sensitive_replies,
             },
             expires_at: session.expires_at(),
         })

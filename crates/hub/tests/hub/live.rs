@@ -1324,3 +1324,86 @@ async fn agents_see_who_they_can_transfer_to_and_the_conversation_moves_with_its
         "{assigned:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn where_policy_blocks_them_an_agents_card_numbers_and_ids_are_refused() {
+    let hub = live_hub_with(|c| {
+        c.chat.sensitive_replies = rampart_protocol::rest::SensitiveReplies::Block;
+    })
+    .await;
+    let (mut agent, token) = available_agent(&hub, "ana").await;
+    // The console learns the rule with the profile.
+    let me: serde_json::Value = hub
+        .http
+        .get(hub.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["sensitiveReplies"], "block", "{me}");
+    let (_visitor, conversation) = visitor_ws(&hub).await;
+    agent
+        .until(|f| matches!(f, ServerFrame::Assigned { .. }))
+        .await;
+    // A raw card number (a console that skipped its own check) is refused, naming the message…
+    let (id, frame) = send(conversation, "confirmo 4111 1111 1111 1111");
+    agent.send(&frame).await;
+    let refused = agent
+        .until(|f| matches!(f, ServerFrame::Error { .. } | ServerFrame::Ack { .. }))
+        .await;
+    assert!(
+        matches!(refused, ServerFrame::Error { code: ErrorCode::NotAllowed, id: Some(refused_id), ref message } if refused_id == id && !message.contains("4111")),
+        "{refused:?}"
+    );
+    // …and nothing was stored; a contact detail is not covered by the rule.
+    assert!(
+        hub.server
+            .store
+            .message_position(id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let (id, frame) = send(conversation, "escríbanos a soporte@example.com");
+    agent.send(&frame).await;
+    let acked = agent
+        .until(|f| matches!(f, ServerFrame::Error { .. } | ServerFrame::Ack { .. }))
+        .await;
+    assert!(
+        matches!(acked, ServerFrame::Ack { id: acked_id, .. } if acked_id == id),
+        "{acked:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn by_default_an_agents_card_number_is_stored_masked_not_refused() {
+    let hub = live_hub().await;
+    let (mut agent, token) = available_agent(&hub, "ana").await;
+    let me: serde_json::Value = hub
+        .http
+        .get(hub.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["sensitiveReplies"], "confirm", "{me}");
+    let (_visitor, conversation) = visitor_ws(&hub).await;
+    agent
+        .until(|f| matches!(f, ServerFrame::Assigned { .. }))
+        .await;
+    let (id, frame) = send(conversation, "confirmo 4111 1111 1111 1111");
+    agent.send(&frame).await;
+    let acked = agent
+        .until(|f| matches!(f, ServerFrame::Error { .. } | ServerFrame::Ack { .. }))
+        .await;
+    assert!(
+        matches!(acked, ServerFrame::Ack { id: acked_id, .. } if acked_id == id),
+        "{acked:?}"
+    );
+}

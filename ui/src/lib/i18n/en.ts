@@ -164,6 +164,8 @@ export const en = {
   'composer.send': 'Send',
   'composer.piiWarning':
     'Your message contains {kinds}. Customers’ data must not travel in chat: it will be sent masked.',
+  'composer.piiBlocked':
+    'Your organisation does not allow {kinds} in chat replies, so nothing was sent. Remove it, or request a secure form.',
   'composer.edit': 'Edit message',
   'composer.sendMasked': 'Send masked',
 

@@ -166,6 +166,8 @@ export const es: Record<MessageKey, string> = {
   'composer.send': 'Enviar',
   'composer.piiWarning':
     'Su mensaje contiene {kinds}. Los datos de clientes no deben viajar por el chat: se enviará enmascarado.',
+  'composer.piiBlocked':
+    'Su organización no permite {kinds} en las respuestas del chat, así que no se ha enviado nada. Quítelo o solicite un formulario seguro.',
   'composer.edit': 'Editar mensaje',
   'composer.sendMasked': 'Enviar enmascarado',
 
