@@ -1764,6 +1764,14 @@ async fn a_trainee_passes_the_required_lessons_and_the_gate_event_opens() {
                 })
                 .await
                 .unwrap();
+            // The pasted card of the card drill shows masked, as the real chat would show it.
+            assert!(
+                turn.customer_says
+                    .iter()
+                    .all(|line| !line.contains("4111 1111 1111 1111")),
+                "{:?}",
+                turn.customer_says
+            );
             for action in &safe {
                 if turn.finished {
                     break;

@@ -362,9 +362,20 @@ impl Console {
         checked_id(&start.lesson_id, "lesson")?;
         checked_id(&start.drill_id, "drill")?;
         let (api, token, _) = self.training_session().await?;
-        api.training_start_drill(&token, &start)
+        let turn = api
+            .training_start_drill(&token, &start)
             .await
-            .map_err(|e| client_error(&e))
+            .map_err(|e| client_error(&e))?;
+        Ok(self.masked_turn(turn))
+    }
+
+    /// The simulated customer's lines as the real console would show them: a card number the
+    /// script has them paste arrives masked, as it would from the hub.
+    fn masked_turn(&self, mut turn: DrillTurn) -> DrillTurn {
+        for line in &mut turn.customer_says {
+            *line = self.inner.scanner.redact(line).masked;
+        }
+        turn
     }
 
     /// Reports one action in a drill run; at the end the result's standing goes to the vault.
@@ -387,7 +398,7 @@ impl Console {
             );
             self.note_standing(vault.as_ref(), &result.lesson, None);
         }
-        Ok(turn)
+        Ok(self.masked_turn(turn))
     }
 
     /// The agent's certificates of completion.
