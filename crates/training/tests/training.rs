@@ -961,3 +961,41 @@ fn address_drill_refusing_passes_revealing_fails() {
     assert_eq!(score.mistakes[0].signal, Signal::RevealedData);
     assert!(score.mistakes[0].critical);
 }
+
+#[test]
+fn refused_form_drill_passes_when_the_form_goes_out_despite_the_objection() {
+    for language in [Language::En, Language::Es] {
+        // The agent explains twice, then sends the form: the customer objects, then fills it in.
+        let (score, said) = run_drill(
+            &builtin(),
+            "drill-refuses-form",
+            language,
+            &[
+                say("For your safety I can't take card numbers in the chat."),
+                say("The secure form is encrypted and I only see the last four digits."),
+                Action::RequestSecureForm,
+            ],
+        );
+        assert_eq!(score.percent(), 100, "{language:?}: {score:?}");
+        assert!(score.mistakes.is_empty() && score.finished, "{score:?}");
+        assert_eq!(said.len(), 4, "{said:?}");
+    }
+}
+
+#[test]
+fn refused_form_drill_fails_when_the_agent_gives_in_and_takes_the_card_in_chat() {
+    let (score, said) = run_drill(
+        &builtin(),
+        "drill-refuses-form",
+        Language::En,
+        &[
+            say("OK, go ahead and send me your card number here."),
+            Action::RequestSecureForm,
+        ],
+    );
+    assert!(said[1].contains("5500"), "the customer pastes it: {said:?}");
+    assert!(!score.meets(80), "{score:?}");
+    let signals: Vec<_> = score.mistakes.iter().map(|m| m.signal).collect();
+    assert_eq!(signals, vec![Signal::AskedCardInChat]);
+    assert!(score.mistakes[0].explain.contains("Don't give in"));
+}
