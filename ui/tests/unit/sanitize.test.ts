@@ -36,6 +36,16 @@ describe('lesson HTML is sanitised again in the console', () => {
     ]);
   });
 
+  it('drops forms and DOMPurify’s own dangerous containers with their content', () => {
+    const out = sanitizeLessonHtml(
+      '<p>ok</p><form action="https://evil.example"><input name="code" value="FORMCANARY"></form><textarea>AREACANARY</textarea><noembed>EMBEDCANARY</noembed>',
+    );
+    expect(out).toContain('<p>ok</p>');
+    for (const canary of ['FORMCANARY', 'AREACANARY', 'EMBEDCANARY', '<form', '<input', 'evil']) {
+      expect(out).not.toContain(canary);
+    }
+  });
+
   it('drops scripts with their content', () => {
     const root = parsed('<p>before</p><script>window.pwned = 1</script><p>after</p>');
     expect(root.querySelector('script')).toBeNull();

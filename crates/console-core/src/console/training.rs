@@ -37,8 +37,8 @@ use crate::ipc::{IpcError, IpcErrorCode};
 const OVERVIEW_SETTING: &str = "training.overview";
 /// Longest pack or lesson id accepted from the UI.
 const MAX_ID_CHARS: usize = 200;
-/// Files in one pack import at most.
-pub const MAX_PACK_FILES: usize = 500;
+/// Files in one pack import at most: the manifest and `rampart-training`'s 500 lessons.
+pub const MAX_PACK_FILES: usize = 501;
 /// Bytes of one pack import at most (all files' text).
 pub const MAX_PACK_BYTES: usize = 8 * 1024 * 1024;
 /// Length of a live session's join code.
@@ -96,7 +96,7 @@ fn checked_action(action: DrillAction) -> Result<DrillAction, IpcError> {
 
 fn checked_pack(files: &[PackFile]) -> Result<(), IpcError> {
     if files.is_empty() || files.len() > MAX_PACK_FILES {
-        return Err(invalid("a pack has between 1 and 500 files"));
+        return Err(invalid("a pack has between 1 and 501 files"));
     }
     let bytes: usize = files.iter().map(|f| f.path.len() + f.text.len()).sum();
     if bytes > MAX_PACK_BYTES {

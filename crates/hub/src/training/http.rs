@@ -173,16 +173,32 @@ async fn packs(State(api): State<Api>, Authed(authed, _): Authed) -> Answer<Vec<
     Ok(Json(api.training.packs(&authed.agent).await?))
 }
 
+/// A signed-in trainer or admin. As an extractor it runs before the body is read, so the large
+/// pack-upload limit serves trainers only: anyone else is refused without the hub reading or
+/// parsing what they sent.
+struct TrainerAuthed(crate::login::Authenticated);
+
+impl axum::extract::FromRequestParts<Api> for TrainerAuthed {
+    type Rejection = ApiFailure;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        api: &Api,
+    ) -> Result<Self, Self::Rejection> {
+        let Authed(authed, _) = Authed::from_request_parts(parts, api).await?;
+        if !super::is_trainer(authed.agent.role) {
+            return Err(TrainingError::Forbidden("only trainers and admins may do this").into());
+        }
+        Ok(Self(authed))
+    }
+}
+
 async fn import(
     State(api): State<Api>,
     ClientIp(ip): ClientIp,
-    Authed(authed, _): Authed,
+    TrainerAuthed(authed): TrainerAuthed,
     body: Result<Json<PackUpload>, JsonRejection>,
 ) -> Answer<PackSummary> {
-    // The role is checked before the body is looked at.
-    if !super::is_trainer(authed.agent.role) {
-        return Err(TrainingError::Forbidden("only trainers and admins may do this").into());
-    }
     let Json(upload) = body?;
     Ok(Json(
         api.training

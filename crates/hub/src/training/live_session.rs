@@ -12,6 +12,9 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Mutex, PoisonError};
 
+/// Options a live answer may name at most (more than any question has).
+const MAX_ANSWER_ENTRIES: usize = 64;
+
 use rampart_protocol::rest::AgentProfile;
 use rampart_protocol::training::{
     DrillStart, LiveAnswer, LiveControl, LiveJoin, LiveParticipant, LiveQuestion, LiveSession,
@@ -419,6 +422,18 @@ impl Training {
                     "that question is not open".to_owned(),
                 ));
             }
+        }
+        // Held for every participant and sorted on every push: no answer names more options
+        // than a question can have.
+        let entries = match &answer.answer {
+            QuizAnswer::Multiple { choices } => choices.len(),
+            QuizAnswer::Ordering { order } => order.len(),
+            _ => 1,
+        };
+        if entries > MAX_ANSWER_ENTRIES {
+            return Err(TrainingError::Malformed(
+                "an answer names more options than a question has".to_owned(),
+            ));
         }
         if let Some(p) = session
             .participants

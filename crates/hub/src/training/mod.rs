@@ -291,8 +291,9 @@ impl Training {
         Ok(catalog)
     }
 
-    async fn replace_catalog(&self, catalog: Catalog) {
-        *self.inner.catalog.write().await = Some(Arc::new(catalog));
+    /// Drops the held catalog; the next use rebuilds it from the store.
+    async fn invalidate_catalog(&self) {
+        *self.inner.catalog.write().await = None;
     }
 
     // ---- Gate --------------------------------------------------------------------------

@@ -158,14 +158,9 @@ impl Training {
             imported_at: Some(now),
         };
         let out = summary(&entry);
-        let mut entries: Vec<Entry> = catalog
-            .entries()
-            .iter()
-            .filter(|e| e.pack.manifest.id != id)
-            .cloned()
-            .collect();
-        entries.push(entry);
-        self.replace_catalog(Catalog::new(entries)).await;
+        // The catalog is rebuilt from the store, which has every import: two imports at once
+        // cannot drop each other's pack (a copy of the catalog edited here could).
+        self.invalidate_catalog().await;
         // New required lessons change who may take chats.
         self.recheck_all().await;
         Ok(out)

@@ -62,7 +62,25 @@ export function sanitizeLessonHtml(html: string): string {
     // Numbers, not URLs: exempt from the link check above.
     ADD_URI_SAFE_ATTR: ['colspan', 'rowspan'],
     // Dropped with their content (the rest of an unknown element keeps its text).
-    FORBID_CONTENTS: ['script', 'style', 'svg', 'math', 'template', 'iframe', 'object', 'noscript'],
+    // Added to DOMPurify's own list (FORBID_CONTENTS would replace it): these go with their
+    // content.
+    ADD_FORBID_CONTENTS: [
+      'script',
+      'style',
+      'svg',
+      'math',
+      'template',
+      'iframe',
+      'object',
+      'noscript',
+      'form',
+      'textarea',
+      'select',
+      'title',
+      'xmp',
+      'noembed',
+      'noframes',
+    ],
     KEEP_CONTENT: true,
     RETURN_TRUSTED_TYPE: false,
   });
