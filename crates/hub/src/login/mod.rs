@@ -248,6 +248,17 @@ fn account_target(id: AgentId) -> Target {
 }
 
 impl Login {
+    /// The profile a session of `account` carries, with the organisation's rules for it.
+    fn profile(&self, account: &crate::store::Account) -> AgentProfile {
+        AgentProfile {
+            id: account.id,
+            username: account.username.clone(),
+            display_name: account.display_name.clone(),
+            role: account.role,
+            sensitive_replies: self.policy.sensitive_replies,
+        }
+    }
+
     /// A login service over `store`, auditing to `audit`, reading time from `clock`.
     pub fn new(store: Store, audit: Audit, clock: Arc<dyn Clock>, policy: LoginPolicy) -> Self {
         Self {
@@ -798,13 +809,7 @@ impl Login {
                 .unwrap_or(i64::MAX)
                 .saturating_mul(1000),
             idle_timeout_secs: u32::try_from(self.policy.sessions.idle_secs).unwrap_or(u32::MAX),
-            agent: AgentProfile {
-                id: account.id,
-                username: account.username.clone(),
-                display_name: account.display_name.clone(),
-                role: account.role,
-                sensitive_replies: self.policy.sensitive_replies,
-            },
+            agent: self.profile(&account),
             recovery_codes: recovery_codes
                 .iter()
                 .map(|c| SecretString::new(c.expose().to_owned()))
@@ -887,13 +892,7 @@ impl Login {
         // Allow-lists apply to every request, so a change takes effect on open sessions too.
         self.check_network(Some(&account), origin).await?;
         Ok(Authenticated {
-            agent: AgentProfile {
-                id: account.id,
-                username: account.username.clone(),
-                display_name: account.display_name.clone(),
-                role: account.role,
-                sensitive_replies: self.policy.sensitive_replies,
-            },
+            agent: self.profile(&account),
             expires_at: session.expires_at(),
         })
     }

@@ -1333,16 +1333,7 @@ async fn where_policy_blocks_them_an_agents_card_numbers_and_ids_are_refused() {
     .await;
     let (mut agent, token) = available_agent(&hub, "ana").await;
     // The console learns the rule with the profile.
-    let me: serde_json::Value = hub
-        .http
-        .get(hub.url("/api/v1/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me = me(&hub, &token).await;
     assert_eq!(me["sensitiveReplies"], "block", "{me}");
     let (_visitor, conversation) = visitor_ws(&hub).await;
     agent
@@ -1382,16 +1373,7 @@ async fn where_policy_blocks_them_an_agents_card_numbers_and_ids_are_refused() {
 async fn by_default_an_agents_card_number_is_stored_masked_not_refused() {
     let hub = live_hub().await;
     let (mut agent, token) = available_agent(&hub, "ana").await;
-    let me: serde_json::Value = hub
-        .http
-        .get(hub.url("/api/v1/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me = me(&hub, &token).await;
     assert_eq!(me["sensitiveReplies"], "confirm", "{me}");
     let (_visitor, conversation) = visitor_ws(&hub).await;
     agent
@@ -1406,4 +1388,17 @@ async fn by_default_an_agents_card_number_is_stored_masked_not_refused() {
         matches!(acked, ServerFrame::Ack { id: acked_id, .. } if acked_id == id),
         "{acked:?}"
     );
+}
+
+/// `GET /api/v1/me` for a session.
+async fn me(hub: &LiveHub, token: &str) -> serde_json::Value {
+    hub.http
+        .get(hub.url("/api/v1/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
