@@ -281,7 +281,7 @@ async fn originals_stay_in_memory_expire_and_go_when_the_conversation_closes() {
         c.reveal.keep_hours = 1;
     })
     .await;
-    let chat = chat_with_card(&hub, "ana").await;
+    let mut chat = chat_with_card(&hub, "ana").await;
     assert_eq!(
         reveal(&hub, &chat.token, request(&chat, "customerVerification"))
             .await
@@ -304,6 +304,13 @@ async fn originals_stay_in_memory_expire_and_go_when_the_conversation_closes() {
     );
     hub.server.purge_expired().await.unwrap();
     assert!(originals.is_empty(), "the hourly purge dropped it");
+    // An hour idle ended Ana's session: wait until her console hears it, or the next visitor
+    // could still be routed to her (she had room) instead of to Bea.
+    while let Some(frame) = chat._agent.next().await {
+        if matches!(frame, ServerFrame::SessionRevoked) {
+            break;
+        }
+    }
 
     // A fresh one goes when the agent closes the conversation.
     hub.clock.advance(1);
