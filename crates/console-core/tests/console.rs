@@ -153,6 +153,45 @@ mod support {
             .unwrap()
     }
 
+    /// A training hub ([`open_training_hub`]) serving on loopback with staff accounts.
+    pub struct TrainingHub {
+        pub addr: std::net::SocketAddr,
+        /// Each account's one-time enrollment code, in the order asked for.
+        pub codes: Vec<SecretString>,
+        stop: tokio::sync::oneshot::Sender<()>,
+        server: tokio::task::JoinHandle<Result<(), rampart_hub::server::HubError>>,
+    }
+
+    impl TrainingHub {
+        pub async fn start(
+            dir: &std::path::Path,
+            staff: &[(&str, rampart_protocol::rest::Role)],
+        ) -> Self {
+            let hub = open_training_hub(dir);
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let mut codes = Vec::new();
+            for (username, role) in staff {
+                codes.push(new_staff(&hub, username, *role).await);
+            }
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            let server = tokio::spawn(hub.serve(listener, async {
+                let _ = stopped.await;
+            }));
+            Self {
+                addr,
+                codes,
+                stop,
+                server,
+            }
+        }
+
+        pub async fn stop(self) {
+            let _ = self.stop.send(());
+            let _ = self.server.await;
+        }
+    }
+
     /// A new staff account with `role` on `hub`; returns its one-time enrollment code.
     pub async fn new_staff(
         hub: &rampart_hub::server::Hub,
@@ -1679,15 +1718,14 @@ async fn a_trainee_passes_the_required_lessons_and_the_gate_event_opens() {
     };
 
     let dir = tempfile::tempdir().unwrap();
-    let hub = support::open_training_hub(dir.path());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let trainee_code = support::new_staff(&hub, "nina", Role::Agent).await;
-    let trainer_code = support::new_staff(&hub, "tess", Role::Trainer).await;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(hub.serve(listener, async {
-        let _ = stopped.await;
-    }));
+    let mut hub = support::TrainingHub::start(
+        dir.path(),
+        &[("nina", Role::Agent), ("tess", Role::Trainer)],
+    )
+    .await;
+    let addr = hub.addr;
+    let trainer_code = hub.codes.pop().unwrap();
+    let trainee_code = hub.codes.pop().unwrap();
     let (trainee, events, _, _) =
         support::signed_in_console(&dir.path().join("trainee"), addr, "nina", trainee_code).await;
     let (trainer, _, _, trainer_data) =
@@ -1820,8 +1858,7 @@ async fn a_trainee_passes_the_required_lessons_and_the_gate_event_opens() {
 
     // Offline, the overview comes from the vault, with the standing the hub last reported.
     let online = trainee.training_overview(None).await.unwrap();
-    let _ = stop.send(());
-    let _ = server.await;
+    hub.stop().await;
     let offline = trainee.training_overview(None).await.unwrap();
     assert_eq!(offline, online);
     assert!(offline.gate.allowed);
@@ -1843,16 +1880,19 @@ async fn a_trainer_imports_a_pack_and_runs_a_live_session_for_two_trainees() {
     };
 
     let dir = tempfile::tempdir().unwrap();
-    let hub = support::open_training_hub(dir.path());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let trainer_code = support::new_staff(&hub, "tess", Role::Trainer).await;
-    let nina_code = support::new_staff(&hub, "nina", Role::Agent).await;
-    let omar_code = support::new_staff(&hub, "omar", Role::Agent).await;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(hub.serve(listener, async {
-        let _ = stopped.await;
-    }));
+    let mut hub = support::TrainingHub::start(
+        dir.path(),
+        &[
+            ("tess", Role::Trainer),
+            ("nina", Role::Agent),
+            ("omar", Role::Agent),
+        ],
+    )
+    .await;
+    let addr = hub.addr;
+    let omar_code = hub.codes.pop().unwrap();
+    let nina_code = hub.codes.pop().unwrap();
+    let trainer_code = hub.codes.pop().unwrap();
     let (trainer, trainer_events, _, _) =
         support::signed_in_console(&dir.path().join("trainer"), addr, "tess", trainer_code).await;
     let (nina, nina_events, _, _) =
@@ -1978,8 +2018,7 @@ async fn a_trainer_imports_a_pack_and_runs_a_live_session_for_two_trainees() {
         .await
         .unwrap();
 
-    let _ = stop.send(());
-    let _ = server.await;
+    hub.stop().await;
     for console in [trainer, nina, omar] {
         console.shutdown().await;
     }

@@ -1331,20 +1331,12 @@ async fn where_policy_blocks_them_an_agents_card_numbers_and_ids_are_refused() {
         c.chat.sensitive_replies = rampart_protocol::rest::SensitiveReplies::Block;
     })
     .await;
-    let (mut agent, token) = available_agent(&hub, "ana").await;
+    let (mut agent, token, _visitor, conversation) = assigned_agent(&hub).await;
     // The console learns the rule with the profile.
     let me = me(&hub, &token).await;
     assert_eq!(me["sensitiveReplies"], "block", "{me}");
-    let (_visitor, conversation) = visitor_ws(&hub).await;
-    agent
-        .until(|f| matches!(f, ServerFrame::Assigned { .. }))
-        .await;
     // A raw card number (a console that skipped its own check) is refused, naming the message…
-    let (id, frame) = send(conversation, "confirmo 4111 1111 1111 1111");
-    agent.send(&frame).await;
-    let refused = agent
-        .until(|f| matches!(f, ServerFrame::Error { .. } | ServerFrame::Ack { .. }))
-        .await;
+    let (id, refused) = reply(&mut agent, conversation, "confirmo 4111 1111 1111 1111").await;
     assert!(
         matches!(refused, ServerFrame::Error { code: ErrorCode::NotAllowed, id: Some(refused_id), ref message } if refused_id == id && !message.contains("4111")),
         "{refused:?}"
@@ -1358,11 +1350,7 @@ async fn where_policy_blocks_them_an_agents_card_numbers_and_ids_are_refused() {
             .unwrap()
             .is_none()
     );
-    let (id, frame) = send(conversation, "escríbanos a soporte@example.com");
-    agent.send(&frame).await;
-    let acked = agent
-        .until(|f| matches!(f, ServerFrame::Error { .. } | ServerFrame::Ack { .. }))
-        .await;
+    let (id, acked) = reply(&mut agent, conversation, "escríbanos a soporte@example.com").await;
     assert!(
         matches!(acked, ServerFrame::Ack { id: acked_id, .. } if acked_id == id),
         "{acked:?}"
@@ -1372,22 +1360,38 @@ async fn where_policy_blocks_them_an_agents_card_numbers_and_ids_are_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn by_default_an_agents_card_number_is_stored_masked_not_refused() {
     let hub = live_hub().await;
-    let (mut agent, token) = available_agent(&hub, "ana").await;
+    let (mut agent, token, _visitor, conversation) = assigned_agent(&hub).await;
     let me = me(&hub, &token).await;
     assert_eq!(me["sensitiveReplies"], "confirm", "{me}");
-    let (_visitor, conversation) = visitor_ws(&hub).await;
-    agent
-        .until(|f| matches!(f, ServerFrame::Assigned { .. }))
-        .await;
-    let (id, frame) = send(conversation, "confirmo 4111 1111 1111 1111");
-    agent.send(&frame).await;
-    let acked = agent
-        .until(|f| matches!(f, ServerFrame::Error { .. } | ServerFrame::Ack { .. }))
-        .await;
+    let (id, acked) = reply(&mut agent, conversation, "confirmo 4111 1111 1111 1111").await;
     assert!(
         matches!(acked, ServerFrame::Ack { id: acked_id, .. } if acked_id == id),
         "{acked:?}"
     );
+}
+
+/// An available agent with a visitor assigned: (agent, token, visitor, conversation).
+async fn assigned_agent(hub: &LiveHub) -> (Ws, String, Ws, ConversationId) {
+    let (mut agent, token) = available_agent(hub, "ana").await;
+    let (visitor, conversation) = visitor_ws(hub).await;
+    agent
+        .until(|f| matches!(f, ServerFrame::Assigned { .. }))
+        .await;
+    (agent, token, visitor, conversation)
+}
+
+/// Sends an agent's reply; returns its id and the hub's answer to it (ack or error).
+async fn reply(
+    agent: &mut Ws,
+    conversation: ConversationId,
+    text: &str,
+) -> (MessageId, ServerFrame) {
+    let (id, frame) = send(conversation, text);
+    agent.send(&frame).await;
+    let answer = agent
+        .until(|f| matches!(f, ServerFrame::Error { .. } | ServerFrame::Ack { .. }))
+        .await;
+    (id, answer)
 }
 
 /// `GET /api/v1/me` for a session.
