@@ -7,12 +7,15 @@
 //! messages [`CONSOLE_CACHE_DAYS`] at most, so older ones concern no console). The sweep also
 //! drops what the serving hub holds in memory for those conversations (revealable originals,
 //! secure forms), which matters when the erasure ran from the command line in another process.
+//! Consoles hear only of their own organisation's conversations.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
-use rampart_protocol::ServerFrame;
+use rampart_protocol::{ConversationId, ServerFrame};
 
 use crate::chat::Chat;
+use crate::org::OrgId;
 use crate::store::{Store, StoreError};
 
 /// Longest a console keeps cached messages (its vault's retention, 7 days, plus a day).
@@ -31,21 +34,30 @@ pub fn retention_reaches_consoles(transcript_days: u32) -> bool {
     i64::from(transcript_days) < CONSOLE_CACHE_DAYS
 }
 
-/// The `forget` frames for a (re)connecting console: deletions of the last
+/// The `forget` frames for a (re)connecting console of `org`: its deletions of the last
 /// [`CONSOLE_CACHE_DAYS`].
-pub async fn recent(store: &Store, now_ms: i64) -> Result<Vec<ServerFrame>, StoreError> {
+pub async fn recent(
+    store: &Store,
+    org: &OrgId,
+    now_ms: i64,
+) -> Result<Vec<ServerFrame>, StoreError> {
     let since = now_ms.saturating_sub(CONSOLE_CACHE_DAYS * DAY_MS);
     let mut frames = Vec::new();
     let mut after = 0;
     loop {
         let chunk = store.forgotten_after(after, since, CHUNK).await?;
-        let Some(&(last, _)) = chunk.last() else {
+        let Some(&(last, _, _)) = chunk.last() else {
             return Ok(frames);
         };
         after = last;
-        frames.push(ServerFrame::Forget {
-            conversations: chunk.into_iter().map(|(_, id)| id).collect(),
-        });
+        let conversations: Vec<ConversationId> = chunk
+            .into_iter()
+            .filter(|(_, _, of)| of == org)
+            .map(|(_, id, _)| id)
+            .collect();
+        if !conversations.is_empty() {
+            frames.push(ServerFrame::Forget { conversations });
+        }
     }
 }
 
@@ -55,22 +67,25 @@ pub async fn sweep(chat: &Chat, seen: &mut i64) -> Result<usize, StoreError> {
     let mut told = 0;
     loop {
         let chunk = chat.store().forgotten_after(*seen, 0, CHUNK).await?;
-        let Some(&(last, _)) = chunk.last() else {
+        let Some(&(last, _, _)) = chunk.last() else {
             return Ok(told);
         };
         *seen = last;
-        let conversations: Vec<_> = chunk.into_iter().map(|(_, id)| id).collect();
-        for conversation in &conversations {
+        let mut by_org: BTreeMap<OrgId, Vec<ConversationId>> = BTreeMap::new();
+        for (_, conversation, org) in chunk {
             if let Some(originals) = chat.originals() {
-                originals.forget_conversation(*conversation);
+                originals.forget_conversation(conversation);
             }
             if let Some(forms) = chat.forms() {
-                forms.forget_conversation(*conversation);
+                forms.forget_conversation(conversation);
             }
+            by_org.entry(org).or_default().push(conversation);
         }
-        told += conversations.len();
-        chat.live()
-            .to_agents(&ServerFrame::Forget { conversations });
+        for (org, conversations) in by_org {
+            told += conversations.len();
+            chat.live()
+                .to_org_agents(&org, &ServerFrame::Forget { conversations });
+        }
     }
 }
 

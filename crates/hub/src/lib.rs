@@ -17,6 +17,7 @@ pub mod login;
 pub mod masking;
 pub mod metrics;
 pub mod net;
+pub mod org;
 pub mod reveal;
 pub mod server;
 pub mod store;

@@ -9,6 +9,7 @@ use ipnet::IpNet;
 use rampart_audit::{Action, Actor, AuditEvent};
 use rampart_auth::clock::{Clock, SystemClock};
 use rampart_hub::config::HubConfig;
+use rampart_hub::org::OrgId;
 use rampart_hub::server::{Hub, Tuning};
 use rampart_protocol::rest::Role;
 
@@ -31,6 +32,9 @@ struct Cli {
 enum Command {
     /// Run the hub.
     Serve,
+    /// Manage the organisations this hub hosts.
+    #[command(subcommand)]
+    Org(OrgCommand),
     /// Manage staff accounts.
     #[command(subcommand)]
     Agent(AgentCommand),
@@ -71,10 +75,32 @@ impl From<RoleArg> for Role {
 }
 
 #[derive(Subcommand)]
+enum OrgCommand {
+    /// Create an organisation: its staff, visitors, allow-list and training cohorts are its
+    /// own. Visitors reach it with `/chat?org=<ID>` or `data-org="<ID>"` on the embed tag.
+    Create {
+        /// Stable id: lower-case letters, digits and hyphens (e.g. acme, globex-eu).
+        id: OrgId,
+        /// Display name (authenticator apps, certificates).
+        #[arg(long)]
+        name: String,
+        /// Days its closed conversations are kept (1–3650); default: `[retention]
+        /// transcript_days`.
+        #[arg(long)]
+        retention_days: Option<u32>,
+    },
+    /// List organisations.
+    List,
+}
+
+#[derive(Subcommand)]
 enum AgentCommand {
     /// Create an account; prints its one-time enrollment code.
     Create {
-        /// Login name.
+        /// Organisation the account belongs to.
+        #[arg(long, default_value = "default")]
+        org: OrgId,
+        /// Login name (unique across the hub).
         #[arg(long)]
         username: String,
         /// Name shown to visitors.
@@ -140,21 +166,31 @@ enum SessionCommand {
 
 #[derive(Subcommand)]
 enum AllowCommand {
-    /// Allow a network (CIDR), for everyone or one role.
+    /// Allow a network (CIDR) for an organisation's staff, everyone or one role.
     Add {
         /// Network, e.g. 203.0.113.0/24 or 2001:db8::/32.
         network: IpNet,
         /// Only for this role.
         #[arg(long, value_enum)]
         role: Option<RoleArg>,
+        /// The organisation whose list it is.
+        #[arg(long, default_value = "default")]
+        org: OrgId,
     },
     /// Remove an entry by id.
     Remove {
         /// Entry id (from `list`).
         id: i64,
+        /// The organisation whose list it is on.
+        #[arg(long, default_value = "default")]
+        org: OrgId,
     },
-    /// List entries.
-    List,
+    /// List an organisation's entries.
+    List {
+        /// The organisation.
+        #[arg(long, default_value = "default")]
+        org: OrgId,
+    },
 }
 
 #[derive(Subcommand)]
@@ -176,6 +212,16 @@ enum ConfigCommand {
 
 fn role_name(role: Option<Role>) -> &'static str {
     role.map_or("(everyone)", rampart_hub::store::role_label)
+}
+
+/// Refuses a command naming an organisation the hub does not have.
+async fn require_org(hub: &Hub, org: &OrgId) -> Result<(), String> {
+    match hub.store.org(org).await.map_err(|e| e.to_string())? {
+        Some(_) => Ok(()),
+        None => Err(format!(
+            "no organisation \"{org}\" on this hub (`rampart-hub org list` shows them)"
+        )),
+    }
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
@@ -216,17 +262,43 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
         }
+        Command::Org(OrgCommand::Create {
+            id,
+            name,
+            retention_days,
+        }) => {
+            let org = hub
+                .create_org(admin, id, &name, retention_days)
+                .await
+                .map_err(|e| match e {
+                    rampart_hub::server::HubError::Store(
+                        rampart_hub::store::StoreError::OrgExists,
+                    ) => "an organisation with that id exists".to_owned(),
+                    other => other.to_string(),
+                })?;
+            println!("created organisation {} ({})", org.id, org.name);
+        }
+        Command::Org(OrgCommand::List) => {
+            for org in hub.store.orgs().await.map_err(|e| e.to_string())? {
+                let retention = org
+                    .retention_days
+                    .unwrap_or(hub.config.retention.transcript_days);
+                println!("{}\t{}\t{retention} days", org.id, org.name);
+            }
+        }
         Command::Agent(AgentCommand::Create {
+            org,
             username,
             display_name,
             role,
         }) => {
+            require_org(&hub, &org).await?;
             let (id, code) = hub
                 .login
-                .create_agent(admin, &username, &display_name, role.into(), None)
+                .create_agent_in(admin, &org, &username, &display_name, role.into(), None)
                 .await
                 .map_err(|e| e.to_string())?;
-            println!("created {username} ({id})");
+            println!("created {username} ({id}) in {org}");
             println!(
                 "one-time enrollment code (valid 72 h, shown once): {}",
                 code.expose()
@@ -303,16 +375,18 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             println!("ended {ended} session(s) of {username}");
         }
-        Command::Allowlist(AllowCommand::Add { network, role }) => {
+        Command::Allowlist(AllowCommand::Add { network, role, org }) => {
+            require_org(&hub, &org).await?;
             let role = role.map(Role::from);
             let id = hub
                 .store
-                .add_allow(role, network, now)
+                .add_allow(&org, role, network, now)
                 .await
                 .map_err(|e| e.to_string())?;
             let event = AuditEvent::new(admin, Action::AllowListChanged)
                 .with_detail("change", "add")
                 .and_then(|e| e.with_detail("network", &network.to_string()))
+                .and_then(|e| e.with_detail("org", org.as_str()))
                 .map_err(|e| e.to_string())?;
             hub.audit
                 .record(event, now)
@@ -320,18 +394,20 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             println!("{id}\t{}\t{network}", role_name(role));
         }
-        Command::Allowlist(AllowCommand::Remove { id }) => {
+        Command::Allowlist(AllowCommand::Remove { id, org }) => {
+            require_org(&hub, &org).await?;
             if !hub
                 .store
-                .remove_allow(id)
+                .remove_allow(&org, id)
                 .await
                 .map_err(|e| e.to_string())?
             {
-                return Err(format!("no allow-list entry with id {id}"));
+                return Err(format!("no allow-list entry with id {id} in {org}"));
             }
             let event = AuditEvent::new(admin, Action::AllowListChanged)
                 .with_detail("change", "remove")
                 .and_then(|e| e.with_detail("entry", &id.to_string()))
+                .and_then(|e| e.with_detail("org", org.as_str()))
                 .map_err(|e| e.to_string())?;
             hub.audit
                 .record(event, now)
@@ -339,9 +415,12 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             println!("removed {id}");
         }
-        Command::Allowlist(AllowCommand::List) => {
+        Command::Allowlist(AllowCommand::List { org }) => {
+            require_org(&hub, &org).await?;
             for entry in hub.store.allow_entries().await.map_err(|e| e.to_string())? {
-                println!("{}\t{}\t{}", entry.id, role_name(entry.role), entry.net);
+                if entry.org == org {
+                    println!("{}\t{}\t{}", entry.id, role_name(entry.role), entry.net);
+                }
             }
         }
         Command::Audit(AuditCommand::Verify) => {

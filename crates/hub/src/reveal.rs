@@ -26,6 +26,7 @@ use rampart_protocol::{ConversationId, FormKind, MessageId};
 
 use crate::audit::Audit;
 use crate::forms::{FormError, SecureForms};
+use crate::login::Authenticated;
 use crate::masking::Masker;
 use crate::store::{Store, StoreError};
 
@@ -306,19 +307,21 @@ impl Reveals {
     }
 
     /// Checks the role, the conversation and the reason, records the reveal (fail closed: no
-    /// audit record, no value) and returns the original.
+    /// audit record, no value) and returns the original. Another organisation's conversation
+    /// is not found.
     pub async fn reveal(
         &self,
         originals: Option<&Originals>,
-        who: &AgentProfile,
+        staff: &Authenticated,
         request: &RevealRequest,
         origin: Option<IpAddr>,
     ) -> Result<Revealed, RevealRefusal> {
+        let who = &staff.agent;
         let actor = Actor::named_user(&who.id.to_string(), &who.username);
         let target = Target::new(TargetKind::Message, &request.message_id.to_string());
         // An unusable reason is still an attempt: it is refused and recorded like the others.
         let (reason, outcome) = match self.reason(request) {
-            Ok(reason) => (reason, self.check(originals, who, request).await),
+            Ok(reason) => (reason, self.check(originals, staff, request).await),
             Err(refusal) => (request.reason.as_str().to_owned(), Err(refusal)),
         };
         let mut event = AuditEvent::reveal(actor, target, &reason)
@@ -350,10 +353,11 @@ impl Reveals {
     pub async fn reveal_form(
         &self,
         forms: Option<&SecureForms>,
-        who: &AgentProfile,
+        staff: &Authenticated,
         request: &FormRevealRequest,
         origin: Option<IpAddr>,
     ) -> Result<Revealed, RevealRefusal> {
+        let who = &staff.agent;
         let actor = Actor::named_user(&who.id.to_string(), &who.username);
         let target = Target::new(TargetKind::SecureForm, &request.form_id.to_string());
         let as_reveal = RevealRequest {
@@ -372,8 +376,12 @@ impl Reveals {
             Ok(reason) => {
                 // The form's values are for the agent who holds the conversation now (after a
                 // transfer the previous agent no longer sees them) and asked for the form.
-                let holder = match self.store.conversation_state(request.conversation_id).await {
-                    Ok((crate::store::ConversationState::Active, Some(agent))) => Ok(agent),
+                let holder = match self.store.conversation_in(request.conversation_id).await {
+                    Ok((org, crate::store::ConversationState::Active, Some(agent)))
+                        if org == staff.org =>
+                    {
+                        Ok(agent)
+                    }
                     Ok(_) | Err(StoreError::ConversationNotFound) => Err(RevealRefusal::NotFound),
                     Err(other) => Err(RevealRefusal::Internal(other.to_string())),
                 };
@@ -456,22 +464,23 @@ impl Reveals {
     async fn check(
         &self,
         originals: Option<&Originals>,
-        who: &AgentProfile,
+        staff: &Authenticated,
         request: &RevealRequest,
     ) -> Result<(String, SecretString), RevealRefusal> {
+        let who = &staff.agent;
         if !self.roles.contains(&who.role) {
             return Err(RevealRefusal::Forbidden);
         }
         let internal = |e: StoreError| RevealRefusal::Internal(e.to_string());
-        // Only in a conversation that still exists and is open (an erased or closed one has
-        // nothing to reveal, whatever another process left in memory); supervisors in any
-        // such conversation, everyone else only in their own.
-        let (state, agent) = match self.store.conversation_state(request.conversation_id).await {
-            Ok(state) => state,
+        // Only in a conversation of the caller's organisation that still exists and is open (an
+        // erased or closed one has nothing to reveal, whatever another process left in
+        // memory); supervisors in any such conversation, everyone else only in their own.
+        let (org, state, agent) = match self.store.conversation_in(request.conversation_id).await {
+            Ok(found) => found,
             Err(StoreError::ConversationNotFound) => return Err(RevealRefusal::NotFound),
             Err(other) => return Err(internal(other)),
         };
-        if state == crate::store::ConversationState::Closed {
+        if org != staff.org || state == crate::store::ConversationState::Closed {
             return Err(RevealRefusal::NotFound);
         }
         if who.role != Role::Supervisor && agent != Some(who.id) {

@@ -106,6 +106,7 @@ pub async fn agent(
     let peer = Peer::Agent {
         profile: authed.agent,
         session,
+        org: authed.org,
     };
     let recheck = api.session_recheck;
     upgrade(ws).on_upgrade(move |socket| async move {

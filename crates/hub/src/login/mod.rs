@@ -30,6 +30,7 @@ use sha2::{Digest, Sha256};
 use crate::audit::{Audit, AuditError};
 use crate::metrics::Metrics;
 use crate::net;
+use crate::org::OrgId;
 use crate::store::{Account, LoginCompletion, NewAccount, Reservation, Store, StoreError, Ticket};
 
 /// How long a new account's enrollment code stays valid.
@@ -120,6 +121,9 @@ pub enum LoginError {
     /// No account has that username (admin commands only; login never says this).
     #[error("no such account")]
     UnknownAccount,
+    /// No organisation has that id (admin commands only).
+    #[error("no such organisation")]
+    UnknownOrg,
     /// The store, the audit log, the clock or the RNG failed.
     #[error("internal error")]
     Internal,
@@ -146,7 +150,9 @@ impl LoginError {
             Self::EnrollmentInvalid => (ApiErrorCode::EnrollmentInvalid, None, None),
             Self::PasswordRejected(_) => (ApiErrorCode::PasswordRejected, None, None),
             Self::UsernameTaken => (ApiErrorCode::UsernameTaken, None, None),
-            Self::UnknownAccount => (ApiErrorCode::InvalidCredentials, None, None),
+            Self::UnknownAccount | Self::UnknownOrg => {
+                (ApiErrorCode::InvalidCredentials, None, None)
+            }
             Self::Internal => (ApiErrorCode::Internal, None, None),
         };
         let rejections = match self {
@@ -169,8 +175,10 @@ impl LoginError {
 
 impl From<StoreError> for LoginError {
     fn from(error: StoreError) -> Self {
-        if matches!(error, StoreError::UsernameTaken) {
-            return Self::UsernameTaken;
+        match error {
+            StoreError::UsernameTaken => return Self::UsernameTaken,
+            StoreError::OrgNotFound => return Self::UnknownOrg,
+            _ => {}
         }
         tracing::error!(%error, "login: store failure");
         Self::Internal
@@ -196,6 +204,8 @@ impl From<rampart_auth::Error> for LoginError {
 pub struct Authenticated {
     /// Who.
     pub agent: AgentProfile,
+    /// Their organisation: everything they see and do is within it.
+    pub org: OrgId,
     /// When the session ends at the latest (Unix seconds).
     pub expires_at: u64,
 }
@@ -257,6 +267,30 @@ impl Login {
             role: account.role,
             sensitive_replies: self.policy.sensitive_replies,
         }
+    }
+
+    /// The name of `org` (a context word passwords may not contain): the configured one for
+    /// the `default` organisation.
+    async fn org_name(&self, org: &OrgId) -> Result<String, LoginError> {
+        if org.is_default() {
+            return Ok(self.policy.organisation.clone());
+        }
+        Ok(self
+            .store
+            .org(org)
+            .await?
+            .map_or_else(|| org.to_string(), |o| o.name))
+    }
+
+    /// The issuer authenticator apps show for an account of `org`.
+    async fn issuer(&self, org: &OrgId) -> Result<String, LoginError> {
+        if org.is_default() {
+            return Ok(self.policy.issuer.clone());
+        }
+        Ok(format!(
+            "Rampart ({})",
+            self.org_name(org).await?.replace(':', " ")
+        ))
     }
 
     /// A login service over `store`, auditing to `audit`, reading time from `clock`.
@@ -326,8 +360,9 @@ impl Login {
         Ok(())
     }
 
-    /// Enforces the allow-list for `origin` (no origin: an internal caller such as the CLI).
-    /// `account: None` checks only the organisation-wide layer (before the account is known).
+    /// Enforces the allow-list for `origin` (no origin: an internal caller such as the CLI):
+    /// the account's organisation's org-wide and role layers. `account: None` (before the
+    /// account is known) admits an address some organisation's org-wide layer admits.
     async fn check_network(
         &self,
         account: Option<&Account>,
@@ -337,7 +372,16 @@ impl Login {
             return Ok(());
         };
         let entries = self.store.allow_entries().await?;
-        if net::allows(&entries, account.map(|a| a.role), ip) {
+        let admitted = match account {
+            Some(a) => net::allows(&entries, &a.org, Some(a.role), ip),
+            // Without entries no organisation restricts anything: skip reading the list.
+            None if entries.is_empty() => true,
+            None => {
+                let orgs: Vec<OrgId> = self.store.orgs().await?.into_iter().map(|o| o.id).collect();
+                net::allows_some_org(&entries, &orgs, ip)
+            }
+        };
+        if admitted {
             return Ok(());
         }
         let actor = match account {
@@ -440,12 +484,33 @@ impl Login {
         Ok(())
     }
 
-    /// Creates a staff account and returns its one-time enrollment code (shown once to the
-    /// admin, who hands it to the agent). The agent sets a password with it; no one else ever
-    /// knows the password.
+    /// Creates a staff account in the `default` organisation; see [`Login::create_agent_in`].
     pub async fn create_agent(
         &self,
         by: Actor,
+        username: &str,
+        display_name: &str,
+        role: Role,
+        origin: Option<IpAddr>,
+    ) -> Result<(AgentId, SecretString), LoginError> {
+        self.create_agent_in(
+            by,
+            &OrgId::default_org(),
+            username,
+            display_name,
+            role,
+            origin,
+        )
+        .await
+    }
+
+    /// Creates a staff account of `org` and returns its one-time enrollment code (shown once
+    /// to the admin, who hands it to the agent). The agent sets a password with it; no one else
+    /// ever knows the password. [`LoginError::UnknownOrg`] if `org` does not exist.
+    pub async fn create_agent_in(
+        &self,
+        by: Actor,
+        org: &OrgId,
         username: &str,
         display_name: &str,
         role: Role,
@@ -461,6 +526,7 @@ impl Login {
                 username: username.to_owned(),
                 display_name: display_name.to_owned(),
                 role,
+                org: org.clone(),
                 enrollment_hash: sha256(code.expose().as_bytes()),
                 enrollment_expires_at: now.saturating_add(ENROLLMENT_TTL_SECS),
                 now,
@@ -469,6 +535,7 @@ impl Login {
         let event = AuditEvent::new(by, Action::AccountCreated)
             .on(account_target(id))
             .with_detail("role", crate::store::role_label(role))
+            .and_then(|e| e.with_detail("org", org.as_str()))
             .map_err(|_| LoginError::Internal)?;
         self.audit(event, origin).await?;
         Ok((id, code))
@@ -510,7 +577,7 @@ impl Login {
             username: account.username.clone(),
             display_name: account.display_name.clone(),
             email: String::new(),
-            organisation: self.policy.organisation.clone(),
+            organisation: self.org_name(&account.org).await?,
         };
         let rejections = self.policy.passwords.evaluate(new_password, &context);
         if !rejections.is_empty() {
@@ -628,7 +695,7 @@ impl Login {
             let totp = Totp::new(
                 &secret,
                 self.policy.totp,
-                &self.policy.issuer,
+                &self.issuer(&account.org).await?,
                 &account.username,
             )?;
             let step = LoginStep::EnrollmentRequired {
@@ -893,6 +960,7 @@ impl Login {
         self.check_network(Some(&account), origin).await?;
         Ok(Authenticated {
             agent: self.profile(&account),
+            org: account.org.clone(),
             expires_at: session.expires_at(),
         })
     }

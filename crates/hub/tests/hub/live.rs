@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::support::*;
 use rampart_audit::Action;
+use rampart_hub::org::OrgId;
 use rampart_protocol::{
     Author, Availability, ClientFrame, ConversationId, ErrorCode, MessageId, ResumePoint, Seq,
     ServerFrame,
@@ -345,7 +346,12 @@ async fn allow_lists_admit_listed_sources_only_and_are_audited() {
     // Only 127.0.0.2 may be used from now on.
     hub.server
         .store
-        .add_allow(None, "127.0.0.2/32".parse().unwrap(), START)
+        .add_allow(
+            &OrgId::default_org(),
+            None,
+            "127.0.0.2/32".parse().unwrap(),
+            START,
+        )
         .await
         .unwrap();
     let from_1 = hub
@@ -396,7 +402,12 @@ async fn forwarded_for_is_honoured_from_a_trusted_proxy() {
     let (token, _, _) = hub.agent_session("ana").await;
     hub.server
         .store
-        .add_allow(None, "198.51.100.0/24".parse().unwrap(), START)
+        .add_allow(
+            &OrgId::default_org(),
+            None,
+            "198.51.100.0/24".parse().unwrap(),
+            START,
+        )
         .await
         .unwrap();
     let forwarded = hub
@@ -706,7 +717,12 @@ async fn ipv6_clients_are_matched_against_ipv6_allow_lists() {
     let (token, _, _) = hub.agent_session("ana").await;
     hub.server
         .store
-        .add_allow(None, "2001:db8::/32".parse().unwrap(), START)
+        .add_allow(
+            &OrgId::default_org(),
+            None,
+            "2001:db8::/32".parse().unwrap(),
+            START,
+        )
         .await
         .unwrap();
     let denied = hub
@@ -719,7 +735,12 @@ async fn ipv6_clients_are_matched_against_ipv6_allow_lists() {
     assert_eq!(denied.status(), 403);
     hub.server
         .store
-        .add_allow(None, "::1/128".parse().unwrap(), START)
+        .add_allow(
+            &OrgId::default_org(),
+            None,
+            "::1/128".parse().unwrap(),
+            START,
+        )
         .await
         .unwrap();
     let allowed = hub
