@@ -305,7 +305,8 @@ async fn visitor_org(
             "the query string is not what this endpoint takes",
         )));
     };
-    let Some(org) = org else {
+    // `?org=` with nothing, as the widget treats it: no organisation named.
+    let Some(org) = org.filter(|o| !o.is_empty()) else {
         return Ok(OrgId::default_org());
     };
     let org = OrgId::parse(&org).map_err(|_| unknown_org())?;

@@ -7,6 +7,7 @@
 mod forms;
 mod live;
 mod login;
+mod orgs;
 mod process;
 mod reveal;
 mod store;
