@@ -84,7 +84,9 @@
       frame = document.createElement('iframe');
       frame.id = 'rampart-chat-frame';
       frame.title = label;
-      frame.src = hub + '/chat?embed=1&locale=' + locale + (org ? '&org=' + encodeURIComponent(org) : '');
+      var query = '?embed=1&locale=' + locale;
+      if (org) query += '&org=' + encodeURIComponent(org);
+      frame.src = hub + '/chat' + query;
       frame.referrerPolicy = 'no-referrer';
       // No top navigation, popups or downloads from the frame; it keeps its own origin.
       frame.setAttribute('sandbox', 'allow-scripts allow-same-origin allow-forms');
