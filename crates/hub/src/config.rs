@@ -7,7 +7,8 @@
 //! listen = "127.0.0.1:7878"
 //! # Where the databases live (default: ./rampart-hub-data).
 //! data_dir = "/var/lib/rampart-hub"
-//! # Organisation name: shown in authenticator apps and forbidden inside passwords.
+//! # The name of the hub's `default` organisation (`rampart-hub org create` adds others):
+//! # shown in its authenticator apps and certificates, forbidden inside its passwords.
 //! organisation = "Acme Support"
 //! # Proxies whose X-Forwarded-For header is believed (CIDRs). Empty: none.
 //! trusted_proxies = ["10.0.0.5/32"]
@@ -307,7 +308,7 @@ pub struct HubConfig {
     pub listen: SocketAddr,
     /// Data directory.
     pub data_dir: PathBuf,
-    /// Organisation name.
+    /// The name of the `default` organisation (see [`crate::org`]).
     pub organisation: String,
     /// Trusted proxies.
     pub trusted_proxies: Vec<IpNet>,
