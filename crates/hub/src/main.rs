@@ -214,6 +214,26 @@ fn role_name(role: Option<Role>) -> &'static str {
     role.map_or("(everyone)", rampart_hub::store::role_label)
 }
 
+/// Audits a change to `org`'s allow-list: `change` (add, remove) and what it concerned.
+async fn record_allowlist(
+    hub: &Hub,
+    admin: Actor,
+    change: &str,
+    (key, value): (&str, String),
+    org: &OrgId,
+    now: u64,
+) -> Result<(), String> {
+    let event = AuditEvent::new(admin, Action::AllowListChanged)
+        .with_detail("change", change)
+        .and_then(|e| e.with_detail(key, &value))
+        .and_then(|e| e.with_detail("org", org.as_str()))
+        .map_err(|e| e.to_string())?;
+    hub.audit
+        .record(event, now)
+        .await
+        .map_err(|e| e.to_string())
+}
+
 /// Refuses a command naming an organisation the hub does not have.
 async fn require_org(hub: &Hub, org: &OrgId) -> Result<(), String> {
     match hub.store.org(org).await.map_err(|e| e.to_string())? {
@@ -383,15 +403,8 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .add_allow(&org, role, network, now)
                 .await
                 .map_err(|e| e.to_string())?;
-            let event = AuditEvent::new(admin, Action::AllowListChanged)
-                .with_detail("change", "add")
-                .and_then(|e| e.with_detail("network", &network.to_string()))
-                .and_then(|e| e.with_detail("org", org.as_str()))
-                .map_err(|e| e.to_string())?;
-            hub.audit
-                .record(event, now)
-                .await
-                .map_err(|e| e.to_string())?;
+            let change = ("network", network.to_string());
+            record_allowlist(&hub, admin, "add", change, &org, now).await?;
             println!("{id}\t{}\t{network}", role_name(role));
         }
         Command::Allowlist(AllowCommand::Remove { id, org }) => {
@@ -404,15 +417,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             {
                 return Err(format!("no allow-list entry with id {id} in {org}"));
             }
-            let event = AuditEvent::new(admin, Action::AllowListChanged)
-                .with_detail("change", "remove")
-                .and_then(|e| e.with_detail("entry", &id.to_string()))
-                .and_then(|e| e.with_detail("org", org.as_str()))
-                .map_err(|e| e.to_string())?;
-            hub.audit
-                .record(event, now)
-                .await
-                .map_err(|e| e.to_string())?;
+            record_allowlist(&hub, admin, "remove", ("entry", id.to_string()), &org, now).await?;
             println!("removed {id}");
         }
         Command::Allowlist(AllowCommand::List { org }) => {

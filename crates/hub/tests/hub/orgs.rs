@@ -71,6 +71,12 @@ fn assigned(frames: &[ServerFrame], conversation: ConversationId) -> bool {
     )
 }
 
+fn refused_with(frames: &[ServerFrame], code: ErrorCode) -> bool {
+    frames
+        .iter()
+        .any(|f| matches!(f, ServerFrame::Error { code: c, .. } if *c == code))
+}
+
 fn queued(frames: &[ServerFrame], conversation: ConversationId) -> bool {
     frames.iter().any(|f| match f {
         ServerFrame::Queue { waiting, .. } => {
@@ -134,16 +140,7 @@ async fn another_organisations_conversation_is_not_found_for_accept_send_transfe
             })
             .await;
         let refusal = drain(&mut outsider).await;
-        assert!(
-            refusal.iter().any(|f| matches!(
-                f,
-                ServerFrame::Error {
-                    code: ErrorCode::NotFound,
-                    ..
-                }
-            )),
-            "{refusal:?}"
-        );
+        assert!(refused_with(&refusal, ErrorCode::NotFound), "{refusal:?}");
     }
 
     // Acme's agent takes it; the visitor sends a card number.
@@ -174,16 +171,7 @@ async fn another_organisations_conversation_is_not_found_for_accept_send_transfe
         })
         .await;
     let refusal = drain(&mut outsider).await;
-    assert!(
-        refusal.iter().any(|f| matches!(
-            f,
-            ServerFrame::Error {
-                code: ErrorCode::NotFound,
-                ..
-            }
-        )),
-        "{refusal:?}"
-    );
+    assert!(refused_with(&refusal, ErrorCode::NotFound), "{refusal:?}");
 
     // Acme's agent cannot hand it to the outsider, who is not even offered as a target.
     let (status, targets) = hub.get_json(&own_token, "/api/v1/agents/online").await;
@@ -196,16 +184,7 @@ async fn another_organisations_conversation_is_not_found_for_accept_send_transfe
     })
     .await;
     let refusal = drain(&mut own).await;
-    assert!(
-        refusal.iter().any(|f| matches!(
-            f,
-            ServerFrame::Error {
-                code: ErrorCode::NotAllowed,
-                ..
-            }
-        )),
-        "{refusal:?}"
-    );
+    assert!(refused_with(&refusal, ErrorCode::NotAllowed), "{refusal:?}");
     assert!(!assigned(&drain(&mut outsider).await, chat));
 
     // The default organisation's supervisor, who may reveal anywhere in their own
