@@ -109,18 +109,23 @@ enum AgentCommand {
 enum VisitorCommand {
     /// Erase every conversation of a visitor (right to erasure). Give the visitor id, a
     /// conversation id to erase that conversation's visitor, or an email address to erase every
-    /// visitor who wrote it in a chat.
+    /// visitor who wrote it in a chat. `-` reads it from standard input, which keeps an address
+    /// out of the shell's history and the process list.
     #[command(group(
-        clap::ArgGroup::new("who").required(true).args(["visitor", "conversation", "email"])
+        clap::ArgGroup::new("who").required(true).args(["target", "visitor", "conversation", "email"])
     ))]
     Erase {
+        /// A visitor id, one of the visitor's conversation ids, or an email address they wrote;
+        /// `-` to read it from standard input.
+        target: Option<String>,
         /// Visitor id.
         #[arg(long)]
         visitor: Option<rampart_protocol::VisitorId>,
         /// A conversation of the visitor.
         #[arg(long)]
         conversation: Option<rampart_protocol::ConversationId>,
-        /// An email address the visitor wrote (matched by keyed hash, case-insensitively).
+        /// An email address the visitor wrote (matched by keyed hash, case-insensitively); `-`
+        /// to read it from standard input.
         #[arg(long)]
         email: Option<String>,
     },
@@ -172,6 +177,69 @@ enum ConfigCommand {
         /// The file.
         file: PathBuf,
     },
+}
+
+/// Whose data `visitor erase` removes.
+enum EraseTarget {
+    Visitor(rampart_protocol::VisitorId),
+    Conversation(rampart_protocol::ConversationId),
+    /// An id given without saying which kind: a conversation's if one has it, else a visitor's.
+    Either(uuid::Uuid),
+    Email(String),
+}
+
+/// Resolves `visitor erase`'s arguments; `-` reads the value from standard input. Errors never
+/// repeat what was given: it may be an email address.
+fn erase_target(
+    target: Option<String>,
+    visitor: Option<rampart_protocol::VisitorId>,
+    conversation: Option<rampart_protocol::ConversationId>,
+    email: Option<String>,
+) -> Result<EraseTarget, String> {
+    if let Some(visitor) = visitor {
+        return Ok(EraseTarget::Visitor(visitor));
+    }
+    if let Some(conversation) = conversation {
+        return Ok(EraseTarget::Conversation(conversation));
+    }
+    if let Some(email) = email {
+        let address = stdin_if_dash(email)?;
+        if !address.contains('@') {
+            return Err("--email needs an email address".to_owned());
+        }
+        return Ok(EraseTarget::Email(address));
+    }
+    let given =
+        stdin_if_dash(target.ok_or("give a visitor id, conversation id or email address")?)?;
+    if given.contains('@') {
+        return Ok(EraseTarget::Email(given));
+    }
+    uuid::Uuid::parse_str(given.trim())
+        .map(EraseTarget::Either)
+        .map_err(|_| "not a visitor id, conversation id or email address".to_owned())
+}
+
+/// `value`, or the first line of standard input when `value` is `-`.
+fn stdin_if_dash(value: String) -> Result<String, String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if value != "-" {
+        return Ok(value);
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("visitor id, conversation id or email address: ");
+        let _ = std::io::stderr().flush();
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    let line = line.trim().to_owned();
+    if line.is_empty() {
+        return Err("nothing on standard input".to_owned());
+    }
+    Ok(line)
 }
 
 fn role_name(role: Option<Role>) -> &'static str {
@@ -258,32 +326,44 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("{username} will enroll a new authenticator at the next login");
         }
         Command::Visitor(VisitorCommand::Erase {
-            email: Some(address),
-            ..
-        }) => {
-            let (visitors, conversations) = hub
-                .erase_visitors_by_email(admin, &address)
-                .await
-                .map_err(|e| e.to_string())?;
-            // The address is not echoed: the terminal's scrollback is a log too.
-            println!(
-                "erased {conversations} conversation(s) of {visitors} visitor(s) who wrote that address"
-            );
-        }
-        Command::Visitor(VisitorCommand::Erase {
+            target,
             visitor,
             conversation,
-            email: None,
+            email,
         }) => {
-            let visitor = match (visitor, conversation) {
-                (Some(visitor), _) => visitor,
-                (None, Some(conversation)) => hub
+            let visitor = match erase_target(target, visitor, conversation, email)? {
+                EraseTarget::Email(address) => {
+                    let (visitors, conversations) = hub
+                        .erase_visitors_by_email(admin, &address)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    // The address is not echoed: the terminal's scrollback is a log too.
+                    println!(
+                        "erased {conversations} conversation(s) of {visitors} visitor(s) who \
+                         wrote that address"
+                    );
+                    return Ok(());
+                }
+                EraseTarget::Visitor(visitor) => visitor,
+                EraseTarget::Conversation(conversation) => hub
                     .store
                     .visitor_of(conversation)
                     .await
                     .map_err(|e| e.to_string())?
                     .ok_or_else(|| format!("no conversation {conversation}"))?,
-                (None, None) => return Err("give --visitor or --conversation".to_owned()),
+                EraseTarget::Either(id) => {
+                    // A conversation id names its visitor; any other id is taken as a visitor's.
+                    let conversation = rampart_protocol::ConversationId(id);
+                    match hub
+                        .store
+                        .visitor_of(conversation)
+                        .await
+                        .map_err(|e| e.to_string())?
+                    {
+                        Some(visitor) => visitor,
+                        None => rampart_protocol::VisitorId(id),
+                    }
+                }
             };
             let erased = hub
                 .erase_visitor(admin, visitor)
