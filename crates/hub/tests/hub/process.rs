@@ -214,6 +214,7 @@ async fn visitor_stream(
         let hello = ClientFrame::Hello {
             protocol_version: rampart_protocol::PROTOCOL_VERSION,
             resume: vec![],
+            forgotten_through: None,
         };
         if !ws.try_send(&hello).await
             || !matches!(ws.next().await, Some(ServerFrame::Welcome { .. }))
