@@ -392,16 +392,23 @@ fn refusal_failure(refusal: RevealRefusal) -> ApiFailure {
         RevealRefusal::Forbidden => ApiErrorCode::Forbidden,
         RevealRefusal::NotFound => ApiErrorCode::NotFound,
         RevealRefusal::Invalid(_) => ApiErrorCode::Malformed,
+        RevealRefusal::TooMany { .. } => ApiErrorCode::TooManyAttempts,
         RevealRefusal::Internal(ref error) => {
             tracing::error!(%error, "reveal failed");
             ApiErrorCode::Internal
         }
     };
+    let retry_after = match refusal {
+        RevealRefusal::TooMany { retry_after_secs } => Some(retry_after_secs),
+        _ => None,
+    };
     let message = match refusal {
         RevealRefusal::Internal(_) => "the reveal failed".to_owned(),
         other => other.to_string(),
     };
-    ApiFailure(ApiError::new(code, message))
+    let mut error = ApiError::new(code, message);
+    error.retry_after_secs = retry_after;
+    ApiFailure(error)
 }
 
 /// Shows the original of one masked value to a permitted agent, for a stated reason. Every

@@ -151,7 +151,8 @@ impl Hub {
             Arc::clone(&clock),
             config.reveal.roles.clone(),
         )
-        .with_copy_roles(config.reveal.copy_roles.clone());
+        .with_copy_roles(config.reveal.copy_roles.clone())
+        .with_per_hour(config.reveal.per_hour);
         let login = Login::new(store.clone(), audit.clone(), Arc::clone(&clock), policy)
             .with_metrics(metrics.clone());
         let chat = Chat::new(
