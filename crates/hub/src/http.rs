@@ -59,6 +59,8 @@ pub struct Api {
     pub embedding: crate::widget::Embedding,
     /// Security training.
     pub training: crate::training::Training,
+    /// Allow-list and audit-log administration.
+    pub admin: crate::admin::Admin,
 }
 
 fn too_many() -> ApiFailure {
@@ -102,6 +104,7 @@ pub fn routes(api: Api) -> Router {
         .route("/api/v1/reveal/copied", post(copied))
         .merge(crate::widget::routes(api.embedding.clone()))
         .merge(crate::training::http::routes())
+        .merge(crate::admin::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(api)
 }
@@ -141,7 +144,7 @@ impl IntoResponse for ApiFailure {
             ApiErrorCode::PasswordRejected
             | ApiErrorCode::Malformed
             | ApiErrorCode::PrivacyNotAcknowledged => StatusCode::BAD_REQUEST,
-            ApiErrorCode::UsernameTaken => StatusCode::CONFLICT,
+            ApiErrorCode::UsernameTaken | ApiErrorCode::WouldLockOut => StatusCode::CONFLICT,
             ApiErrorCode::NotFound | ApiErrorCode::LiveSessionNotFound => StatusCode::NOT_FOUND,
             ApiErrorCode::PackInvalid => StatusCode::UNPROCESSABLE_ENTITY,
             ApiErrorCode::TrainingOutdated => StatusCode::CONFLICT,

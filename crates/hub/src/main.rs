@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use ipnet::IpNet;
-use rampart_audit::{Action, Actor, AuditEvent};
+use rampart_audit::Actor;
 use rampart_auth::clock::{Clock, SystemClock};
 use rampart_hub::config::HubConfig;
 use rampart_hub::server::{Hub, Tuning};
@@ -257,7 +257,6 @@ async fn run(cli: Cli) -> Result<(), String> {
         None => HubConfig::default(),
     };
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let now = clock.unix_now().map_err(|e| e.to_string())?;
     let listen = config.listen;
     let hub =
         Hub::open(config, Arc::clone(&clock), Tuning::default()).map_err(|e| e.to_string())?;
@@ -302,7 +301,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Agent(AgentCommand::Unlock { username }) => {
             hub.login
-                .unlock(admin, &username)
+                .unlock(admin, &username, None)
                 .await
                 .map_err(|e| e.to_string())?;
             println!("unlocked {username}");
@@ -310,7 +309,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Agent(AgentCommand::Wipe { username }) => {
             let ended = hub
                 .login
-                .order_wipe(admin, &username)
+                .order_wipe(admin, &username, None)
                 .await
                 .map_err(|e| e.to_string())?;
             println!(
@@ -320,7 +319,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Agent(AgentCommand::ResetTotp { username }) => {
             hub.login
-                .reset_totp(admin, &username)
+                .reset_totp(admin, &username, None)
                 .await
                 .map_err(|e| e.to_string())?;
             println!("{username} will enroll a new authenticator at the next login");
@@ -378,7 +377,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Session(SessionCommand::Revoke { username }) => {
             let ended = hub
                 .login
-                .revoke_sessions(admin, &username)
+                .revoke_sessions(admin, &username, None)
                 .await
                 .map_err(|e| e.to_string())?;
             println!("ended {ended} session(s) of {username}");
@@ -386,37 +385,22 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Allowlist(AllowCommand::Add { network, role }) => {
             let role = role.map(Role::from);
             let id = hub
-                .store
-                .add_allow(role, network, now)
+                .admin
+                .add_allow(admin, role, network, None, None)
                 .await
                 .map_err(|e| e.to_string())?;
-            let event = AuditEvent::new(admin, Action::AllowListChanged)
-                .with_detail("change", "add")
-                .and_then(|e| e.with_detail("network", &network.to_string()))
-                .map_err(|e| e.to_string())?;
-            hub.audit
-                .record(event, now)
-                .await
-                .map_err(|e| e.to_string())?;
-            println!("{id}\t{}\t{network}", role_name(role));
+            println!("{id}\t{}\t{}", role_name(role), network.trunc());
         }
         Command::Allowlist(AllowCommand::Remove { id }) => {
-            if !hub
-                .store
-                .remove_allow(id)
+            hub.admin
+                .remove_allow(admin, id, None, None)
                 .await
-                .map_err(|e| e.to_string())?
-            {
-                return Err(format!("no allow-list entry with id {id}"));
-            }
-            let event = AuditEvent::new(admin, Action::AllowListChanged)
-                .with_detail("change", "remove")
-                .and_then(|e| e.with_detail("entry", &id.to_string()))
-                .map_err(|e| e.to_string())?;
-            hub.audit
-                .record(event, now)
-                .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| match e {
+                    rampart_hub::admin::AdminError::NoSuchEntry => {
+                        format!("no allow-list entry with id {id}")
+                    }
+                    other => other.to_string(),
+                })?;
             println!("removed {id}");
         }
         Command::Allowlist(AllowCommand::List) => {

@@ -86,6 +86,8 @@ pub struct Hub {
     pub reveals: Reveals,
     /// Security training and the gate on live work.
     pub training: Training,
+    /// Allow-list and audit-log administration.
+    pub admin: crate::admin::Admin,
     clock: Arc<dyn Clock>,
     session_recheck: Duration,
     training_recheck: Duration,
@@ -192,6 +194,7 @@ impl Hub {
         .map_err(|e| HubError::Training(Box::new(e)))?;
         Ok(Self {
             config: Arc::new(config),
+            admin: crate::admin::Admin::new(store.clone(), audit.clone(), Arc::clone(&clock)),
             store,
             audit,
             login,
@@ -224,6 +227,7 @@ impl Hub {
             max_waiting: self.config.limits.max_waiting,
             embedding: crate::widget::Embedding::new(&self.config.widget.embed_origins),
             training: self.training.clone(),
+            admin: self.admin.clone(),
         })
     }
 

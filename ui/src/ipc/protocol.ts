@@ -1311,7 +1311,7 @@ visibleSecs: number,
  */
 copyAllowed: boolean, };
 
-export type ApiErrorCode = "invalidCredentials" | "totpInvalid" | "totpReplayed" | "challengeExpired" | "tooManyAttempts" | "lockedOut" | "ipNotAllowed" | "unauthenticated" | "forbidden" | "enrollmentInvalid" | "passwordRejected" | "usernameTaken" | "notFound" | "privacyNotAcknowledged" | "malformed" | "packInvalid" | "trainingOutdated" | "liveSessionNotFound" | "internal";
+export type ApiErrorCode = "invalidCredentials" | "totpInvalid" | "totpReplayed" | "challengeExpired" | "tooManyAttempts" | "lockedOut" | "ipNotAllowed" | "unauthenticated" | "forbidden" | "enrollmentInvalid" | "passwordRejected" | "usernameTaken" | "notFound" | "privacyNotAcknowledged" | "malformed" | "packInvalid" | "trainingOutdated" | "liveSessionNotFound" | "wouldLockOut" | "internal";
 
 export type ApiError = { 
 /**

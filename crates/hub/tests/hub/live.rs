@@ -1216,7 +1216,7 @@ async fn a_console_offline_during_a_remote_wipe_hears_of_it_when_it_reconnects_o
     drop(agent);
     hub.server
         .login
-        .order_wipe(rampart_audit::Actor::System, "ana")
+        .order_wipe(rampart_audit::Actor::System, "ana", None)
         .await
         .unwrap();
     // Its console comes back with its old token: told to wipe, then the session is over.
@@ -1249,7 +1249,7 @@ async fn a_remote_wipe_tells_connected_consoles_to_wipe_then_ends_their_session(
     let ended = hub
         .server
         .login
-        .order_wipe(rampart_audit::Actor::System, "ana")
+        .order_wipe(rampart_audit::Actor::System, "ana", None)
         .await
         .unwrap();
     assert_eq!(ended, 1);
@@ -1282,7 +1282,7 @@ async fn a_remote_wipe_tells_connected_consoles_to_wipe_then_ends_their_session(
     assert!(
         hub.server
             .login
-            .order_wipe(rampart_audit::Actor::System, "nobody")
+            .order_wipe(rampart_audit::Actor::System, "nobody", None)
             .await
             .is_err()
     );
