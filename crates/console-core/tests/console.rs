@@ -1235,7 +1235,7 @@ async fn a_remote_wipe_signs_the_console_out_and_deletes_its_cache() {
     // The order reaches consoles that are connected.
 
     login
-        .order_wipe(rampart_audit::Actor::System, "olga")
+        .order_wipe(rampart_audit::Actor::System, "olga", None)
         .await
         .unwrap();
     support::wiped(&console, &events, &data_dir).await;
@@ -1653,7 +1653,7 @@ async fn a_console_offline_during_a_remote_wipe_wipes_when_it_reconnects() {
     let _ = stop.send(());
     let _ = first.await;
     login
-        .order_wipe(rampart_audit::Actor::System, "omar")
+        .order_wipe(rampart_audit::Actor::System, "omar", None)
         .await
         .unwrap();
     assert_eq!(
