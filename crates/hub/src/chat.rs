@@ -394,13 +394,15 @@ impl Chat {
     }
 
     /// Answers `hello`: checks the version, subscribes the connection to what it may follow,
-    /// and returns what it missed. `Err` refuses the connection.
+    /// and returns what it missed (for a console, also the deletions after `forgotten_through`).
+    /// `Err` refuses the connection.
     pub async fn hello(
         &self,
         peer: &Peer,
         conn: ConnId,
         version: u16,
         resume: &[ResumePoint],
+        forgotten_through: Option<i64>,
     ) -> Result<Vec<ServerFrame>, ServerFrame> {
         if version != PROTOCOL_VERSION {
             return Err(refuse(
@@ -412,7 +414,7 @@ impl Chat {
         let mut frames = Vec::new();
         // A console that was offline learns which conversations the hub deleted meanwhile.
         if let Peer::Agent { org, .. } = peer {
-            match crate::forget::recent(&self.store, org, self.now_ms()).await {
+            match crate::forget::recent(&self.store, org, self.now_ms(), forgotten_through).await {
                 Ok(forget) => frames.extend(forget),
                 Err(error) => return Err(store_failure(&error, None)),
             }

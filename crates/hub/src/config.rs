@@ -31,11 +31,13 @@
 //! visitors_per_minute = 60
 //! logins_per_minute = 60
 //!
-//! # Who may reveal masked values (with a reason, audited), and how long the originals are
-//! # kept (in memory only; never on disk).
+//! # Who may reveal masked values (with a reason, audited), how long the originals are kept
+//! # (in memory only; never on disk), and how many values one person may reveal per hour
+//! # (chat and secure forms together; a burst of that size, then one every 3600/per_hour s).
 //! [reveal]
 //! roles = ["supervisor"]
 //! keep_hours = 24
+//! per_hour = 60
 //!
 //! # Secure forms accept values (kept in memory only) for this long after the request.
 //! [forms]
@@ -233,6 +235,9 @@ pub struct RevealSection {
     /// Roles whose consoles may copy a revealed value (never a CVV) to the clipboard, marked
     /// for clipboard managers not to keep and cleared after 10 s. Default: none.
     pub copy_roles: Vec<Role>,
+    /// Reveals one person may make per hour, chat and secure forms together (1–1000): a
+    /// stolen or misused session cannot unmask a whole queue's data at once.
+    pub per_hour: u32,
 }
 
 impl Default for RevealSection {
@@ -241,6 +246,7 @@ impl Default for RevealSection {
             roles: vec![Role::Supervisor],
             keep_hours: 24,
             copy_roles: Vec::new(),
+            per_hour: 60,
         }
     }
 }
@@ -449,6 +455,11 @@ impl HubConfig {
                 "[reveal] keep_hours must be 0–720".to_owned(),
             ));
         }
+        if !(1..=1000).contains(&self.reveal.per_hour) {
+            return Err(ConfigError::Invalid(
+                "[reveal] per_hour must be 1–1000".to_owned(),
+            ));
+        }
         if self.training.reminder_days > 365 {
             return Err(ConfigError::Invalid(
                 "[training] reminder_days must be 0–365".to_owned(),
@@ -516,6 +527,19 @@ mod tests {
         let error = parse("listen = \"0.0.0.0:7878\"").unwrap_err();
         assert!(error.to_string().contains("not a loopback address"));
         assert!(parse("listen = \"0.0.0.0:7878\"\ndangerously_allow_plaintext = true").is_ok());
+    }
+
+    #[test]
+    fn reveals_are_capped_per_hour_by_default_and_the_cap_cannot_be_lifted() {
+        assert_eq!(parse("").unwrap().reveal.per_hour, 60);
+        assert_eq!(parse("[reveal]\nper_hour = 5").unwrap().reveal.per_hour, 5);
+        for bad in ["0", "1001"] {
+            let error = parse(&format!("[reveal]\nper_hour = {bad}")).unwrap_err();
+            assert!(
+                error.to_string().contains("per_hour must be 1–1000"),
+                "{error}"
+            );
+        }
     }
 
     #[test]

@@ -61,6 +61,8 @@ pub struct Api {
     pub embedding: crate::widget::Embedding,
     /// Security training.
     pub training: crate::training::Training,
+    /// Allow-list and audit-log administration.
+    pub admin: crate::admin::Admin,
 }
 
 fn too_many() -> ApiFailure {
@@ -104,6 +106,7 @@ pub fn routes(api: Api) -> Router {
         .route("/api/v1/reveal/copied", post(copied))
         .merge(crate::widget::routes(api.embedding.clone()))
         .merge(crate::training::http::routes())
+        .merge(crate::admin::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(api)
 }
@@ -143,7 +146,7 @@ impl IntoResponse for ApiFailure {
             ApiErrorCode::PasswordRejected
             | ApiErrorCode::Malformed
             | ApiErrorCode::PrivacyNotAcknowledged => StatusCode::BAD_REQUEST,
-            ApiErrorCode::UsernameTaken => StatusCode::CONFLICT,
+            ApiErrorCode::UsernameTaken | ApiErrorCode::WouldLockOut => StatusCode::CONFLICT,
             ApiErrorCode::NotFound | ApiErrorCode::LiveSessionNotFound => StatusCode::NOT_FOUND,
             ApiErrorCode::PackInvalid => StatusCode::UNPROCESSABLE_ENTITY,
             ApiErrorCode::TrainingOutdated => StatusCode::CONFLICT,
@@ -450,16 +453,23 @@ fn refusal_failure(refusal: RevealRefusal) -> ApiFailure {
         RevealRefusal::Forbidden => ApiErrorCode::Forbidden,
         RevealRefusal::NotFound => ApiErrorCode::NotFound,
         RevealRefusal::Invalid(_) => ApiErrorCode::Malformed,
+        RevealRefusal::TooMany { .. } => ApiErrorCode::TooManyAttempts,
         RevealRefusal::Internal(ref error) => {
             tracing::error!(%error, "reveal failed");
             ApiErrorCode::Internal
         }
     };
+    let retry_after = match refusal {
+        RevealRefusal::TooMany { retry_after_secs } => Some(retry_after_secs),
+        _ => None,
+    };
     let message = match refusal {
         RevealRefusal::Internal(_) => "the reveal failed".to_owned(),
         other => other.to_string(),
     };
-    ApiFailure(ApiError::new(code, message))
+    let mut error = ApiError::new(code, message);
+    error.retry_after_secs = retry_after;
+    ApiFailure(error)
 }
 
 /// Shows the original of one masked value to a permitted agent, for a stated reason. Every

@@ -90,6 +90,8 @@ pub struct Hub {
     pub reveals: Reveals,
     /// Security training and the gate on live work.
     pub training: Training,
+    /// Allow-list and audit-log administration.
+    pub admin: crate::admin::Admin,
     clock: Arc<dyn Clock>,
     session_recheck: Duration,
     training_recheck: Duration,
@@ -155,7 +157,8 @@ impl Hub {
             Arc::clone(&clock),
             config.reveal.roles.clone(),
         )
-        .with_copy_roles(config.reveal.copy_roles.clone());
+        .with_copy_roles(config.reveal.copy_roles.clone())
+        .with_per_hour(config.reveal.per_hour);
         let login = Login::new(store.clone(), audit.clone(), Arc::clone(&clock), policy)
             .with_metrics(metrics.clone());
         let chat = Chat::new(
@@ -195,6 +198,7 @@ impl Hub {
         .map_err(|e| HubError::Training(Box::new(e)))?;
         Ok(Self {
             config: Arc::new(config),
+            admin: crate::admin::Admin::new(store.clone(), audit.clone(), Arc::clone(&clock)),
             store,
             audit,
             login,
@@ -227,6 +231,7 @@ impl Hub {
             max_waiting: self.config.limits.max_waiting,
             embedding: crate::widget::Embedding::new(&self.config.widget.embed_origins),
             training: self.training.clone(),
+            admin: self.admin.clone(),
         })
     }
 

@@ -124,9 +124,47 @@ pub enum LoginError {
     /// No organisation has that id (admin commands only).
     #[error("no such organisation")]
     UnknownOrg,
+    /// A new account's username or display name is unusable (admin commands only).
+    #[error("{0}")]
+    InvalidAccount(&'static str),
     /// The store, the audit log, the clock or the RNG failed.
     #[error("internal error")]
     Internal,
+}
+
+/// Longest username and display name of a new account, in characters.
+pub const MAX_USERNAME_CHARS: usize = 64;
+/// See [`MAX_USERNAME_CHARS`].
+pub const MAX_DISPLAY_NAME_CHARS: usize = 80;
+
+/// A username is letters, digits and `.`, `_`, `-`, `@` (it is typed at every login and
+/// appears in the audit log); a display name is any printable text (visitors see it).
+fn check_new_account(username: &str, display_name: &str) -> Result<(), LoginError> {
+    let username_ok = !username.is_empty()
+        && username.chars().count() <= MAX_USERNAME_CHARS
+        && username
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
+    if !username_ok {
+        return Err(LoginError::InvalidAccount(
+            "a username is 1–64 letters, digits, '.', '_', '-' or '@'",
+        ));
+    }
+    let display = display_name.trim();
+    if display.is_empty()
+        || display.chars().count() > MAX_DISPLAY_NAME_CHARS
+        || display.chars().any(|c| c.is_control() || is_format_char(c))
+    {
+        return Err(LoginError::InvalidAccount(
+            "a display name is 1–80 printable characters",
+        ));
+    }
+    Ok(())
+}
+
+/// Invisible formatting characters (bidi overrides, zero-width) that could disguise a name.
+fn is_format_char(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
 impl LoginError {
@@ -153,6 +191,7 @@ impl LoginError {
             Self::UnknownAccount | Self::UnknownOrg => {
                 (ApiErrorCode::InvalidCredentials, None, None)
             }
+            Self::InvalidAccount(_) => (ApiErrorCode::Malformed, None, None),
             Self::Internal => (ApiErrorCode::Internal, None, None),
         };
         let rejections = match self {
@@ -516,6 +555,7 @@ impl Login {
         role: Role,
         origin: Option<IpAddr>,
     ) -> Result<(AgentId, SecretString), LoginError> {
+        check_new_account(username, display_name)?;
         let now = self.now()?;
         let random: [u8; 16] = rand::random();
         let code = SecretString::new(hex(&random));
@@ -965,6 +1005,39 @@ impl Login {
         })
     }
 
+    /// Admin: every staff account of `org`, with its enrollment and lockout state (no secrets).
+    pub async fn staff(
+        &self,
+        org: &OrgId,
+    ) -> Result<Vec<rampart_protocol::rest::StaffAccount>, LoginError> {
+        let now = self.now()?;
+        let accounts = self.store.accounts().await?;
+        Ok(accounts
+            .into_iter()
+            .filter(|account| &account.org == org)
+            .map(|account| rampart_protocol::rest::StaffAccount {
+                enrolled: account.password_hash.is_some() && account.totp_secret.is_some(),
+                locked_until: match self.policy.lockout.decide(&account.failures, now) {
+                    Decision::Locked { until } => Some(until),
+                    Decision::Allow | Decision::Wait { .. } => None,
+                },
+                id: account.id,
+                username: account.username,
+                display_name: account.display_name,
+                role: account.role,
+            })
+            .collect())
+    }
+
+    /// The organisation of the account with this username, if there is one.
+    pub async fn account_org(&self, username: &str) -> Result<Option<OrgId>, LoginError> {
+        Ok(self
+            .store
+            .account_by_username(username)
+            .await?
+            .map(|account| account.org))
+    }
+
     async fn admin_target(&self, username: &str) -> Result<Account, LoginError> {
         self.store
             .account_by_username(username)
@@ -973,45 +1046,65 @@ impl Login {
     }
 
     /// Admin: clears an account's lockout.
-    pub async fn unlock(&self, by: Actor, username: &str) -> Result<(), LoginError> {
+    pub async fn unlock(
+        &self,
+        by: Actor,
+        username: &str,
+        origin: Option<IpAddr>,
+    ) -> Result<(), LoginError> {
         let account = self.admin_target(username).await?;
         self.store.reset_failures(account.id).await?;
         self.audit(
             AuditEvent::new(by, Action::AccountUnlocked).on(account_target(account.id)),
-            None,
+            origin,
         )
         .await
     }
 
     /// Admin: forgets an account's authenticator (lost phone). Its sessions end, and its next
     /// login enrolls a new one, still behind the password.
-    pub async fn reset_totp(&self, by: Actor, username: &str) -> Result<(), LoginError> {
+    pub async fn reset_totp(
+        &self,
+        by: Actor,
+        username: &str,
+        origin: Option<IpAddr>,
+    ) -> Result<(), LoginError> {
         let account = self.admin_target(username).await?;
         self.store.reset_totp(account.id).await?;
         self.pending().retain(|_, p| p.agent != account.id);
         self.audit(
             AuditEvent::new(by, Action::TotpReset).on(account_target(account.id)),
-            None,
+            origin,
         )
         .await
     }
 
     /// Admin: ends every session of an account. Open consoles notice at their next periodic
     /// check (within seconds). Returns how many sessions ended.
-    pub async fn revoke_sessions(&self, by: Actor, username: &str) -> Result<usize, LoginError> {
+    pub async fn revoke_sessions(
+        &self,
+        by: Actor,
+        username: &str,
+        origin: Option<IpAddr>,
+    ) -> Result<usize, LoginError> {
         let account = self.admin_target(username).await?;
         let ended = self.store.delete_sessions_of(account.id).await?;
         let event = AuditEvent::new(by, Action::SessionRevoked)
             .on(account_target(account.id))
             .with_detail("sessions", &ended.to_string())
             .map_err(|_| LoginError::Internal)?;
-        self.audit(event, None).await?;
+        self.audit(event, origin).await?;
         Ok(ended)
     }
 
     /// Remote wipe: ends every session of the account and tells its connected consoles to
     /// delete their local cache and keys (they learn it at their next session check). Audited.
-    pub async fn order_wipe(&self, by: Actor, username: &str) -> Result<usize, LoginError> {
+    pub async fn order_wipe(
+        &self,
+        by: Actor,
+        username: &str,
+        origin: Option<IpAddr>,
+    ) -> Result<usize, LoginError> {
         let account = self.admin_target(username).await?;
         let ended = self
             .store
@@ -1022,7 +1115,7 @@ impl Login {
             .on(account_target(account.id))
             .with_detail("sessions", &ended.to_string())
             .map_err(|_| LoginError::Internal)?;
-        self.audit(event, None).await?;
+        self.audit(event, origin).await?;
         Ok(ended)
     }
 

@@ -192,6 +192,22 @@ impl Store {
         .await
     }
 
+    /// Every account, by username.
+    pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        self.read(|conn| {
+            let mut statement = conn.prepare(&format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM agents ORDER BY username"
+            ))?;
+            let rows = statement.query_map([], |row| Ok(account_from_row(row)))?;
+            let mut accounts = Vec::new();
+            for row in rows {
+                accounts.push(row??);
+            }
+            Ok(accounts)
+        })
+        .await
+    }
+
     /// Loads an account by id.
     pub async fn account(&self, id: AgentId) -> Result<Option<Account>, StoreError> {
         self.read(move |conn| {

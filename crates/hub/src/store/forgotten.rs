@@ -67,6 +67,23 @@ impl Store {
         .await
     }
 
+    /// The highest position ever given to a record, pruned or not (0 when none was): a
+    /// console's position above it comes from another database.
+    pub async fn forgotten_issued(&self) -> Result<i64, StoreError> {
+        self.read(|conn| {
+            use rusqlite::OptionalExtension;
+            Ok(conn
+                .query_row(
+                    "SELECT seq FROM sqlite_sequence WHERE name = 'forgotten'",
+                    [],
+                    |row| row.get(0),
+                )
+                .optional()?
+                .unwrap_or(0))
+        })
+        .await
+    }
+
     /// Drops records older than `before_ms`: no console holds those conversations any more.
     pub async fn prune_forgotten(&self, before_ms: i64) -> Result<usize, StoreError> {
         self.write(move |conn| {

@@ -442,3 +442,86 @@ async fn trainers_see_and_manage_only_their_organisation_s_staff_and_cohorts() {
         "{body}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_manages_only_their_organisation_over_the_api() {
+    let hub = two_org_hub(|_| {}).await;
+    let (admin, _, _) = hub
+        .staff_session_in(&acme(), "alba", "Alba", Role::Admin)
+        .await;
+    hub.staff_session("dora", "Dora", Role::Agent).await;
+    hub.server
+        .store
+        .add_allow(
+            &OrgId::default_org(),
+            Some(Role::Supervisor),
+            "203.0.113.0/24".parse().unwrap(),
+            START,
+        )
+        .await
+        .unwrap();
+
+    // Accounts: Acme's only; one created here is Acme's; the default organisation's Dora is
+    // "no such account" for every action.
+    let (_, listed) = hub.get_json(&admin, "/api/v1/admin/accounts").await;
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["alba"]);
+    let (status, _) = hub
+        .post_json(
+            &admin,
+            "/api/v1/admin/accounts",
+            &serde_json::json!({ "username": "nuria", "displayName": "Nuria", "role": "agent" }),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let nuria = hub.server.login.account_org("nuria").await.unwrap();
+    assert_eq!(nuria, Some(acme()));
+    for action in ["unlock", "reset-totp", "revoke", "wipe"] {
+        let path = format!("/api/v1/admin/accounts/dora/{action}");
+        let (status, body) = hub.post_json(&admin, &path, &serde_json::json!({})).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (404, Some("notFound")),
+            "{action}"
+        );
+    }
+
+    // The allow-list: Acme's entries only; the default organisation's entry is not found.
+    let (_, entries) = hub.get_json(&admin, "/api/v1/admin/allowlist").await;
+    assert_eq!(entries, serde_json::json!([]));
+    let other = hub.server.store.allow_entries().await.unwrap()[0].id;
+    let response = hub
+        .http
+        .delete(hub.url(&format!("/api/v1/admin/allowlist/{other}")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    let (status, entry) = hub
+        .post_json(
+            &admin,
+            "/api/v1/admin/allowlist",
+            &serde_json::json!({ "network": "127.0.0.0/8", "role": null }),
+        )
+        .await;
+    assert_eq!(status, 201, "{entry}");
+    let entries = hub.server.store.allow_entries().await.unwrap();
+    let added = entries.iter().find(|e| e.id == entry["id"]).unwrap();
+    assert_eq!(added.org, acme());
+
+    // The audit log spans every organisation: the hosting organisation's business.
+    for path in ["/api/v1/admin/audit/verify", "/api/v1/admin/audit/export"] {
+        let (status, body) = hub.get_json(&admin, path).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (403, Some("forbidden")),
+            "{path}"
+        );
+    }
+}

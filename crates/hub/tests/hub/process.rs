@@ -102,6 +102,31 @@ impl HubProcess {
         assert!(ok, "{args:?}: {stderr}");
         stdout
     }
+
+    /// Runs an admin command with `input` on its standard input; the caller checks the result.
+    fn admin_with_input(&self, args: &[&str], input: &str) -> std::process::Output {
+        cli_with_input(&self.dir, args, input)
+    }
+}
+
+/// Runs `rampart-hub --config dir/hub.toml ARGS` with `input` on its standard input.
+fn cli_with_input(dir: &Path, args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(BINARY)
+        .args(["--config", dir.join("hub.toml").to_str().unwrap()])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
 }
 
 /// Writes `dir/hub.toml` (loopback, a free port, data in `dir/data`, `extra` appended) unless
@@ -120,11 +145,7 @@ fn write_config(dir: &Path, extra: &str) -> PathBuf {
 
 /// Runs `rampart-hub --config dir/hub.toml ARGS`: (success, stdout, stderr).
 fn cli(dir: &Path, args: &[&str]) -> (bool, String, String) {
-    let output = Command::new(BINARY)
-        .args(["--config", dir.join("hub.toml").to_str().unwrap()])
-        .args(args)
-        .output()
-        .unwrap();
+    let output = cli_with_input(dir, args, "");
     (
         output.status.success(),
         String::from_utf8(output.stdout).unwrap(),
@@ -210,6 +231,7 @@ async fn visitor_stream(
         let hello = ClientFrame::Hello {
             protocol_version: rampart_protocol::PROTOCOL_VERSION,
             resume: vec![],
+            forgotten_through: None,
         };
         if !ws.try_send(&hello).await
             || !matches!(ws.next().await, Some(ServerFrame::Welcome { .. }))
@@ -537,8 +559,14 @@ async fn visitor_erase_by_email_removes_every_visitor_who_wrote_it_and_nobody_el
         conversations.push(conversation);
     }
 
-    // While the hub runs, from another process, as an admin does it.
-    let said = hub.admin(&["visitor", "erase", "--email", " ANA.LOPEZ@example.com"]);
+    // While the hub runs, from another process, as an admin does it: the address comes on
+    // standard input, so it is in neither the shell's history nor the process list.
+    let output = hub.admin_with_input(
+        &["visitor", "erase", "--email", "-"],
+        " ANA.LOPEZ@example.com\n",
+    );
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{said}");
     assert!(
         said.contains("erased 2 conversation(s) of 2 visitor(s)"),
         "{said}"
@@ -547,11 +575,33 @@ async fn visitor_erase_by_email_removes_every_visitor_who_wrote_it_and_nobody_el
         !said.to_lowercase().contains("ana.lopez"),
         "the address is not echoed: {said}"
     );
-    let none = hub.admin(&["visitor", "erase", "--email", "nobody@example.com"]);
+    // The form, `visitor erase <id|email>`, with the address on the command line.
+    let none = hub.admin(&["visitor", "erase", "nobody@example.com"]);
     assert!(
         none.contains("erased 0 conversation(s) of 0 visitor(s)"),
         "{none}"
     );
+    // A conversation id in that position erases that conversation's visitor.
+    let by_id = hub.admin(&["visitor", "erase", &conversations[3].to_string()]);
+    assert!(
+        by_id.contains("erased 1 conversation(s) of visitor"),
+        "{by_id}"
+    );
+    // Neither an id nor an address, or nothing on standard input: refused, and not repeated.
+    for (args, input) in [
+        (&["visitor", "erase", "ana lopez"][..], ""),
+        (&["visitor", "erase", "-"][..], "\n"),
+        (&["visitor", "erase", "--email", "-"][..], "ana lopez\n"),
+    ] {
+        let output = hub.admin_with_input(args, input);
+        let error = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?} was accepted");
+        assert!(
+            error.contains("email address") || error.contains("standard input"),
+            "{args:?}: {error}"
+        );
+        assert!(!error.contains("ana lopez"), "{error}");
+    }
     hub.stop();
 
     let store = rampart_hub::store::Store::open(&dir.path().join("data/hub.db")).unwrap();
@@ -561,8 +611,8 @@ async fn visitor_erase_by_email_removes_every_visitor_who_wrote_it_and_nobody_el
     }
     assert_eq!(
         left,
-        [false, true, false, true],
-        "exactly the two who wrote it"
+        [false, true, false, false],
+        "exactly the two who wrote it, and the one named by conversation id"
     );
     // The index went with the conversations; the erasure is audited without the address.
     let index = rampart_hub::email_index::EmailIndex::open(&dir.path().join("data")).unwrap();
@@ -591,7 +641,11 @@ async fn visitor_erase_by_email_removes_every_visitor_who_wrote_it_and_nobody_el
         .output()
         .unwrap();
     let export = String::from_utf8(export.stdout).unwrap();
-    assert_eq!(export.matches("visitor.erased").count(), 2, "{export}");
+    assert_eq!(
+        export.matches("visitor.erased").count(),
+        3,
+        "two by address, one by conversation id: {export}"
+    );
     assert!(!export.to_lowercase().contains("ana.lopez"));
 }
 

@@ -301,9 +301,19 @@ impl Ws {
     }
 
     pub async fn hello(&mut self, resume: Vec<ResumePoint>) -> ServerFrame {
+        self.hello_after(resume, None).await
+    }
+
+    /// `hello` from a console that carried out deletions up to `forgotten_through`.
+    pub async fn hello_after(
+        &mut self,
+        resume: Vec<ResumePoint>,
+        forgotten_through: Option<i64>,
+    ) -> ServerFrame {
         self.send(&ClientFrame::Hello {
             protocol_version: PROTOCOL_VERSION,
             resume,
+            forgotten_through,
         })
         .await;
         self.recv().await
