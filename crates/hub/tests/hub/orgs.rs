@@ -71,6 +71,15 @@ fn assigned(frames: &[ServerFrame], conversation: ConversationId) -> bool {
     )
 }
 
+/// The `username` of each object of a JSON array.
+fn usernames(list: &serde_json::Value) -> Vec<&str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["username"].as_str().unwrap())
+        .collect()
+}
+
 fn refused_with(frames: &[ServerFrame], code: ErrorCode) -> bool {
     frames
         .iter()
@@ -369,13 +378,7 @@ async fn trainers_see_and_manage_only_their_organisation_s_staff_and_cohorts() {
         .get_json(&acme_trainer, "/api/v1/training/trainees")
         .await;
     assert_eq!(status, 200);
-    let names: Vec<&str> = trainees
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["username"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["ana", "tina"]);
+    assert_eq!(usernames(&trainees), ["ana", "tina"]);
 
     // Another organisation's agent is unknown as a cohort member.
     let (status, body) = hub
@@ -464,13 +467,7 @@ async fn an_administrator_manages_only_their_organisation_over_the_api() {
     // Accounts: Acme's only; one created here is Acme's; the default organisation's Dora is
     // "no such account" for every action.
     let (_, listed) = hub.get_json(&admin, "/api/v1/admin/accounts").await;
-    let names: Vec<&str> = listed
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["username"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["alba"]);
+    assert_eq!(usernames(&listed), ["alba"]);
     let (status, _) = hub
         .post_json(
             &admin,
