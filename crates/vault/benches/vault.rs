@@ -270,28 +270,33 @@ fn raw_batches(b: &mut criterion::Bencher<'_>, raw: Raw) {
     );
 }
 
+/// One benchmark group of the raw workload, one function per case.
+fn raw_group(c: &mut Criterion, group: &str, cases: [(&str, Raw); 2]) {
+    let mut g = c.benchmark_group(group);
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(10_000));
+    for (name, raw) in cases {
+        g.bench_function(name, |b| raw_batches(b, raw));
+    }
+    g.finish();
+}
+
 /// The cost of encryption: the raw workload once with the raw key, once without, both on the
 /// same bundled SQLCipher build, so the difference is the encryption itself.
 fn overhead(c: &mut Criterion) {
-    let mut g = c.benchmark_group("overhead");
-    g.sample_size(10);
-    g.throughput(Throughput::Elements(10_000));
-    for (name, keyed) in [
-        ("raw_sqlite_unkeyed_10k", false),
-        ("raw_sqlcipher_keyed_10k", true),
-    ] {
-        g.bench_function(name, |b| {
-            raw_batches(
-                b,
-                Raw {
-                    keyed,
-                    memory_security: false,
-                    fts: true,
-                },
-            );
-        });
-    }
-    g.finish();
+    let raw = |keyed| Raw {
+        keyed,
+        memory_security: false,
+        fts: true,
+    };
+    raw_group(
+        c,
+        "overhead",
+        [
+            ("raw_sqlite_unkeyed_10k", raw(false)),
+            ("raw_sqlcipher_keyed_10k", raw(true)),
+        ],
+    );
 }
 
 /// FTS5's share of an insert under memory security: the keyed raw workload with and without
@@ -300,25 +305,19 @@ fn overhead(c: &mut Criterion) {
 fn fts_share(c: &mut Criterion) {
     let memory_security =
         std::env::var("RAMPART_VAULT_BENCH_INSECURE_NO_MEMSEC").as_deref() != Ok("1");
-    let mut g = c.benchmark_group("fts_share");
-    g.sample_size(10);
-    g.throughput(Throughput::Elements(10_000));
-    for (name, fts) in [
-        ("raw_keyed_10k_with_fts", true),
-        ("raw_keyed_10k_without_fts", false),
-    ] {
-        g.bench_function(name, |b| {
-            raw_batches(
-                b,
-                Raw {
-                    keyed: true,
-                    memory_security,
-                    fts,
-                },
-            );
-        });
-    }
-    g.finish();
+    let raw = |fts| Raw {
+        keyed: true,
+        memory_security,
+        fts,
+    };
+    raw_group(
+        c,
+        "fts_share",
+        [
+            ("raw_keyed_10k_with_fts", raw(true)),
+            ("raw_keyed_10k_without_fts", raw(false)),
+        ],
+    );
 }
 
 // `overhead` first: its raw connections never enable memory security, and nothing before it
