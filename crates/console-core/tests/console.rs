@@ -436,6 +436,11 @@ mod support {
                 .set_availability(Availability::Available)
                 .await
                 .unwrap();
+            self.visitor().await
+        }
+
+        /// A visitor arrives at the signed-in, available console; returns once assigned.
+        pub async fn visitor(&self) -> Visitor {
             let api = HubApi::new(self.hub.clone()).unwrap();
             let notice = api.privacy_notice().await.unwrap();
             let session = api.new_visitor("en", &notice.version).await.unwrap();
@@ -2119,4 +2124,54 @@ async fn where_policy_blocks_them_the_console_will_not_send_card_numbers_or_ids(
     visitor.shutdown().await.unwrap();
     console.shutdown().await;
     server.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bursts_from_several_visitors_are_cached_completely_and_in_order() {
+    let h = Harness::start(Duration::from_secs(60)).await;
+    let first = h.with_visitor().await;
+    let visitors = vec![first, h.visitor().await, h.visitor().await];
+    const EACH: usize = 100;
+    // All at once: the console receives runs of messages and caches each run in one go.
+    let sends = visitors.iter().enumerate().map(|(v, visitor)| {
+        let live = visitor.live.clone();
+        let conversation = visitor.conversation;
+        async move {
+            for n in 0..EACH {
+                live.send(conversation, format!("burst v{v}m{n} hello"))
+                    .await
+                    .unwrap();
+            }
+        }
+    });
+    futures_util::future::join_all(sends).await;
+    for visitor in &visitors {
+        let id = visitor.conversation;
+        h.events
+            .wait_for("every message", |e| match e {
+                ConsoleEvent::Conversation { conversation }
+                    if conversation.id == id && conversation.message_count == EACH as u32 =>
+                {
+                    Some(())
+                }
+                _ => None,
+            })
+            .await;
+    }
+    for (v, visitor) in visitors.iter().enumerate() {
+        let shown = h
+            .console
+            .messages(visitor.conversation, 1000)
+            .await
+            .unwrap();
+        let texts: Vec<String> = shown.iter().map(|m| m.text.clone()).collect();
+        let expected: Vec<String> = (0..EACH).map(|n| format!("burst v{v}m{n} hello")).collect();
+        assert_eq!(texts, expected, "visitor {v}: all, once, in order");
+        // Each one is in the cache's search.
+        for n in [0, EACH / 2, EACH - 1] {
+            let found = h.console.search(&format!("v{v}m{n}")).await.unwrap();
+            assert_eq!(found.len(), 1, "v{v}m{n}");
+        }
+    }
+    h.console.shutdown().await;
 }
