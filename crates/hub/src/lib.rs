@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod chat;
 pub mod config;
+pub mod custom_forms;
 pub mod email_index;
 pub mod forget;
 pub mod forms;

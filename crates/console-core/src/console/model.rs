@@ -240,6 +240,9 @@ impl Model {
         match thread.forms.iter_mut().find(|f| f.form_id == form.form_id) {
             Some(slot) => {
                 slot.fields = form.fields;
+                if form.definition.is_some() {
+                    slot.definition = form.definition;
+                }
                 slot.clone()
             }
             None => {
@@ -261,6 +264,31 @@ impl Model {
         let slot = view.fields.iter_mut().find(|f| f.name == field)?;
         slot.revealable = false;
         Some(view.clone())
+    }
+
+    /// Whether a form's field is removed by its first reveal: a CVV, or a custom field
+    /// defined so.
+    pub fn shows_once(
+        &self,
+        conversation: ConversationId,
+        form: rampart_protocol::FormId,
+        field: &str,
+    ) -> bool {
+        let view = self
+            .threads
+            .get(&conversation)
+            .and_then(|t| t.forms.iter().find(|f| f.form_id == form));
+        match view {
+            Some(FormView {
+                kind: rampart_protocol::FormKind::Custom(_),
+                definition,
+                ..
+            }) => definition
+                .iter()
+                .flat_map(|d| &d.fields)
+                .any(|f| f.name == field && f.reveal_once),
+            _ => field == "cvv",
+        }
     }
 
     /// The secure forms of a conversation, oldest first.

@@ -175,6 +175,7 @@ fn on_frame(console: &Console, vault: Option<&SharedVault>, frame: ServerFrame) 
             form_id,
             form,
             expires_at,
+            definition,
         } => form_event(
             console,
             FormView {
@@ -183,6 +184,7 @@ fn on_frame(console: &Console, vault: Option<&SharedVault>, frame: ServerFrame) 
                 kind: form,
                 expires_at,
                 fields: Vec::new(),
+                definition,
             },
         ),
         ServerFrame::FormSubmitted {
@@ -198,6 +200,7 @@ fn on_frame(console: &Console, vault: Option<&SharedVault>, frame: ServerFrame) 
                 kind: form,
                 expires_at: 0,
                 fields,
+                definition: None,
             },
         ),
         ServerFrame::TrainingGate { gate } => {

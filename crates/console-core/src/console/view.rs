@@ -356,6 +356,10 @@ pub struct FormView {
     pub expires_at: i64,
     /// Empty until the visitor submits; then masked.
     pub fields: Vec<MaskedField>,
+    /// A custom form's definition (title, labels, which fields show once), from its request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub definition: Option<rampart_protocol::CustomForm>,
 }
 
 /// A cached message that matches a search (text masked, as cached).

@@ -4,6 +4,7 @@
     reason = "test code: a panic is a failed test with its location"
 )]
 
+mod custom_forms;
 mod forms;
 mod live;
 mod login;
