@@ -16,8 +16,7 @@ const POLICY: &str = "PQ-482913";
 const POSTCODE: &str = "28013";
 
 /// A policy number (pattern, last four shown) and a postcode (digits, shown once, optional).
-pub fn policy_forms() -> FormsSection {
-    let toml = r#"
+pub const POLICY_FORM_TOML: &str = r#"
 [forms]
 expire_minutes = 15
 
@@ -45,12 +44,14 @@ max_length = 5
 required = false
 reveal_once = true
 "#;
-    rampart_hub::config::HubConfig::parse(toml, std::path::Path::new("test.toml"))
+
+fn policy_forms() -> FormsSection {
+    rampart_hub::config::HubConfig::parse(POLICY_FORM_TOML, std::path::Path::new("test.toml"))
         .unwrap()
         .forms
 }
 
-fn policy_kind() -> FormKind {
+pub fn policy_kind() -> FormKind {
     FormKind::Custom("policy-check".into())
 }
 
