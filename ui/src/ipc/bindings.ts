@@ -291,7 +291,7 @@ kinds: Array<string>, } | { "outcome": "blocked",
  */
 kinds: Array<string>, };
 
-export type NoticeCode = "sessionEnded" | "idleLocked" | "screenLocked" | "wipedAfterFailures" | "remoteWiped" | "sendFailed" | "cacheFailed";
+export type NoticeCode = "sessionEnded" | "idleLocked" | "screenLocked" | "wipedAfterFailures" | "remoteWiped" | "sendFailed" | "cacheFailed" | "formUnavailable";
 
 export type ConsoleEvent = { "type": "state", 
 /**

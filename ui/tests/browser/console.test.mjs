@@ -223,6 +223,114 @@ describe('console first screens', () => {
     await context.close();
   });
 
+  it('offers the hub’s custom secure forms and shows their fields masked, in Spanish', async () => {
+    const conversation = '0190f1a2-0000-7000-8000-0000000000c2';
+    const policy = {
+      id: 'policy-check',
+      title: { en: 'Policy check', es: 'Comprobación de póliza' },
+      fields: [
+        {
+          name: 'policyNumber',
+          label: { en: 'Policy number', es: 'Número de póliza' },
+          required: true,
+          check: { type: 'pattern', pattern: '^(?:[A-Z]{2}-[0-9]{6})$', maxLength: 9 },
+          mask: 'last4',
+          revealOnce: false,
+        },
+        {
+          name: 'pin',
+          label: { en: 'PIN', es: 'PIN de la póliza' },
+          required: true,
+          check: { type: 'digits', minLength: 4, maxLength: 4 },
+          mask: 'full',
+          revealOnce: true,
+        },
+      ],
+    };
+    const { page, context, errors } = await openConsole(
+      browser,
+      preview.url,
+      {
+        ...BASE,
+        console_state: {
+          ...DEMO,
+          phase: 'active',
+          profile: {
+            id: 'a',
+            username: 'demo.agent',
+            displayName: 'Alex',
+            role: 'agent',
+            customForms: [policy],
+          },
+        },
+        snapshot: {
+          queue: [],
+          queueTotal: 0,
+          conversations: [
+            {
+              id: conversation,
+              locale: 'es',
+              open: true,
+              unread: 0,
+              lastAt: 1,
+              preview: '',
+              messageCount: 0,
+              typing: false,
+            },
+          ],
+          connection: { status: 'online' },
+          availability: 'available',
+        },
+        focus_conversation: null,
+        conversation_messages: [],
+        conversation_forms: [
+          {
+            conversationId: conversation,
+            formId: '0190f1a2-0000-7000-8000-0000000000f2',
+            kind: { custom: 'policy-check' },
+            expiresAt: 1,
+            definition: policy,
+            fields: [
+              { name: 'policyNumber', masked: '•••• 2913', revealable: true },
+              { name: 'pin', masked: '••••••', revealable: true },
+            ],
+          },
+        ],
+        request_form: null,
+      },
+      { locale: 'es-ES' },
+    );
+    const panel = page.getByTestId('secure-forms');
+    await panel.getByTestId('secure-form').getByText('Comprobación de póliza').waitFor();
+    const menu = page.getByTestId('request-form');
+    const options = await menu.locator('option').allTextContents();
+    assert.deepEqual(options.slice(1), [
+      'Pago con tarjeta',
+      'Número de seguro social',
+      'Documento de identidad (DNI/NIE)',
+      'Fecha de nacimiento',
+      'Comprobación de póliza',
+    ]);
+    assert.equal(await panel.getByText('Número de póliza').count(), 1);
+    assert.equal(await panel.getByText('•••• 2913').count(), 1);
+    assert.equal(
+      await panel.getByTestId('reveal-field-pin').textContent(),
+      'Mostrar una vez',
+      'a field defined to show once says so',
+    );
+    assert.equal(await panel.getByTestId('reveal-field-policyNumber').textContent(), 'Mostrar');
+    await screenshot(page, 'console-custom-form-es');
+    // Choosing it asks the core for that custom form.
+    await menu.focus();
+    await menu.selectOption('custom:policy-check');
+    const calls = await page.evaluate(() =>
+      window.__ipcCalls.filter((c) => c.cmd === 'request_form').map((c) => c.args),
+    );
+    assert.deepEqual(calls, [{ conversation, form: { custom: 'policy-check' } }]);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   it('follows a Spanish OS locale and can switch back to English', async () => {
     const { page, context } = await openConsole(browser, preview.url, BASE, { locale: 'es-MX' });
     await page.getByTestId('app-version').waitFor();

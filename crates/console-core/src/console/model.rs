@@ -442,4 +442,55 @@ mod tests {
         assert!(!snapshot.conversations[1].open);
         assert!(model.messages(ConversationId::new(), 10).is_empty());
     }
+
+    #[test]
+    fn a_custom_form_keeps_its_definition_and_knows_which_fields_show_once() {
+        use rampart_protocol::{
+            CustomField, CustomForm, FieldCheck, FieldMask, FormId, FormKind, Localized,
+        };
+        let text = |s: &str| Localized {
+            en: s.into(),
+            es: s.into(),
+        };
+        let field = |name: &str, reveal_once: bool| CustomField {
+            name: name.into(),
+            label: text(name),
+            hint: None,
+            required: true,
+            check: FieldCheck::Date,
+            mask: FieldMask::Full,
+            reveal_once,
+        };
+        let mut model = Model::new(AgentId::new());
+        let conversation = ConversationId::new();
+        let (custom, card) = (FormId::new(), FormId::new());
+        let view = |form_id, kind, definition| FormView {
+            conversation_id: conversation,
+            form_id,
+            kind,
+            expires_at: 1,
+            fields: Vec::new(),
+            definition,
+        };
+        let definition = CustomForm {
+            id: "pin".into(),
+            title: text("PIN"),
+            intro: None,
+            fields: vec![field("pin", true), field("born", false)],
+        };
+        let kind = FormKind::Custom("pin".into());
+        model.upsert_form(view(custom, kind.clone(), Some(definition.clone())));
+        model.upsert_form(view(card, FormKind::Card, None));
+        // The submission carries no definition: the request's stays.
+        let submitted = model.upsert_form(view(custom, kind, None));
+        assert_eq!(submitted.definition, Some(definition));
+        assert!(model.shows_once(conversation, custom, "pin"));
+        assert!(!model.shows_once(conversation, custom, "born"));
+        assert!(
+            !model.shows_once(conversation, custom, "cvv"),
+            "a custom field is not a CVV by its name"
+        );
+        assert!(model.shows_once(conversation, card, "cvv"));
+        assert!(!model.shows_once(conversation, card, "cardNumber"));
+    }
 }

@@ -324,6 +324,9 @@ pub enum NoticeCode {
     SendFailed,
     /// The local cache failed; messages are still shown but may not survive a restart.
     CacheFailed,
+    /// The hub no longer offers a secure form the agent asked for (removed from its
+    /// configuration since the console signed in).
+    FormUnavailable,
 }
 
 /// A revealed value, shown for `visibleSecs` and then masked again by the UI. It is never
