@@ -2138,13 +2138,10 @@ async fn a_custom_secure_form_from_the_hubs_configuration_round_trips_masked() {
             _ => None,
         })
         .await;
-    let values = [("policyNumber", "PL-204816"), ("postcode", "28013")]
-        .iter()
-        .map(|(name, value)| FormValue {
-            name: (*name).into(),
-            value: (*value).into(),
-        })
-        .collect();
+    let values = vec![
+        FormValue::new("policyNumber", "PL-204816"),
+        FormValue::new("postcode", "28013"),
+    ];
     visitor.live.submit_form(id, form_id, values).await.unwrap();
     h.events
         .wait_for("the submission", |e| match e {

@@ -237,10 +237,7 @@ fn demo_form(form: FormKind) -> Vec<FormValue> {
     };
     pairs
         .iter()
-        .map(|(name, value)| FormValue {
-            name: (*name).to_owned(),
-            value: (*value).to_owned(),
-        })
+        .map(|(name, value)| FormValue::new(*name, *value))
         .collect()
 }
 

@@ -647,13 +647,7 @@ reveal_once = true
     }
 
     fn values(pairs: &[(&str, &str)]) -> Vec<FormValue> {
-        pairs
-            .iter()
-            .map(|(name, value)| FormValue {
-                name: (*name).to_owned(),
-                value: (*value).to_owned(),
-            })
-            .collect()
+        pairs.iter().map(|(n, v)| FormValue::new(*n, *v)).collect()
     }
 
     #[test]
@@ -793,16 +787,19 @@ reveal_once = true
         assert_eq!(fields[1].value.as_ref().unwrap().expose(), "28013");
         // The optional postcode may be left out or empty; it is then not held at all.
         for submitted in [
-            values(&[("policyNumber", "X")]),
-            values(&[("policyNumber", "X"), ("postcode", "  ")]),
+            values(&[("policyNumber", "AB-123456")]),
+            values(&[("policyNumber", "AB-123456"), ("postcode", "  ")]),
         ] {
             let fields = form.validate(&submitted).unwrap();
             assert_eq!(fields.len(), 1);
-            assert_eq!(
-                fields[0].masked, FULL_MASK,
-                "four characters or fewer show nothing"
-            );
         }
+        assert_eq!(
+            masked("1234", FieldMask::Last4),
+            FULL_MASK,
+            "four characters or fewer show nothing"
+        );
+        assert_eq!(masked("12345", FieldMask::Last4), "•••• 2345");
+        assert_eq!(masked("1", FieldMask::Full), FULL_MASK, "nor their length");
         let refused = |pairs: &[(&str, &str)]| form.validate(&values(pairs)).err().unwrap();
         let cases: &[(&[(&str, &str)], &str)] = &[
             (&[("postcode", "28013")], "policyNumber: missing"),
@@ -819,27 +816,31 @@ reveal_once = true
                 "policyNumber: not in the expected format",
             ),
             (
-                &[("policyNumber", "X"), ("postcode", "2801")],
+                &[("policyNumber", "AB-123456"), ("postcode", "2801")],
                 "postcode: wrong number of digits",
             ),
             (
-                &[("policyNumber", "X"), ("postcode", "28O13")],
+                &[("policyNumber", "AB-123456"), ("postcode", "28O13")],
                 "postcode: digits only",
             ),
             (
-                &[("policyNumber", "X"), ("secret", "1")],
+                &[("policyNumber", "AB-123456"), ("secret", "1")],
                 "form: unknown field",
             ),
             (
-                &[("policyNumber", "X"), ("policyNumber", "X")],
+                &[("policyNumber", "AB-123456"), ("policyNumber", "AB-123456")],
                 "form: a field is repeated",
             ),
             (
-                &[("policyNumber", "X"), ("postcode", "28013"), ("extra", "1")],
+                &[
+                    ("policyNumber", "AB-123456"),
+                    ("postcode", "28013"),
+                    ("extra", "1"),
+                ],
                 "form: too many fields",
             ),
             (
-                &[("policyNumber", "X\u{7}")],
+                &[("policyNumber", "AB-123456\u{7}")],
                 "policyNumber: not a valid value",
             ),
         ];
@@ -855,7 +856,7 @@ reveal_once = true
         }
         let long = "9".repeat(MAX_CUSTOM_VALUE_CHARS as usize + 1);
         assert_eq!(
-            refused(&[("policyNumber", "X"), ("postcode", &long)]).to_string(),
+            refused(&[("policyNumber", "AB-123456"), ("postcode", &long)]).to_string(),
             "postcode: not a valid value"
         );
     }

@@ -131,6 +131,16 @@ pub struct FormValue {
     pub value: String,
 }
 
+impl FormValue {
+    /// One field's value.
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            value: value.into(),
+        }
+    }
+}
+
 impl std::fmt::Debug for FormValue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FormValue")

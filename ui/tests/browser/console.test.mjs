@@ -2,6 +2,7 @@
 // sign-in card, the TOTP step with translated errors, language and theme.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { launchBrowser, openConsole, screenshot, startPreview } from './harness.mjs';
 
 const APP_INFO = {
@@ -37,6 +38,40 @@ const BASE = {
   console_state: SETUP,
   set_locale: null,
 };
+
+/** An active console with one open Spanish conversation; `answers` override command results. */
+function activeConsole(conversation, { messageCount = 0, profile = {}, ...answers } = {}) {
+  return {
+    ...BASE,
+    console_state: {
+      ...DEMO,
+      phase: 'active',
+      profile: { id: 'a', username: 'demo.agent', displayName: 'Alex', role: 'agent', ...profile },
+    },
+    snapshot: {
+      queue: [],
+      queueTotal: 0,
+      conversations: [
+        {
+          id: conversation,
+          locale: 'es',
+          open: true,
+          unread: 0,
+          lastAt: 1,
+          preview: '',
+          messageCount,
+          typing: false,
+        },
+      ],
+      connection: { status: 'online' },
+      availability: 'available',
+    },
+    focus_conversation: null,
+    conversation_messages: [],
+    conversation_forms: [],
+    ...answers,
+  };
+}
 
 describe('console first screens', () => {
   let preview;
@@ -177,35 +212,11 @@ describe('console first screens', () => {
       own: false,
       delivery: 'delivered',
     }));
-    const { page, context, errors } = await openConsole(browser, preview.url, {
-      ...BASE,
-      console_state: {
-        ...DEMO,
-        phase: 'active',
-        profile: { id: 'a', username: 'demo.agent', displayName: 'Alex', role: 'agent' },
-      },
-      snapshot: {
-        queue: [],
-        queueTotal: 0,
-        conversations: [
-          {
-            id: conversation,
-            locale: 'es',
-            open: true,
-            unread: 0,
-            lastAt: 1,
-            preview: '',
-            messageCount: 1000,
-            typing: false,
-          },
-        ],
-        connection: { status: 'online' },
-        availability: 'available',
-      },
-      focus_conversation: null,
-      conversation_messages: messages,
-      conversation_forms: [],
-    });
+    const { page, context, errors } = await openConsole(
+      browser,
+      preview.url,
+      activeConsole(conversation, { messageCount: 1000, conversation_messages: messages }),
+    );
     const transcript = page.getByTestId('transcript');
     await transcript.getByText('message number 999', { exact: true }).waitFor();
     assert.ok((await page.getByTestId('message').count()) <= 200, 'at most a window in the DOM');
@@ -225,64 +236,14 @@ describe('console first screens', () => {
 
   it('offers the hub’s custom secure forms and shows their fields masked, in Spanish', async () => {
     const conversation = '0190f1a2-0000-7000-8000-0000000000c2';
-    const policy = {
-      id: 'policy-check',
-      title: { en: 'Policy check', es: 'Comprobación de póliza' },
-      fields: [
-        {
-          name: 'policyNumber',
-          label: { en: 'Policy number', es: 'Número de póliza' },
-          required: true,
-          check: { type: 'pattern', pattern: '^(?:[A-Z]{2}-[0-9]{6})$', maxLength: 9 },
-          mask: 'last4',
-          revealOnce: false,
-        },
-        {
-          name: 'pin',
-          label: { en: 'PIN', es: 'PIN de la póliza' },
-          required: true,
-          check: { type: 'digits', minLength: 4, maxLength: 4 },
-          mask: 'full',
-          revealOnce: true,
-        },
-      ],
-    };
+    const policy = JSON.parse(
+      await readFile(new URL('../fixtures/custom-form.json', import.meta.url), 'utf8'),
+    );
     const { page, context, errors } = await openConsole(
       browser,
       preview.url,
-      {
-        ...BASE,
-        console_state: {
-          ...DEMO,
-          phase: 'active',
-          profile: {
-            id: 'a',
-            username: 'demo.agent',
-            displayName: 'Alex',
-            role: 'agent',
-            customForms: [policy],
-          },
-        },
-        snapshot: {
-          queue: [],
-          queueTotal: 0,
-          conversations: [
-            {
-              id: conversation,
-              locale: 'es',
-              open: true,
-              unread: 0,
-              lastAt: 1,
-              preview: '',
-              messageCount: 0,
-              typing: false,
-            },
-          ],
-          connection: { status: 'online' },
-          availability: 'available',
-        },
-        focus_conversation: null,
-        conversation_messages: [],
+      activeConsole(conversation, {
+        profile: { customForms: [policy] },
         conversation_forms: [
           {
             conversationId: conversation,
@@ -297,7 +258,7 @@ describe('console first screens', () => {
           },
         ],
         request_form: null,
-      },
+      }),
       { locale: 'es-ES' },
     );
     const panel = page.getByTestId('secure-forms');

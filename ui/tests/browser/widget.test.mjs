@@ -4,6 +4,7 @@
 // transcript, shown once however often the hub re-announces them).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { launchBrowser, screenshot } from './harness.mjs';
 import { connectAgent, startHub } from './hub.mjs';
 
@@ -61,39 +62,11 @@ async function startVisitor(browser, hub, agent) {
   return { context, page, errors, conversationId, visitorSocket };
 }
 
-/** Room for every test's visitor with Ana at once, and a custom secure form (`[[forms.custom]]`). */
-const HUB_CONFIG = `
-[chat]
-agent_capacity = 6
-
-[[forms.custom]]
-id = "policy-check"
-title_en = "Policy check"
-title_es = "Comprobación de póliza"
-intro_en = "We use these to find your policy."
-intro_es = "Los usamos para encontrar tu póliza."
-
-[[forms.custom.fields]]
-name = "policyNumber"
-label_en = "Policy number"
-label_es = "Número de póliza"
-hint_en = "For example AB-123456"
-hint_es = "Por ejemplo AB-123456"
-validation = "pattern"
-pattern = "[A-Z]{2}-[0-9]{6}"
-max_length = 9
-mask = "last4"
-
-[[forms.custom.fields]]
-name = "postcode"
-label_en = "Postcode"
-label_es = "Código postal"
-validation = "digits"
-min_length = 5
-max_length = 5
-required = false
-
-`;
+/** Room for every test's visitor with Ana at once, and the hub tests' custom secure form. */
+const HUB_CONFIG = `[chat]\nagent_capacity = 6\n\n${await readFile(
+  new URL('../../../crates/hub/tests/hub/policy_form.toml', import.meta.url),
+  'utf8',
+)}\n`;
 
 describe('visitor chat widget', () => {
   let hub;

@@ -10,29 +10,10 @@ import {
 } from '../../src/lib/forms';
 import { translate } from '../../src/lib/i18n/index.svelte';
 import { upsertForm } from '../../src/lib/workspace/model';
+import customForm from '../fixtures/custom-form.json';
 
-const policy: CustomForm = {
-  id: 'policy-check',
-  title: { en: 'Policy check', es: 'Comprobación de póliza' },
-  fields: [
-    {
-      name: 'policyNumber',
-      label: { en: 'Policy number', es: 'Número de póliza' },
-      required: true,
-      check: { type: 'pattern', pattern: '^(?:[A-Z]{2}-[0-9]{6})$', maxLength: 9 },
-      mask: 'last4',
-      revealOnce: false,
-    },
-    {
-      name: 'pin',
-      label: { en: 'PIN', es: 'PIN' },
-      required: true,
-      check: { type: 'digits', minLength: 4, maxLength: 4 },
-      mask: 'full',
-      revealOnce: true,
-    },
-  ],
-};
+// The console's browser test shows the same form.
+const policy = customForm as CustomForm;
 
 function view(kind: FormView['kind'], definition?: CustomForm): FormView {
   return {
@@ -69,6 +50,7 @@ describe('secure form names', () => {
     const requested = view({ custom: 'policy-check' }, policy);
     expect(formTitle(requested, [], 'en', en)).toBe('Policy check');
     expect(fieldLabel(requested, [], 'policyNumber', 'es', es)).toBe('Número de póliza');
+    expect(fieldLabel(requested, [], 'pin', 'es', es)).toBe('PIN de la póliza');
     // Without its definition (a reloaded page), the profile's list names it.
     const bare = view({ custom: 'policy-check' });
     expect(definitionOf(bare, [policy])).toBe(policy);

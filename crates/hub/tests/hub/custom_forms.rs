@@ -3,6 +3,7 @@
 //! fields and audited views, and the values go at close and at expiry, never to disk or the
 //! audit log. Unknown ids and oversized submissions are refused.
 
+use crate::forms::{check_views, close_and_check_gone, reveal_field as reveal};
 use crate::live::assigned_agent;
 use crate::support::*;
 use rampart_audit::Action;
@@ -15,35 +16,8 @@ use rampart_protocol::{
 const POLICY: &str = "PQ-482913";
 const POSTCODE: &str = "28013";
 
-/// A policy number (pattern, last four shown) and a postcode (digits, shown once, optional).
-pub const POLICY_FORM_TOML: &str = r#"
-[forms]
-expire_minutes = 15
-
-[[forms.custom]]
-id = "policy-check"
-title_en = "Policy check"
-title_es = "Comprobación de póliza"
-
-[[forms.custom.fields]]
-name = "policyNumber"
-label_en = "Policy number"
-label_es = "Número de póliza"
-validation = "pattern"
-pattern = "[A-Z]{2}-[0-9]{6}"
-max_length = 9
-mask = "last4"
-
-[[forms.custom.fields]]
-name = "postcode"
-label_en = "Postcode"
-label_es = "Código postal"
-validation = "digits"
-min_length = 5
-max_length = 5
-required = false
-reveal_once = true
-"#;
+/// A policy number (pattern, last four shown) and an optional postcode (digits, shown once).
+pub const POLICY_FORM_TOML: &str = include_str!("policy_form.toml");
 
 fn policy_forms() -> FormsSection {
     rampart_hub::config::HubConfig::parse(POLICY_FORM_TOML, std::path::Path::new("test.toml"))
@@ -56,13 +30,7 @@ pub fn policy_kind() -> FormKind {
 }
 
 fn values(pairs: &[(&str, &str)]) -> Vec<FormValue> {
-    pairs
-        .iter()
-        .map(|(name, value)| FormValue {
-            name: (*name).into(),
-            value: (*value).into(),
-        })
-        .collect()
+    pairs.iter().map(|(n, v)| FormValue::new(*n, *v)).collect()
 }
 
 /// The visitor submits; returns the hub's answer (a receipt or an error).
@@ -87,19 +55,6 @@ async fn submit(
             )
         })
         .await
-}
-
-async fn reveal(
-    hub: &LiveHub,
-    token: &str,
-    conversation: ConversationId,
-    form: FormId,
-    field: &str,
-) -> (u16, serde_json::Value) {
-    let body = serde_json::json!({
-        "conversationId": conversation, "formId": form, "field": field, "reason": "customerVerification",
-    });
-    hub.post_json(token, "/api/v1/forms/reveal", &body).await
 }
 
 /// The agent asks for the policy form; returns its id once the visitor has it.
@@ -243,46 +198,26 @@ async fn a_custom_form_goes_to_the_visitor_with_its_definition_and_back_masked()
     );
 
     // Views: the policy number as often as needed (and copyable), the postcode once.
-    let (status, body) = reveal(&hub, &token, conversation, form_id, "policyNumber").await;
-    assert_eq!((status, body["value"].as_str()), (200, Some(POLICY)));
+    let (_, body) = reveal(&hub, &token, conversation, form_id, "policyNumber").await;
     assert_eq!(body["kind"], "custom:policy-check");
-    assert_eq!(body["copyAllowed"], true);
-    let (status, body) = reveal(&hub, &token, conversation, form_id, "postcode").await;
-    assert_eq!((status, body["value"].as_str()), (200, Some(POSTCODE)));
-    assert_eq!(
-        body["copyAllowed"], false,
-        "a value shown once is never copied"
-    );
-    assert_eq!(
-        reveal(&hub, &token, conversation, form_id, "postcode")
-            .await
-            .0,
-        404
-    );
-    let (other, _, _) = hub.agent_session("bea").await;
-    assert_eq!(
-        reveal(&hub, &other, conversation, form_id, "policyNumber")
-            .await
-            .0,
-        403
-    );
-
-    // Closing drops the values.
-    agent
-        .send(&ClientFrame::Close {
-            conversation_id: conversation,
-        })
-        .await;
-    agent
-        .until(|f| matches!(f, ServerFrame::Closed { .. }))
-        .await;
-    assert_eq!(
-        reveal(&hub, &token, conversation, form_id, "policyNumber")
-            .await
-            .0,
-        404
-    );
-    assert!(hub.server.chat.forms().unwrap().is_empty());
+    check_views(
+        &hub,
+        &token,
+        conversation,
+        form_id,
+        ("policyNumber", POLICY),
+        ("postcode", POSTCODE),
+    )
+    .await;
+    close_and_check_gone(
+        &hub,
+        &mut agent,
+        &token,
+        conversation,
+        form_id,
+        "policyNumber",
+    )
+    .await;
 
     // The audit log has the form's life, with the configured names and no value.
     let views = hub
@@ -292,8 +227,8 @@ async fn a_custom_form_goes_to_the_visitor_with_its_definition_and_back_masked()
         .records_from(0)
         .filter(|r| r.as_ref().unwrap().event.action == Action::SecureFormViewed)
         .count();
-    // Two granted views, the postcode's second try, the other agent, the view after closing.
-    assert_eq!(views, 5);
+    // Three granted views, the postcode's second try, the other agent, the view after closing.
+    assert_eq!(views, 6);
     let lines = hub.audit_lines().join("\n");
     assert!(lines.contains("custom:policy-check"), "{lines}");
     assert!(

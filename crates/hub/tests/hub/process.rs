@@ -401,86 +401,58 @@ async fn a_hub_logging_at_trace_writes_no_card_or_id_from_chat_or_forms_anywhere
             .until(|f| matches!(f, ServerFrame::Ack { .. }))
             .await;
     }
-    // The secure form: requested, filled in, viewed by the agent.
-    agent
-        .send(&ClientFrame::RequestForm {
-            conversation_id: conversation,
-            form: FormKind::Card,
-        })
+    // The secure forms, built in and custom: requested, filled in, viewed by the agent.
+    let forms = [
+        (
+            FormKind::Card,
+            vec![
+                ("cardNumber", "5500 0000 0000 0004"),
+                ("expiry", "11/30"),
+                ("cvv", "737"),
+            ],
+            "5500000000000004",
+        ),
+        (
+            crate::custom_forms::policy_kind(),
+            vec![("policyNumber", CUSTOM_CANARY)],
+            CUSTOM_CANARY,
+        ),
+    ];
+    for (kind, values, viewed_value) in forms {
+        agent
+            .send(&ClientFrame::RequestForm {
+                conversation_id: conversation,
+                form: kind,
+            })
+            .await;
+        let ServerFrame::FormRequested { form_id, .. } = visitor
+            .until(|f| matches!(f, ServerFrame::FormRequested { .. }))
+            .await
+        else {
+            unreachable!()
+        };
+        let field = values[0].0;
+        visitor
+            .send(&ClientFrame::SubmitForm {
+                conversation_id: conversation,
+                form_id,
+                values: values.iter().map(|(n, v)| FormValue::new(*n, *v)).collect(),
+            })
+            .await;
+        agent
+            .until(|f| matches!(f, ServerFrame::FormSubmitted { .. }))
+            .await;
+        let viewed = post(
+            hub.url("/api/v1/forms/reveal"),
+            serde_json::json!({
+                "conversationId": conversation, "formId": form_id, "field": field,
+                "reason": "paymentIssue",
+            }),
+            Some(&token),
+        )
         .await;
-    let ServerFrame::FormRequested { form_id, .. } = visitor
-        .until(|f| matches!(f, ServerFrame::FormRequested { .. }))
-        .await
-    else {
-        unreachable!()
-    };
-    let values = [
-        ("cardNumber", "5500 0000 0000 0004"),
-        ("expiry", "11/30"),
-        ("cvv", "737"),
-    ]
-    .iter()
-    .map(|(name, value)| FormValue {
-        name: (*name).into(),
-        value: (*value).into(),
-    })
-    .collect();
-    visitor
-        .send(&ClientFrame::SubmitForm {
-            conversation_id: conversation,
-            form_id,
-            values,
-        })
-        .await;
-    agent
-        .until(|f| matches!(f, ServerFrame::FormSubmitted { .. }))
-        .await;
-    let viewed = post(
-        hub.url("/api/v1/forms/reveal"),
-        serde_json::json!({
-            "conversationId": conversation, "formId": form_id, "field": "cardNumber",
-            "reason": "paymentIssue",
-        }),
-        Some(&token),
-    )
-    .await;
-    assert_eq!(viewed["value"], "5500000000000004", "the view itself works");
-    // A custom form from the configuration, the same way.
-    agent
-        .send(&ClientFrame::RequestForm {
-            conversation_id: conversation,
-            form: crate::custom_forms::policy_kind(),
-        })
-        .await;
-    let ServerFrame::FormRequested { form_id, .. } = visitor
-        .until(|f| matches!(f, ServerFrame::FormRequested { .. }))
-        .await
-    else {
-        unreachable!()
-    };
-    visitor
-        .send(&ClientFrame::SubmitForm {
-            conversation_id: conversation,
-            form_id,
-            values: vec![FormValue {
-                name: "policyNumber".into(),
-                value: CUSTOM_CANARY.into(),
-            }],
-        })
-        .await;
-    agent
-        .until(|f| matches!(f, ServerFrame::FormSubmitted { .. }))
-        .await;
-    let viewed = post(
-        hub.url("/api/v1/forms/reveal"),
-        serde_json::json!({
-            "conversationId": conversation, "formId": form_id, "field": "policyNumber",
-            "reason": "customerVerification",
-        }),
-        Some(&token),
-    )
-    .await;
-    assert_eq!(viewed["value"], CUSTOM_CANARY, "the custom view works");
+        assert_eq!(viewed["value"], viewed_value, "the view itself works");
+    }
     agent
         .send(&ClientFrame::Close {
             conversation_id: conversation,
