@@ -231,6 +231,7 @@ fn api_code(code: ApiErrorCode) -> ClientErrorCode {
         ApiErrorCode::PackInvalid => ClientErrorCode::PackInvalid,
         ApiErrorCode::TrainingOutdated => ClientErrorCode::TrainingOutdated,
         ApiErrorCode::LiveSessionNotFound => ClientErrorCode::LiveSessionNotFound,
+        ApiErrorCode::WouldLockOut => ClientErrorCode::RequestRejected,
         // `Internal` and any code a newer hub adds: the hub failed, the client cannot tell why.
         _ => ClientErrorCode::HubFailed,
     }

@@ -29,7 +29,7 @@ pub mod training;
 pub use backoff::{Backoff, BackoffPolicy, Jitter, RandomJitter, SeededJitter};
 pub use error::{ClientError, ClientErrorCode};
 pub use hub_url::HubUrl;
-pub use live::{Endpoint, Event, Live, LiveConfig};
+pub use live::{Endpoint, Event, ForgetCursor, Live, LiveConfig};
 pub use outbox::{MemoryOutbox, Outbox, Pending};
 pub use rest::{ApiOptions, HubApi, PrivacyNotice, VisitorSession};
 pub use timeline::Timeline;

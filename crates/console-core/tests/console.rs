@@ -1235,7 +1235,7 @@ async fn a_remote_wipe_signs_the_console_out_and_deletes_its_cache() {
     // The order reaches consoles that are connected.
 
     login
-        .order_wipe(rampart_audit::Actor::System, "olga")
+        .order_wipe(rampart_audit::Actor::System, "olga", None)
         .await
         .unwrap();
     support::wiped(&console, &events, &data_dir).await;
@@ -1509,6 +1509,25 @@ async fn a_conversation_erased_at_the_hub_leaves_the_console_and_its_cache() {
     assert!(snapshot.conversations.iter().all(|c| c.id != id));
     assert!(h.console.messages(id, 100).await.unwrap().is_empty());
     assert!(h.console.search("email").await.unwrap().is_empty());
+    // The cache remembers how far it carried out the hub's deletions, so the next session's
+    // hello asks only for later ones.
+    h.console.sign_out().await.unwrap();
+    let (vault, _) = rampart_vault::Vault::open(
+        &rampart_vault::VaultConfig::new(h.data_dir.join("cache"), h.namespace()),
+        h.store.as_ref(),
+        rampart_vault::UnixMillis(now_ms),
+    )
+    .unwrap();
+    let through: i64 = vault
+        .setting("hub.forgotten_through")
+        .unwrap()
+        .expect("the position is kept")
+        .parse()
+        .unwrap();
+    assert!(
+        through >= store.forgotten_issued().await.unwrap(),
+        "{through}"
+    );
     h.console.shutdown().await;
 }
 
@@ -1634,7 +1653,7 @@ async fn a_console_offline_during_a_remote_wipe_wipes_when_it_reconnects() {
     let _ = stop.send(());
     let _ = first.await;
     login
-        .order_wipe(rampart_audit::Actor::System, "omar")
+        .order_wipe(rampart_audit::Actor::System, "omar", None)
         .await
         .unwrap();
     assert_eq!(

@@ -191,11 +191,11 @@ async fn reset_in_place(
         .map_err(|_| DemoError::Unexpected("cannot build the audit event"))?;
     hub.audit.record(event, now).await.map_err(HubError::from)?;
     hub.login
-        .reset_totp(Actor::System, username)
+        .reset_totp(Actor::System, username, None)
         .await
         .map_err(account_error("reset authenticator"))?;
     hub.login
-        .unlock(Actor::System, username)
+        .unlock(Actor::System, username, None)
         .await
         .map_err(account_error("unlock"))?;
     Ok(())

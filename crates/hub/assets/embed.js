@@ -1,5 +1,6 @@
 // Rampart chat loader. A website includes it with one tag:
-//   <script src="https://hub.example/embed.js" async></script>   (optional data-locale="es")
+//   <script src="https://hub.example/embed.js" async></script>
+// (optional: data-locale="es"; data-org="acme" for an organisation other than the hub's default)
 // It adds a launcher button and opens the hub's /chat?embed=1 in an iframe, so the visitor's
 // token, messages and secure forms stay on the hub's origin, out of reach of the page's scripts.
 // It writes no HTML, runs no strings, reads and writes none of the page's cookies or storage,
@@ -12,6 +13,7 @@
   var hub = new URL(script.src, location.href).origin;
   var lang = (script.getAttribute('data-locale') || navigator.language || '').slice(0, 2).toLowerCase();
   var locale = lang === 'es' ? 'es' : 'en';
+  var org = script.getAttribute('data-org');
   var label = locale === 'es' ? 'Chatea con nosotros' : 'Chat with us';
   var isOpen = false;
   var frame = null;
@@ -82,7 +84,9 @@
       frame = document.createElement('iframe');
       frame.id = 'rampart-chat-frame';
       frame.title = label;
-      frame.src = hub + '/chat?embed=1&locale=' + locale;
+      var query = '?embed=1&locale=' + locale;
+      if (org) query += '&org=' + encodeURIComponent(org);
+      frame.src = hub + '/chat' + query;
       frame.referrerPolicy = 'no-referrer';
       // No top navigation, popups or downloads from the frame; it keeps its own origin.
       frame.setAttribute('sandbox', 'allow-scripts allow-same-origin allow-forms');

@@ -34,6 +34,7 @@
       agent: 'Agent',
       close: 'Close',
       failed: 'Something went wrong: {message}',
+      unknownOrg: 'This chat is not available. Please check the link or contact the website.',
       formBadge: 'Secure form',
       formNote: 'What you type here goes only to your agent and never into the chat transcript.',
       formTitle_card: 'Card details',
@@ -93,6 +94,7 @@
       agent: 'Agente',
       close: 'Cerrar',
       failed: 'Algo salió mal: {message}',
+      unknownOrg: 'Este chat no está disponible. Revisa el enlace o contacta con la web.',
       formBadge: 'Formulario seguro',
       formNote: 'Lo que escribas aquí solo llega a tu agente y nunca aparece en la conversación.',
       formTitle_card: 'Datos de la tarjeta',
@@ -137,8 +139,12 @@
       formClosed: 'Este formulario seguro ya no está disponible.',
     },
   };
-  var STORE_KEY = 'rampart.visitor';
   var params = new URLSearchParams(location.search);
+  // The organisation whose chat this is (?org=, from the embed tag's data-org); the hub
+  // refuses one it does not host instead of sending the visitor to another company.
+  var org = params.get('org') || '';
+  var orgQuery = org ? '?org=' + encodeURIComponent(org) : '';
+  var STORE_KEY = org ? 'rampart.visitor.' + org : 'rampart.visitor';
   var embedded = params.get('embed') === '1' && window.parent !== window;
   // The loader passes its page's data-locale; otherwise the browser's language decides.
   var askedLocale = Object.prototype.hasOwnProperty.call(STRINGS, params.get('locale')) ? params.get('locale') : null;
@@ -810,7 +816,7 @@
   $('rw-accept').addEventListener('click', function () {
     var button = $('rw-accept');
     button.disabled = true;
-    fetch('/api/v1/visitor', {
+    fetch('/api/v1/visitor' + orgQuery, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ locale: askedLocale || navigator.language || locale, privacyNotice: button.getAttribute('data-version') }),
@@ -888,15 +894,21 @@
   if (session && session.token) {
     start();
   } else {
-    fetch('/api/v1/privacy')
+    fetch('/api/v1/privacy' + orgQuery)
       .then(function (response) {
+        if (response.status === 404) throw new Error('unknownOrg');
         return response.json();
       })
       .then(function (notice) {
         $('rw-notice-text').textContent = notice[locale] || notice.en;
         $('rw-accept').setAttribute('data-version', notice.version);
       })
-      .catch(function () {
+      .catch(function (error) {
+        if (error.message === 'unknownOrg') {
+          $('rw-accept').disabled = true;
+          setStatus(t('unknownOrg'));
+          return;
+        }
         setStatus(t('failed', { message: 'privacy notice unavailable' }));
       });
     if (embedded) $('rw-accept').focus();

@@ -1,6 +1,10 @@
 //! Conversations as the hub runs them: visitors arrive, wait, get routed to the least-busy
-//! available agent, exchange messages (masked before storage, acknowledged after commit,
-//! deduplicated by id), and close.
+//! available agent of their organisation, exchange messages (masked before storage,
+//! acknowledged after commit, deduplicated by id), and close.
+//!
+//! Organisations are enforced here: an agent is offered, sees in the queue, may accept and may
+//! be handed only conversations of their own organisation, and a conversation of another
+//! organisation is answered as "no such conversation".
 
 use std::sync::Arc;
 
@@ -19,8 +23,11 @@ use crate::forms::SecureForms;
 use crate::live::{ConnId, Live};
 use crate::masking::Masker;
 use crate::metrics::Metrics;
+use crate::org::OrgId;
 use crate::reveal::Originals;
-use crate::store::{ConversationState, NewMessage, Store, StoreError, StoredAuthor, StoredMessage};
+use crate::store::{
+    ConversationState, NewMessage, Store, StoreError, StoredAuthor, StoredMessage, Waiting,
+};
 
 /// Messages replayed per page on resume.
 const RESUME_PAGE: u32 = 500;
@@ -34,6 +41,8 @@ pub enum Peer {
         profile: AgentProfile,
         /// SHA-256 of the session token (to end the connection when the session ends).
         session: [u8; 32],
+        /// Their organisation.
+        org: OrgId,
     },
     /// A visitor's widget; bound to one conversation.
     Visitor {
@@ -98,9 +107,14 @@ fn refuse(code: ErrorCode, message: &str, id: Option<MessageId>) -> ServerFrame 
     }
 }
 
+/// The answer about a conversation that does not exist, or is another organisation's.
+fn not_found(id: Option<MessageId>) -> ServerFrame {
+    refuse(ErrorCode::NotFound, "no such conversation", id)
+}
+
 fn store_failure(error: &StoreError, id: Option<MessageId>) -> ServerFrame {
     match error {
-        StoreError::ConversationNotFound => refuse(ErrorCode::NotFound, "no such conversation", id),
+        StoreError::ConversationNotFound => not_found(id),
         StoreError::ConversationClosed => {
             refuse(ErrorCode::NotAllowed, "the conversation is closed", id)
         }
@@ -198,18 +212,18 @@ impl Chat {
         self.originals.as_ref()
     }
 
-    /// Colleagues a conversation could be handed to now: connected agents and supervisors
-    /// other than `me`, with whether they are available and have room.
-    pub async fn transfer_targets(&self, me: AgentId) -> Vec<TransferTarget> {
+    /// Colleagues a conversation could be handed to now: connected agents and supervisors of
+    /// `org` other than `me`, with whether they are available and have room.
+    pub async fn transfer_targets(&self, me: AgentId, org: &OrgId) -> Vec<TransferTarget> {
         let mut targets = Vec::new();
-        for (id, available, active) in self.live.online_agents() {
+        for (id, available, active) in self.live.online_agents(org) {
             if id == me {
                 continue;
             }
             let Ok(Some(account)) = self.store.account(id).await else {
                 continue;
             };
-            if !matches!(account.role, Role::Agent | Role::Supervisor) {
+            if !matches!(account.role, Role::Agent | Role::Supervisor) || &account.org != org {
                 continue;
             }
             targets.push(TransferTarget {
@@ -247,10 +261,12 @@ impl Chat {
             .map_or(0, |s| s.saturating_mul(1000))
     }
 
-    /// A visitor who acknowledged `privacy_notice` arrives: opens a waiting conversation and
-    /// returns its id and the visitor's token (shown once; the hub keeps its hash).
+    /// A visitor of `org` who acknowledged `privacy_notice` arrives: opens a waiting
+    /// conversation and returns its id and the visitor's token (shown once; the hub keeps its
+    /// hash). [`StoreError::OrgNotFound`] if `org` does not exist.
     pub async fn new_visitor(
         &self,
+        org: &OrgId,
         locale: &str,
         privacy_notice: &str,
     ) -> Result<(ConversationId, VisitorId, SecretString), StoreError> {
@@ -273,6 +289,7 @@ impl Chat {
             .open_visitor_conversation(
                 conversation,
                 visitor,
+                org,
                 &locale,
                 privacy_notice,
                 Sha256::digest(token.as_bytes()).into(),
@@ -306,35 +323,35 @@ impl Chat {
         }
     }
 
-    /// Assigns waiting conversations to available agents, least busy first, and refreshes
-    /// everyone's view of the queue.
+    /// Assigns waiting conversations to available agents of their organisation, least busy
+    /// first, and refreshes every organisation's view of its own queue.
     pub async fn route(&self) {
         let _guard = self.routing.lock().await;
-        let waiting = match self.store.waiting().await {
+        let waiting = match self.store.waiting_queue().await {
             Ok(waiting) => waiting,
             Err(error) => {
                 tracing::error!(%error, "routing: cannot read the queue");
                 return;
             }
         };
-        let mut still_waiting = Vec::new();
-        for (conversation, locale, since) in waiting {
-            let Some(agent) = self.live.least_busy(self.policy.agent_capacity) else {
-                still_waiting.push(QueueEntry {
-                    conversation_id: conversation,
-                    visitor_name: None,
-                    waiting_since: since,
-                    locale,
-                });
+        let mut still_waiting: Vec<Waiting> = Vec::new();
+        for entry in waiting {
+            let Some(agent) = self.live.least_busy(&entry.org, self.policy.agent_capacity) else {
+                still_waiting.push(entry);
                 continue;
             };
-            match self.store.accept(conversation, agent).await {
-                Ok(true) => self.joined(agent, conversation, &locale).await,
+            match self.store.accept(entry.id, agent).await {
+                Ok(true) => self.joined(agent, entry.id, &entry.locale).await,
                 Ok(false) => {}
                 Err(error) => tracing::error!(%error, "routing: cannot assign"),
             }
         }
-        self.live.to_agents(&queue_frame(still_waiting));
+        // Every organisation with consoles online hears its queue, empty ones included (a
+        // queue that emptied must be cleared on their screens).
+        for org in self.live.online_orgs() {
+            let frame = queue_frame(queue_of(&still_waiting, &org));
+            self.live.to_org_agents(&org, &frame);
+        }
     }
 
     /// After `agent` took `conversation`: subscribe their consoles, tell them, and replay the
@@ -377,13 +394,15 @@ impl Chat {
     }
 
     /// Answers `hello`: checks the version, subscribes the connection to what it may follow,
-    /// and returns what it missed. `Err` refuses the connection.
+    /// and returns what it missed (for a console, also the deletions after `forgotten_through`).
+    /// `Err` refuses the connection.
     pub async fn hello(
         &self,
         peer: &Peer,
         conn: ConnId,
         version: u16,
         resume: &[ResumePoint],
+        forgotten_through: Option<i64>,
     ) -> Result<Vec<ServerFrame>, ServerFrame> {
         if version != PROTOCOL_VERSION {
             return Err(refuse(
@@ -394,8 +413,8 @@ impl Chat {
         }
         let mut frames = Vec::new();
         // A console that was offline learns which conversations the hub deleted meanwhile.
-        if let Peer::Agent { .. } = peer {
-            match crate::forget::recent(&self.store, self.now_ms()).await {
+        if let Peer::Agent { org, .. } = peer {
+            match crate::forget::recent(&self.store, org, self.now_ms(), forgotten_through).await {
                 Ok(forget) => frames.extend(forget),
                 Err(error) => return Err(store_failure(&error, None)),
             }
@@ -408,13 +427,17 @@ impl Chat {
                     .map_or(Seq::ZERO, |r| r.after_seq);
                 vec![(*conversation, after)]
             }
-            Peer::Agent { profile, session } => {
+            Peer::Agent {
+                profile,
+                session,
+                org,
+            } => {
                 let active = match self.store.active_for(profile.id).await {
                     Ok(active) => active,
                     Err(error) => return Err(store_failure(&error, None)),
                 };
                 self.live
-                    .agent_online(profile.id, conn, *session, active.clone());
+                    .agent_online(profile.id, org, conn, *session, active.clone());
                 active
                     .into_iter()
                     .map(|c| {
@@ -463,18 +486,9 @@ impl Chat {
                 }
             }
         }
-        if let Peer::Agent { .. } = peer {
-            if let Ok(waiting) = self.store.waiting().await {
-                let waiting = waiting
-                    .into_iter()
-                    .map(|(conversation_id, locale, waiting_since)| QueueEntry {
-                        conversation_id,
-                        visitor_name: None,
-                        waiting_since,
-                        locale,
-                    })
-                    .collect();
-                frames.push(queue_frame(waiting));
+        if let Peer::Agent { org, .. } = peer {
+            if let Ok(waiting) = self.store.waiting_queue().await {
+                frames.push(queue_frame(queue_of(&waiting, org)));
             }
         }
         Ok(frames)
@@ -534,10 +548,13 @@ impl Chat {
             Peer::Visitor { .. } => {
                 Err(refuse(ErrorCode::NotAllowed, "not your conversation", None))
             }
-            Peer::Agent { profile, .. } => {
-                match self.store.conversation_state(conversation).await {
-                    Ok((ConversationState::Active, Some(agent))) if agent == profile.id => Ok(()),
-                    Ok((ConversationState::Closed, _)) => Err(refuse(
+            Peer::Agent { profile, org, .. } => {
+                match self.store.conversation_in(conversation).await {
+                    Ok((of, _, _)) if &of != org => Err(not_found(None)),
+                    Ok((_, ConversationState::Active, Some(agent))) if agent == profile.id => {
+                        Ok(())
+                    }
+                    Ok((_, ConversationState::Closed, _)) => Err(refuse(
                         ErrorCode::NotAllowed,
                         "the conversation is closed",
                         None,
@@ -594,7 +611,7 @@ impl Chat {
                 Vec::new()
             }
             ClientFrame::Accept { conversation_id } => {
-                let Peer::Agent { profile, .. } = peer else {
+                let Peer::Agent { profile, org, .. } = peer else {
                     return vec![refuse(
                         ErrorCode::NotAllowed,
                         "only agents accept conversations",
@@ -609,6 +626,12 @@ impl Chat {
                         "complete your required training before taking live chats",
                         None,
                     )];
+                }
+                // Only their organisation's queue: another's conversation does not exist here.
+                match self.store.conversation_in(conversation_id).await {
+                    Ok((of, _, _)) if &of == org => {}
+                    Ok(_) => return vec![not_found(None)],
+                    Err(error) => return vec![store_failure(&error, None)],
                 }
                 let _guard = self.routing.lock().await;
                 match self.store.accept(conversation_id, profile.id).await {
@@ -630,7 +653,7 @@ impl Chat {
                 conversation_id,
                 to_agent,
             } => {
-                let Peer::Agent { profile, .. } = peer else {
+                let Peer::Agent { profile, org, .. } = peer else {
                     return vec![refuse(
                         ErrorCode::NotAllowed,
                         "only agents transfer conversations",
@@ -640,9 +663,12 @@ impl Chat {
                 if let Err(frame) = self.may_act(peer, conversation_id).await {
                     return vec![frame];
                 }
-                // The target must be a staff member who handles chats, connected, with room.
+                // The target must be a staff member of the same organisation who handles chats,
+                // connected, with room.
                 let target_ok = match self.store.account(to_agent).await {
-                    Ok(Some(target)) => matches!(target.role, Role::Agent | Role::Supervisor),
+                    Ok(Some(target)) => {
+                        matches!(target.role, Role::Agent | Role::Supervisor) && &target.org == org
+                    }
                     _ => false,
                 };
                 if !target_ok
@@ -1041,6 +1067,20 @@ fn form_refusal(error: &crate::forms::FormError) -> ServerFrame {
 /// Waiting visitors sent to consoles at most: the frame stays far below `MAX_FRAME_BYTES`
 /// however long the queue grows.
 pub const QUEUE_PAGE: usize = 50;
+
+/// `org`'s waiting conversations as queue entries, oldest first.
+fn queue_of(waiting: &[Waiting], org: &OrgId) -> Vec<QueueEntry> {
+    waiting
+        .iter()
+        .filter(|w| &w.org == org)
+        .map(|w| QueueEntry {
+            conversation_id: w.id,
+            visitor_name: None,
+            waiting_since: w.since,
+            locale: w.locale.clone(),
+        })
+        .collect()
+}
 
 /// The queue frame: the oldest [`QUEUE_PAGE`] entries and the total.
 fn queue_frame(mut waiting: Vec<QueueEntry>) -> ServerFrame {

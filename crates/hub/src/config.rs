@@ -7,7 +7,8 @@
 //! listen = "127.0.0.1:7878"
 //! # Where the databases live (default: ./rampart-hub-data).
 //! data_dir = "/var/lib/rampart-hub"
-//! # Organisation name: shown in authenticator apps and forbidden inside passwords.
+//! # The name of the hub's `default` organisation (`rampart-hub org create` adds others):
+//! # shown in its authenticator apps and certificates, forbidden inside its passwords.
 //! organisation = "Acme Support"
 //! # Proxies whose X-Forwarded-For header is believed (CIDRs). Empty: none.
 //! trusted_proxies = ["10.0.0.5/32"]
@@ -30,11 +31,13 @@
 //! visitors_per_minute = 60
 //! logins_per_minute = 60
 //!
-//! # Who may reveal masked values (with a reason, audited), and how long the originals are
-//! # kept (in memory only; never on disk).
+//! # Who may reveal masked values (with a reason, audited), how long the originals are kept
+//! # (in memory only; never on disk), and how many values one person may reveal per hour
+//! # (chat and secure forms together; a burst of that size, then one every 3600/per_hour s).
 //! [reveal]
 //! roles = ["supervisor"]
 //! keep_hours = 24
+//! per_hour = 60
 //!
 //! # Secure forms accept values (kept in memory only) for this long after the request.
 //! [forms]
@@ -247,6 +250,9 @@ pub struct RevealSection {
     /// Roles whose consoles may copy a revealed value (never a CVV) to the clipboard, marked
     /// for clipboard managers not to keep and cleared after 10 s. Default: none.
     pub copy_roles: Vec<Role>,
+    /// Reveals one person may make per hour, chat and secure forms together (1–1000): a
+    /// stolen or misused session cannot unmask a whole queue's data at once.
+    pub per_hour: u32,
 }
 
 impl Default for RevealSection {
@@ -255,6 +261,7 @@ impl Default for RevealSection {
             roles: vec![Role::Supervisor],
             keep_hours: 24,
             copy_roles: Vec::new(),
+            per_hour: 60,
         }
     }
 }
@@ -328,7 +335,7 @@ pub struct HubConfig {
     pub listen: SocketAddr,
     /// Data directory.
     pub data_dir: PathBuf,
-    /// Organisation name.
+    /// The name of the `default` organisation (see [`crate::org`]).
     pub organisation: String,
     /// Trusted proxies.
     pub trusted_proxies: Vec<IpNet>,
@@ -476,6 +483,11 @@ impl HubConfig {
                 "[reveal] keep_hours must be 0–720".to_owned(),
             ));
         }
+        if !(1..=1000).contains(&self.reveal.per_hour) {
+            return Err(ConfigError::Invalid(
+                "[reveal] per_hour must be 1–1000".to_owned(),
+            ));
+        }
         if self.training.reminder_days > 365 {
             return Err(ConfigError::Invalid(
                 "[training] reminder_days must be 0–365".to_owned(),
@@ -543,6 +555,19 @@ mod tests {
         let error = parse("listen = \"0.0.0.0:7878\"").unwrap_err();
         assert!(error.to_string().contains("not a loopback address"));
         assert!(parse("listen = \"0.0.0.0:7878\"\ndangerously_allow_plaintext = true").is_ok());
+    }
+
+    #[test]
+    fn reveals_are_capped_per_hour_by_default_and_the_cap_cannot_be_lifted() {
+        assert_eq!(parse("").unwrap().reveal.per_hour, 60);
+        assert_eq!(parse("[reveal]\nper_hour = 5").unwrap().reveal.per_hour, 5);
+        for bad in ["0", "1001"] {
+            let error = parse(&format!("[reveal]\nper_hour = {bad}")).unwrap_err();
+            assert!(
+                error.to_string().contains("per_hour must be 1–1000"),
+                "{error}"
+            );
+        }
     }
 
     #[test]

@@ -9,8 +9,8 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, State};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -29,7 +29,9 @@ use crate::chat::Chat;
 use crate::config::PrivacySection;
 use crate::limits::Limits;
 use crate::login::{Authenticated, Login, LoginError};
+use crate::org::OrgId;
 use crate::reveal::{RevealRefusal, Reveals};
+use crate::store::StoreError;
 use crate::tls::PeerAddr;
 use crate::{net, ws};
 
@@ -59,6 +61,8 @@ pub struct Api {
     pub embedding: crate::widget::Embedding,
     /// Security training.
     pub training: crate::training::Training,
+    /// Allow-list and audit-log administration.
+    pub admin: crate::admin::Admin,
 }
 
 fn too_many() -> ApiFailure {
@@ -102,6 +106,7 @@ pub fn routes(api: Api) -> Router {
         .route("/api/v1/reveal/copied", post(copied))
         .merge(crate::widget::routes(api.embedding.clone()))
         .merge(crate::training::http::routes())
+        .merge(crate::admin::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(api)
 }
@@ -141,7 +146,7 @@ impl IntoResponse for ApiFailure {
             ApiErrorCode::PasswordRejected
             | ApiErrorCode::Malformed
             | ApiErrorCode::PrivacyNotAcknowledged => StatusCode::BAD_REQUEST,
-            ApiErrorCode::UsernameTaken => StatusCode::CONFLICT,
+            ApiErrorCode::UsernameTaken | ApiErrorCode::WouldLockOut => StatusCode::CONFLICT,
             ApiErrorCode::NotFound | ApiErrorCode::LiveSessionNotFound => StatusCode::NOT_FOUND,
             ApiErrorCode::PackInvalid => StatusCode::UNPROCESSABLE_ENTITY,
             ApiErrorCode::TrainingOutdated => StatusCode::CONFLICT,
@@ -275,22 +280,69 @@ async fn unlock(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn privacy(State(api): State<Api>) -> Json<PrivacyNotice> {
-    Json(PrivacyNotice {
+/// `?org=<id>` on the visitor's requests: which organisation's chat this is (the `default`
+/// one when absent).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OrgQuery {
+    org: Option<String>,
+}
+
+fn unknown_org() -> ApiFailure {
+    ApiFailure(ApiError::new(
+        ApiErrorCode::NotFound,
+        "this chat is not available: the hub has no such organisation",
+    ))
+}
+
+/// The organisation a visitor's request names; an id that is malformed or not on this hub is
+/// refused as not found (never quietly the `default` organisation: that would send a
+/// customer's visitors to another company's agents).
+async fn visitor_org(
+    api: &Api,
+    query: Result<Query<OrgQuery>, QueryRejection>,
+) -> Result<OrgId, ApiFailure> {
+    let Ok(Query(OrgQuery { org })) = query else {
+        return Err(ApiFailure(ApiError::new(
+            ApiErrorCode::Malformed,
+            "the query string is not what this endpoint takes",
+        )));
+    };
+    // `?org=` with nothing, as the widget treats it: no organisation named.
+    let Some(org) = org.filter(|o| !o.is_empty()) else {
+        return Ok(OrgId::default_org());
+    };
+    let org = OrgId::parse(&org).map_err(|_| unknown_org())?;
+    match api.chat.store().org(&org).await {
+        Ok(Some(_)) => Ok(org),
+        Ok(None) => Err(unknown_org()),
+        Err(error) => Err(LoginError::from(error).into()),
+    }
+}
+
+async fn privacy(
+    State(api): State<Api>,
+    query: Result<Query<OrgQuery>, QueryRejection>,
+) -> Result<Json<PrivacyNotice>, ApiFailure> {
+    // The page asks first: a visitor of an unknown organisation learns it before typing.
+    visitor_org(&api, query).await?;
+    Ok(Json(PrivacyNotice {
         version: api.privacy.version.clone(),
         en: api.privacy.notice_en.clone(),
         es: api.privacy.notice_es.clone(),
-    })
+    }))
 }
 
 async fn new_visitor(
     State(api): State<Api>,
     ClientIp(ip): ClientIp,
+    query: Result<Query<OrgQuery>, QueryRejection>,
     body: Result<Json<NewVisitorRequest>, JsonRejection>,
 ) -> Result<Json<VisitorSession>, ApiFailure> {
     if !api.limits.visitor_allowed(ip) {
         return Err(too_many());
     }
+    let org = visitor_org(&api, query).await?;
     let Json(request) = body?;
     // A full queue turns new visitors away instead of growing without bound.
     if api.chat.waiting_count().await.map_err(LoginError::from)? >= api.max_waiting {
@@ -307,11 +359,16 @@ async fn new_visitor(
             "acknowledge the current privacy notice first",
         )));
     }
-    let (conversation, visitor, token) = api
+    let (conversation, visitor, token) = match api
         .chat
-        .new_visitor(&request.locale, &request.privacy_notice)
+        .new_visitor(&org, &request.locale, &request.privacy_notice)
         .await
-        .map_err(LoginError::from)?;
+    {
+        Ok(opened) => opened,
+        // Organisations are never deleted, so this races with nothing; still no quiet default.
+        Err(StoreError::OrgNotFound) => return Err(unknown_org()),
+        Err(error) => return Err(LoginError::from(error).into()),
+    };
     Ok(Json(VisitorSession {
         conversation_id: conversation,
         visitor_id: visitor,
@@ -353,7 +410,11 @@ async fn online_agents(
             "only agents and supervisors transfer conversations",
         )));
     }
-    Ok(Json(api.chat.transfer_targets(authed.agent.id).await))
+    Ok(Json(
+        api.chat
+            .transfer_targets(authed.agent.id, &authed.org)
+            .await,
+    ))
 }
 
 /// Shows one field of a submitted secure form to the agent who asked for it, for a stated
@@ -366,7 +427,7 @@ async fn reveal_form(
 ) -> Result<Json<Revealed>, ApiFailure> {
     let Json(request) = body?;
     api.reveals
-        .reveal_form(api.chat.forms(), &authed.agent, &request, Some(ip))
+        .reveal_form(api.chat.forms(), &authed, &request, Some(ip))
         .await
         .map(Json)
         .map_err(refusal_failure)
@@ -392,16 +453,23 @@ fn refusal_failure(refusal: RevealRefusal) -> ApiFailure {
         RevealRefusal::Forbidden => ApiErrorCode::Forbidden,
         RevealRefusal::NotFound => ApiErrorCode::NotFound,
         RevealRefusal::Invalid(_) => ApiErrorCode::Malformed,
+        RevealRefusal::TooMany { .. } => ApiErrorCode::TooManyAttempts,
         RevealRefusal::Internal(ref error) => {
             tracing::error!(%error, "reveal failed");
             ApiErrorCode::Internal
         }
     };
+    let retry_after = match refusal {
+        RevealRefusal::TooMany { retry_after_secs } => Some(retry_after_secs),
+        _ => None,
+    };
     let message = match refusal {
         RevealRefusal::Internal(_) => "the reveal failed".to_owned(),
         other => other.to_string(),
     };
-    ApiFailure(ApiError::new(code, message))
+    let mut error = ApiError::new(code, message);
+    error.retry_after_secs = retry_after;
+    ApiFailure(error)
 }
 
 /// Shows the original of one masked value to a permitted agent, for a stated reason. Every
@@ -414,7 +482,7 @@ async fn reveal(
 ) -> Result<Json<Revealed>, ApiFailure> {
     let Json(request) = body?;
     api.reveals
-        .reveal(api.chat.originals(), &authed.agent, &request, Some(ip))
+        .reveal(api.chat.originals(), &authed, &request, Some(ip))
         .await
         .map(Json)
         .map_err(refusal_failure)

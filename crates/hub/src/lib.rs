@@ -4,6 +4,7 @@
 //!   appends: a message is acknowledged only after its transaction is on disk, and the same
 //!   client id always maps to the same sequence number.
 
+pub mod admin;
 pub mod audit;
 pub mod chat;
 pub mod config;
@@ -18,6 +19,7 @@ pub mod login;
 pub mod masking;
 pub mod metrics;
 pub mod net;
+pub mod org;
 pub mod reveal;
 pub mod server;
 pub mod store;

@@ -13,6 +13,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use rampart_protocol::{AgentId, Availability, ConversationId, ServerFrame};
 use tokio::sync::{Notify, mpsc};
 
+use crate::org::OrgId;
+
 /// Frames waiting to be written to one connection.
 pub const OUTBOX_FRAMES: usize = 1024;
 
@@ -30,6 +32,8 @@ pub struct ConnHandle {
 }
 
 struct Presence {
+    /// The agent's organisation: they are offered and shown its visitors only.
+    org: OrgId,
     availability: Availability,
     conns: HashSet<ConnId>,
     active: HashSet<ConversationId>,
@@ -81,10 +85,11 @@ impl Live {
         }
     }
 
-    /// Marks `conn` as one of `agent`'s consoles, logged in with session `session`.
+    /// Marks `conn` as one of `agent`'s (of `org`) consoles, logged in with session `session`.
     pub fn agent_online(
         &self,
         agent: AgentId,
+        org: &OrgId,
         conn: ConnId,
         session: [u8; 32],
         active: Vec<ConversationId>,
@@ -92,6 +97,7 @@ impl Live {
         let mut inner = self.inner();
         inner.sessions.insert(conn, session);
         let presence = inner.agents.entry(agent).or_insert_with(|| Presence {
+            org: org.clone(),
             availability: Availability::Away,
             conns: HashSet::new(),
             active: HashSet::new(),
@@ -122,15 +128,16 @@ impl Live {
         self.inner().allowed.contains(&agent)
     }
 
-    /// The available, connected agent with the fewest active conversations below `capacity`,
-    /// among agents whose training allows live chats.
-    pub fn least_busy(&self, capacity: usize) -> Option<AgentId> {
+    /// The available, connected agent of `org` with the fewest active conversations below
+    /// `capacity`, among agents whose training allows live chats.
+    pub fn least_busy(&self, org: &OrgId, capacity: usize) -> Option<AgentId> {
         let inner = self.inner();
         inner
             .agents
             .iter()
             .filter(|(id, p)| {
-                inner.allowed.contains(*id)
+                &p.org == org
+                    && inner.allowed.contains(*id)
                     && p.availability == Availability::Available
                     && !p.conns.is_empty()
                     && p.active.len() < capacity
@@ -139,12 +146,12 @@ impl Live {
             .map(|(id, _)| *id)
     }
 
-    /// Connected agents: (id, available, active conversations).
-    pub fn online_agents(&self) -> Vec<(AgentId, bool, usize)> {
+    /// Connected agents of `org`: (id, available, active conversations).
+    pub fn online_agents(&self, org: &OrgId) -> Vec<(AgentId, bool, usize)> {
         self.inner()
             .agents
             .iter()
-            .filter(|(_, p)| !p.conns.is_empty())
+            .filter(|(_, p)| &p.org == org && !p.conns.is_empty())
             .map(|(id, p)| {
                 (
                     *id,
@@ -239,10 +246,20 @@ impl Live {
         self.inner().rooms.remove(&conversation);
     }
 
-    /// Sends `frame` to every connected agent console.
-    pub fn to_agents(&self, frame: &ServerFrame) {
+    /// The organisations with a connected agent console.
+    pub fn online_orgs(&self) -> HashSet<OrgId> {
+        self.inner()
+            .agents
+            .values()
+            .filter(|p| !p.conns.is_empty())
+            .map(|p| p.org.clone())
+            .collect()
+    }
+
+    /// Sends `frame` to every connected agent console of `org`.
+    pub fn to_org_agents(&self, org: &OrgId, frame: &ServerFrame) {
         let inner = self.inner();
-        for presence in inner.agents.values() {
+        for presence in inner.agents.values().filter(|p| &p.org == org) {
             for conn in &presence.conns {
                 if let Some(handle) = inner.conns.get(conn) {
                     deliver(handle, frame);

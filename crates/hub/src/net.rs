@@ -5,14 +5,17 @@
 //! consulted, walking from the right past trusted proxies to the first address that is not one.
 //! A spoofed header from anyone else has no effect.
 //!
-//! Allow-lists have two layers, both of which must admit an address: organisation-wide entries
-//! and entries for the account's role. A layer with no entries admits everything (so a fresh
-//! hub works); once an admin adds an entry, only listed networks get in.
+//! Allow-lists belong to an organisation and have two layers, both of which must admit an
+//! address: the organisation's org-wide entries and its entries for the account's role. A layer
+//! with no entries admits everything (so a fresh hub works); once an admin adds an entry, only
+//! listed networks get in. One organisation's entries never admit or refuse another's staff.
 
 use std::net::IpAddr;
 
 use ipnet::IpNet;
 use rampart_protocol::rest::Role;
+
+use crate::org::OrgId;
 
 /// Canonical form: IPv4-mapped IPv6 addresses (`::ffff:10.0.0.1`) become IPv4.
 pub fn canonical(ip: IpAddr) -> IpAddr {
@@ -55,26 +58,36 @@ pub fn client_ip(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpNet]) -
 pub struct AllowEntry {
     /// Row id (for removal).
     pub id: i64,
+    /// The organisation whose list it is on.
+    pub org: OrgId,
     /// The role it applies to; `None` for the whole organisation.
     pub role: Option<Role>,
     /// The network.
     pub net: IpNet,
 }
 
-/// Whether `ip` may be used by an account with `role` (or, with `None`, by anyone before the
-/// account is known: only organisation-wide entries are checked then).
-pub fn allows(entries: &[AllowEntry], role: Option<Role>, ip: IpAddr) -> bool {
+/// Whether the entries `applies` selects admit `ip` (canonical): none listed, or one contains it.
+fn layer_admits(entries: &[AllowEntry], ip: IpAddr, applies: impl Fn(&AllowEntry) -> bool) -> bool {
+    let mut listed = entries.iter().filter(|e| applies(e)).peekable();
+    listed.peek().is_none() || listed.any(|e| e.net.contains(&ip))
+}
+
+/// Whether `ip` may be used by an account of `org` with `role` (or, with `None`, by anyone of
+/// `org`: only its organisation-wide entries are checked then).
+pub fn allows(entries: &[AllowEntry], org: &OrgId, role: Option<Role>, ip: IpAddr) -> bool {
     let ip = canonical(ip);
-    let layer_admits = |applies: &dyn Fn(&AllowEntry) -> bool| {
-        let mut listed = entries.iter().filter(|e| applies(e)).peekable();
-        listed.peek().is_none() || listed.any(|e| e.net.contains(&ip))
-    };
-    let org = layer_admits(&|e: &AllowEntry| e.role.is_none());
+    let org_wide = layer_admits(entries, ip, |e| &e.org == org && e.role.is_none());
     let role_ok = match role {
-        Some(role) => layer_admits(&|e: &AllowEntry| e.role == Some(role)),
+        Some(role) => layer_admits(entries, ip, |e| &e.org == org && e.role == Some(role)),
         None => true,
     };
-    org && role_ok
+    org_wide && role_ok
+}
+
+/// Before the account (and so its organisation) is known: whether the org-wide layer of at
+/// least one of `orgs` admits `ip`. The account's own lists are checked once it is known.
+pub fn allows_some_org(entries: &[AllowEntry], orgs: &[OrgId], ip: IpAddr) -> bool {
+    orgs.iter().any(|org| allows(entries, org, None, ip))
 }
 
 #[cfg(test)]
@@ -90,11 +103,20 @@ mod tests {
     }
 
     fn entry(role: Option<Role>, cidr: &str) -> AllowEntry {
+        in_org("default", role, cidr)
+    }
+
+    fn in_org(org: &str, role: Option<Role>, cidr: &str) -> AllowEntry {
         AllowEntry {
             id: 0,
+            org: OrgId::parse(org).unwrap(),
             role,
             net: net(cidr),
         }
+    }
+
+    fn default_org() -> OrgId {
+        OrgId::default_org()
     }
 
     #[test]
@@ -142,12 +164,22 @@ mod tests {
     fn mapped_ipv6_is_treated_as_ipv4() {
         assert_eq!(canonical(ip("::ffff:192.0.2.1")), ip("192.0.2.1"));
         let entries = [entry(None, "192.0.2.0/24")];
-        assert!(allows(&entries, None, ip("::ffff:192.0.2.1")));
+        assert!(allows(
+            &entries,
+            &default_org(),
+            None,
+            ip("::ffff:192.0.2.1")
+        ));
     }
 
     #[test]
     fn empty_layers_admit_everyone() {
-        assert!(allows(&[], Some(Role::Agent), ip("203.0.113.1")));
+        assert!(allows(
+            &[],
+            &default_org(),
+            Some(Role::Agent),
+            ip("203.0.113.1")
+        ));
     }
 
     #[test]
@@ -157,11 +189,95 @@ mod tests {
             entry(None, "2001:db8::/32"),
             entry(Some(Role::Admin), "198.51.100.10/32"),
         ];
-        assert!(allows(&entries, Some(Role::Agent), ip("198.51.100.77")));
-        assert!(allows(&entries, Some(Role::Agent), ip("2001:db8::1")));
-        assert!(!allows(&entries, Some(Role::Agent), ip("203.0.113.1")));
-        assert!(allows(&entries, Some(Role::Admin), ip("198.51.100.10")));
-        assert!(!allows(&entries, Some(Role::Admin), ip("198.51.100.77")));
-        assert!(!allows(&entries, None, ip("203.0.113.1")));
+        let org = default_org();
+        assert!(allows(
+            &entries,
+            &org,
+            Some(Role::Agent),
+            ip("198.51.100.77")
+        ));
+        assert!(allows(&entries, &org, Some(Role::Agent), ip("2001:db8::1")));
+        assert!(!allows(
+            &entries,
+            &org,
+            Some(Role::Agent),
+            ip("203.0.113.1")
+        ));
+        assert!(allows(
+            &entries,
+            &org,
+            Some(Role::Admin),
+            ip("198.51.100.10")
+        ));
+        assert!(!allows(
+            &entries,
+            &org,
+            Some(Role::Admin),
+            ip("198.51.100.77")
+        ));
+        assert!(!allows(&entries, &org, None, ip("203.0.113.1")));
+    }
+
+    #[test]
+    fn one_organisations_entries_neither_admit_nor_refuse_another() {
+        let (acme, globex) = (
+            OrgId::parse("acme").unwrap(),
+            OrgId::parse("globex").unwrap(),
+        );
+        let entries = [
+            in_org("acme", None, "198.51.100.0/24"),
+            in_org("globex", Some(Role::Agent), "203.0.113.0/24"),
+        ];
+        // Acme's network is not Globex's: Globex's agents need their own.
+        assert!(allows(
+            &entries,
+            &acme,
+            Some(Role::Agent),
+            ip("198.51.100.7")
+        ));
+        assert!(!allows(
+            &entries,
+            &globex,
+            Some(Role::Agent),
+            ip("198.51.100.7")
+        ));
+        assert!(allows(
+            &entries,
+            &globex,
+            Some(Role::Agent),
+            ip("203.0.113.7")
+        ));
+        // Globex's role entry does not bind Acme's agents, nor Globex's supervisors.
+        assert!(!allows(
+            &entries,
+            &acme,
+            Some(Role::Agent),
+            ip("203.0.113.7")
+        ));
+        assert!(allows(
+            &entries,
+            &globex,
+            Some(Role::Supervisor),
+            ip("192.0.2.1")
+        ));
+        // Nothing listed for the default organisation: its staff may come from anywhere.
+        assert!(allows(
+            &entries,
+            &default_org(),
+            Some(Role::Agent),
+            ip("192.0.2.1")
+        ));
+        // Before the account is known, any organisation's org-wide layer may admit.
+        assert!(allows_some_org(
+            &entries,
+            std::slice::from_ref(&acme),
+            ip("198.51.100.7")
+        ));
+        assert!(!allows_some_org(
+            &entries,
+            std::slice::from_ref(&acme),
+            ip("192.0.2.1")
+        ));
+        assert!(allows_some_org(&entries, &[acme, globex], ip("192.0.2.1")));
     }
 }

@@ -9,6 +9,8 @@
 //!   logs them.
 //! - Every reveal attempt that reaches the checks is audited, with the reason and without the
 //!   value; without an audit record there is no value (fail closed).
+//! - Each person may reveal at most `[reveal] per_hour` values an hour (chat and forms
+//!   together), so a misused session cannot unmask a queue's data in bulk.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -22,10 +24,11 @@ use rampart_protocol::rest::{
     AgentProfile, CopyReport, FormRevealRequest, MAX_REVEAL_NOTE_CHARS, RevealReason,
     RevealRequest, Revealed, Role,
 };
-use rampart_protocol::{ConversationId, MessageId};
+use rampart_protocol::{AgentId, ConversationId, MessageId};
 
 use crate::audit::Audit;
 use crate::forms::{FormError, SecureForms};
+use crate::login::Authenticated;
 use crate::masking::Masker;
 use crate::store::{Store, StoreError};
 
@@ -177,6 +180,12 @@ pub enum RevealRefusal {
     /// The request itself is unusable (note missing for `other`, or too long).
     #[error("{0}")]
     Invalid(&'static str),
+    /// This person reached the hourly number of reveals.
+    #[error("too many reveals for now; try again in {retry_after_secs} s")]
+    TooMany {
+        /// When the next reveal is possible.
+        retry_after_secs: u64,
+    },
     /// Storage, audit or decryption failed.
     #[error("reveal failed: {0}")]
     Internal(String),
@@ -187,6 +196,7 @@ fn refusal_code(refusal: &RevealRefusal) -> &'static str {
         RevealRefusal::Forbidden => "forbidden",
         RevealRefusal::NotFound => "not_found",
         RevealRefusal::Invalid(_) => "invalid",
+        RevealRefusal::TooMany { .. } => "rate_limited",
         RevealRefusal::Internal(_) => "internal",
     }
 }
@@ -200,6 +210,17 @@ pub struct Reveals {
     clock: Arc<dyn Clock>,
     roles: Arc<Vec<Role>>,
     copy_roles: Arc<Vec<Role>>,
+    budget: Arc<governor::DefaultKeyedRateLimiter<AgentId>>,
+}
+
+/// Reveals per person and hour unless configured otherwise.
+pub const DEFAULT_PER_HOUR: u32 = 60;
+
+fn hourly_budget(per_hour: u32) -> Arc<governor::DefaultKeyedRateLimiter<AgentId>> {
+    let per_hour = std::num::NonZeroU32::new(per_hour).unwrap_or(std::num::NonZeroU32::MIN);
+    Arc::new(governor::RateLimiter::keyed(governor::Quota::per_hour(
+        per_hour,
+    )))
 }
 
 /// Seconds a console may show a revealed value.
@@ -221,7 +242,27 @@ impl Reveals {
             clock,
             roles: Arc::new(roles),
             copy_roles: Arc::new(Vec::new()),
+            budget: hourly_budget(DEFAULT_PER_HOUR),
         }
+    }
+
+    /// Lets each person reveal at most `per_hour` values an hour (a burst of that many, then
+    /// one every `3600 / per_hour` seconds).
+    #[must_use]
+    pub fn with_per_hour(mut self, per_hour: u32) -> Self {
+        self.budget = hourly_budget(per_hour);
+        self
+    }
+
+    /// Takes one reveal from `who`'s hourly budget.
+    fn spend(&self, who: AgentId) -> Result<(), RevealRefusal> {
+        use governor::clock::{Clock as _, DefaultClock};
+        self.budget.check_key(&who).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            RevealRefusal::TooMany {
+                retry_after_secs: wait.as_secs().max(1),
+            }
+        })
     }
 
     /// Lets consoles of these roles copy a revealed value (never a CVV) to the clipboard.
@@ -291,19 +332,24 @@ impl Reveals {
     }
 
     /// Checks the role, the conversation and the reason, records the reveal (fail closed: no
-    /// audit record, no value) and returns the original.
+    /// audit record, no value) and returns the original. Another organisation's conversation
+    /// is not found.
     pub async fn reveal(
         &self,
         originals: Option<&Originals>,
-        who: &AgentProfile,
+        staff: &Authenticated,
         request: &RevealRequest,
         origin: Option<IpAddr>,
     ) -> Result<Revealed, RevealRefusal> {
+        let who = &staff.agent;
         let actor = Actor::named_user(&who.id.to_string(), &who.username);
         let target = Target::new(TargetKind::Message, &request.message_id.to_string());
         // An unusable reason is still an attempt: it is refused and recorded like the others.
         let (reason, outcome) = match self.reason(request) {
-            Ok(reason) => (reason, self.check(originals, who, request).await),
+            Ok(reason) => match self.spend(who.id) {
+                Ok(()) => (reason, self.check(originals, staff, request).await),
+                Err(refusal) => (reason, Err(refusal)),
+            },
             Err(refusal) => (request.reason.as_str().to_owned(), Err(refusal)),
         };
         let mut event = AuditEvent::reveal(actor, target, &reason)
@@ -335,10 +381,11 @@ impl Reveals {
     pub async fn reveal_form(
         &self,
         forms: Option<&SecureForms>,
-        who: &AgentProfile,
+        staff: &Authenticated,
         request: &FormRevealRequest,
         origin: Option<IpAddr>,
     ) -> Result<Revealed, RevealRefusal> {
+        let who = &staff.agent;
         let actor = Actor::named_user(&who.id.to_string(), &who.username);
         let target = Target::new(TargetKind::SecureForm, &request.form_id.to_string());
         let as_reveal = RevealRequest {
@@ -355,12 +402,22 @@ impl Reveals {
             .map_err(|e| RevealRefusal::Internal(e.to_string()))?;
         let (reason, outcome) = match self.reason(&as_reveal) {
             Ok(reason) => {
-                // The form's values are for the agent who holds the conversation now (after a
-                // transfer the previous agent no longer sees them) and asked for the form.
-                let holder = match self.store.conversation_state(request.conversation_id).await {
-                    Ok((crate::store::ConversationState::Active, Some(agent))) => Ok(agent),
-                    Ok(_) | Err(StoreError::ConversationNotFound) => Err(RevealRefusal::NotFound),
-                    Err(other) => Err(RevealRefusal::Internal(other.to_string())),
+                // Within this person's hourly budget, the form's values are for the agent who
+                // holds the conversation now (after a transfer the previous agent no longer sees
+                // them) and asked for the form; another organisation's conversation is not found.
+                let holder = match self.spend(who.id) {
+                    Err(refusal) => Err(refusal),
+                    Ok(()) => match self.store.conversation_in(request.conversation_id).await {
+                        Ok((org, crate::store::ConversationState::Active, Some(agent)))
+                            if org == staff.org =>
+                        {
+                            Ok(agent)
+                        }
+                        Ok(_) | Err(StoreError::ConversationNotFound) => {
+                            Err(RevealRefusal::NotFound)
+                        }
+                        Err(other) => Err(RevealRefusal::Internal(other.to_string())),
+                    },
                 };
                 let outcome = holder
                     .and_then(|agent| {
@@ -446,22 +503,23 @@ impl Reveals {
     async fn check(
         &self,
         originals: Option<&Originals>,
-        who: &AgentProfile,
+        staff: &Authenticated,
         request: &RevealRequest,
     ) -> Result<(String, SecretString), RevealRefusal> {
+        let who = &staff.agent;
         if !self.roles.contains(&who.role) {
             return Err(RevealRefusal::Forbidden);
         }
         let internal = |e: StoreError| RevealRefusal::Internal(e.to_string());
-        // Only in a conversation that still exists and is open (an erased or closed one has
-        // nothing to reveal, whatever another process left in memory); supervisors in any
-        // such conversation, everyone else only in their own.
-        let (state, agent) = match self.store.conversation_state(request.conversation_id).await {
-            Ok(state) => state,
+        // Only in a conversation of the caller's organisation that still exists and is open (an
+        // erased or closed one has nothing to reveal, whatever another process left in
+        // memory); supervisors in any such conversation, everyone else only in their own.
+        let (org, state, agent) = match self.store.conversation_in(request.conversation_id).await {
+            Ok(found) => found,
             Err(StoreError::ConversationNotFound) => return Err(RevealRefusal::NotFound),
             Err(other) => return Err(internal(other)),
         };
-        if state == crate::store::ConversationState::Closed {
+        if org != staff.org || state == crate::store::ConversationState::Closed {
             return Err(RevealRefusal::NotFound);
         }
         if who.role != Role::Supervisor && agent != Some(who.id) {

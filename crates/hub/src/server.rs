@@ -21,6 +21,7 @@ use crate::live::Live;
 use crate::login::{Login, LoginPolicy};
 use crate::masking::Masker;
 use crate::metrics::Metrics;
+use crate::org::{Org, OrgError, OrgId};
 use crate::reveal::{MAX_ORIGINALS, Originals, Reveals};
 use crate::store::{Store, StoreError};
 use crate::tls::{PeerAddr, TlsListener};
@@ -67,6 +68,9 @@ pub enum HubError {
     /// The training engine failed to build.
     #[error("training: {0}")]
     Training(Box<rampart_training::Error>),
+    /// An organisation's id, name or retention is not acceptable.
+    #[error(transparent)]
+    Org(#[from] OrgError),
 }
 
 /// A running hub's services.
@@ -86,6 +90,8 @@ pub struct Hub {
     pub reveals: Reveals,
     /// Security training and the gate on live work.
     pub training: Training,
+    /// Allow-list and audit-log administration.
+    pub admin: crate::admin::Admin,
     clock: Arc<dyn Clock>,
     session_recheck: Duration,
     training_recheck: Duration,
@@ -131,7 +137,7 @@ impl Hub {
             source,
         })?;
         restrict_dir(&config.data_dir);
-        let store = Store::open(&config.data_dir.join(DB_FILE))?;
+        let store = Store::open_named(&config.data_dir.join(DB_FILE), Some(&config.organisation))?;
         let emails = EmailIndex::open(&config.data_dir)?;
         let audit = Audit::open(&config.data_dir.join(AUDIT_FILE))?;
         let policy = LoginPolicy {
@@ -157,7 +163,8 @@ impl Hub {
             Arc::clone(&clock),
             config.reveal.roles.clone(),
         )
-        .with_copy_roles(config.reveal.copy_roles.clone());
+        .with_copy_roles(config.reveal.copy_roles.clone())
+        .with_per_hour(config.reveal.per_hour);
         let login = Login::new(store.clone(), audit.clone(), Arc::clone(&clock), policy)
             .with_metrics(metrics.clone());
         let chat = Chat::new(
@@ -198,6 +205,7 @@ impl Hub {
         .map_err(|e| HubError::Training(Box::new(e)))?;
         Ok(Self {
             config: Arc::new(config),
+            admin: crate::admin::Admin::new(store.clone(), audit.clone(), Arc::clone(&clock)),
             store,
             audit,
             login,
@@ -230,20 +238,29 @@ impl Hub {
             max_waiting: self.config.limits.max_waiting,
             embedding: crate::widget::Embedding::new(&self.config.widget.embed_origins),
             training: self.training.clone(),
+            admin: self.admin.clone(),
         })
     }
 
-    /// Deletes closed conversations older than the retention period. Returns how many.
+    /// Deletes closed conversations older than their organisation's retention period (its
+    /// own `retention_days`, or `[retention] transcript_days`). Returns how many.
     pub async fn purge_expired(&self) -> Result<usize, HubError> {
         let now = i64::try_from(self.clock.unix_now()?).unwrap_or(i64::MAX);
-        let keep = i64::from(self.config.retention.transcript_days) * 24 * 60 * 60;
-        let cutoff_ms = now.saturating_sub(keep).saturating_mul(1000);
         let now_ms = now.saturating_mul(1000);
-        // A retention shorter than a console's cache must reach the consoles too.
-        let remember =
-            crate::forget::retention_reaches_consoles(self.config.retention.transcript_days)
-                .then_some(now_ms);
-        let purged = self.store.purge_closed_before(cutoff_ms, remember).await?;
+        let mut purged = 0;
+        for org in self.store.orgs().await? {
+            let days = org
+                .retention_days
+                .unwrap_or(self.config.retention.transcript_days);
+            let keep = i64::from(days) * 24 * 60 * 60;
+            let cutoff_ms = now.saturating_sub(keep).saturating_mul(1000);
+            // A retention shorter than a console's cache must reach the consoles too.
+            let remember = crate::forget::retention_reaches_consoles(days).then_some(now_ms);
+            purged += self
+                .store
+                .purge_closed_before(&org.id, cutoff_ms, remember)
+                .await?;
+        }
         crate::forget::prune(&self.store, now_ms).await?;
         // A wipe order a console has not collected in 30 days concerns no cache any more (a
         // console's own retention is 7 days).
@@ -259,6 +276,38 @@ impl Hub {
             originals.purge(now.saturating_mul(1000));
         }
         Ok(purged)
+    }
+
+    /// Creates an organisation (admin), audited as `admin.org.created` with its id.
+    /// [`StoreError::OrgExists`] when the id is taken.
+    pub async fn create_org(
+        &self,
+        by: Actor,
+        id: OrgId,
+        name: &str,
+        retention_days: Option<u32>,
+    ) -> Result<Org, HubError> {
+        let org = Org {
+            id,
+            name: crate::org::check_name(name)?,
+            retention_days: retention_days
+                .map(crate::org::check_retention)
+                .transpose()?,
+            created_at: self.clock.unix_now()?,
+        };
+        self.store.create_org(org.clone()).await?;
+        let mut event = AuditEvent::new(
+            by,
+            Action::from_name("admin.org.created").map_err(AuditError::from)?,
+        )
+        .on(Target::new(TargetKind::Organisation, org.id.as_str()));
+        if let Some(days) = org.retention_days {
+            event = event
+                .with_detail("retention_days", &days.to_string())
+                .map_err(AuditError::from)?;
+        }
+        self.audit.record(event, org.created_at).await?;
+        Ok(org)
     }
 
     /// Right to erasure: deletes every conversation of a visitor and records that it happened

@@ -106,6 +106,7 @@ pub async fn agent(
     let peer = Peer::Agent {
         profile: authed.agent,
         session,
+        org: authed.org,
     };
     let recheck = api.session_recheck;
     upgrade(ws).on_upgrade(move |socket| async move {
@@ -230,7 +231,12 @@ async fn run(
         Ok(Some(Ok(ClientFrame::Hello {
             protocol_version,
             resume,
-        }))) => api.chat.hello(&peer, conn, protocol_version, &resume).await,
+            forgotten_through,
+        }))) => {
+            api.chat
+                .hello(&peer, conn, protocol_version, &resume, forgotten_through)
+                .await
+        }
         Ok(Some(Ok(_))) => Err(hello_required()),
         Ok(Some(Err(error))) => Err(error),
         Ok(None) | Err(_) => {

@@ -214,6 +214,11 @@ pub enum ClientFrame {
         /// Conversations to resume, with the last sequence number seen in each.
         #[serde(default)]
         resume: Vec<ResumePoint>,
+        /// Consoles: the `through` of the last `forget` frame they carried out. The hub then
+        /// sends only deletions after it; without it, every recent deletion again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        forgotten_through: Option<i64>,
     },
     /// A chat message. Resent with the same `id` until acknowledged.
     #[serde(rename_all = "camelCase")]
@@ -390,11 +395,16 @@ pub enum ServerFrame {
     WipeDevice,
     /// The hub deleted these conversations (a visitor's right to erasure, or a retention
     /// shorter than a console's cache): the console must delete every local copy. Sent to
-    /// connected agents as it happens and again at each `hello` for recent ones.
+    /// connected agents as it happens, and at `hello` for recent ones the console has not
+    /// confirmed (see `hello`'s `forgottenThrough`).
     #[serde(rename_all = "camelCase")]
     Forget {
         /// The conversations to drop.
         conversations: Vec<ConversationId>,
+        /// The hub's position of the newest deletion in this frame (positions only grow). A
+        /// console that has deleted these keeps it and names it in its next `hello`.
+        #[serde(default)]
+        through: i64,
     },
     /// Whether the hub routes live chats to this agent, and which required lessons stop it.
     /// Sent after `welcome` and whenever the agent's training standing changes.

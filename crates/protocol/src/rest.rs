@@ -427,6 +427,8 @@ pub enum ApiErrorCode {
     TrainingOutdated,
     /// A live session code that does not exist or ended.
     LiveSessionNotFound,
+    /// An administrator's change would deny their own current address; nothing was changed.
+    WouldLockOut,
     /// The hub failed.
     Internal,
 }
@@ -467,4 +469,108 @@ impl ApiError {
             issues: Vec::new(),
         }
     }
+}
+
+// --- Administration (`/api/v1/admin/…`, role `admin` only; every change is audited) ---
+
+/// A staff account as an administrator sees it (`GET /api/v1/admin/accounts`). No secrets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StaffAccount {
+    /// Id.
+    pub id: AgentId,
+    /// Login name.
+    pub username: String,
+    /// Name shown to visitors.
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+    /// Password set and authenticator enrolled.
+    pub enrolled: bool,
+    /// Locked by failed logins until then (Unix seconds); an admin can unlock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked_until: Option<u64>,
+}
+
+/// `POST /api/v1/admin/accounts`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NewStaffRequest {
+    /// Login name.
+    pub username: String,
+    /// Name shown to visitors.
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+}
+
+/// The answer to [`NewStaffRequest`]: the one-time enrollment code, shown this once.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NewStaff {
+    /// Id.
+    pub id: AgentId,
+    /// Login name.
+    pub username: String,
+    /// The one-time enrollment code (hand it over out of band).
+    #[ts(type = "string")]
+    pub enrollment_code: SecretString,
+    /// Hours the code stays valid.
+    pub valid_hours: u32,
+}
+
+impl Serialize for NewStaff {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("NewStaff", 4)?;
+        s.serialize_field("id", &self.id)?;
+        s.serialize_field("username", &self.username)?;
+        s.serialize_field("enrollmentCode", self.enrollment_code.expose())?;
+        s.serialize_field("validHours", &self.valid_hours)?;
+        s.end()
+    }
+}
+
+/// Sessions an administrator ended (`…/revoke`, `…/wipe`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionsEnded {
+    /// How many.
+    pub sessions: u32,
+}
+
+/// One IP allow-list entry (`/api/v1/admin/allowlist`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AllowListEntry {
+    /// Id (for removal).
+    pub id: i64,
+    /// IPv4 or IPv6 network in CIDR notation.
+    pub network: String,
+    /// The role it applies to; absent: the whole organisation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+}
+
+/// `POST /api/v1/admin/allowlist`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NewAllowListEntry {
+    /// IPv4 or IPv6 network in CIDR notation.
+    pub network: String,
+    /// The role it applies to; absent: the whole organisation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+}
+
+/// `GET /api/v1/admin/audit/verify`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditVerification {
+    /// Whether the chain is intact.
+    pub ok: bool,
+    /// Records checked.
+    pub records: u64,
+    /// The first problem found (which record, and how it was changed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
 }

@@ -36,6 +36,7 @@ mod support {
                     conversation_id: conv(),
                     after_seq: Seq(41),
                 }],
+                forgotten_through: Some(12),
             },
             ClientFrame::Send {
                 id: msg(),
@@ -139,6 +140,7 @@ mod support {
             ServerFrame::WipeDevice,
             ServerFrame::Forget {
                 conversations: vec![conv()],
+                through: 12,
             },
             ServerFrame::Error {
                 code: ErrorCode::TextInvalid,
@@ -603,4 +605,26 @@ fn every_wire_field_is_camel_case() {
         .filter(|word| word.ends_with(':') && word.trim_end_matches(':').contains('_'))
         .collect();
     assert!(snake.is_empty(), "snake_case fields on the wire: {snake:?}");
+}
+
+#[test]
+fn frames_from_before_the_deletion_cursor_still_decode() {
+    let hello = decode_client(
+        format!(r#"{{"type":"hello","protocolVersion":{PROTOCOL_VERSION},"resume":[]}}"#)
+            .as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(
+        hello,
+        ClientFrame::Hello {
+            protocol_version: PROTOCOL_VERSION,
+            resume: vec![],
+            forgotten_through: None,
+        }
+    );
+    let forget: ServerFrame = serde_json::from_str(
+        r#"{"type":"forget","conversations":["0190f1a2-0000-7000-8000-0000000000c1"]}"#,
+    )
+    .unwrap();
+    assert!(matches!(forget, ServerFrame::Forget { through: 0, .. }));
 }

@@ -929,7 +929,12 @@ protocolVersion: number,
 /**
  * Conversations to resume, with the last sequence number seen in each.
  */
-resume: Array<ResumePoint>, } | { "type": "send", 
+resume: Array<ResumePoint>, 
+/**
+ * Consoles: the `through` of the last `forget` frame they carried out. The hub then
+ * sends only deletions after it; without it, every recent deletion again.
+ */
+forgottenThrough?: number, } | { "type": "send", 
 /**
  * Client-generated id (UUIDv7).
  */
@@ -1100,7 +1105,12 @@ conversationId: ConversationId, } | { "type": "sessionRevoked" } | { "type": "wi
 /**
  * The conversations to drop.
  */
-conversations: Array<ConversationId>, } | { "type": "trainingGate", 
+conversations: Array<ConversationId>, 
+/**
+ * The hub's position of the newest deletion in this frame (positions only grow). A
+ * console that has deleted these keeps it and names it in its next `hello`.
+ */
+through: number, } | { "type": "trainingGate", 
 /**
  * The decision and its reasons.
  */
@@ -1396,7 +1406,7 @@ visibleSecs: number,
  */
 copyAllowed: boolean, };
 
-export type ApiErrorCode = "invalidCredentials" | "totpInvalid" | "totpReplayed" | "challengeExpired" | "tooManyAttempts" | "lockedOut" | "ipNotAllowed" | "unauthenticated" | "forbidden" | "enrollmentInvalid" | "passwordRejected" | "usernameTaken" | "notFound" | "privacyNotAcknowledged" | "malformed" | "packInvalid" | "trainingOutdated" | "liveSessionNotFound" | "internal";
+export type ApiErrorCode = "invalidCredentials" | "totpInvalid" | "totpReplayed" | "challengeExpired" | "tooManyAttempts" | "lockedOut" | "ipNotAllowed" | "unauthenticated" | "forbidden" | "enrollmentInvalid" | "passwordRejected" | "usernameTaken" | "notFound" | "privacyNotAcknowledged" | "malformed" | "packInvalid" | "trainingOutdated" | "liveSessionNotFound" | "wouldLockOut" | "internal";
 
 export type ApiError = { 
 /**

@@ -78,6 +78,13 @@ export async function startHub({ extraConfig = '' } = {}) {
   return {
     base,
     enrollmentCode,
+    /** Runs an administrative command (`org create …`) against this hub; returns its stdout. */
+    admin(...args) {
+      return execFileSync(HUB_BIN, ['--config', config, ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, RAMPART_LOG: 'warn' },
+      });
+    },
     async stop() {
       child.kill('SIGINT');
       await new Promise((r) => child.once('exit', r));

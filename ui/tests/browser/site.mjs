@@ -3,8 +3,8 @@
 import { createServer } from 'node:http';
 
 /**
- * A customer's website on `address`, reached as `hostname`: `/` has the tag, `/plain` frames the
- * plain `/chat`. It knows the hub's address only once the hub runs (`site.hub = base`), and the
+ * A customer's website on `address`, reached as `hostname`: `/` has the tag, `/acme` the tag for
+ * the hub's `acme` organisation, `/plain` frames the plain `/chat`. It knows the hub's address only once the hub runs (`site.hub = base`), and the
  * hub must list the site's origin before it starts.
  */
 export async function startSite(address, hostname = address) {
@@ -22,6 +22,8 @@ export async function startSite(address, hostname = address) {
     const pages = {
       '/': `${head}</head><body><h1>Shop</h1><p><a href="#offers">Offers</a></p>
 <script src="${site.hub}/embed.js" async data-locale="es"></script></body></html>`,
+      '/acme': `${head}</head><body><h1>Acme</h1>
+<script src="${site.hub}/embed.js" async data-locale="en" data-org="acme"></script></body></html>`,
       '/plain': `${head}</head><body><iframe title="plain chat" src="${site.hub}/chat"></iframe></body></html>`,
     };
     const page = pages[request.url];

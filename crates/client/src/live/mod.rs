@@ -18,9 +18,14 @@
 //!   before them for that conversation are acknowledged. Typing indicators given while offline
 //!   are dropped. The last availability is re-sent after every reconnect, because the hub
 //!   forgets it on restart.
+//! - Deletions (`forget` frames) are passed on like any frame. The program records, in the
+//!   config's [`ForgetCursor`], the position of the last one it carried out; each `hello` names
+//!   it, so the hub sends only later deletions.
 
 mod task;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use rampart_protocol::{
@@ -65,6 +70,29 @@ impl Endpoint {
     }
 }
 
+/// The position of the last `forget` frame the program carried out (0: none), shared between
+/// the program, which moves it after deleting, and the connection, which names it in `hello`.
+/// Cheap to clone; clones share the position.
+#[derive(Debug, Clone, Default)]
+pub struct ForgetCursor(Arc<AtomicI64>);
+
+impl ForgetCursor {
+    /// A cursor at `position` (e.g. as persisted by an earlier run).
+    pub fn at(position: i64) -> Self {
+        Self(Arc::new(AtomicI64::new(position)))
+    }
+
+    /// The position; 0 when nothing was carried out.
+    pub fn get(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    /// Records that the frame at `through` was carried out. Positions only move forward.
+    pub fn carried_out(&self, through: i64) {
+        self.0.fetch_max(through, Ordering::SeqCst);
+    }
+}
+
 /// How to run a live connection.
 pub struct LiveConfig {
     /// The hub.
@@ -83,6 +111,8 @@ pub struct LiveConfig {
     pub outbox: Box<dyn Outbox>,
     /// Where to resume conversations (from a previous run, if persisted).
     pub resume: Vec<ResumePoint>,
+    /// Deletions already carried out (agents' consoles).
+    pub forgotten: ForgetCursor,
     /// Frames sent per second at most (the hub refuses more than 50).
     pub frames_per_second: usize,
     /// Messages sent but not yet acknowledged, at most.
@@ -107,6 +137,7 @@ impl LiveConfig {
             jitter: Box::new(RandomJitter),
             outbox: Box::new(MemoryOutbox::new()),
             resume: Vec::new(),
+            forgotten: ForgetCursor::default(),
             frames_per_second: 40,
             max_in_flight: 32,
             connect_timeout: Duration::from_secs(10),

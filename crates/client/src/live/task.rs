@@ -98,6 +98,7 @@ pub(super) struct Task {
     /// Unacknowledged ids already written to some connection (resends, if sent again).
     written: HashSet<MessageId>,
     timeline: Timeline,
+    forgotten: super::ForgetCursor,
     pacer: Pacer,
     /// Control frames to send once connected, in order.
     control: VecDeque<Control>,
@@ -227,6 +228,7 @@ impl Task {
             unacked: VecDeque::new(),
             written: HashSet::new(),
             timeline: Timeline::new(&config.resume),
+            forgotten: config.forgotten,
             pacer: Pacer::new(config.frames_per_second),
             control: VecDeque::new(),
             availability: None,
@@ -391,9 +393,11 @@ impl Task {
 
     /// Says hello and waits for `welcome`.
     async fn handshake(&mut self, socket: &mut Socket) -> Result<ServerFrame, Outcome> {
+        let forgotten = self.forgotten.get();
         let hello = ClientFrame::Hello {
             protocol_version: PROTOCOL_VERSION,
             resume: self.timeline.resume_points(),
+            forgotten_through: (forgotten > 0).then_some(forgotten),
         };
         self.write(socket, &hello).await.map_err(Outcome::Lost)?;
         let deadline = Instant::now() + self.connect_timeout;

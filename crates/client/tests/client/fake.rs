@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use rampart_client::{ClientErrorCode, Endpoint, Event, HubUrl, Live, LiveConfig, SeededJitter};
+use rampart_client::{
+    ClientErrorCode, Endpoint, Event, ForgetCursor, HubUrl, Live, LiveConfig, SeededJitter,
+};
 use rampart_protocol::rest::{ApiError, ApiErrorCode};
 use rampart_protocol::{
     Author, ClientFrame, ConversationId, ErrorCode, MessageId, PROTOCOL_VERSION, ResumePoint, Seq,
@@ -84,17 +86,24 @@ impl Fake {
 
     /// Accepts the next connection, reads `hello`, answers `welcome`. Returns the resume points.
     async fn welcome(&mut self) -> (Conn, Vec<ResumePoint>) {
+        let (conn, resume, _) = self.welcome_after().await;
+        (conn, resume)
+    }
+
+    /// [`Self::welcome`], also returning the deletion position the hello named.
+    async fn welcome_after(&mut self) -> (Conn, Vec<ResumePoint>, Option<i64>) {
         let mut conn = self.next().await;
         let ClientFrame::Hello {
             protocol_version,
             resume,
+            forgotten_through,
         } = recv(&mut conn).await
         else {
             panic!("the first frame is hello");
         };
         assert_eq!(protocol_version, PROTOCOL_VERSION);
         send(&mut conn, &welcome()).await;
-        (conn, resume)
+        (conn, resume, forgotten_through)
     }
 }
 
@@ -274,6 +283,45 @@ async fn an_oversized_frame_drops_the_connection_and_the_client_resumes_without_
     }
     assert_eq!(expect(&mut events, delivered_seq).await, 2);
     assert_eq!(expect(&mut events, delivered_seq).await, 3);
+}
+
+#[tokio::test]
+async fn hello_names_the_last_deletion_the_program_carried_out() {
+    let mut hub = fake().await;
+    let mut config = config(hub.url.clone());
+    let cursor = ForgetCursor::default();
+    config.forgotten = cursor.clone();
+    let (_live, mut events) = Live::spawn(config);
+    let (mut conn, _, named) = hub.welcome_after().await;
+    assert_eq!(
+        named, None,
+        "nothing carried out yet: the hub sends every recent deletion"
+    );
+    let erased = ConversationId::new();
+    send(
+        &mut conn,
+        &ServerFrame::Forget {
+            conversations: vec![erased],
+            through: 7,
+        },
+    )
+    .await;
+    let passed_on = expect(&mut events, |e| match e {
+        Event::Frame(ServerFrame::Forget {
+            conversations,
+            through,
+        }) => Some((conversations, through)),
+        _ => None,
+    })
+    .await;
+    assert_eq!(passed_on, (vec![erased], 7));
+    // The program deleted them; a late, older frame does not move the position back.
+    cursor.carried_out(7);
+    cursor.carried_out(5);
+    assert_eq!(cursor.get(), 7);
+    drop(conn);
+    let (_conn, _, named) = hub.welcome_after().await;
+    assert_eq!(named, Some(7), "the reconnect's hello names it");
 }
 
 #[tokio::test]

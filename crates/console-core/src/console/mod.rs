@@ -634,6 +634,8 @@ impl Console {
         let mut live_config =
             LiveConfig::new(challenge.api.hub().clone(), Endpoint::Agent, token.clone());
         live_config.outbox = Box::new(VaultOutbox::new(vault.clone()));
+        let forgotten = pump::forget_cursor(&vault);
+        live_config.forgotten = forgotten.clone();
         let (live, events) = Live::spawn(live_config);
         let generation = self.inner.generation.fetch_add(1, Ordering::SeqCst) + 1;
         self.inner.activity.store(now_ms(), Ordering::SeqCst);
@@ -642,6 +644,7 @@ impl Console {
             generation,
             events,
             Some(vault.clone()),
+            forgotten,
         ));
         let idle = tokio::spawn(idle_watch(self.clone(), generation));
         let os = tokio::spawn(os_lock::watch(self.clone(), generation));

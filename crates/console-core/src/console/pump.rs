@@ -3,7 +3,7 @@
 
 use std::sync::atomic::Ordering;
 
-use rampart_client::Event;
+use rampart_client::{Event, ForgetCursor};
 use rampart_protocol::{Author, ConversationId, ServerFrame};
 use rampart_vault::{MaskedText, UnixMillis};
 use tokio::sync::mpsc;
@@ -17,6 +17,7 @@ pub(super) async fn run(
     generation: u64,
     mut events: mpsc::Receiver<Event>,
     vault: Option<SharedVault>,
+    forgotten: ForgetCursor,
 ) {
     while let Some(event) = events.recv().await {
         if console.inner.generation.load(Ordering::SeqCst) != generation {
@@ -37,8 +38,16 @@ pub(super) async fn run(
                 tokio::spawn(async move { console.session_wiped(generation).await });
                 return;
             }
-            Event::Frame(ServerFrame::Forget { conversations }) => {
-                forget(&console, vault.as_ref(), &conversations);
+            Event::Frame(ServerFrame::Forget {
+                conversations,
+                through,
+            }) => {
+                // Carried out only once the cache let go of them: otherwise the hub sends them
+                // again at the next connection.
+                let deleted = forget(&console, vault.as_ref(), &conversations);
+                if deleted {
+                    carried_out(vault.as_ref(), &forgotten, through);
+                }
             }
             Event::Frame(frame) => on_frame(&console, vault.as_ref(), frame),
             Event::SendFailed {
@@ -235,7 +244,39 @@ fn on_frame(console: &Console, vault: Option<&SharedVault>, frame: ServerFrame) 
 }
 
 /// The hub deleted these conversations: so does the console, cache first.
-fn forget(console: &Console, vault: Option<&SharedVault>, conversations: &[ConversationId]) {
+/// The vault setting holding the position of the last `forget` frame carried out.
+const FORGOTTEN_THROUGH: &str = "hub.forgotten_through";
+
+/// The deletion position this cache reached in an earlier session (0 when none or unreadable:
+/// the hub then sends every recent deletion again, which is safe).
+pub(super) fn forget_cursor(vault: &SharedVault) -> ForgetCursor {
+    let stored = vault.lock().setting(FORGOTTEN_THROUGH).ok().flatten();
+    ForgetCursor::at(stored.and_then(|v| v.parse().ok()).unwrap_or(0))
+}
+
+/// Records that the deletions through `through` are carried out, in memory for the next
+/// reconnect and in the cache for the next session.
+fn carried_out(vault: Option<&SharedVault>, cursor: &ForgetCursor, through: i64) {
+    cursor.carried_out(through);
+    if let Some(vault) = vault
+        && let Err(error) = vault
+            .lock()
+            .set_setting(FORGOTTEN_THROUGH, &cursor.get().to_string())
+    {
+        tracing::warn!(
+            code = error.code().as_str(),
+            "could not record the deletion position"
+        );
+    }
+}
+
+/// Drops the conversations from the cache and the model. False when the cache could not.
+fn forget(
+    console: &Console,
+    vault: Option<&SharedVault>,
+    conversations: &[ConversationId],
+) -> bool {
+    let mut deleted = true;
     if let Some(vault) = vault {
         let ids: Vec<String> = conversations.iter().map(ToString::to_string).collect();
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
@@ -246,6 +287,7 @@ fn forget(console: &Console, vault: Option<&SharedVault>, conversations: &[Conve
                 "deleted conversations the hub deleted"
             ),
             Err(error) => {
+                deleted = false;
                 tracing::warn!(
                     code = error.code().as_str(),
                     "forgetting conversations failed"
@@ -265,6 +307,7 @@ fn forget(console: &Console, vault: Option<&SharedVault>, conversations: &[Conve
             conversations: held,
         });
     }
+    deleted
 }
 
 fn form_event(console: &Console, form: FormView) {

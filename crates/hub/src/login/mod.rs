@@ -30,6 +30,7 @@ use sha2::{Digest, Sha256};
 use crate::audit::{Audit, AuditError};
 use crate::metrics::Metrics;
 use crate::net;
+use crate::org::OrgId;
 use crate::store::{Account, LoginCompletion, NewAccount, Reservation, Store, StoreError, Ticket};
 
 /// How long a new account's enrollment code stays valid.
@@ -123,9 +124,50 @@ pub enum LoginError {
     /// No account has that username (admin commands only; login never says this).
     #[error("no such account")]
     UnknownAccount,
+    /// No organisation has that id (admin commands only).
+    #[error("no such organisation")]
+    UnknownOrg,
+    /// A new account's username or display name is unusable (admin commands only).
+    #[error("{0}")]
+    InvalidAccount(&'static str),
     /// The store, the audit log, the clock or the RNG failed.
     #[error("internal error")]
     Internal,
+}
+
+/// Longest username and display name of a new account, in characters.
+pub const MAX_USERNAME_CHARS: usize = 64;
+/// See [`MAX_USERNAME_CHARS`].
+pub const MAX_DISPLAY_NAME_CHARS: usize = 80;
+
+/// A username is letters, digits and `.`, `_`, `-`, `@` (it is typed at every login and
+/// appears in the audit log); a display name is any printable text (visitors see it).
+fn check_new_account(username: &str, display_name: &str) -> Result<(), LoginError> {
+    let username_ok = !username.is_empty()
+        && username.chars().count() <= MAX_USERNAME_CHARS
+        && username
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
+    if !username_ok {
+        return Err(LoginError::InvalidAccount(
+            "a username is 1–64 letters, digits, '.', '_', '-' or '@'",
+        ));
+    }
+    let display = display_name.trim();
+    if display.is_empty()
+        || display.chars().count() > MAX_DISPLAY_NAME_CHARS
+        || display.chars().any(|c| c.is_control() || is_format_char(c))
+    {
+        return Err(LoginError::InvalidAccount(
+            "a display name is 1–80 printable characters",
+        ));
+    }
+    Ok(())
+}
+
+/// Invisible formatting characters (bidi overrides, zero-width) that could disguise a name.
+fn is_format_char(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
 impl LoginError {
@@ -149,7 +191,10 @@ impl LoginError {
             Self::EnrollmentInvalid => (ApiErrorCode::EnrollmentInvalid, None, None),
             Self::PasswordRejected(_) => (ApiErrorCode::PasswordRejected, None, None),
             Self::UsernameTaken => (ApiErrorCode::UsernameTaken, None, None),
-            Self::UnknownAccount => (ApiErrorCode::InvalidCredentials, None, None),
+            Self::UnknownAccount | Self::UnknownOrg => {
+                (ApiErrorCode::InvalidCredentials, None, None)
+            }
+            Self::InvalidAccount(_) => (ApiErrorCode::Malformed, None, None),
             Self::Internal => (ApiErrorCode::Internal, None, None),
         };
         let rejections = match self {
@@ -172,8 +217,10 @@ impl LoginError {
 
 impl From<StoreError> for LoginError {
     fn from(error: StoreError) -> Self {
-        if matches!(error, StoreError::UsernameTaken) {
-            return Self::UsernameTaken;
+        match error {
+            StoreError::UsernameTaken => return Self::UsernameTaken,
+            StoreError::OrgNotFound => return Self::UnknownOrg,
+            _ => {}
         }
         tracing::error!(%error, "login: store failure");
         Self::Internal
@@ -199,6 +246,8 @@ impl From<rampart_auth::Error> for LoginError {
 pub struct Authenticated {
     /// Who.
     pub agent: AgentProfile,
+    /// Their organisation: everything they see and do is within it.
+    pub org: OrgId,
     /// When the session ends at the latest (Unix seconds).
     pub expires_at: u64,
 }
@@ -261,6 +310,30 @@ impl Login {
             sensitive_replies: self.policy.sensitive_replies,
             custom_forms: self.policy.custom_forms.clone(),
         }
+    }
+
+    /// The name of `org` (a context word passwords may not contain): the configured one for
+    /// the `default` organisation.
+    async fn org_name(&self, org: &OrgId) -> Result<String, LoginError> {
+        if org.is_default() {
+            return Ok(self.policy.organisation.clone());
+        }
+        Ok(self
+            .store
+            .org(org)
+            .await?
+            .map_or_else(|| org.to_string(), |o| o.name))
+    }
+
+    /// The issuer authenticator apps show for an account of `org`.
+    async fn issuer(&self, org: &OrgId) -> Result<String, LoginError> {
+        if org.is_default() {
+            return Ok(self.policy.issuer.clone());
+        }
+        Ok(format!(
+            "Rampart ({})",
+            self.org_name(org).await?.replace(':', " ")
+        ))
     }
 
     /// A login service over `store`, auditing to `audit`, reading time from `clock`.
@@ -330,8 +403,9 @@ impl Login {
         Ok(())
     }
 
-    /// Enforces the allow-list for `origin` (no origin: an internal caller such as the CLI).
-    /// `account: None` checks only the organisation-wide layer (before the account is known).
+    /// Enforces the allow-list for `origin` (no origin: an internal caller such as the CLI):
+    /// the account's organisation's org-wide and role layers. `account: None` (before the
+    /// account is known) admits an address some organisation's org-wide layer admits.
     async fn check_network(
         &self,
         account: Option<&Account>,
@@ -341,7 +415,16 @@ impl Login {
             return Ok(());
         };
         let entries = self.store.allow_entries().await?;
-        if net::allows(&entries, account.map(|a| a.role), ip) {
+        let admitted = match account {
+            Some(a) => net::allows(&entries, &a.org, Some(a.role), ip),
+            // Without entries no organisation restricts anything: skip reading the list.
+            None if entries.is_empty() => true,
+            None => {
+                let orgs: Vec<OrgId> = self.store.orgs().await?.into_iter().map(|o| o.id).collect();
+                net::allows_some_org(&entries, &orgs, ip)
+            }
+        };
+        if admitted {
             return Ok(());
         }
         let actor = match account {
@@ -444,9 +527,7 @@ impl Login {
         Ok(())
     }
 
-    /// Creates a staff account and returns its one-time enrollment code (shown once to the
-    /// admin, who hands it to the agent). The agent sets a password with it; no one else ever
-    /// knows the password.
+    /// Creates a staff account in the `default` organisation; see [`Login::create_agent_in`].
     pub async fn create_agent(
         &self,
         by: Actor,
@@ -455,6 +536,30 @@ impl Login {
         role: Role,
         origin: Option<IpAddr>,
     ) -> Result<(AgentId, SecretString), LoginError> {
+        self.create_agent_in(
+            by,
+            &OrgId::default_org(),
+            username,
+            display_name,
+            role,
+            origin,
+        )
+        .await
+    }
+
+    /// Creates a staff account of `org` and returns its one-time enrollment code (shown once
+    /// to the admin, who hands it to the agent). The agent sets a password with it; no one else
+    /// ever knows the password. [`LoginError::UnknownOrg`] if `org` does not exist.
+    pub async fn create_agent_in(
+        &self,
+        by: Actor,
+        org: &OrgId,
+        username: &str,
+        display_name: &str,
+        role: Role,
+        origin: Option<IpAddr>,
+    ) -> Result<(AgentId, SecretString), LoginError> {
+        check_new_account(username, display_name)?;
         let now = self.now()?;
         let random: [u8; 16] = rand::random();
         let code = SecretString::new(hex(&random));
@@ -465,6 +570,7 @@ impl Login {
                 username: username.to_owned(),
                 display_name: display_name.to_owned(),
                 role,
+                org: org.clone(),
                 enrollment_hash: sha256(code.expose().as_bytes()),
                 enrollment_expires_at: now.saturating_add(ENROLLMENT_TTL_SECS),
                 now,
@@ -473,6 +579,7 @@ impl Login {
         let event = AuditEvent::new(by, Action::AccountCreated)
             .on(account_target(id))
             .with_detail("role", crate::store::role_label(role))
+            .and_then(|e| e.with_detail("org", org.as_str()))
             .map_err(|_| LoginError::Internal)?;
         self.audit(event, origin).await?;
         Ok((id, code))
@@ -514,7 +621,7 @@ impl Login {
             username: account.username.clone(),
             display_name: account.display_name.clone(),
             email: String::new(),
-            organisation: self.policy.organisation.clone(),
+            organisation: self.org_name(&account.org).await?,
         };
         let rejections = self.policy.passwords.evaluate(new_password, &context);
         if !rejections.is_empty() {
@@ -632,7 +739,7 @@ impl Login {
             let totp = Totp::new(
                 &secret,
                 self.policy.totp,
-                &self.policy.issuer,
+                &self.issuer(&account.org).await?,
                 &account.username,
             )?;
             let step = LoginStep::EnrollmentRequired {
@@ -897,8 +1004,42 @@ impl Login {
         self.check_network(Some(&account), origin).await?;
         Ok(Authenticated {
             agent: self.profile(&account),
+            org: account.org.clone(),
             expires_at: session.expires_at(),
         })
+    }
+
+    /// Admin: every staff account of `org`, with its enrollment and lockout state (no secrets).
+    pub async fn staff(
+        &self,
+        org: &OrgId,
+    ) -> Result<Vec<rampart_protocol::rest::StaffAccount>, LoginError> {
+        let now = self.now()?;
+        let accounts = self.store.accounts().await?;
+        Ok(accounts
+            .into_iter()
+            .filter(|account| &account.org == org)
+            .map(|account| rampart_protocol::rest::StaffAccount {
+                enrolled: account.password_hash.is_some() && account.totp_secret.is_some(),
+                locked_until: match self.policy.lockout.decide(&account.failures, now) {
+                    Decision::Locked { until } => Some(until),
+                    Decision::Allow | Decision::Wait { .. } => None,
+                },
+                id: account.id,
+                username: account.username,
+                display_name: account.display_name,
+                role: account.role,
+            })
+            .collect())
+    }
+
+    /// The organisation of the account with this username, if there is one.
+    pub async fn account_org(&self, username: &str) -> Result<Option<OrgId>, LoginError> {
+        Ok(self
+            .store
+            .account_by_username(username)
+            .await?
+            .map(|account| account.org))
     }
 
     async fn admin_target(&self, username: &str) -> Result<Account, LoginError> {
@@ -909,45 +1050,65 @@ impl Login {
     }
 
     /// Admin: clears an account's lockout.
-    pub async fn unlock(&self, by: Actor, username: &str) -> Result<(), LoginError> {
+    pub async fn unlock(
+        &self,
+        by: Actor,
+        username: &str,
+        origin: Option<IpAddr>,
+    ) -> Result<(), LoginError> {
         let account = self.admin_target(username).await?;
         self.store.reset_failures(account.id).await?;
         self.audit(
             AuditEvent::new(by, Action::AccountUnlocked).on(account_target(account.id)),
-            None,
+            origin,
         )
         .await
     }
 
     /// Admin: forgets an account's authenticator (lost phone). Its sessions end, and its next
     /// login enrolls a new one, still behind the password.
-    pub async fn reset_totp(&self, by: Actor, username: &str) -> Result<(), LoginError> {
+    pub async fn reset_totp(
+        &self,
+        by: Actor,
+        username: &str,
+        origin: Option<IpAddr>,
+    ) -> Result<(), LoginError> {
         let account = self.admin_target(username).await?;
         self.store.reset_totp(account.id).await?;
         self.pending().retain(|_, p| p.agent != account.id);
         self.audit(
             AuditEvent::new(by, Action::TotpReset).on(account_target(account.id)),
-            None,
+            origin,
         )
         .await
     }
 
     /// Admin: ends every session of an account. Open consoles notice at their next periodic
     /// check (within seconds). Returns how many sessions ended.
-    pub async fn revoke_sessions(&self, by: Actor, username: &str) -> Result<usize, LoginError> {
+    pub async fn revoke_sessions(
+        &self,
+        by: Actor,
+        username: &str,
+        origin: Option<IpAddr>,
+    ) -> Result<usize, LoginError> {
         let account = self.admin_target(username).await?;
         let ended = self.store.delete_sessions_of(account.id).await?;
         let event = AuditEvent::new(by, Action::SessionRevoked)
             .on(account_target(account.id))
             .with_detail("sessions", &ended.to_string())
             .map_err(|_| LoginError::Internal)?;
-        self.audit(event, None).await?;
+        self.audit(event, origin).await?;
         Ok(ended)
     }
 
     /// Remote wipe: ends every session of the account and tells its connected consoles to
     /// delete their local cache and keys (they learn it at their next session check). Audited.
-    pub async fn order_wipe(&self, by: Actor, username: &str) -> Result<usize, LoginError> {
+    pub async fn order_wipe(
+        &self,
+        by: Actor,
+        username: &str,
+        origin: Option<IpAddr>,
+    ) -> Result<usize, LoginError> {
         let account = self.admin_target(username).await?;
         let ended = self
             .store
@@ -958,7 +1119,7 @@ impl Login {
             .on(account_target(account.id))
             .with_detail("sessions", &ended.to_string())
             .map_err(|_| LoginError::Internal)?;
-        self.audit(event, None).await?;
+        self.audit(event, origin).await?;
         Ok(ended)
     }
 

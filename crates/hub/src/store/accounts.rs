@@ -10,7 +10,9 @@ use rampart_protocol::AgentId;
 use rampart_protocol::rest::Role;
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::orgs::{parse_org, require_org};
 use super::{Store, StoreError};
+use crate::org::OrgId;
 
 /// An account row. Holds secret material: no `Debug` derive.
 pub struct Account {
@@ -34,6 +36,8 @@ pub struct Account {
     pub recovery_codes: Option<RecoveryCodeSet>,
     /// Consecutive failures (lockout).
     pub failures: FailureRecord,
+    /// The organisation the account belongs to.
+    pub org: OrgId,
 }
 
 impl std::fmt::Debug for Account {
@@ -41,6 +45,7 @@ impl std::fmt::Debug for Account {
         f.debug_struct("Account")
             .field("id", &self.id)
             .field("role", &self.role)
+            .field("org", &self.org)
             .finish_non_exhaustive()
     }
 }
@@ -74,7 +79,8 @@ fn to_u64(v: i64) -> Result<u64, StoreError> {
 }
 
 const ACCOUNT_COLUMNS: &str = "id, username, display_name, role, password_hash, enrollment_hash,
-    enrollment_expires_at, totp_secret, totp_last_step, recovery_codes, failures, last_failure_at";
+    enrollment_expires_at, totp_secret, totp_last_step, recovery_codes, failures, last_failure_at,
+    org_id";
 
 fn account_from_row(row: &rusqlite::Row<'_>) -> Result<Account, StoreError> {
     let id: String = row.get(0)?;
@@ -87,6 +93,7 @@ fn account_from_row(row: &rusqlite::Row<'_>) -> Result<Account, StoreError> {
     let recovery: Option<String> = row.get(9)?;
     let failures: i64 = row.get(10)?;
     let last_failure: Option<i64> = row.get(11)?;
+    let org: String = row.get(12)?;
     let enrollment = match (enrollment_hash, enrollment_expires) {
         (Some(hash), Some(expires)) => Some((
             <[u8; 32]>::try_from(hash.as_slice())
@@ -115,6 +122,7 @@ fn account_from_row(row: &rusqlite::Row<'_>) -> Result<Account, StoreError> {
             consecutive: u32::try_from(failures).map_err(|_| StoreError::Corrupt("failures"))?,
             last_failure: last_failure.map(to_u64).transpose()?,
         },
+        org: parse_org(&org)?,
     })
 }
 
@@ -129,6 +137,8 @@ pub struct NewAccount {
     pub display_name: String,
     /// Role.
     pub role: Role,
+    /// Organisation (must exist).
+    pub org: OrgId,
     /// SHA-256 of the one-time enrollment code.
     pub enrollment_hash: [u8; 32],
     /// When the enrollment code expires (Unix seconds).
@@ -138,13 +148,15 @@ pub struct NewAccount {
 }
 
 impl Store {
-    /// Creates an account that can log in only after using its enrollment code.
+    /// Creates an account that can log in only after using its enrollment code. Usernames
+    /// are unique across the hub (a login names no organisation).
     pub async fn create_account(&self, account: NewAccount) -> Result<(), StoreError> {
         self.write(move |conn| {
+            require_org(conn, &account.org)?;
             let inserted = conn.execute(
                 "INSERT INTO agents (id, username, display_name, role, enrollment_hash,
-                                     enrollment_expires_at, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                                     enrollment_expires_at, created_at, org_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                  ON CONFLICT (username) DO NOTHING",
                 params![
                     account.id.to_string(),
@@ -154,6 +166,7 @@ impl Store {
                     account.enrollment_hash.to_vec(),
                     to_i64(account.enrollment_expires_at)?,
                     to_i64(account.now)?,
+                    account.org.as_str(),
                 ],
             )?;
             if inserted == 0 {
@@ -175,6 +188,22 @@ impl Store {
             )
             .optional()?
             .transpose()
+        })
+        .await
+    }
+
+    /// Every account, by username.
+    pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        self.read(|conn| {
+            let mut statement = conn.prepare(&format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM agents ORDER BY username"
+            ))?;
+            let rows = statement.query_map([], |row| Ok(account_from_row(row)))?;
+            let mut accounts = Vec::new();
+            for row in rows {
+                accounts.push(row??);
+            }
+            Ok(accounts)
         })
         .await
     }

@@ -4,7 +4,9 @@ use rampart_protocol::{AgentId, ConversationId, MaskedSpan, MessageId, Seq, Visi
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::forgotten::remember_forgotten;
+use super::orgs::{parse_org, require_org};
 use super::{Store, StoreError};
+use crate::org::OrgId;
 
 /// Where a conversation is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +92,19 @@ pub struct StoredMessage {
     pub sent_at: i64,
 }
 
+/// A conversation waiting for an agent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    /// The conversation.
+    pub id: ConversationId,
+    /// Its organisation: only that organisation's agents may take it.
+    pub org: OrgId,
+    /// The visitor's language.
+    pub locale: String,
+    /// Waiting since (Unix milliseconds).
+    pub since: i64,
+}
+
 fn seq_to_sql(seq: Seq) -> Result<i64, StoreError> {
     i64::try_from(seq.0).map_err(|_| StoreError::Corrupt("sequence out of range"))
 }
@@ -125,12 +140,17 @@ impl Store {
         .await
     }
 
-    /// A visitor arrives: their conversation (with the privacy notice version they
+    /// A visitor of `org` arrives: their conversation (with the privacy notice version they
     /// acknowledged and when) and their token's hash, in one transaction.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one row's columns; a struct would only rename them"
+    )]
     pub async fn open_visitor_conversation(
         &self,
         id: ConversationId,
         visitor: VisitorId,
+        org: &OrgId,
         locale: &str,
         privacy_notice: &str,
         token_hash: [u8; 32],
@@ -138,12 +158,22 @@ impl Store {
     ) -> Result<(), StoreError> {
         let locale = locale.to_owned();
         let notice = privacy_notice.to_owned();
+        let org = org.clone();
         self.write(move |conn| {
+            require_org(conn, &org)?;
             conn.execute(
                 "INSERT INTO conversations
-                   (id, visitor_id, locale, state, created_at, privacy_notice, privacy_ack_at)
-                 VALUES (?1, ?2, ?3, 'waiting', ?4, ?5, ?4)",
-                params![id.to_string(), visitor.to_string(), locale, now_ms, notice],
+                   (id, visitor_id, locale, state, created_at, privacy_notice, privacy_ack_at,
+                    org_id)
+                 VALUES (?1, ?2, ?3, 'waiting', ?4, ?5, ?4, ?6)",
+                params![
+                    id.to_string(),
+                    visitor.to_string(),
+                    locale,
+                    now_ms,
+                    notice,
+                    org.as_str()
+                ],
             )?;
             conn.execute(
                 "INSERT INTO visitor_tokens (token_hash, conversation_id, visitor_id, created_at)
@@ -211,6 +241,26 @@ impl Store {
             let (state, agent) = row.ok_or(StoreError::ConversationNotFound)?;
             let agent = agent.map(|a| parse_id(&a, "agent id")).transpose()?;
             Ok((ConversationState::parse(&state)?, agent))
+        })
+        .await
+    }
+
+    /// The organisation, state and assigned agent of a conversation.
+    pub async fn conversation_in(
+        &self,
+        id: ConversationId,
+    ) -> Result<(OrgId, ConversationState, Option<AgentId>), StoreError> {
+        self.read(move |conn| {
+            let row: Option<(String, String, Option<String>)> = conn
+                .query_row(
+                    "SELECT org_id, state, agent_id FROM conversations WHERE id = ?1",
+                    params![id.to_string()],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                )
+                .optional()?;
+            let (org, state, agent) = row.ok_or(StoreError::ConversationNotFound)?;
+            let agent = agent.map(|a| parse_id(&a, "agent id")).transpose()?;
+            Ok((parse_org(&org)?, ConversationState::parse(&state)?, agent))
         })
         .await
     }
@@ -303,24 +353,30 @@ impl Store {
         .await
     }
 
-    /// Deletes closed conversations (their messages and visitor tokens cascade) that closed
-    /// before `cutoff_ms`. Returns how many. Deleted pages are overwritten (secure_delete).
-    /// With `remember` set, their ids are also recorded for consoles to forget
+    /// Deletes `org`'s closed conversations (their messages and visitor tokens cascade) that
+    /// closed before `cutoff_ms`. Returns how many. Deleted pages are overwritten
+    /// (secure_delete). With `remember` set, their ids are also recorded for consoles to forget
     /// ([`Store::forgotten_after`]), in the same transaction.
     pub async fn purge_closed_before(
         &self,
+        org: &OrgId,
         cutoff_ms: i64,
         remember: Option<i64>,
     ) -> Result<usize, StoreError> {
+        let org = org.clone();
         self.write(move |conn| {
             // The writer runs this inside its transaction: deleting and recording go together.
             let purged = {
                 let mut statement = conn.prepare_cached(
-                    "DELETE FROM conversations WHERE state = 'closed' AND closed_at < ?1 RETURNING id",
+                    "DELETE FROM conversations
+                     WHERE org_id = ?1 AND state = 'closed' AND closed_at < ?2
+                     RETURNING id, org_id",
                 )?;
                 let ids = statement
-                    .query_map(params![cutoff_ms], |row| row.get::<_, String>(0))?
-                    .collect::<Result<Vec<String>, _>>()?;
+                    .query_map(params![org.as_str(), cutoff_ms], |row| {
+                        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+                    })?
+                    .collect::<Result<Vec<_>, _>>()?;
                 if let Some(now_ms) = remember {
                     remember_forgotten(conn, &ids, now_ms)?;
                 }
@@ -343,15 +399,17 @@ impl Store {
             // The writer runs this inside its transaction: deleting and recording go together.
             let ids = {
                 let mut statement = conn.prepare_cached(
-                    "DELETE FROM conversations WHERE visitor_id = ?1 RETURNING id",
+                    "DELETE FROM conversations WHERE visitor_id = ?1 RETURNING id, org_id",
                 )?;
                 statement
-                    .query_map(params![visitor.to_string()], |row| row.get::<_, String>(0))?
-                    .collect::<Result<Vec<String>, _>>()?
+                    .query_map(params![visitor.to_string()], |row| {
+                        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+                    })?
+                    .collect::<Result<Vec<_>, _>>()?
             };
             remember_forgotten(conn, &ids, now_ms)?;
             ids.iter()
-                .map(|id| parse_id(id, "conversation id"))
+                .map(|(id, _)| parse_id(id, "conversation id"))
                 .collect()
         })
         .await
@@ -488,8 +546,7 @@ impl Store {
         .await
     }
 
-    /// Conversations waiting for an agent, oldest first: (id, locale, waiting since).
-    /// How many conversations are waiting for an agent.
+    /// How many conversations are waiting for an agent, in every organisation.
     pub async fn waiting_count(&self) -> Result<u64, StoreError> {
         self.read(|conn| {
             let count: i64 = conn.query_row(
@@ -502,23 +559,41 @@ impl Store {
         .await
     }
 
+    /// Conversations waiting for an agent in every organisation, oldest first: (id, locale,
+    /// waiting since).
     pub async fn waiting(&self) -> Result<Vec<(ConversationId, String, i64)>, StoreError> {
+        Ok(self
+            .waiting_queue()
+            .await?
+            .into_iter()
+            .map(|w| (w.id, w.locale, w.since))
+            .collect())
+    }
+
+    /// Conversations waiting for an agent in every organisation, oldest first.
+    pub async fn waiting_queue(&self) -> Result<Vec<Waiting>, StoreError> {
         self.read(|conn| {
             let mut statement = conn.prepare_cached(
-                "SELECT id, locale, created_at FROM conversations
+                "SELECT id, org_id, locale, created_at FROM conversations
                  WHERE state = 'waiting' ORDER BY created_at, id",
             )?;
             let rows = statement.query_map([], |row| {
                 Ok((
                     row.get::<_, String>(0)?,
                     row.get::<_, String>(1)?,
-                    row.get::<_, i64>(2)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, i64>(3)?,
                 ))
             })?;
             let mut out = Vec::new();
             for row in rows {
-                let (id, locale, since) = row?;
-                out.push((parse_id(&id, "conversation id")?, locale, since));
+                let (id, org, locale, since) = row?;
+                out.push(Waiting {
+                    id: parse_id(&id, "conversation id")?,
+                    org: parse_org(&org)?,
+                    locale,
+                    since,
+                });
             }
             Ok(out)
         })

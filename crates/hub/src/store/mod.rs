@@ -16,6 +16,7 @@ mod accounts;
 mod allowlist;
 mod conversations;
 mod forgotten;
+mod orgs;
 mod schema;
 mod training;
 mod writer;
@@ -26,7 +27,9 @@ use std::sync::Arc;
 use rusqlite::Connection;
 
 pub use accounts::{Account, LoginCompletion, NewAccount, Reservation, Ticket, role_label};
-pub use conversations::{Appended, ConversationState, NewMessage, StoredAuthor, StoredMessage};
+pub use conversations::{
+    Appended, ConversationState, NewMessage, StoredAuthor, StoredMessage, Waiting,
+};
 pub use training::{
     AttemptKind, StaffMember, StoredAttempt, StoredCohort, StoredCompletion, StoredPack,
 };
@@ -62,6 +65,12 @@ pub enum StoreError {
     /// The blocking task running a read panicked or was cancelled.
     #[error("read task failed")]
     ReadTask,
+    /// An organisation with this id exists.
+    #[error("an organisation with that id exists")]
+    OrgExists,
+    /// No organisation has this id.
+    #[error("no such organisation")]
+    OrgNotFound,
 }
 
 /// Handle to the hub's database. Cheap to clone.
@@ -75,8 +84,17 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the database at `path` and migrates it.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::open_named(path, None)
+    }
+
+    /// Like [`Store::open`], and names the `default` organisation `default_org_name` (the
+    /// configuration's `organisation`).
+    pub fn open_named(path: &Path, default_org_name: Option<&str>) -> Result<Self, StoreError> {
         let mut conn = schema::connect(path)?;
         schema::migrate(&mut conn)?;
+        if let Some(name) = default_org_name {
+            orgs::name_default(&conn, name)?;
+        }
         let reader = schema::connect(path)?;
         Ok(Self {
             writer: writer::Writer::spawn(conn)?,

@@ -224,6 +224,46 @@ fn migrations() -> Migrations<'static> {
         ) STRICT;
         "#,
         ),
+        // Several organisations on one hub (crate::org). What existed belongs to `default`,
+        // named from the configuration when the hub opens. Columns added to existing tables
+        // carry no REFERENCES clause (SQLite refuses one with a non-NULL default while foreign
+        // keys are on); the store checks that an organisation exists before it is named.
+        // The allow-list is rebuilt: an entry is unique per organisation now.
+        M::up(
+            r#"
+        CREATE TABLE orgs (
+            id             TEXT PRIMARY KEY,
+            name           TEXT NOT NULL,
+            retention_days INTEGER CHECK (retention_days BETWEEN 1 AND 3650),
+            created_at     INTEGER NOT NULL
+        ) STRICT;
+        INSERT INTO orgs (id, name, created_at)
+        VALUES ('default', 'default', CAST(strftime('%s', 'now') AS INTEGER));
+
+        ALTER TABLE agents ADD COLUMN org_id TEXT NOT NULL DEFAULT 'default';
+        CREATE INDEX agents_by_org ON agents (org_id);
+
+        ALTER TABLE conversations ADD COLUMN org_id TEXT NOT NULL DEFAULT 'default';
+        CREATE INDEX conversations_by_org ON conversations (org_id, state, closed_at);
+
+        ALTER TABLE forgotten ADD COLUMN org_id TEXT NOT NULL DEFAULT 'default';
+
+        ALTER TABLE training_cohorts ADD COLUMN org_id TEXT NOT NULL DEFAULT 'default';
+
+        CREATE TABLE allowlist_by_org (
+            id          INTEGER PRIMARY KEY,
+            org_id      TEXT NOT NULL,
+            role        TEXT CHECK (role IN ('agent', 'supervisor', 'trainer', 'admin')),
+            cidr        TEXT NOT NULL,
+            created_at  INTEGER NOT NULL,
+            UNIQUE (org_id, role, cidr)
+        ) STRICT;
+        INSERT INTO allowlist_by_org (id, org_id, role, cidr, created_at)
+            SELECT id, 'default', role, cidr, created_at FROM allowlist;
+        DROP TABLE allowlist;
+        ALTER TABLE allowlist_by_org RENAME TO allowlist;
+        "#,
+        ),
     ])
 }
 
@@ -236,9 +276,129 @@ pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::org::OrgId;
+    use crate::store::Store;
+    use rampart_protocol::{AgentId, ConversationId, Seq};
 
     #[test]
     fn migrations_are_valid() {
         assert!(migrations().validate().is_ok());
+    }
+
+    /// The schema version released before organisations existed.
+    const BEFORE_ORGS: usize = 12;
+
+    fn count(conn: &Connection, sql: &str) -> i64 {
+        conn.query_row(sql, [], |row| row.get(0)).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_database_from_before_organisations_moves_into_the_default_one_without_loss() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hub.db");
+        let (agent, conversation, cohort) = (
+            AgentId::new().to_string(),
+            ConversationId::new().to_string(),
+            rampart_protocol::CohortId::new().to_string(),
+        );
+        {
+            // A hub of the previous release, with the settings the hub always uses.
+            let mut conn = connect(&path).unwrap();
+            migrations().to_version(&mut conn, BEFORE_ORGS).unwrap();
+            conn.execute_batch(&format!(
+                "INSERT INTO agents (id, username, display_name, role, created_at)
+                     VALUES ('{agent}', 'ana', 'Ana', 'supervisor', 1);
+                 INSERT INTO conversations (id, visitor_id, locale, state, agent_id, created_at,
+                                            closed_at, last_seq)
+                     VALUES ('{conversation}', 'v', 'es', 'closed', '{agent}', 10, 20, 1);
+                 INSERT INTO messages (conversation_id, seq, id, author_kind, text, spans, sent_at)
+                     VALUES ('{conversation}', 1, '{}', 'visitor', 'hola', '[]', 11);
+                 INSERT INTO allowlist (id, role, cidr, created_at)
+                     VALUES (5, NULL, '198.51.100.0/24', 1), (9, 'admin', '192.0.2.1/32', 2);
+                 INSERT INTO forgotten (conversation_id, at) VALUES ('gone', 30);
+                 INSERT INTO training_cohorts (id, name, created_at) VALUES ('{cohort}', 'New', 3);
+                 INSERT INTO training_cohort_members (cohort_id, agent_id)
+                     VALUES ('{cohort}', '{agent}');",
+                rampart_protocol::MessageId::new()
+            ))
+            .unwrap();
+            migrate(&mut conn).unwrap();
+            // Everything is still there, and all of it is the default organisation's.
+            for (table, rows) in [
+                ("agents", 1),
+                ("conversations", 1),
+                ("allowlist", 2),
+                ("forgotten", 1),
+                ("training_cohorts", 1),
+            ] {
+                assert_eq!(
+                    count(
+                        &conn,
+                        &format!("SELECT count(*) FROM {table} WHERE org_id = 'default'")
+                    ),
+                    rows,
+                    "{table}"
+                );
+            }
+            assert_eq!(count(&conn, "SELECT count(*) FROM messages"), 1);
+            assert_eq!(
+                count(&conn, "SELECT count(*) FROM training_cohort_members"),
+                1
+            );
+            assert_eq!(count(&conn, "SELECT count(*) FROM orgs"), 1);
+            // Entries are unique per organisation now: the same network may be listed by two.
+            conn.execute_batch(
+                "INSERT INTO orgs (id, name, created_at) VALUES ('acme', 'Acme', 4);
+                 INSERT INTO allowlist (org_id, role, cidr, created_at)
+                     VALUES ('acme', 'admin', '192.0.2.1/32', 4);",
+            )
+            .unwrap();
+            assert!(
+                conn.execute(
+                    "INSERT INTO allowlist (org_id, role, cidr, created_at)
+                     VALUES ('acme', 'admin', '192.0.2.1/32', 5)",
+                    [],
+                )
+                .is_err()
+            );
+        }
+        // The hub opens it, names the default organisation from its configuration, and reads
+        // it through the same API as a new database.
+        let store = Store::open_named(&path, Some("Acme Support")).unwrap();
+        let orgs = store.orgs().await.unwrap();
+        assert_eq!(orgs[0].id, OrgId::default_org());
+        assert_eq!(orgs[0].name, "Acme Support");
+        assert_eq!(orgs[0].retention_days, None);
+        let account = store
+            .account(agent.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(account.org, OrgId::default_org());
+        let entries = store.allow_entries().await.unwrap();
+        let ids: Vec<(i64, &str)> = entries.iter().map(|e| (e.id, e.org.as_str())).collect();
+        assert_eq!(ids[..2], [(5, "default"), (9, "default")]);
+        let conversation: ConversationId = conversation.parse().unwrap();
+        let (org, _, holder) = store.conversation_in(conversation).await.unwrap();
+        assert_eq!(org, OrgId::default_org());
+        assert_eq!(holder, Some(account.id));
+        assert_eq!(
+            store
+                .messages_after(conversation, Seq::ZERO, 10)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        let cohorts = store.cohorts(Some(&OrgId::default_org())).await.unwrap();
+        assert_eq!(cohorts.len(), 1);
+        assert_eq!(cohorts[0].members, vec![account.id]);
+        assert!(
+            store
+                .cohorts(Some(&OrgId::parse("acme").unwrap()))
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 }

@@ -10,6 +10,7 @@ use rusqlite::{OptionalExtension, params};
 use super::accounts::parse_role;
 use super::conversations::parse_id;
 use super::{Store, StoreError};
+use crate::org::OrgId;
 
 /// An imported lesson pack, as its files' text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -354,14 +355,15 @@ impl Store {
         .await
     }
 
-    /// Every staff account, by display name.
-    pub async fn staff(&self) -> Result<Vec<StaffMember>, StoreError> {
-        self.read(|conn| {
+    /// Every staff account of `org`, by display name.
+    pub async fn staff(&self, org: &OrgId) -> Result<Vec<StaffMember>, StoreError> {
+        let org = org.clone();
+        self.read(move |conn| {
             let mut statement = conn.prepare_cached(
-                "SELECT id, username, display_name, role FROM agents
+                "SELECT id, username, display_name, role FROM agents WHERE org_id = ?1
                  ORDER BY display_name, username",
             )?;
-            let rows = statement.query_map([], |row| {
+            let rows = statement.query_map(params![org.as_str()], |row| {
                 Ok((
                     row.get::<_, String>(0)?,
                     row.get::<_, String>(1)?,
@@ -384,10 +386,12 @@ impl Store {
         .await
     }
 
-    /// Creates a cohort, or renames an existing one and replaces its members. Returns `false`
-    /// when `create` is false and the cohort does not exist.
+    /// Creates a cohort of `org`, or renames an existing one of `org` and replaces its
+    /// members. Returns `false` when `create` is false and `org` has no such cohort. Members
+    /// must be `org`'s staff (the caller checks).
     pub async fn save_cohort(
         &self,
+        org: &OrgId,
         id: CohortId,
         name: &str,
         members: &[AgentId],
@@ -396,16 +400,18 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let name = name.to_owned();
         let members: Vec<String> = members.iter().map(ToString::to_string).collect();
+        let org = org.clone();
         self.write(move |conn| {
             let id = id.to_string();
             if create {
                 conn.execute(
-                    "INSERT INTO training_cohorts (id, name, created_at) VALUES (?1, ?2, ?3)",
-                    params![id, name, now_ms],
+                    "INSERT INTO training_cohorts (id, name, created_at, org_id)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    params![id, name, now_ms, org.as_str()],
                 )?;
             } else if conn.execute(
-                "UPDATE training_cohorts SET name = ?2 WHERE id = ?1",
-                params![id, name],
+                "UPDATE training_cohorts SET name = ?2 WHERE id = ?1 AND org_id = ?3",
+                params![id, name, org.as_str()],
             )? == 0
             {
                 return Ok(false);
@@ -426,20 +432,23 @@ impl Store {
         .await
     }
 
-    /// Assigns a lesson to a cohort (again: sets the new due date). `false`: no such cohort.
+    /// Assigns a lesson to a cohort of `org` (again: sets the new due date). `false`: `org`
+    /// has no such cohort.
     pub async fn assign_lesson(
         &self,
+        org: &OrgId,
         cohort: CohortId,
         pack: &str,
         lesson: &str,
         due_at: i64,
     ) -> Result<bool, StoreError> {
         let (pack, lesson) = (pack.to_owned(), lesson.to_owned());
+        let org = org.clone();
         self.write(move |conn| {
             let exists = conn
                 .query_row(
-                    "SELECT 1 FROM training_cohorts WHERE id = ?1",
-                    params![cohort.to_string()],
+                    "SELECT 1 FROM training_cohorts WHERE id = ?1 AND org_id = ?2",
+                    params![cohort.to_string(), org.as_str()],
                     |_| Ok(()),
                 )
                 .optional()?
@@ -458,14 +467,17 @@ impl Store {
         .await
     }
 
-    /// Every cohort with its members and assignments, by name.
-    pub async fn cohorts(&self) -> Result<Vec<StoredCohort>, StoreError> {
-        self.read(|conn| {
+    /// Every cohort of `org` (of every organisation with `None`) with its members and
+    /// assignments, by name.
+    pub async fn cohorts(&self, org: Option<&OrgId>) -> Result<Vec<StoredCohort>, StoreError> {
+        let org = org.cloned();
+        self.read(move |conn| {
             let mut cohorts = Vec::new();
             let mut statement = conn.prepare_cached(
-                "SELECT id, name FROM training_cohorts ORDER BY name, created_at",
+                "SELECT id, name FROM training_cohorts WHERE ?1 IS NULL OR org_id = ?1
+                 ORDER BY name, created_at",
             )?;
-            let rows = statement.query_map([], |row| {
+            let rows = statement.query_map(params![org.as_ref().map(OrgId::as_str)], |row| {
                 Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
             })?;
             for row in rows {

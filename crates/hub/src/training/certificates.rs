@@ -1,13 +1,14 @@
 //! Certificates of completion, and the seeding of completions for the demo and tests.
 
 use rampart_protocol::AgentId;
-use rampart_protocol::rest::{AgentProfile, Role};
+use rampart_protocol::rest::Role;
 use rampart_protocol::training::Certificate;
 use rampart_training::Language;
 use rampart_training::progress;
 
 use super::catalog::{language_code, wire_language};
 use super::{Training, TrainingError, certificate_id, completion, millis};
+use crate::login::Authenticated;
 use crate::store::StoredCompletion;
 
 impl Training {
@@ -19,11 +20,22 @@ impl Training {
         Ok(self.decide(&catalog, agent, role, now).await?.0.allowed)
     }
 
-    /// Certificates of every completion of the caller, newest first.
+    /// Certificates of every completion of the caller, newest first, in their organisation's
+    /// name.
     pub async fn certificates(
         &self,
-        profile: &AgentProfile,
+        staff: &Authenticated,
     ) -> Result<Vec<Certificate>, TrainingError> {
+        let profile = &staff.agent;
+        let organisation = if staff.org.is_default() {
+            self.inner.policy.organisation.clone()
+        } else {
+            self.inner
+                .store
+                .org(&staff.org)
+                .await?
+                .map_or_else(|| staff.org.to_string(), |o| o.name)
+        };
         let catalog = self.catalog().await?;
         let mut out: Vec<Certificate> = self
             .inner
@@ -38,7 +50,7 @@ impl Training {
                 let expires_at = progress::expires_at(&completion(&c), expiry).map(millis);
                 Certificate {
                     id: c.id.clone(),
-                    organisation: self.inner.policy.organisation.clone(),
+                    organisation: organisation.clone(),
                     agent_name: profile.display_name.clone(),
                     pack_id: c.pack.clone(),
                     lesson_id: c.lesson.clone(),

@@ -166,7 +166,7 @@ async fn certificates(
     State(api): State<Api>,
     Authed(authed, _): Authed,
 ) -> Answer<Vec<Certificate>> {
-    Ok(Json(api.training.certificates(&authed.agent).await?))
+    Ok(Json(api.training.certificates(&authed).await?))
 }
 
 async fn packs(State(api): State<Api>, Authed(authed, _): Authed) -> Answer<Vec<PackSummary>> {
@@ -201,14 +201,12 @@ async fn import(
 ) -> Answer<PackSummary> {
     let Json(upload) = body?;
     Ok(Json(
-        api.training
-            .import_pack(&authed.agent, &upload, Some(ip))
-            .await?,
+        api.training.import_pack(&authed, &upload, Some(ip)).await?,
     ))
 }
 
 async fn trainees(State(api): State<Api>, Authed(authed, _): Authed) -> Answer<Vec<Trainee>> {
-    Ok(Json(api.training.trainees(&authed.agent).await?))
+    Ok(Json(api.training.trainees(&authed).await?))
 }
 
 async fn cohorts(
@@ -217,7 +215,7 @@ async fn cohorts(
     q: Result<Query<CohortQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Answer<Vec<Cohort>> {
     let q = query(q)?;
-    let mut cohorts = api.training.cohorts(&authed.agent).await?;
+    let mut cohorts = api.training.cohorts(&authed).await?;
     if let Some(lang) = q.language {
         for cohort in &mut cohorts {
             let mut refs: Vec<_> = cohort
@@ -243,7 +241,7 @@ async fn create_cohort(
     let Json(request) = body?;
     Ok(Json(
         api.training
-            .save_cohort(&authed.agent, None, &request, Some(ip))
+            .save_cohort(&authed, None, &request, Some(ip))
             .await?,
     ))
 }
@@ -259,7 +257,7 @@ async fn update_cohort(
     let Json(request) = body?;
     Ok(Json(
         api.training
-            .save_cohort(&authed.agent, Some(cohort), &request, Some(ip))
+            .save_cohort(&authed, Some(cohort), &request, Some(ip))
             .await?,
     ))
 }
@@ -275,7 +273,7 @@ async fn assign(
     let Json(request) = body?;
     Ok(Json(
         api.training
-            .assign(&authed.agent, cohort, &request, Some(ip))
+            .assign(&authed, cohort, &request, Some(ip))
             .await?,
     ))
 }
@@ -286,7 +284,7 @@ async fn dashboard(
     q: Result<Query<CohortQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Answer<Dashboard> {
     let q = query(q)?;
-    let mut dashboard = api.training.dashboard(&authed.agent, q.cohort).await?;
+    let mut dashboard = api.training.dashboard(&authed, q.cohort).await?;
     if let Some(lang) = q.language {
         api.training.localise(&mut dashboard.lessons, lang).await?;
     }
@@ -302,7 +300,7 @@ async fn dashboard_csv(
     let q = query(q)?;
     let csv = api
         .training
-        .dashboard_csv(&authed.agent, q.cohort, q.language, Some(ip))
+        .dashboard_csv(&authed, q.cohort, q.language, Some(ip))
         .await?;
     Ok((
         StatusCode::OK,
@@ -327,9 +325,7 @@ async fn live_start(
 ) -> Answer<LiveSession> {
     let Json(start) = body?;
     Ok(Json(
-        api.training
-            .live_start(&authed.agent, &start, Some(ip))
-            .await?,
+        api.training.live_start(&authed, &start, Some(ip)).await?,
     ))
 }
 
@@ -339,7 +335,7 @@ async fn live_join(
     body: Result<Json<LiveJoin>, JsonRejection>,
 ) -> Answer<LiveSession> {
     let Json(join) = body?;
-    Ok(Json(api.training.live_join(&authed.agent, &join).await?))
+    Ok(Json(api.training.live_join(&authed, &join).await?))
 }
 
 async fn live_view(

@@ -26,6 +26,8 @@ use rand::Rng;
 
 use super::catalog::{language, wire_language};
 use super::{Training, TrainingError, is_trainer, target, views};
+use crate::login::Authenticated;
+use crate::org::OrgId;
 
 /// Letters and digits without 0/O, 1/I/L.
 pub const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
@@ -53,6 +55,8 @@ struct Session {
     id: LiveSessionId,
     code: String,
     trainer: AgentId,
+    /// The trainer's organisation: only its staff may join.
+    org: OrgId,
     trainer_name: String,
     pack: String,
     lesson: Lesson,
@@ -189,13 +193,14 @@ impl Session {
 }
 
 impl Training {
-    /// `POST /api/v1/training/live`: a trainer opens a session.
+    /// `POST /api/v1/training/live`: a trainer opens a session for their organisation.
     pub async fn live_start(
         &self,
-        profile: &AgentProfile,
+        staff: &Authenticated,
         start: &LiveStart,
         ip: Option<IpAddr>,
     ) -> Result<LiveSession, TrainingError> {
+        let profile = &staff.agent;
         if !is_trainer(profile.role) {
             return Err(TrainingError::Forbidden(
                 "only trainers and admins run live sessions",
@@ -219,6 +224,7 @@ impl Training {
                 id,
                 code,
                 trainer: profile.id,
+                org: staff.org.clone(),
                 trainer_name: profile.display_name.clone(),
                 pack: start.pack_id.clone(),
                 lesson,
@@ -251,12 +257,14 @@ impl Training {
         Ok(view)
     }
 
-    /// `POST /api/v1/training/live/join`: a trainee joins with the code.
+    /// `POST /api/v1/training/live/join`: a trainee joins with the code. Another
+    /// organisation's session is not found, as if the code were wrong.
     pub async fn live_join(
         &self,
-        profile: &AgentProfile,
+        staff: &Authenticated,
         join: &LiveJoin,
     ) -> Result<LiveSession, TrainingError> {
+        let profile = &staff.agent;
         let now = self.now_ms()?;
         let code: String = join.code.trim().to_ascii_uppercase();
         let mut state = self.inner.sessions.state();
@@ -271,10 +279,9 @@ impl Training {
                 "too many wrong codes; wait a few minutes",
             ));
         }
-        let found = state
-            .sessions
-            .values_mut()
-            .find(|s| !s.ended && now - s.started < SESSION_TTL_MS && s.code == code);
+        let found = state.sessions.values_mut().find(|s| {
+            !s.ended && now - s.started < SESSION_TTL_MS && s.code == code && s.org == staff.org
+        });
         let Some(session) = found else {
             state.wrong.insert(profile.id, (since, wrong + 1));
             return Err(TrainingError::LiveNotFound);

@@ -487,7 +487,8 @@ impl Training {
         agent: AgentId,
     ) -> Result<HashMap<(String, String), i64>, TrainingError> {
         let mut due: HashMap<(String, String), i64> = HashMap::new();
-        for cohort in self.inner.store.cohorts().await? {
+        // Cohorts hold only their organisation's staff: membership is enough.
+        for cohort in self.inner.store.cohorts(None).await? {
             if !cohort.members.contains(&agent) {
                 continue;
             }

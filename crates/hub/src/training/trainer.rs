@@ -1,5 +1,9 @@
 //! Trainer tools: pack import, trainees, cohorts and assignments, the progress dashboard and
 //! its CSV export. Every function here checks the caller's role first (trainer or admin).
+//!
+//! Trainees, cohorts, assignments and dashboards are the caller's organisation's; another
+//! organisation's cohort is "not found". The lesson catalog is the hub's, shared by every
+//! organisation, so only the `default` (hosting) organisation's trainers import packs.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -14,6 +18,8 @@ use rampart_training::{Language, MAX_LESSONS, Pack};
 
 use super::catalog::{Catalog, Entry, summary};
 use super::{Training, TrainingError, is_trainer, lesson_ref, target};
+use crate::login::Authenticated;
+use crate::org::OrgId;
 use crate::store::{StaffMember, StoredCohort, StoredPack};
 
 /// Largest pack upload body (the training crate caps each file at 256 KiB).
@@ -73,11 +79,17 @@ impl Training {
     /// `POST /api/v1/training/packs`: validates, refuses anything not newer, stores, audits.
     pub async fn import_pack(
         &self,
-        profile: &AgentProfile,
+        staff: &Authenticated,
         upload: &PackUpload,
         ip: Option<IpAddr>,
     ) -> Result<PackSummary, TrainingError> {
+        let profile = &staff.agent;
         require_trainer(profile)?;
+        if !staff.org.is_default() {
+            return Err(TrainingError::Forbidden(
+                "lesson packs are imported by the hub's hosting organisation",
+            ));
+        }
         let refuse = |reason: &str| TrainingError::Invalid(vec![format!("upload: {reason}")]);
         if upload.files.len() > MAX_PACK_FILES {
             return Err(refuse(&format!("at most {MAX_PACK_FILES} files")));
@@ -200,13 +212,13 @@ impl Training {
         }
     }
 
-    /// `GET /api/v1/training/trainees`.
-    pub async fn trainees(&self, profile: &AgentProfile) -> Result<Vec<Trainee>, TrainingError> {
-        require_trainer(profile)?;
+    /// `GET /api/v1/training/trainees`: the caller's organisation's staff.
+    pub async fn trainees(&self, staff: &Authenticated) -> Result<Vec<Trainee>, TrainingError> {
+        require_trainer(&staff.agent)?;
         Ok(self
             .inner
             .store
-            .staff()
+            .staff(&staff.org)
             .await?
             .iter()
             .map(trainee)
@@ -233,28 +245,28 @@ impl Training {
         }
     }
 
-    /// `GET /api/v1/training/cohorts`.
-    pub async fn cohorts(&self, profile: &AgentProfile) -> Result<Vec<Cohort>, TrainingError> {
-        require_trainer(profile)?;
+    /// `GET /api/v1/training/cohorts`: the caller's organisation's.
+    pub async fn cohorts(&self, caller: &Authenticated) -> Result<Vec<Cohort>, TrainingError> {
+        require_trainer(&caller.agent)?;
         let catalog = self.catalog().await?;
-        let staff = self.inner.store.staff().await?;
+        let staff = self.inner.store.staff(&caller.org).await?;
         Ok(self
             .inner
             .store
-            .cohorts()
+            .cohorts(Some(&caller.org))
             .await?
             .iter()
             .map(|c| self.cohort_view(&catalog, &staff, c))
             .collect())
     }
 
-    async fn cohort(&self, id: CohortId) -> Result<Cohort, TrainingError> {
+    async fn cohort(&self, org: &OrgId, id: CohortId) -> Result<Cohort, TrainingError> {
         let catalog = self.catalog().await?;
-        let staff = self.inner.store.staff().await?;
+        let staff = self.inner.store.staff(org).await?;
         let stored = self
             .inner
             .store
-            .cohorts()
+            .cohorts(Some(org))
             .await?
             .into_iter()
             .find(|c| c.id == id)
@@ -265,11 +277,12 @@ impl Training {
     /// `POST /api/v1/training/cohorts` (`id` `None`) and `PUT …/cohorts/{id}`.
     pub async fn save_cohort(
         &self,
-        profile: &AgentProfile,
+        caller: &Authenticated,
         id: Option<CohortId>,
         request: &CohortRequest,
         ip: Option<IpAddr>,
     ) -> Result<Cohort, TrainingError> {
+        let (profile, org) = (&caller.agent, &caller.org);
         require_trainer(profile)?;
         let name = request.name.trim();
         let chars = name.chars().count();
@@ -278,7 +291,8 @@ impl Training {
                 "a cohort name has 1 to {MAX_COHORT_NAME} characters"
             )));
         }
-        let staff = self.inner.store.staff().await?;
+        // Members from the caller's organisation only: another's staff are unknown here.
+        let staff = self.inner.store.staff(org).await?;
         if let Some(unknown) = request
             .members
             .iter()
@@ -294,7 +308,7 @@ impl Training {
         if !self
             .inner
             .store
-            .save_cohort(id, name, &request.members, create, now)
+            .save_cohort(org, id, name, &request.members, create, now)
             .await?
         {
             return Err(TrainingError::NotFound("no such cohort"));
@@ -312,17 +326,18 @@ impl Training {
             None,
         )
         .await?;
-        self.cohort(id).await
+        self.cohort(org, id).await
     }
 
     /// `POST /api/v1/training/cohorts/{id}/assignments`.
     pub async fn assign(
         &self,
-        profile: &AgentProfile,
+        caller: &Authenticated,
         cohort: CohortId,
         request: &AssignmentRequest,
         ip: Option<IpAddr>,
     ) -> Result<Cohort, TrainingError> {
+        let (profile, org) = (&caller.agent, &caller.org);
         require_trainer(profile)?;
         let catalog = self.catalog().await?;
         if catalog
@@ -334,7 +349,13 @@ impl Training {
         if !self
             .inner
             .store
-            .assign_lesson(cohort, &request.pack_id, &request.lesson_id, request.due_at)
+            .assign_lesson(
+                org,
+                cohort,
+                &request.pack_id,
+                &request.lesson_id,
+                request.due_at,
+            )
             .await?
         {
             return Err(TrainingError::NotFound("no such cohort"));
@@ -354,26 +375,26 @@ impl Training {
             None,
         )
         .await?;
-        self.cohort(cohort).await
+        self.cohort(org, cohort).await
     }
 
     /// `GET /api/v1/training/dashboard`: a cohort's assignments, or every required lesson of
-    /// every staff member when no cohort is named.
+    /// every staff member of the caller's organisation when no cohort is named.
     pub async fn dashboard(
         &self,
-        profile: &AgentProfile,
+        caller: &Authenticated,
         cohort: Option<CohortId>,
     ) -> Result<Dashboard, TrainingError> {
-        require_trainer(profile)?;
+        require_trainer(&caller.agent)?;
         let catalog = self.catalog().await?;
-        let staff = self.inner.store.staff().await?;
+        let staff = self.inner.store.staff(&caller.org).await?;
         let now = self.now_ms()?;
         let (members, columns): (Vec<StaffMember>, Vec<Column>) = match cohort {
             Some(id) => {
                 let c = self
                     .inner
                     .store
-                    .cohorts()
+                    .cohorts(Some(&caller.org))
                     .await?
                     .into_iter()
                     .find(|c| c.id == id)
@@ -472,12 +493,13 @@ impl Training {
     /// spreadsheet formulas neutralised. Names, usernames, states, scores and dates only.
     pub async fn dashboard_csv(
         &self,
-        profile: &AgentProfile,
+        caller: &Authenticated,
         cohort: Option<CohortId>,
         lang: Option<TrainingLanguage>,
         ip: Option<IpAddr>,
     ) -> Result<String, TrainingError> {
-        let mut dashboard = self.dashboard(profile, cohort).await?;
+        let profile = &caller.agent;
+        let mut dashboard = self.dashboard(caller, cohort).await?;
         if let Some(lang) = lang {
             self.localise(&mut dashboard.lessons, lang).await?;
         }

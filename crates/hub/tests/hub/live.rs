@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::support::*;
 use rampart_audit::Action;
+use rampart_hub::org::OrgId;
 use rampart_protocol::{
     Author, Availability, ClientFrame, ConversationId, ErrorCode, MessageId, ResumePoint, Seq,
     ServerFrame,
@@ -345,7 +346,12 @@ async fn allow_lists_admit_listed_sources_only_and_are_audited() {
     // Only 127.0.0.2 may be used from now on.
     hub.server
         .store
-        .add_allow(None, "127.0.0.2/32".parse().unwrap(), START)
+        .add_allow(
+            &OrgId::default_org(),
+            None,
+            "127.0.0.2/32".parse().unwrap(),
+            START,
+        )
         .await
         .unwrap();
     let from_1 = hub
@@ -396,7 +402,12 @@ async fn forwarded_for_is_honoured_from_a_trusted_proxy() {
     let (token, _, _) = hub.agent_session("ana").await;
     hub.server
         .store
-        .add_allow(None, "198.51.100.0/24".parse().unwrap(), START)
+        .add_allow(
+            &OrgId::default_org(),
+            None,
+            "198.51.100.0/24".parse().unwrap(),
+            START,
+        )
         .await
         .unwrap();
     let forwarded = hub
@@ -706,7 +717,12 @@ async fn ipv6_clients_are_matched_against_ipv6_allow_lists() {
     let (token, _, _) = hub.agent_session("ana").await;
     hub.server
         .store
-        .add_allow(None, "2001:db8::/32".parse().unwrap(), START)
+        .add_allow(
+            &OrgId::default_org(),
+            None,
+            "2001:db8::/32".parse().unwrap(),
+            START,
+        )
         .await
         .unwrap();
     let denied = hub
@@ -719,7 +735,12 @@ async fn ipv6_clients_are_matched_against_ipv6_allow_lists() {
     assert_eq!(denied.status(), 403);
     hub.server
         .store
-        .add_allow(None, "::1/128".parse().unwrap(), START)
+        .add_allow(
+            &OrgId::default_org(),
+            None,
+            "::1/128".parse().unwrap(),
+            START,
+        )
         .await
         .unwrap();
     let allowed = hub
@@ -1006,17 +1027,47 @@ async fn retention_and_erasure_remove_exactly_what_they_should() {
     assert!(exported.contains(&visitor.to_string()) && !exported.contains("hola"));
 }
 
-/// The first `forget` frame within `patience`, skipping others.
-async fn next_forget(ws: &mut Ws, patience: Duration) -> Vec<ConversationId> {
+/// The first `forget` frame within `patience`, skipping others: its conversations and position.
+async fn next_forget(ws: &mut Ws, patience: Duration) -> (Vec<ConversationId>, i64) {
     tokio::time::timeout(patience, async {
         loop {
-            if let ServerFrame::Forget { conversations } = ws.recv().await {
-                return conversations;
+            if let ServerFrame::Forget {
+                conversations,
+                through,
+            } = ws.recv().await
+            {
+                return (conversations, through);
             }
         }
     })
     .await
     .expect("a forget frame in time")
+}
+
+/// A console's hello with a deletion position, and the `forget` frames it is sent: whatever
+/// follows the training gate until the hub falls silent.
+async fn forget_frames_at_hello(
+    hub: &LiveHub,
+    token: &str,
+    forgotten_through: Option<i64>,
+) -> Vec<(Vec<ConversationId>, i64)> {
+    let mut ws = hub.connect("/ws/agent", token).await;
+    assert!(matches!(
+        ws.hello_after(vec![], forgotten_through).await,
+        ServerFrame::Welcome { .. }
+    ));
+    assert!(matches!(ws.recv().await, ServerFrame::TrainingGate { .. }));
+    let mut frames = Vec::new();
+    while let Ok(frame) = tokio::time::timeout(Duration::from_millis(300), ws.recv()).await {
+        if let ServerFrame::Forget {
+            conversations,
+            through,
+        } = frame
+        {
+            frames.push((conversations, through));
+        }
+    }
+    frames
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1038,8 +1089,9 @@ async fn consoles_are_told_to_forget_erased_conversations_online_and_at_their_ne
         .await
         .unwrap();
     // The connected console hears of it within the sweep interval.
-    let told = next_forget(&mut online, rampart_hub::forget::SWEEP * 2).await;
+    let (told, through) = next_forget(&mut online, rampart_hub::forget::SWEEP * 2).await;
     assert_eq!(told, vec![erased]);
+    assert!(through > 0, "the frame names its position");
     // A console connecting later is told at its hello, right after the welcome and the
     // training gate.
     let (token, _, _) = hub.agent_session("ben").await;
@@ -1049,7 +1101,7 @@ async fn consoles_are_told_to_forget_erased_conversations_online_and_at_their_ne
         later.recv().await,
         ServerFrame::TrainingGate { .. }
     ));
-    let ServerFrame::Forget { conversations } = later.recv().await else {
+    let ServerFrame::Forget { conversations, .. } = later.recv().await else {
         panic!("the forget frame comes first");
     };
     assert_eq!(
@@ -1057,6 +1109,29 @@ async fn consoles_are_told_to_forget_erased_conversations_online_and_at_their_ne
         vec![erased],
         "not {kept} nor the purged {old}"
     );
+
+    // A console that carried that frame out is not sent it again at its next hello…
+    assert_eq!(
+        forget_frames_at_hello(&hub, &token, Some(through)).await,
+        []
+    );
+    // …but is sent a later deletion, and only that.
+    let visitor = store.visitor_of(kept).await.unwrap().unwrap();
+    hub.server
+        .erase_visitor(rampart_audit::Actor::System, visitor)
+        .await
+        .unwrap();
+    let after = forget_frames_at_hello(&hub, &token, Some(through)).await;
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert_eq!(after[0].0, vec![kept]);
+    assert!(after[0].1 > through, "positions only grow");
+    // A console without a position, or with one this hub never gave (another database), is
+    // sent every recent deletion again.
+    for cursor in [None, Some(0), Some(after[0].1 + 1_000)] {
+        let all = forget_frames_at_hello(&hub, &token, cursor).await;
+        let ids: Vec<_> = all.into_iter().flat_map(|(ids, _)| ids).collect();
+        assert_eq!(ids, vec![erased, kept], "cursor {cursor:?}");
+    }
 }
 
 #[test]
@@ -1085,7 +1160,7 @@ async fn a_short_retention_is_sent_to_consoles() {
     let mut ws = hub.connect("/ws/agent", &token).await;
     ws.hello(vec![]).await;
     assert_eq!(
-        next_forget(&mut ws, Duration::from_secs(5)).await,
+        next_forget(&mut ws, Duration::from_secs(5)).await.0,
         vec![purged]
     );
 }
@@ -1162,7 +1237,7 @@ async fn a_console_offline_during_a_remote_wipe_hears_of_it_when_it_reconnects_o
     drop(agent);
     hub.server
         .login
-        .order_wipe(rampart_audit::Actor::System, "ana")
+        .order_wipe(rampart_audit::Actor::System, "ana", None)
         .await
         .unwrap();
     // Its console comes back with its old token: told to wipe, then the session is over.
@@ -1170,6 +1245,7 @@ async fn a_console_offline_during_a_remote_wipe_hears_of_it_when_it_reconnects_o
     back.send(&ClientFrame::Hello {
         protocol_version: rampart_protocol::PROTOCOL_VERSION,
         resume: vec![],
+        forgotten_through: None,
     })
     .await;
     assert_eq!(back.recv().await, ServerFrame::WipeDevice);
@@ -1194,7 +1270,7 @@ async fn a_remote_wipe_tells_connected_consoles_to_wipe_then_ends_their_session(
     let ended = hub
         .server
         .login
-        .order_wipe(rampart_audit::Actor::System, "ana")
+        .order_wipe(rampart_audit::Actor::System, "ana", None)
         .await
         .unwrap();
     assert_eq!(ended, 1);
@@ -1227,7 +1303,7 @@ async fn a_remote_wipe_tells_connected_consoles_to_wipe_then_ends_their_session(
     assert!(
         hub.server
             .login
-            .order_wipe(rampart_audit::Actor::System, "nobody")
+            .order_wipe(rampart_audit::Actor::System, "nobody", None)
             .await
             .is_err()
     );

@@ -306,7 +306,7 @@ async fn an_admin_can_unlock_reset_totp_and_revoke_sessions_all_audited() {
         Err(LoginError::LockedOut(_))
     ));
     hub.login
-        .unlock(rampart_audit::Actor::System, "ana")
+        .unlock(rampart_audit::Actor::System, "ana", None)
         .await
         .unwrap();
     assert!(hub.login.start("ana", secret(PASSWORD), None).await.is_ok());
@@ -314,7 +314,7 @@ async fn an_admin_can_unlock_reset_totp_and_revoke_sessions_all_audited() {
     // Revocation ends the session.
     let ended = hub
         .login
-        .revoke_sessions(rampart_audit::Actor::System, "ana")
+        .revoke_sessions(rampart_audit::Actor::System, "ana", None)
         .await
         .unwrap();
     assert_eq!(ended, 1);
@@ -322,7 +322,7 @@ async fn an_admin_can_unlock_reset_totp_and_revoke_sessions_all_audited() {
 
     // After a TOTP reset the next login enrolls again.
     hub.login
-        .reset_totp(rampart_audit::Actor::System, "ana")
+        .reset_totp(rampart_audit::Actor::System, "ana", None)
         .await
         .unwrap();
     hub.clock.advance(30);
@@ -338,7 +338,7 @@ async fn an_admin_can_unlock_reset_totp_and_revoke_sessions_all_audited() {
     assert!(hub.count(Action::SessionRevoked) >= 1);
     assert!(matches!(
         hub.login
-            .unlock(rampart_audit::Actor::System, "nobody")
+            .unlock(rampart_audit::Actor::System, "nobody", None)
             .await,
         Err(LoginError::UnknownAccount)
     ));

@@ -4,10 +4,12 @@
     reason = "test code: a panic is a failed test with its location"
 )]
 
+mod admin;
 mod custom_forms;
 mod forms;
 mod live;
 mod login;
+mod orgs;
 mod process;
 mod reveal;
 mod store;

@@ -34,14 +34,7 @@ impl HubProcess {
     /// Writes the configuration (loopback, a free port, `extra` appended) if needed and starts
     /// the hub on `dir`'s data, logging at `trace` to `dir/hub-<n>.log`.
     fn start(dir: &Path, extra: &str) -> Self {
-        let config = dir.join("hub.toml");
-        if !config.exists() {
-            let text = format!(
-                "listen = \"127.0.0.1:0\"\ndata_dir = \"{}\"\norganisation = \"Acme\"\n{extra}",
-                dir.join("data").display()
-            );
-            std::fs::write(&config, text).unwrap();
-        }
+        let config = write_config(dir, extra);
         let runs = std::fs::read_dir(dir)
             .unwrap()
             .filter(|e| {
@@ -106,18 +99,59 @@ impl HubProcess {
 
     /// Runs an administrative command against the same configuration; returns its stdout.
     fn admin(&self, args: &[&str]) -> String {
-        let output = Command::new(BINARY)
-            .args(["--config", self.dir.join("hub.toml").to_str().unwrap()])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).unwrap()
+        let (ok, stdout, stderr) = cli(&self.dir, args);
+        assert!(ok, "{args:?}: {stderr}");
+        stdout
     }
+
+    /// Runs an admin command with `input` on its standard input; the caller checks the result.
+    fn admin_with_input(&self, args: &[&str], input: &str) -> std::process::Output {
+        cli_with_input(&self.dir, args, input)
+    }
+}
+
+/// Runs `rampart-hub --config dir/hub.toml ARGS` with `input` on its standard input.
+fn cli_with_input(dir: &Path, args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(BINARY)
+        .args(["--config", dir.join("hub.toml").to_str().unwrap()])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Writes `dir/hub.toml` (loopback, a free port, data in `dir/data`, `extra` appended) unless
+/// it exists; returns its path.
+fn write_config(dir: &Path, extra: &str) -> PathBuf {
+    let config = dir.join("hub.toml");
+    if !config.exists() {
+        let text = format!(
+            "listen = \"127.0.0.1:0\"\ndata_dir = \"{}\"\norganisation = \"Acme\"\n{extra}",
+            dir.join("data").display()
+        );
+        std::fs::write(&config, text).unwrap();
+    }
+    config
+}
+
+/// Runs `rampart-hub --config dir/hub.toml ARGS`: (success, stdout, stderr).
+fn cli(dir: &Path, args: &[&str]) -> (bool, String, String) {
+    let output = cli_with_input(dir, args, "");
+    (
+        output.status.success(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
 }
 
 impl Drop for HubProcess {
@@ -198,6 +232,7 @@ async fn visitor_stream(
         let hello = ClientFrame::Hello {
             protocol_version: rampart_protocol::PROTOCOL_VERSION,
             resume: vec![],
+            forgotten_through: None,
         };
         if !ws.try_send(&hello).await
             || !matches!(ws.next().await, Some(ServerFrame::Welcome { .. }))
@@ -595,8 +630,14 @@ async fn visitor_erase_by_email_removes_every_visitor_who_wrote_it_and_nobody_el
         conversations.push(conversation);
     }
 
-    // While the hub runs, from another process, as an admin does it.
-    let said = hub.admin(&["visitor", "erase", "--email", " ANA.LOPEZ@example.com"]);
+    // While the hub runs, from another process, as an admin does it: the address comes on
+    // standard input, so it is in neither the shell's history nor the process list.
+    let output = hub.admin_with_input(
+        &["visitor", "erase", "--email", "-"],
+        " ANA.LOPEZ@example.com\n",
+    );
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{said}");
     assert!(
         said.contains("erased 2 conversation(s) of 2 visitor(s)"),
         "{said}"
@@ -605,11 +646,33 @@ async fn visitor_erase_by_email_removes_every_visitor_who_wrote_it_and_nobody_el
         !said.to_lowercase().contains("ana.lopez"),
         "the address is not echoed: {said}"
     );
-    let none = hub.admin(&["visitor", "erase", "--email", "nobody@example.com"]);
+    // The form, `visitor erase <id|email>`, with the address on the command line.
+    let none = hub.admin(&["visitor", "erase", "nobody@example.com"]);
     assert!(
         none.contains("erased 0 conversation(s) of 0 visitor(s)"),
         "{none}"
     );
+    // A conversation id in that position erases that conversation's visitor.
+    let by_id = hub.admin(&["visitor", "erase", &conversations[3].to_string()]);
+    assert!(
+        by_id.contains("erased 1 conversation(s) of visitor"),
+        "{by_id}"
+    );
+    // Neither an id nor an address, or nothing on standard input: refused, and not repeated.
+    for (args, input) in [
+        (&["visitor", "erase", "ana lopez"][..], ""),
+        (&["visitor", "erase", "-"][..], "\n"),
+        (&["visitor", "erase", "--email", "-"][..], "ana lopez\n"),
+    ] {
+        let output = hub.admin_with_input(args, input);
+        let error = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?} was accepted");
+        assert!(
+            error.contains("email address") || error.contains("standard input"),
+            "{args:?}: {error}"
+        );
+        assert!(!error.contains("ana lopez"), "{error}");
+    }
     hub.stop();
 
     let store = rampart_hub::store::Store::open(&dir.path().join("data/hub.db")).unwrap();
@@ -619,8 +682,8 @@ async fn visitor_erase_by_email_removes_every_visitor_who_wrote_it_and_nobody_el
     }
     assert_eq!(
         left,
-        [false, true, false, true],
-        "exactly the two who wrote it"
+        [false, true, false, false],
+        "exactly the two who wrote it, and the one named by conversation id"
     );
     // The index went with the conversations; the erasure is audited without the address.
     let index = rampart_hub::email_index::EmailIndex::open(&dir.path().join("data")).unwrap();
@@ -649,6 +712,111 @@ async fn visitor_erase_by_email_removes_every_visitor_who_wrote_it_and_nobody_el
         .output()
         .unwrap();
     let export = String::from_utf8(export.stdout).unwrap();
-    assert_eq!(export.matches("visitor.erased").count(), 2, "{export}");
+    assert_eq!(
+        export.matches("visitor.erased").count(),
+        3,
+        "two by address, one by conversation id: {export}"
+    );
     assert!(!export.to_lowercase().contains("ana.lopez"));
+}
+
+#[test]
+fn organisations_are_created_listed_and_staffed_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), "[retention]\ntranscript_days = 90\n");
+    let run = |args: &[&str]| cli(dir.path(), args);
+    let ok = |args: &[&str]| {
+        let (ok, stdout, stderr) = run(args);
+        assert!(ok, "{args:?}: {stderr}");
+        stdout
+    };
+    let refused = |args: &[&str]| {
+        let (ok, _, stderr) = run(args);
+        assert!(!ok, "{args:?} should fail");
+        stderr
+    };
+
+    // A fresh hub has its default organisation, named from the configuration.
+    assert_eq!(ok(&["org", "list"]), "default\tAcme\t90 days\n");
+    let said = ok(&[
+        "org",
+        "create",
+        "globex",
+        "--name",
+        "Globex Corp",
+        "--retention-days",
+        "30",
+    ]);
+    assert!(
+        said.contains("created organisation globex (Globex Corp)"),
+        "{said}"
+    );
+    assert_eq!(
+        ok(&["org", "list"]),
+        "default\tAcme\t90 days\nglobex\tGlobex Corp\t30 days\n"
+    );
+
+    // Ids are slugs, taken once; retention is bounded.
+    assert!(refused(&["org", "create", "globex", "--name", "Again"]).contains("exists"));
+    assert!(refused(&["org", "create", "Globex EU", "--name", "X"]).contains("lower-case"));
+    assert!(
+        refused(&[
+            "org",
+            "create",
+            "initech",
+            "--name",
+            "X",
+            "--retention-days",
+            "0"
+        ])
+        .contains("1 to 3650")
+    );
+
+    // Accounts and allow-list entries go to the organisation named, and only an existing one.
+    let created = ok(&[
+        "agent",
+        "create",
+        "--org",
+        "globex",
+        "--username",
+        "gus",
+        "--display-name",
+        "Gus",
+    ]);
+    assert!(
+        created.contains("created gus") && created.contains("in globex"),
+        "{created}"
+    );
+    assert!(created.contains("enrollment code"), "{created}");
+    let unknown = refused(&[
+        "agent",
+        "create",
+        "--org",
+        "nope",
+        "--username",
+        "nobody",
+        "--display-name",
+        "Nobody",
+    ]);
+    assert!(unknown.contains("no organisation \"nope\""), "{unknown}");
+    ok(&["allowlist", "add", "198.51.100.0/24", "--org", "globex"]);
+    let globex_list = ok(&["allowlist", "list", "--org", "globex"]);
+    assert!(globex_list.contains("198.51.100.0/24"), "{globex_list}");
+    assert_eq!(ok(&["allowlist", "list"]), "");
+    assert!(refused(&["allowlist", "list", "--org", "nope"]).contains("no organisation"));
+    let id = globex_list.split('\t').next().unwrap();
+    assert!(refused(&["allowlist", "remove", id]).contains("no allow-list entry"));
+    ok(&["allowlist", "remove", id, "--org", "globex"]);
+
+    // The creation is in the audit log, by the operator, naming the organisation.
+    let export = ok(&["audit", "export"]);
+    let record = export
+        .lines()
+        .find(|l| l.contains("admin.org.created"))
+        .unwrap_or_else(|| panic!("no org.created record in {export}"));
+    assert!(
+        record.contains("globex") && record.contains("rampart-hub"),
+        "{record}"
+    );
+    assert_eq!(export.matches("admin.org.created").count(), 1);
 }

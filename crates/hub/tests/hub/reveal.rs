@@ -369,3 +369,84 @@ async fn with_keep_hours_zero_nothing_is_revealable() {
     );
     assert!(hub.server.chat.originals().is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reveals_are_capped_per_person_and_hour_and_the_refusals_are_audited() {
+    let hub = live_hub_with(|c| {
+        c.reveal.roles = vec![Role::Agent];
+        c.reveal.per_hour = 3;
+    })
+    .await;
+    let ana = chat_with_card(&hub, "ana").await;
+    for _ in 0..3 {
+        let (status, body) = reveal(&hub, &ana.token, request(&ana, "paymentIssue")).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let response = hub
+        .http
+        .post(hub.url("/api/v1/reveal"))
+        .bearer_auth(&ana.token)
+        .json(&request(&ana, "paymentIssue"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 429);
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // A burst of 3, then one every 20 minutes.
+    assert!((1..=1200).contains(&retry_after), "{retry_after}");
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "tooManyAttempts", "{body}");
+    assert!(body.get("value").is_none());
+
+    // Secure forms draw on the same budget: refused before anything is looked up.
+    let form = hub
+        .http
+        .post(hub.url("/api/v1/forms/reveal"))
+        .bearer_auth(&ana.token)
+        .json(&serde_json::json!({
+            "conversationId": ana.conversation,
+            "formId": MessageId::new(),
+            "field": "cardNumber",
+            "reason": "paymentIssue",
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status().as_u16(), 429);
+
+    // The budget is per person: a colleague still reveals in their own conversation.
+    let ben = chat_with_card(&hub, "ben").await;
+    assert_eq!(
+        reveal(&hub, &ben.token, request(&ben, "paymentIssue"))
+            .await
+            .0,
+        200
+    );
+
+    // Both refusals are in the audit log, as failed and why.
+    let limited: Vec<String> = hub
+        .server
+        .audit
+        .log()
+        .records_from(0)
+        .map(|r| r.unwrap())
+        .filter(|r| {
+            matches!(
+                r.event.action,
+                Action::MaskedDataRevealed | Action::SecureFormViewed
+            )
+        })
+        .map(|r| rampart_audit::to_json_line(&r).unwrap())
+        .filter(|line| line.contains("rate_limited"))
+        .collect();
+    assert_eq!(limited.len(), 2, "{limited:?}");
+    assert!(
+        limited
+            .iter()
+            .all(|l| l.contains("\"failure\"") && !l.contains(CARD))
+    );
+}

@@ -9,6 +9,7 @@ use rampart_auth::password::PasswordHasher;
 use rampart_auth::totp::{Totp, TotpConfig, TotpSecret};
 use rampart_hub::audit::Audit;
 use rampart_hub::login::{Login, LoginPolicy};
+use rampart_hub::org::OrgId;
 use rampart_hub::store::{NewMessage, Store, StoredAuthor};
 use rampart_protocol::rest::{LoginStep, Role, SessionGranted};
 use rampart_protocol::{AgentId, ConversationId, MessageId, VisitorId};
@@ -300,9 +301,19 @@ impl Ws {
     }
 
     pub async fn hello(&mut self, resume: Vec<ResumePoint>) -> ServerFrame {
+        self.hello_after(resume, None).await
+    }
+
+    /// `hello` from a console that carried out deletions up to `forgotten_through`.
+    pub async fn hello_after(
+        &mut self,
+        resume: Vec<ResumePoint>,
+        forgotten_through: Option<i64>,
+    ) -> ServerFrame {
         self.send(&ClientFrame::Hello {
             protocol_version: PROTOCOL_VERSION,
             resume,
+            forgotten_through,
         })
         .await;
         self.recv().await
@@ -392,10 +403,38 @@ impl LiveHub {
         display_name: &str,
         role: Role,
     ) -> (String, Totp, AgentId) {
+        self.staff_session_in(&OrgId::default_org(), username, display_name, role)
+            .await
+    }
+
+    /// Like [`LiveHub::staff_session`] for an account of `org`.
+    pub async fn staff_session_in(
+        &self,
+        org: &OrgId,
+        username: &str,
+        display_name: &str,
+        role: Role,
+    ) -> (String, Totp, AgentId) {
+        let (id, totp, status, session) = self.sign_in(org, username, display_name, role).await;
+        assert_eq!(status, 200, "{session}");
+        let token = session["token"].as_str().unwrap().to_owned();
+        (token, totp, id)
+    }
+
+    /// Creates an account of `org`, enrolls its password and signs in over HTTP (password,
+    /// TOTP enrollment, code): the id, the authenticator, and the status and body of the
+    /// answer to the code (a session, or why not).
+    pub async fn sign_in(
+        &self,
+        org: &OrgId,
+        username: &str,
+        display_name: &str,
+        role: Role,
+    ) -> (AgentId, Totp, u16, serde_json::Value) {
         let (id, code) = self
             .server
             .login
-            .create_agent(Actor::System, username, display_name, role, None)
+            .create_agent_in(Actor::System, org, username, display_name, role, None)
             .await
             .unwrap();
         let enroll = self
@@ -419,36 +458,38 @@ impl LiveHub {
         assert_eq!(step["step"], "enrollmentRequired", "{step}");
         let totp = authenticator(step["otpauthUri"].as_str().unwrap());
         let code = totp.code_at(self.clock_now());
-        let session: serde_json::Value = self
+        let response = self
             .http
             .post(self.url("/api/v1/login/totp"))
             .json(&serde_json::json!({ "challenge": step["challenge"], "code": code.expose() }))
             .send()
             .await
-            .unwrap()
-            .json()
-            .await
             .unwrap();
-        let token = session["token"].as_str().unwrap().to_owned();
-        (token, totp, id)
+        let status = response.status().as_u16();
+        (id, totp, status, response.json().await.unwrap())
     }
 
     /// A new visitor: (conversation id, token).
     pub async fn visitor(&self) -> (ConversationId, String) {
-        let body: serde_json::Value = self
-            .http
-            .post(self.url("/api/v1/visitor"))
-            .json(&serde_json::json!({ "locale": "es-MX", "privacyNotice": "2026-11" }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (status, body) = self.visitor_at("/api/v1/visitor").await;
+        assert_eq!(status, 200, "{body}");
         (
             body["conversationId"].as_str().unwrap().parse().unwrap(),
             body["token"].as_str().unwrap().to_owned(),
         )
+    }
+
+    /// A new visitor through `path` (`/api/v1/visitor?org=…`): the status and body.
+    pub async fn visitor_at(&self, path: &str) -> (u16, serde_json::Value) {
+        let response = self
+            .http
+            .post(self.url(path))
+            .json(&serde_json::json!({ "locale": "es-MX", "privacyNotice": "2026-11" }))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
     }
 
     pub async fn try_connect(
