@@ -44,7 +44,7 @@
 //! expire_minutes = 15
 //!
 //! # Secure forms of the organisation's own, next to the built-in ones (card, SSN, national
-//! # ID, date of birth); every key is described in `custom_forms.rs`.
+//! # ID, date of birth); every key is described in `custom_forms/mod.rs`.
 //! [[forms.custom]]
 //! id = "policy-check"
 //! title_en = "Policy check"
