@@ -2175,3 +2175,102 @@ async fn bursts_from_several_visitors_are_cached_completely_and_in_order() {
     }
     h.console.shutdown().await;
 }
+
+/// The demo hub's custom form (`policy-check`): the profile offers it, a request carries its
+/// definition into the console's forms, the visitor's values arrive masked, a field defined to
+/// show once is spent by its view, and a form the hub does not define comes back as a notice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_custom_secure_form_from_the_hubs_configuration_round_trips_masked() {
+    use rampart_protocol::rest::RevealReason;
+    use rampart_protocol::{FormKind, FormValue};
+    let h = Harness::start(Duration::from_secs(60)).await;
+    let mut visitor = h.with_visitor().await;
+    let id = visitor.conversation;
+    let profile = h.console.state().await.unwrap().profile.unwrap();
+    let offered: Vec<&str> = profile.custom_forms.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(
+        offered,
+        ["policy-check"],
+        "the demo hub's form is in the profile"
+    );
+
+    let kind = FormKind::Custom("policy-check".into());
+    h.console.request_form(id, kind.clone()).await.unwrap();
+    let form_id = within("the visitor's form", async {
+        loop {
+            if let Some(Event::Frame(ServerFrame::FormRequested { form_id, .. })) =
+                visitor.events.recv().await
+            {
+                return form_id;
+            }
+        }
+    })
+    .await;
+    h.events
+        .wait_for("the request in the console", |e| match e {
+            ConsoleEvent::Form { form } if form.form_id == form_id => Some(()),
+            _ => None,
+        })
+        .await;
+    let values = vec![
+        FormValue::new("policyNumber", "PL-204816"),
+        FormValue::new("postcode", "28013"),
+    ];
+    visitor.live.submit_form(id, form_id, values).await.unwrap();
+    h.events
+        .wait_for("the submission", |e| match e {
+            ConsoleEvent::Form { form } if form.form_id == form_id && !form.fields.is_empty() => {
+                Some(())
+            }
+            _ => None,
+        })
+        .await;
+    let forms = h.console.forms(id).await.unwrap();
+    let [form] = forms.as_slice() else {
+        panic!("one form: {forms:?}")
+    };
+    assert_eq!(form.kind, kind);
+    let definition = form.definition.as_ref().expect("kept from the request");
+    assert_eq!(definition.title.es, "Comprobación de póliza");
+    let masked: Vec<(&str, &str)> = form
+        .fields
+        .iter()
+        .map(|f| (f.name.as_str(), f.masked.as_str()))
+        .collect();
+    assert_eq!(
+        masked,
+        [("policyNumber", "•••• 4816"), ("postcode", "••••••")]
+    );
+
+    // The demo defines no field to show once; the policy number stays revealable.
+    let shown = h
+        .console
+        .reveal_form_field(
+            id,
+            form_id,
+            "policyNumber".into(),
+            RevealReason::CustomerVerification,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown.value, "PL-204816");
+    let after = h.console.forms(id).await.unwrap();
+    assert!(after[0].fields.iter().all(|f| f.revealable), "{after:?}");
+
+    // A form the hub does not define: the hub refuses it and the console says so.
+    h.console
+        .request_form(id, FormKind::Custom("loyalty".into()))
+        .await
+        .unwrap();
+    h.events
+        .wait_for("the notice", |e| match e {
+            ConsoleEvent::Notice {
+                code: NoticeCode::FormUnavailable,
+            } => Some(()),
+            _ => None,
+        })
+        .await;
+    visitor.live.shutdown().await.unwrap();
+    h.console.shutdown().await;
+}

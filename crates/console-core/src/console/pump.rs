@@ -91,6 +91,17 @@ pub(super) async fn run(
                     code: NoticeCode::SendFailed,
                 });
             }
+            Event::Fault(rampart_client::ClientError::Refused {
+                code: rampart_protocol::ErrorCode::FormUnknown,
+                ..
+            }) => {
+                // A secure form the hub no longer defines (its configuration changed since
+                // this console signed in): the agent's request went nowhere.
+                tracing::info!("the hub does not offer the secure form asked for");
+                console.emit(ConsoleEvent::Notice {
+                    code: NoticeCode::FormUnavailable,
+                });
+            }
             Event::Fault(error) => tracing::warn!(code = ?error.code(), "live connection fault"),
             Event::SessionRevoked => {
                 // Ending the session aborts this task, so it happens on another one.
@@ -176,6 +187,7 @@ fn on_frame(console: &Console, vault: Option<&SharedVault>, frame: ServerFrame) 
             form_id,
             form,
             expires_at,
+            definition,
         } => form_event(
             console,
             FormView {
@@ -184,6 +196,7 @@ fn on_frame(console: &Console, vault: Option<&SharedVault>, frame: ServerFrame) 
                 kind: form,
                 expires_at,
                 fields: Vec::new(),
+                definition,
             },
         ),
         ServerFrame::FormSubmitted {
@@ -199,6 +212,7 @@ fn on_frame(console: &Console, vault: Option<&SharedVault>, frame: ServerFrame) 
                 kind: form,
                 expires_at: 0,
                 fields,
+                definition: None,
             },
         ),
         ServerFrame::TrainingGate { gate } => {
