@@ -411,12 +411,24 @@ impl Login {
         account: Option<&Account>,
         origin: Option<IpAddr>,
     ) -> Result<(), LoginError> {
+        self.check_network_layers(account, origin, true).await
+    }
+
+    /// [`Self::check_network`]; with `role_layer: false`, only the account's organisation's
+    /// org-wide layer (the password step: another organisation's network is no way in, and the
+    /// role is not revealed before the second factor).
+    async fn check_network_layers(
+        &self,
+        account: Option<&Account>,
+        origin: Option<IpAddr>,
+        role_layer: bool,
+    ) -> Result<(), LoginError> {
         let Some(ip) = origin else {
             return Ok(());
         };
         let entries = self.store.allow_entries().await?;
         let admitted = match account {
-            Some(a) => net::allows(&entries, &a.org, Some(a.role), ip),
+            Some(a) => net::allows(&entries, &a.org, role_layer.then_some(a.role), ip),
             // Without entries no organisation restricts anything: skip reading the list.
             None if entries.is_empty() => true,
             None => {
@@ -667,6 +679,10 @@ impl Login {
             self.audit(event, origin).await?;
             return Err(LoginError::InvalidCredentials);
         };
+        // From here the account's own organisation decides: an address another organisation
+        // admits does not reach this account's password (nor count towards its lockout).
+        self.check_network_layers(Some(&account), origin, false)
+            .await?;
         let ticket = self.reserve(&account, origin).await?;
         let Some(stored) = account.password_hash.clone() else {
             // Same work as a real check, so timing does not reveal unenrolled accounts.

@@ -418,19 +418,20 @@ impl LiveHub {
         let (id, totp, status, session) = self.sign_in(org, username, display_name, role).await;
         assert_eq!(status, 200, "{session}");
         let token = session["token"].as_str().unwrap().to_owned();
-        (token, totp, id)
+        (token, totp.expect("signed in"), id)
     }
 
     /// Creates an account of `org`, enrolls its password and signs in over HTTP (password,
     /// TOTP enrollment, code): the id, the authenticator, and the status and body of the
-    /// answer to the code (a session, or why not).
+    /// answer to the code (a session, or why not). A refusal at the password step (e.g. the
+    /// organisation's network list) is returned as it is, without an authenticator.
     pub async fn sign_in(
         &self,
         org: &OrgId,
         username: &str,
         display_name: &str,
         role: Role,
-    ) -> (AgentId, Totp, u16, serde_json::Value) {
+    ) -> (AgentId, Option<Totp>, u16, serde_json::Value) {
         let (id, code) = self
             .server
             .login
@@ -445,16 +446,18 @@ impl LiveHub {
             .await
             .unwrap();
         assert_eq!(enroll.status(), 204, "{}", enroll.text().await.unwrap());
-        let step: serde_json::Value = self
+        let first = self
             .http
             .post(self.url("/api/v1/login"))
             .json(&serde_json::json!({ "username": username, "password": PASSWORD }))
             .send()
             .await
-            .unwrap()
-            .json()
-            .await
             .unwrap();
+        let first_status = first.status().as_u16();
+        let step: serde_json::Value = first.json().await.unwrap();
+        if first_status != 200 {
+            return (id, None, first_status, step);
+        }
         assert_eq!(step["step"], "enrollmentRequired", "{step}");
         let totp = authenticator(step["otpauthUri"].as_str().unwrap());
         let code = totp.code_at(self.clock_now());
@@ -466,7 +469,7 @@ impl LiveHub {
             .await
             .unwrap();
         let status = response.status().as_u16();
-        (id, totp, status, response.json().await.unwrap())
+        (id, Some(totp), status, response.json().await.unwrap())
     }
 
     /// A new visitor: (conversation id, token).
