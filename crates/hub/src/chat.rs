@@ -412,13 +412,6 @@ impl Chat {
             ));
         }
         let mut frames = Vec::new();
-        // A console that was offline learns which conversations the hub deleted meanwhile.
-        if let Peer::Agent { org, .. } = peer {
-            match crate::forget::recent(&self.store, org, self.now_ms(), forgotten_through).await {
-                Ok(forget) => frames.extend(forget),
-                Err(error) => return Err(store_failure(&error, None)),
-            }
-        }
         let follow: Vec<(ConversationId, Seq)> = match peer {
             Peer::Visitor { conversation, .. } => {
                 let after = resume
@@ -438,6 +431,15 @@ impl Chat {
                 };
                 self.live
                     .agent_online(profile.id, org, conn, *session, active.clone());
+                // A console that was offline learns which conversations the hub deleted
+                // meanwhile. Read only now that the sweep reaches this connection: a deletion
+                // recorded in between arrives twice (harmless), never not at all.
+                match crate::forget::recent(&self.store, org, self.now_ms(), forgotten_through)
+                    .await
+                {
+                    Ok(forget) => frames.extend(forget),
+                    Err(error) => return Err(store_failure(&error, None)),
+                }
                 active
                     .into_iter()
                     .map(|c| {

@@ -21,6 +21,9 @@ pub(super) async fn run(
 ) {
     // An event read past the end of a run of messages, handled next.
     let mut next: Option<Event> = None;
+    // After a deletion the cache could not carry out, the position stays where it was for the
+    // rest of the session, so the next connection's hello asks for that deletion again.
+    let mut forget_failed = false;
     loop {
         let event = match next.take() {
             Some(event) => event,
@@ -71,7 +74,8 @@ pub(super) async fn run(
                 // Carried out only once the cache let go of them: otherwise the hub sends them
                 // again at the next connection.
                 let deleted = forget(&console, vault.as_ref(), &conversations);
-                if deleted {
+                forget_failed |= !deleted;
+                if !forget_failed {
                     carried_out(vault.as_ref(), &forgotten, through);
                 }
             }
