@@ -107,18 +107,26 @@ impl TryFrom<String> for Pattern {
                 "pattern: 1–{MAX_PATTERN_CHARS} characters of a regular expression"
             ));
         }
+        // Alone first: a source that closes the wrapping group itself (`a)|(b`) would otherwise
+        // escape the anchors below.
+        let build = |text: &str| {
+            RegexBuilder::new(text)
+                .size_limit(PATTERN_SIZE_LIMIT)
+                .dfa_size_limit(PATTERN_SIZE_LIMIT)
+                .nest_limit(32)
+                .build()
+                .map_err(|error| match error {
+                    regex::Error::CompiledTooBig(_) => {
+                        "pattern: too large once compiled".to_owned()
+                    }
+                    // The parser's message points into the pattern, never at other input.
+                    other => format!("pattern: not a valid regular expression: {other}"),
+                })
+        };
+        build(&source)?;
         // Anchored here, whatever the author wrote: `^a|b$` alone would match "bxxx".
         let anchored = format!("^(?:{source})$");
-        let regex = RegexBuilder::new(&anchored)
-            .size_limit(PATTERN_SIZE_LIMIT)
-            .dfa_size_limit(PATTERN_SIZE_LIMIT)
-            .nest_limit(32)
-            .build()
-            .map_err(|error| match error {
-                regex::Error::CompiledTooBig(_) => "pattern: too large once compiled".to_owned(),
-                // The parser's message points into the pattern, never at other input.
-                other => format!("pattern: not a valid regular expression: {other}"),
-            })?;
+        let regex = build(&anchored)?;
         Ok(Self { anchored, regex })
     }
 }
@@ -443,6 +451,8 @@ mod tests {
             (one_field("National-ID", "validation = \"text\""), 2, "lower-case"),
             (text("validation = \"pattern\"\npattern = \"[A-Z\""), 11, "not a valid regular expression"),
             (text("validation = \"pattern\"\npattern = \"a{1000}{1000}\""), 11, "too large"),
+            // Would close the anchoring group and escape the anchors.
+            (text("validation = \"pattern\"\npattern = \"a)|(b\""), 11, "not a valid regular expression"),
             (text("validation = \"ssn_us\""), 10, "ssn_us"),
             (text("validation = \"text\"\nmax_length = 500"), 6, "max_length"),
             (text("validation = \"text\"\npattern = \"x\""), 6, "pattern applies"),

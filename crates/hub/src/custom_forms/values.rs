@@ -19,10 +19,13 @@ fn invalid(field: &str, problem: &'static str) -> FormError {
     }
 }
 
+/// Shortest value whose last four characters may be shown: below it, four would be most of it.
+const LAST4_MIN_CHARS: usize = 8;
+
 fn masked(value: &str, mask: FieldMask) -> String {
     let count = value.chars().count();
     match mask {
-        FieldMask::Last4 if count > 4 => {
+        FieldMask::Last4 if count >= LAST4_MIN_CHARS => {
             let last4: String = value.chars().skip(count - 4).collect();
             format!("•••• {last4}")
         }
@@ -220,12 +223,14 @@ mod tests {
             let fields = form.validate(&submitted).unwrap();
             assert_eq!(fields.len(), 1);
         }
-        assert_eq!(
-            masked("1234", FieldMask::Last4),
-            FULL_MASK,
-            "four characters or fewer show nothing"
-        );
-        assert_eq!(masked("12345", FieldMask::Last4), "•••• 2345");
+        for short in ["1234", "12345", "1234567"] {
+            assert_eq!(
+                masked(short, FieldMask::Last4),
+                FULL_MASK,
+                "under eight characters, four would be most of it: {short}"
+            );
+        }
+        assert_eq!(masked("12345678", FieldMask::Last4), "•••• 5678");
         assert_eq!(masked("1", FieldMask::Full), FULL_MASK, "nor their length");
         let refused = |pairs: &[(&str, &str)]| form.validate(&values(pairs)).err().unwrap();
         let cases: &[(&[(&str, &str)], &str)] = &[
