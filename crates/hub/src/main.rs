@@ -440,6 +440,13 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .erase_visitor(admin, visitor)
                 .await
                 .map_err(|e| e.to_string())?;
+            if erased == 0 {
+                // A mistyped id must not look like a completed erasure.
+                return Err(format!(
+                    "no conversation of visitor {visitor}: nothing erased (check the id; a \
+                     visitor erased before has nothing left)"
+                ));
+            }
             println!("erased {erased} conversation(s) of visitor {visitor}");
         }
         Command::Visitor(VisitorCommand::Purge) => {

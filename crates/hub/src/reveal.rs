@@ -284,7 +284,9 @@ impl Reveals {
         let kind = report.kind.as_str();
         if kind.is_empty()
             || kind.len() > 32
-            || !kind.chars().all(|c| c.is_ascii_alphabetic() || c == '_')
+            || !kind
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | ':'))
         {
             return Err(RevealRefusal::Invalid("unknown kind"));
         }

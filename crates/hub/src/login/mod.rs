@@ -140,17 +140,18 @@ pub const MAX_USERNAME_CHARS: usize = 64;
 /// See [`MAX_USERNAME_CHARS`].
 pub const MAX_DISPLAY_NAME_CHARS: usize = 80;
 
-/// A username is letters, digits and `.`, `_`, `-`, `@` (it is typed at every login and
-/// appears in the audit log); a display name is any printable text (visitors see it).
+/// A username is ASCII letters, digits and `.`, `_`, `-`, `@` (it is typed at every login and
+/// appears in the audit log; ASCII only, so a Cyrillic "аdmin" cannot pose as "admin"); a
+/// display name is any printable text (visitors see it).
 fn check_new_account(username: &str, display_name: &str) -> Result<(), LoginError> {
     let username_ok = !username.is_empty()
-        && username.chars().count() <= MAX_USERNAME_CHARS
+        && username.len() <= MAX_USERNAME_CHARS
         && username
             .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
     if !username_ok {
         return Err(LoginError::InvalidAccount(
-            "a username is 1–64 letters, digits, '.', '_', '-' or '@'",
+            "a username is 1–64 ASCII letters, digits, '.', '_', '-' or '@'",
         ));
     }
     let display = display_name.trim();
@@ -167,7 +168,7 @@ fn check_new_account(username: &str, display_name: &str) -> Result<(), LoginErro
 
 /// Invisible formatting characters (bidi overrides, zero-width) that could disguise a name.
 fn is_format_char(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+    matches!(c, '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
 impl LoginError {

@@ -132,6 +132,11 @@ async fn an_administrator_creates_accounts_that_enroll_with_their_one_time_code(
             "malformed",
         ),
         (
+            json!({ "username": "\u{430}dmin", "displayName": "x", "role": "agent" }),
+            400,
+            "malformed",
+        ),
+        (
             json!({ "username": "eve", "displayName": "IT\u{202E}kcehc", "role": "agent" }),
             400,
             "malformed",

@@ -658,6 +658,13 @@ async fn visitor_erase_by_email_removes_every_visitor_who_wrote_it_and_nobody_el
         by_id.contains("erased 1 conversation(s) of visitor"),
         "{by_id}"
     );
+    // An id that names nothing (a typo) is an error, not "erased 0".
+    let typo = hub.admin_with_input(
+        &["visitor", "erase", "0190f1a2-0000-7000-8000-00000000dead"],
+        "",
+    );
+    assert!(!typo.status.success());
+    assert!(String::from_utf8_lossy(&typo.stderr).contains("nothing erased"));
     // Neither an id nor an address, or nothing on standard input: refused, and not repeated.
     for (args, input) in [
         (&["visitor", "erase", "ana lopez"][..], ""),
@@ -714,8 +721,13 @@ async fn visitor_erase_by_email_removes_every_visitor_who_wrote_it_and_nobody_el
     let export = String::from_utf8(export.stdout).unwrap();
     assert_eq!(
         export.matches("visitor.erased").count(),
-        3,
-        "two by address, one by conversation id: {export}"
+        4,
+        "two by address, one by conversation id, and the typo's attempt: {export}"
+    );
+    assert_eq!(
+        export.matches(r#""conversations":"0""#).count(),
+        1,
+        "{export}"
     );
     assert!(!export.to_lowercase().contains("ana.lopez"));
 }
