@@ -111,18 +111,23 @@ impl Admin {
                 return Err(AdminError::WouldLockOut(ip));
             }
         }
-        let id = self
-            .store
-            .add_allow(org, role, network, self.now()?)
-            .await?;
-        let event = AuditEvent::new(by, Action::AllowListChanged)
-            .with_detail("change", "add")
-            .and_then(|e| e.with_detail("network", &network.trunc().to_string()))
-            .and_then(|e| e.with_detail("role", role_name(role)))
-            .and_then(|e| e.with_detail("org", org.as_str()))
-            .map_err(|e| AdminError::Audit(e.into()))?;
-        self.record(event, origin).await?;
-        Ok(id)
+        let event = || {
+            AuditEvent::new(by.clone(), Action::AllowListChanged)
+                .with_detail("change", "add")
+                .and_then(|e| e.with_detail("network", &network.trunc().to_string()))
+                .and_then(|e| e.with_detail("role", role_name(role)))
+                .and_then(|e| e.with_detail("org", org.as_str()))
+                .map_err(|e| AdminError::Audit(e.into()))
+        };
+        // Recorded first: without the record there is no change.
+        self.record(event()?, origin).await?;
+        match self.store.add_allow(org, role, network, self.now()?).await {
+            Ok(id) => Ok(id),
+            Err(error) => {
+                let _ = self.record(event()?.failed("store_failed"), origin).await;
+                Err(error.into())
+            }
+        }
     }
 
     /// Removes `org`'s entry `id` and audits it (another organisation's entry is
@@ -146,15 +151,30 @@ impl Admin {
                 return Err(AdminError::WouldLockOut(ip));
             }
         }
-        if !self.store.remove_allow(org, id).await? {
-            return Err(AdminError::NoSuchEntry);
+        let event = || {
+            AuditEvent::new(by.clone(), Action::AllowListChanged)
+                .with_detail("change", "remove")
+                .and_then(|e| e.with_detail("entry", &id.to_string()))
+                .and_then(|e| e.with_detail("org", org.as_str()))
+                .map_err(|e| AdminError::Audit(e.into()))
+        };
+        // Recorded first: without the record there is no change.
+        self.record(event()?, origin).await?;
+        let removed = self.store.remove_allow(org, id).await;
+        if !matches!(removed, Ok(true)) {
+            // Gone meanwhile, or the store failed: the record above is followed by why.
+            let code = if removed.is_ok() {
+                "not_found"
+            } else {
+                "store_failed"
+            };
+            let _ = self.record(event()?.failed(code), origin).await;
         }
-        let event = AuditEvent::new(by, Action::AllowListChanged)
-            .with_detail("change", "remove")
-            .and_then(|e| e.with_detail("entry", &id.to_string()))
-            .and_then(|e| e.with_detail("org", org.as_str()))
-            .map_err(|e| AdminError::Audit(e.into()))?;
-        self.record(event, origin).await
+        match removed {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(AdminError::NoSuchEntry),
+            Err(error) => Err(error.into()),
+        }
     }
 
     /// Verifies the audit chain; names the first problem. Recorded in the log.

@@ -508,8 +508,12 @@ impl Chat {
             Peer::Visitor {
                 conversation: own, ..
             } => *own == conversation,
-            // Ids are unguessable UUIDs; an agent learns only the seq of its own resend.
-            Peer::Agent { .. } => true,
+            // Ids are unguessable UUIDs; an agent learns only the seq of its own resend, and
+            // only in its organisation (another's conversation does not exist here).
+            Peer::Agent { org, .. } => matches!(
+                self.store.conversation_in(conversation).await,
+                Ok((of, _, _)) if &of == org
+            ),
         };
         (stored_in == conversation && own).then_some(ServerFrame::Ack {
             id,

@@ -577,7 +577,20 @@ impl Login {
         let random: [u8; 16] = rand::random();
         let code = SecretString::new(hex(&random));
         let id = AgentId::new();
-        self.store
+        if self.store.account_by_username(username).await?.is_some() {
+            return Err(LoginError::UsernameTaken);
+        }
+        let event = || {
+            AuditEvent::new(by.clone(), Action::AccountCreated)
+                .on(account_target(id))
+                .with_detail("role", crate::store::role_label(role))
+                .and_then(|e| e.with_detail("org", org.as_str()))
+                .map_err(|_| LoginError::Internal)
+        };
+        // Recorded first: an account the audit log does not know of is never created.
+        self.audit(event()?, origin).await?;
+        let created = self
+            .store
             .create_account(NewAccount {
                 id,
                 username: username.to_owned(),
@@ -588,13 +601,17 @@ impl Login {
                 enrollment_expires_at: now.saturating_add(ENROLLMENT_TTL_SECS),
                 now,
             })
-            .await?;
-        let event = AuditEvent::new(by, Action::AccountCreated)
-            .on(account_target(id))
-            .with_detail("role", crate::store::role_label(role))
-            .and_then(|e| e.with_detail("org", org.as_str()))
-            .map_err(|_| LoginError::Internal)?;
-        self.audit(event, origin).await?;
+            .await;
+        if let Err(error) = created {
+            // Taken in a race since the check above, or the store failed: on record too.
+            let code = if matches!(error, StoreError::UsernameTaken) {
+                "username_taken"
+            } else {
+                "store_failed"
+            };
+            let _ = self.audit(event()?.failed(code), origin).await;
+            return Err(error.into());
+        }
         Ok((id, code))
     }
 
