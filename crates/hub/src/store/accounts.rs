@@ -81,7 +81,7 @@ pub struct NewAccount {
     pub now: u64,
 }
 
-/// The outcome of [`Store::reserve_attempt`].
+/// The outcome of [`AccountStore::reserve_attempt`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reservation {
     /// The policy refuses the attempt without checking anything (wait or locked).
@@ -152,7 +152,7 @@ pub trait AccountStore: Send + Sync {
     /// a failure *before* the credential is checked, so parallel requests cannot all slip
     /// through on the same stale counter. Returns the policy's refusal, or whether counting
     /// this attempt locked the account. A correct credential gives the attempt back with
-    /// [`Store::release_attempt`]; a completed login resets the counter.
+    /// [`AccountStore::release_attempt`]; a completed login resets the counter.
     async fn reserve_attempt(
         &self,
         id: AgentId,

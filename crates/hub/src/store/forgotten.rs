@@ -20,7 +20,7 @@ pub trait ErasureStore: Send + Sync {
     /// Deletes `org`'s closed conversations (their messages and visitor tokens cascade) that
     /// closed before `cutoff_ms`. Returns how many. Deleted pages are overwritten
     /// (secure_delete). With `remember` set, their ids are also recorded for consoles to forget
-    /// ([`Store::forgotten_after`]), in the same transaction.
+    /// ([`ErasureStore::forgotten_after`]), in the same transaction.
     async fn purge_closed_before(
         &self,
         org: &OrgId,
