@@ -85,7 +85,8 @@ pub enum StoreError {
     OrgNotFound,
 }
 
-/// Everything the hub stores: one backend implements every area.
+/// Everything the hub stores: one backend implements every area, then says so with an empty
+/// `impl HubStore for MyBackend {}`.
 pub trait HubStore:
     AccountStore
     + SessionStore
@@ -96,19 +97,6 @@ pub trait HubStore:
     + TrainingStore
     + Send
     + Sync
-{
-}
-
-impl<T> HubStore for T where
-    T: AccountStore
-        + SessionStore
-        + ConversationStore
-        + ErasureStore
-        + OrgStore
-        + AllowListStore
-        + TrainingStore
-        + Send
-        + Sync
 {
 }
 

@@ -25,7 +25,7 @@ use std::sync::Arc;
 
 use rusqlite::Connection;
 
-use super::StoreError;
+use super::{HubStore, StoreError};
 
 impl From<rusqlite::Error> for StoreError {
     fn from(error: rusqlite::Error) -> Self {
@@ -47,6 +47,8 @@ pub struct SqliteStore {
     reader: Arc<std::sync::Mutex<Connection>>,
     path: Arc<PathBuf>,
 }
+
+impl HubStore for SqliteStore {}
 
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and migrates it.
