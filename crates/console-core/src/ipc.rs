@@ -251,8 +251,8 @@ pub fn typescript_bindings() -> String {
     ];
     let mut out = String::from(
         "// Generated from crates/console-core/src/ipc.rs by `make bindings`. Do not edit.\n\n\
-         import type { AgentProfile, Author, Availability, ConversationId, FormId, FormKind, \
-         MaskedField, MaskedSpan, MessageId, QueueEntry, Seq, LiveSession, \
+         import type { AgentProfile, Author, Availability, ConversationId, CustomForm, FormId, \
+         FormKind, MaskedField, MaskedSpan, MessageId, QueueEntry, Seq, LiveSession, \
          TrainingGate } from './protocol';\n\n",
     );
     for decl in decls {

@@ -436,6 +436,11 @@ mod support {
                 .set_availability(Availability::Available)
                 .await
                 .unwrap();
+            self.visitor().await
+        }
+
+        /// A visitor arrives at the signed-in, available console; returns once assigned.
+        pub async fn visitor(&self) -> Visitor {
             let api = HubApi::new(self.hub.clone()).unwrap();
             let notice = api.privacy_notice().await.unwrap();
             let session = api.new_visitor("en", &notice.version).await.unwrap();
@@ -2119,4 +2124,153 @@ async fn where_policy_blocks_them_the_console_will_not_send_card_numbers_or_ids(
     visitor.shutdown().await.unwrap();
     console.shutdown().await;
     server.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bursts_from_several_visitors_are_cached_completely_and_in_order() {
+    let h = Harness::start(Duration::from_secs(60)).await;
+    let first = h.with_visitor().await;
+    let visitors = vec![first, h.visitor().await, h.visitor().await];
+    const EACH: usize = 100;
+    // All at once: the console receives runs of messages and caches each run in one go.
+    let sends = visitors.iter().enumerate().map(|(v, visitor)| {
+        let live = visitor.live.clone();
+        let conversation = visitor.conversation;
+        async move {
+            for n in 0..EACH {
+                live.send(conversation, format!("burst v{v}m{n} hello"))
+                    .await
+                    .unwrap();
+            }
+        }
+    });
+    futures_util::future::join_all(sends).await;
+    for visitor in &visitors {
+        let id = visitor.conversation;
+        h.events
+            .wait_for("every message", |e| match e {
+                ConsoleEvent::Conversation { conversation }
+                    if conversation.id == id && conversation.message_count == EACH as u32 =>
+                {
+                    Some(())
+                }
+                _ => None,
+            })
+            .await;
+    }
+    for (v, visitor) in visitors.iter().enumerate() {
+        let shown = h
+            .console
+            .messages(visitor.conversation, 1000)
+            .await
+            .unwrap();
+        let texts: Vec<String> = shown.iter().map(|m| m.text.clone()).collect();
+        let expected: Vec<String> = (0..EACH).map(|n| format!("burst v{v}m{n} hello")).collect();
+        assert_eq!(texts, expected, "visitor {v}: all, once, in order");
+        // Each one is in the cache's search.
+        for n in [0, EACH / 2, EACH - 1] {
+            let found = h.console.search(&format!("v{v}m{n}")).await.unwrap();
+            assert_eq!(found.len(), 1, "v{v}m{n}");
+        }
+    }
+    h.console.shutdown().await;
+}
+
+/// The demo hub's custom form (`policy-check`): the profile offers it, a request carries its
+/// definition into the console's forms, the visitor's values arrive masked, a field defined to
+/// show once is spent by its view, and a form the hub does not define comes back as a notice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_custom_secure_form_from_the_hubs_configuration_round_trips_masked() {
+    use rampart_protocol::rest::RevealReason;
+    use rampart_protocol::{FormKind, FormValue};
+    let h = Harness::start(Duration::from_secs(60)).await;
+    let mut visitor = h.with_visitor().await;
+    let id = visitor.conversation;
+    let profile = h.console.state().await.unwrap().profile.unwrap();
+    let offered: Vec<&str> = profile.custom_forms.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(
+        offered,
+        ["policy-check"],
+        "the demo hub's form is in the profile"
+    );
+
+    let kind = FormKind::Custom("policy-check".into());
+    h.console.request_form(id, kind.clone()).await.unwrap();
+    let form_id = within("the visitor's form", async {
+        loop {
+            if let Some(Event::Frame(ServerFrame::FormRequested { form_id, .. })) =
+                visitor.events.recv().await
+            {
+                return form_id;
+            }
+        }
+    })
+    .await;
+    h.events
+        .wait_for("the request in the console", |e| match e {
+            ConsoleEvent::Form { form } if form.form_id == form_id => Some(()),
+            _ => None,
+        })
+        .await;
+    let values = vec![
+        FormValue::new("policyNumber", "PL-204816"),
+        FormValue::new("postcode", "28013"),
+    ];
+    visitor.live.submit_form(id, form_id, values).await.unwrap();
+    h.events
+        .wait_for("the submission", |e| match e {
+            ConsoleEvent::Form { form } if form.form_id == form_id && !form.fields.is_empty() => {
+                Some(())
+            }
+            _ => None,
+        })
+        .await;
+    let forms = h.console.forms(id).await.unwrap();
+    let [form] = forms.as_slice() else {
+        panic!("one form: {forms:?}")
+    };
+    assert_eq!(form.kind, kind);
+    let definition = form.definition.as_ref().expect("kept from the request");
+    assert_eq!(definition.title.es, "Comprobación de póliza");
+    let masked: Vec<(&str, &str)> = form
+        .fields
+        .iter()
+        .map(|f| (f.name.as_str(), f.masked.as_str()))
+        .collect();
+    assert_eq!(
+        masked,
+        [("policyNumber", "•••• 4816"), ("postcode", "••••••")]
+    );
+
+    // The demo defines no field to show once; the policy number stays revealable.
+    let shown = h
+        .console
+        .reveal_form_field(
+            id,
+            form_id,
+            "policyNumber".into(),
+            RevealReason::CustomerVerification,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown.value, "PL-204816");
+    let after = h.console.forms(id).await.unwrap();
+    assert!(after[0].fields.iter().all(|f| f.revealable), "{after:?}");
+
+    // A form the hub does not define: the hub refuses it and the console says so.
+    h.console
+        .request_form(id, FormKind::Custom("loyalty".into()))
+        .await
+        .unwrap();
+    h.events
+        .wait_for("the notice", |e| match e {
+            ConsoleEvent::Notice {
+                code: NoticeCode::FormUnavailable,
+            } => Some(()),
+            _ => None,
+        })
+        .await;
+    visitor.live.shutdown().await.unwrap();
+    h.console.shutdown().await;
 }

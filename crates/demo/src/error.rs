@@ -46,6 +46,9 @@ pub enum DemoError {
     /// no TOTP enrollment on a fresh account, or an unusable enrollment URI).
     #[error("demo account provisioning: {0}")]
     Unexpected(&'static str),
+    /// The demo's custom secure form (`forms.toml`) does not read as hub configuration.
+    #[error("demo secure forms: {0}")]
+    Forms(rampart_hub::config::ConfigError),
     /// The demo agent's training could not be seeded.
     #[error("demo training seeding failed: {0}")]
     Training(Box<rampart_hub::training::TrainingError>),

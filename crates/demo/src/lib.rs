@@ -38,7 +38,7 @@ use std::time::Duration;
 
 use rampart_auth::clock::{Clock, SystemClock};
 use rampart_client::{HubApi, HubUrl};
-use rampart_hub::config::{ChatSection, HubConfig, RevealSection};
+use rampart_hub::config::{ChatSection, FormsSection, HubConfig, RevealSection};
 use rampart_hub::server::{Hub, HubError, Tuning};
 use rampart_protocol::rest::Role;
 use tokio::sync::oneshot;
@@ -50,6 +50,16 @@ pub use rampart_secret::SecretString;
 
 /// Sub-directory of the data directory that holds the hub's databases.
 pub const HUB_DIR: &str = "hub";
+
+/// The demo's custom secure form, in the hub's configuration syntax.
+const FORMS_TOML: &str = include_str!("forms.toml");
+
+/// The demo's `[forms]`: the defaults plus its custom form, read by the hub's own parser.
+fn demo_forms() -> Result<FormsSection, DemoError> {
+    HubConfig::parse(FORMS_TOML, Path::new("crates/demo/src/forms.toml"))
+        .map(|config| config.forms)
+        .map_err(DemoError::Forms)
+}
 
 /// How long [`DemoHub::shutdown`] waits for each task.
 const STOP_LIMIT: Duration = Duration::from_secs(10);
@@ -179,6 +189,7 @@ impl DemoHub {
                 copy_roles: vec![Role::Agent, Role::Supervisor],
                 ..RevealSection::default()
             },
+            forms: demo_forms()?,
             ..HubConfig::default()
         };
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);

@@ -229,13 +229,15 @@ fn demo_form(form: FormKind) -> Vec<FormValue> {
         FormKind::Ssn => &[("ssn", "123-45-6788")],
         FormKind::NationalId => &[("nationalId", "12345678Z")],
         FormKind::DateOfBirth => &[("dateOfBirth", "1987-04-12")],
+        // The demo's own form (forms.toml); any other custom form is left unanswered.
+        FormKind::Custom(id) if id == "policy-check" => {
+            &[("policyNumber", "PL-204816"), ("postcode", "28013")]
+        }
+        FormKind::Custom(_) => &[],
     };
     pairs
         .iter()
-        .map(|(name, value)| FormValue {
-            name: (*name).to_owned(),
-            value: (*value).to_owned(),
-        })
+        .map(|(name, value)| FormValue::new(*name, *value))
         .collect()
 }
 
@@ -256,4 +258,30 @@ async fn say(
         return false;
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rampart_hub::forms::SecureForms;
+    use rampart_protocol::{AgentId, ConversationId};
+
+    #[test]
+    fn simulated_visitors_fill_in_the_demo_custom_form_so_the_hub_accepts_it() {
+        let section = crate::demo_forms().unwrap();
+        let forms =
+            SecureForms::new(std::time::Duration::from_secs(60)).with_custom(&section.custom);
+        let kind = FormKind::Custom("policy-check".into());
+        assert!(
+            forms.definition(&kind).is_some(),
+            "the demo defines its form"
+        );
+        let conversation = ConversationId::new();
+        let (id, _) = forms
+            .request(conversation, kind.clone(), AgentId::new(), 0)
+            .unwrap();
+        let (_, fields) = forms.submit(conversation, id, &demo_form(kind), 1).unwrap();
+        let masked: Vec<&str> = fields.iter().map(|f| f.masked.as_str()).collect();
+        assert_eq!(masked, ["•••• 4816", "••••••"]);
+    }
 }

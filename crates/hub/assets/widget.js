@@ -5,7 +5,10 @@
 // Secure forms: when an agent asks for sensitive data the hub sends `formRequested`; the widget
 // shows a form (one per form id, however often the hub re-announces it), checks the values here
 // as well as at the hub, sends them in one `submitForm` frame and clears them from the page.
-// Form values never enter the transcript, `pending`, storage or any log output.
+// Form values never enter the transcript, `pending`, storage or any log output. A custom form
+// (`{custom: id}`, defined in the hub's configuration) arrives with its definition: titles and
+// labels in English and Spanish (set with textContent like everything else) and per field a
+// check from a closed set, run here the way the hub runs it.
 //
 // Embedded (`/chat?embed=1` inside the hub's loader frame on a customer's page): the page fills
 // the frame, shows a Close button, and Escape or Close asks the parent to close the panel. That
@@ -57,6 +60,16 @@
       errSsn: 'This is not a valid Social Security number (###-##-####).',
       errNationalId: 'This is not a valid DNI or NIE: check the number and the letter.',
       errDate: 'Enter a real date as YYYY-MM-DD.',
+      errLength: 'Enter {min} to {max} characters.',
+      errLengthExact: 'Enter {min} characters.',
+      errDigits: 'Enter {min} to {max} digits.',
+      errDigitsExact: 'Enter {min} digits.',
+      errFormat: 'This is not in the expected format.',
+      errEmail: 'Enter an email address such as name@example.com.',
+      errLuhn: 'This number is not valid: check the digits.',
+      errIban: 'This is not a valid IBAN: check the number.',
+      errCheck: 'Check this field.',
+      optional: '(optional)',
       formSubmit: 'Send securely',
       formSending: 'Sending securely…',
       formSent: 'Sent securely',
@@ -107,6 +120,16 @@
       errSsn: 'Este número de la Seguridad Social no es válido (###-##-####).',
       errNationalId: 'Este DNI o NIE no es válido: revisa el número y la letra.',
       errDate: 'Escribe una fecha real como AAAA-MM-DD.',
+      errLength: 'Escribe entre {min} y {max} caracteres.',
+      errLengthExact: 'Escribe {min} caracteres.',
+      errDigits: 'Escribe entre {min} y {max} cifras.',
+      errDigitsExact: 'Escribe {min} cifras.',
+      errFormat: 'Esto no tiene el formato esperado.',
+      errEmail: 'Escribe un correo electrónico como nombre@ejemplo.com.',
+      errLuhn: 'Este número no es válido: revisa las cifras.',
+      errIban: 'Este IBAN no es válido: revisa el número.',
+      errCheck: 'Revisa este campo.',
+      optional: '(opcional)',
       formSubmit: 'Enviar de forma segura',
       formSending: 'Enviando de forma segura…',
       formSent: 'Enviado de forma segura',
@@ -231,12 +254,12 @@
     expiry: { autocomplete: 'cc-exp', inputMode: 'numeric', maxLength: 7 },
     cvv: { autocomplete: 'cc-csc', inputMode: 'numeric', maxLength: 4, type: 'password' },
     ssn: { autocomplete: 'off', inputMode: 'numeric', maxLength: 11, wide: true },
-    nationalId: { autocomplete: 'off', maxLength: 12, wide: true },
+    nationalId: { autocomplete: 'off', maxLength: 12, wide: true, capitals: true },
     // No numeric keypad: some lack the dash the date needs.
     dateOfBirth: { autocomplete: 'bday', maxLength: 10, wide: true },
   };
   var DNI_LETTERS = 'TRWAGMYFPDXBNJZSQVHLCKE';
-  var FORM_REFUSALS = ['formInvalid', 'internal']; // what the hub answers a bad submitForm with
+  var FORM_REFUSALS = ['formInvalid', 'formUnknown', 'internal']; // what the hub answers a bad submitForm with
 
   function luhn(digits) {
     var sum = 0;
@@ -296,6 +319,165 @@
     },
   };
 
+  // ---- Custom forms: the hub's definition, checked the way the hub checks it ---------------
+
+  var MAX_CUSTOM_CHARS = 128; // the hub's limit for any custom field
+  var CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+  // A Localized text from the hub in the visitor's language (English when missing).
+  function pick(text) {
+    if (!text || typeof text !== 'object') return '';
+    return typeof text[locale] === 'string' ? text[locale] : typeof text.en === 'string' ? text.en : '';
+  }
+
+  function chars(text) {
+    return Array.from(text).length;
+  }
+
+  // A length error: "min to max", or "exactly min" when they are the same.
+  function lengthError(key, check) {
+    return { error: check.minLength === check.maxLength ? key + 'Exact' : key, params: { min: check.minLength, max: check.maxLength } };
+  }
+
+  function mod97(iban) {
+    var moved = iban.slice(4) + iban.slice(0, 4);
+    var rest = 0;
+    for (var i = 0; i < moved.length; i++) {
+      var code = moved.charCodeAt(i);
+      var value = code >= 65 ? code - 55 : code - 48;
+      rest = (rest * (value > 9 ? 100 : 10) + value) % 97;
+    }
+    return rest === 1;
+  }
+
+  function realDate(raw, fromYear, toYear) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw);
+    if (!m) return false;
+    var date = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+    var real = date.getUTCFullYear() === +m[1] && date.getUTCMonth() === +m[2] - 1 && date.getUTCDate() === +m[3];
+    return real && +m[1] >= fromYear && +m[1] <= toYear;
+  }
+
+  // One check per `check.type` of a custom field: (trimmed value, check) -> { value } or { error }.
+  var CUSTOM_CHECKS = {
+    text: function (raw, check) {
+      var n = chars(raw);
+      return n >= check.minLength && n <= check.maxLength ? { value: raw } : lengthError('errLength', check);
+    },
+    digits: function (raw, check) {
+      var digits = raw.replace(/[ -]/g, '');
+      return /^[0-9]+$/.test(digits) && digits.length >= check.minLength && digits.length <= check.maxLength
+        ? { value: digits }
+        : lengthError('errDigits', check);
+    },
+    pattern: function (raw, check) {
+      if (chars(raw) > check.maxLength) return { error: 'errFormat' };
+      var pattern = null;
+      try {
+        pattern = new RegExp(check.pattern, 'u');
+      } catch (e) {
+        // A pattern this browser reads differently: the hub alone decides.
+        return { value: raw };
+      }
+      return pattern.test(raw) ? { value: raw } : { error: 'errFormat' };
+    },
+    date: function (raw) {
+      return realDate(raw, 1900, 2199) ? { value: raw } : { error: 'errDate' };
+    },
+    email: function (raw) {
+      var at = raw.indexOf('@');
+      var local = raw.slice(0, at);
+      var labels = raw.slice(at + 1).split('.');
+      var ok =
+        at > 0 &&
+        chars(local) <= 64 &&
+        !/[\s@]/.test(local) &&
+        raw.length <= 254 &&
+        labels.length >= 2 &&
+        labels.every(function (label) {
+          return /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/.test(label);
+        }) &&
+        /^[A-Za-z]{2,}$/.test(labels[labels.length - 1]);
+      return ok ? { value: raw } : { error: 'errEmail' };
+    },
+    luhn: function (raw) {
+      var digits = raw.replace(/[ -]/g, '');
+      return /^[0-9]{8,19}$/.test(digits) && luhn(digits) ? { value: digits } : { error: 'errLuhn' };
+    },
+    spanishId: function (raw) {
+      return CHECKS.nationalId(raw);
+    },
+    iban: function (raw) {
+      var iban = raw.replace(/ /g, '').toUpperCase();
+      return /^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$/.test(iban) && mod97(iban) ? { value: iban } : { error: 'errIban' };
+    },
+  };
+
+  // The fields of a custom form's definition, as the widget draws them; null when the
+  // definition is not one this widget can draw (the form is then not shown at all).
+  function customFields(frame) {
+    var definition = frame.definition;
+    if (!definition || definition.id !== frame.form.custom || !Array.isArray(definition.fields)) return null;
+    var fields = definition.fields.filter(function (field) {
+      return (
+        field &&
+        typeof field.name === 'string' &&
+        /^[A-Za-z][A-Za-z0-9]*$/.test(field.name) &&
+        field.check &&
+        Object.prototype.hasOwnProperty.call(CUSTOM_CHECKS, field.check.type)
+      );
+    });
+    return fields.length === definition.fields.length && fields.length ? fields : null;
+  }
+
+  // How each kind of custom field is typed: keyboard, length and capitalisation hints.
+  function customInput(field) {
+    var check = field.check;
+    var numeric = check.type === 'digits' || check.type === 'luhn';
+    var lengths = { digits: check.maxLength * 2, luhn: 23, date: 10, iban: 42, spanishId: 12 };
+    return {
+      autocomplete: 'off',
+      inputMode: numeric ? 'numeric' : check.type === 'email' ? 'email' : null,
+      maxLength: Math.min(lengths[check.type] || check.maxLength || MAX_CUSTOM_CHARS, MAX_CUSTOM_CHARS),
+      wide: true,
+      capitals: check.type === 'spanishId' || check.type === 'iban',
+    };
+  }
+
+  // What a field of a form holds, built-in or custom: { label, hint, required, input, check }.
+  function formFields(frame) {
+    if (typeof frame.form === 'string') {
+      var names = FORM_FIELDS[frame.form];
+      if (!names) return null;
+      return names.map(function (name) {
+        return {
+          name: name,
+          label: t('field_' + name),
+          hint: STRINGS[locale]['hint_' + name] ? t('hint_' + name) : '',
+          required: true,
+          input: FIELD_INPUTS[name],
+          check: CHECKS[name],
+        };
+      });
+    }
+    var fields = frame.form && typeof frame.form.custom === 'string' ? customFields(frame) : null;
+    if (!fields) return null;
+    return fields.map(function (field) {
+      return {
+        name: field.name,
+        label: pick(field.label),
+        hint: pick(field.hint),
+        required: field.required !== false,
+        input: customInput(field),
+        check: function (raw) {
+          if (chars(raw) > MAX_CUSTOM_CHARS || CONTROL.test(raw)) return { error: 'errCheck' };
+          return CUSTOM_CHECKS[field.check.type](raw, field.check);
+        },
+        custom: true,
+      };
+    });
+  }
+
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) node.className = className;
@@ -349,8 +531,8 @@
   }
 
   function clearValues(entry) {
-    entry.fields.forEach(function (name) {
-      entry.inputs[name].value = '';
+    entry.fields.forEach(function (field) {
+      entry.inputs[field.name].value = '';
     });
   }
 
@@ -369,7 +551,7 @@
     entry.state = 'done';
     entry.item.className = 'rw-msg rw-secure-done ' + kind;
     var note = badge(text);
-    note.appendChild(el('span', 'rw-secure-what', t('formTitle_' + entry.kind)));
+    note.appendChild(el('span', 'rw-secure-what', entry.title));
     entry.item.replaceChildren(note);
     if ((hadFocus || document.activeElement === document.body) && !$('rw-composer').hidden) input.focus();
   }
@@ -378,12 +560,14 @@
     if (entry.state !== 'open') return;
     var values = [];
     var firstInvalid = null;
-    entry.fields.forEach(function (name) {
+    entry.fields.forEach(function (field) {
+      var name = field.name;
       var raw = entry.inputs[name].value.trim();
-      var result = raw ? CHECKS[name](raw) : { error: 'errRequired' };
-      fieldError(entry, name, result.error ? t(result.error) : '');
-      if (result.error) firstInvalid = firstInvalid || entry.inputs[name];
-      else values.push({ name: name, value: result.value });
+      // An optional field left empty is not sent.
+      var result = raw ? field.check(raw) : field.required ? { error: 'errRequired' } : null;
+      fieldError(entry, name, result && result.error ? t(result.error, result.params) : '');
+      if (result && result.error) firstInvalid = firstInvalid || entry.inputs[name];
+      else if (result) values.push({ name: name, value: result.value });
     });
     entry.alert.textContent = '';
     if (firstInvalid) {
@@ -406,8 +590,9 @@
   }
 
   function renderForm(frame) {
-    var fields = FORM_FIELDS[frame.form];
-    if (!fields || typeof frame.formId !== 'string' || frame.conversationId !== session.conversationId) return;
+    if (typeof frame.formId !== 'string' || frame.conversationId !== session.conversationId) return;
+    var fields = formFields(frame);
+    if (!fields) return;
     var known = forms[frame.formId];
     if (known) {
       // The hub re-announces open forms on every (re)connect. One we had sent is still open
@@ -421,7 +606,16 @@
       return;
     }
     var prefix = 'rw-form-' + ++formCount;
-    var entry = { id: frame.formId, kind: frame.form, fields: fields, state: 'open', inputs: {}, hints: {}, errors: {} };
+    var custom = typeof frame.form !== 'string';
+    var entry = {
+      id: frame.formId,
+      title: custom ? pick(frame.definition.title) : t('formTitle_' + frame.form),
+      fields: fields,
+      state: 'open',
+      inputs: {},
+      hints: {},
+      errors: {},
+    };
     entry.item = el('li', 'rw-msg rw-secure');
     entry.form = el('form', 'rw-form');
     entry.form.noValidate = true;
@@ -431,36 +625,44 @@
     var label = badge(t('formBadge'));
     label.id = prefix + '-badge';
     entry.form.appendChild(label);
-    var title = el('h2', 'rw-form-title', t('formTitle_' + frame.form));
+    var title = el('h2', 'rw-form-title', entry.title);
     title.id = prefix + '-title';
     entry.form.appendChild(title);
+    var intro = custom ? pick(frame.definition.intro) : '';
+    if (intro) {
+      var introText = el('p', 'rw-form-intro', intro);
+      introText.id = prefix + '-intro';
+      entry.form.appendChild(introText);
+      entry.form.setAttribute('aria-describedby', prefix + '-intro ' + prefix + '-note');
+    }
     var note = el('p', 'rw-form-note', t('formNote'));
     note.id = prefix + '-note';
     entry.form.appendChild(note);
     entry.fieldset = el('fieldset', 'rw-fields');
-    fields.forEach(function (name) {
-      var spec = FIELD_INPUTS[name];
+    fields.forEach(function (spec) {
+      var name = spec.name;
       var id = prefix + '-' + name;
-      var wrap = el('div', spec.wide ? 'rw-field wide' : 'rw-field');
-      var fieldLabel = el('label', null, t('field_' + name));
+      var wrap = el('div', spec.input.wide ? 'rw-field wide' : 'rw-field');
+      var fieldLabel = el('label', null, spec.label);
+      if (!spec.required) fieldLabel.appendChild(el('span', 'rw-optional', ' ' + t('optional')));
       fieldLabel.htmlFor = id;
       wrap.appendChild(fieldLabel);
-      if (STRINGS[locale]['hint_' + name]) {
-        entry.hints[name] = el('p', 'rw-hint', t('hint_' + name));
+      if (spec.hint) {
+        entry.hints[name] = el('p', 'rw-hint', spec.hint);
         entry.hints[name].id = id + '-hint';
         wrap.appendChild(entry.hints[name]);
       }
       var field = document.createElement('input');
       field.id = id;
       field.name = name;
-      field.type = spec.type || 'text';
-      field.autocomplete = spec.autocomplete;
-      if (spec.inputMode) field.inputMode = spec.inputMode;
-      field.maxLength = spec.maxLength;
+      field.type = spec.input.type || 'text';
+      field.autocomplete = spec.input.autocomplete;
+      if (spec.input.inputMode) field.inputMode = spec.input.inputMode;
+      field.maxLength = spec.input.maxLength;
       field.spellcheck = false;
-      field.setAttribute('autocapitalize', name === 'nationalId' ? 'characters' : 'off');
+      field.setAttribute('autocapitalize', spec.input.capitals ? 'characters' : 'off');
       field.setAttribute('autocorrect', 'off');
-      field.required = true;
+      field.required = spec.required;
       field.addEventListener('input', function () {
         if (field.hasAttribute('aria-invalid')) fieldError(entry, name, '');
       });
@@ -489,7 +691,7 @@
     forms[entry.id] = entry;
     // Move focus into the newest form, unless the visitor is already filling in another one.
     var active = document.activeElement;
-    if (!(active && active.closest && active.closest('.rw-form'))) entry.inputs[fields[0]].focus();
+    if (!(active && active.closest && active.closest('.rw-form'))) entry.inputs[fields[0].name].focus();
     log.scrollTop = log.scrollHeight;
   }
 
@@ -500,12 +702,16 @@
     reopen(entry, t('formRefused'));
     var colon = message.indexOf(': ');
     var name = colon > 0 ? message.slice(0, colon) : '';
-    if (entry.inputs[name]) {
-      fieldError(entry, name, message.slice(colon + 2));
+    var field = entry.fields.filter(function (f) {
+      return f.name === name;
+    })[0];
+    if (field) {
+      // The hub's words for a built-in field; a custom field's in the visitor's language.
+      fieldError(entry, name, field.custom ? t('errCheck') : message.slice(colon + 2));
       entry.inputs[name].focus();
     } else {
       entry.alert.textContent = t('formRefused') + ' (' + message + ')';
-      entry.inputs[entry.fields[0]].focus();
+      entry.inputs[entry.fields[0].name].focus();
     }
   }
 

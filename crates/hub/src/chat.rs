@@ -468,6 +468,7 @@ impl Chat {
                 frames.push(ServerFrame::FormRequested {
                     conversation_id: *conversation,
                     form_id,
+                    definition: forms.definition(&form).cloned(),
                     form,
                     expires_at,
                 });
@@ -900,12 +901,12 @@ impl Chat {
         action: Action,
         conversation: ConversationId,
         form_id: FormId,
-        form: FormKind,
+        form: &FormKind,
     ) -> Result<(), ServerFrame> {
         let event = AuditEvent::new(actor, action)
             .on(Target::new(TargetKind::SecureForm, &form_id.to_string()))
             .with_detail("conversation", &conversation.to_string())
-            .and_then(|e| e.with_detail("form", form_name(form)))
+            .and_then(|e| e.with_detail("form", &form_name(form)))
             .map_err(|_| {
                 refuse(
                     ErrorCode::Internal,
@@ -962,11 +963,9 @@ impl Chat {
             return vec![refusal];
         }
         let (form_id, expires_at) =
-            match forms.request(conversation, form, profile.id, self.now_ms()) {
+            match forms.request(conversation, form.clone(), profile.id, self.now_ms()) {
                 Ok(opened) => opened,
-                Err(error) => {
-                    return vec![refuse(ErrorCode::FormInvalid, &error.to_string(), None)];
-                }
+                Err(error) => return vec![form_refusal(&error)],
             };
         let actor = Actor::named_user(&profile.id.to_string(), &profile.username);
         let recorded = self
@@ -975,7 +974,7 @@ impl Chat {
                 Action::SecureFormRequested,
                 conversation,
                 form_id,
-                form,
+                &form,
             )
             .await;
         if let Err(refusal) = recorded {
@@ -984,6 +983,7 @@ impl Chat {
         let frame = ServerFrame::FormRequested {
             conversation_id: conversation,
             form_id,
+            definition: forms.definition(&form).cloned(),
             form,
             expires_at,
         };
@@ -1012,7 +1012,7 @@ impl Chat {
         }
         let (form, fields) = match forms.submit(conversation, form_id, values, self.now_ms()) {
             Ok(submitted) => submitted,
-            Err(error) => return vec![refuse(ErrorCode::FormInvalid, &error.to_string(), None)],
+            Err(error) => return vec![form_refusal(&error)],
         };
         let actor = Actor::visitor(&visitor.to_string());
         let recorded = self
@@ -1021,7 +1021,7 @@ impl Chat {
                 Action::SecureFormSubmitted,
                 conversation,
                 form_id,
-                form,
+                &form,
             )
             .await;
         if let Err(refusal) = recorded {
@@ -1030,7 +1030,7 @@ impl Chat {
         let for_agents = ServerFrame::FormSubmitted {
             conversation_id: conversation,
             form_id,
-            form,
+            form: form.clone(),
             fields,
         };
         self.live.publish(conversation, &for_agents, Some(conn));
@@ -1043,14 +1043,25 @@ impl Chat {
     }
 }
 
-/// The audit name of a form kind.
-pub fn form_name(form: FormKind) -> &'static str {
+/// The audit name of a form kind (`card`…; `custom:policy-check` for a configured form, whose
+/// id the configuration limits to lower-case letters, digits and dashes).
+pub fn form_name(form: &FormKind) -> String {
     match form {
-        FormKind::Card => "card",
-        FormKind::Ssn => "ssn",
-        FormKind::NationalId => "national_id",
-        FormKind::DateOfBirth => "date_of_birth",
+        FormKind::Card => "card".to_owned(),
+        FormKind::Ssn => "ssn".to_owned(),
+        FormKind::NationalId => "national_id".to_owned(),
+        FormKind::DateOfBirth => "date_of_birth".to_owned(),
+        FormKind::Custom(id) => format!("custom:{id}"),
     }
+}
+
+/// The refusal of a form request or submission: unknown custom forms get their own code.
+fn form_refusal(error: &crate::forms::FormError) -> ServerFrame {
+    let code = match error {
+        crate::forms::FormError::Unknown => ErrorCode::FormUnknown,
+        _ => ErrorCode::FormInvalid,
+    };
+    refuse(code, &error.to_string(), None)
 }
 
 /// Waiting visitors sent to consoles at most: the frame stays far below `MAX_FRAME_BYTES`

@@ -43,6 +43,21 @@
 //! [forms]
 //! expire_minutes = 15
 //!
+//! # Secure forms of the organisation's own, next to the built-in ones (card, SSN, national
+//! # ID, date of birth); every key is described in `custom_forms/mod.rs`.
+//! [[forms.custom]]
+//! id = "policy-check"
+//! title_en = "Policy check"
+//! title_es = "Comprobación de póliza"
+//!
+//! [[forms.custom.fields]]
+//! name = "policyNumber"
+//! label_en = "Policy number"
+//! label_es = "Número de póliza"
+//! validation = "pattern"
+//! pattern = "[A-Z]{2}-[0-9]{6}"
+//! mask = "last4"
+//!
 //! # Websites that may put the visitor chat on their pages with the one-tag loader
 //! # (`<script src="https://hub.example/embed.js" async></script>`). Empty: none may.
 //! [widget]
@@ -252,17 +267,23 @@ impl Default for RevealSection {
 }
 
 /// Secure forms.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FormsSection {
     /// Minutes a requested form accepts values and its values are kept (1–120). Values also
     /// go when the conversation closes.
     pub expire_minutes: u32,
+    /// Forms the organisation defines (`[[forms.custom]]`, at most
+    /// [`crate::custom_forms::MAX_CUSTOM_FORMS`]).
+    pub custom: Vec<crate::custom_forms::CustomFormDef>,
 }
 
 impl Default for FormsSection {
     fn default() -> Self {
-        Self { expire_minutes: 15 }
+        Self {
+            expire_minutes: 15,
+            custom: Vec::new(),
+        }
     }
 }
 
@@ -372,8 +393,8 @@ impl Default for HubConfig {
 impl HubConfig {
     /// Parses and validates TOML text; `path` only labels errors.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        let config: HubConfig = toml::from_str(text).map_err(|error| {
-            let line = error.span().map_or(1, |span| {
+        let at = |span: Option<std::ops::Range<usize>>, message: String| {
+            let line = span.map_or(1, |span| {
                 text.as_bytes()[..span.start.min(text.len())]
                     .iter()
                     .filter(|b| **b == b'\n')
@@ -383,9 +404,14 @@ impl HubConfig {
             ConfigError::Syntax {
                 path: path.to_path_buf(),
                 line,
-                message: error.message().to_owned(),
+                message,
             }
-        })?;
+        };
+        let config: HubConfig =
+            toml::from_str(text).map_err(|error| at(error.span(), error.message().to_owned()))?;
+        // Mistakes across custom forms (duplicates) are found here, where the text is known.
+        crate::custom_forms::check_custom_forms(&config.forms.custom)
+            .map_err(|error| at(error.span, error.message))?;
         config.validate()?;
         Ok(config)
     }
@@ -450,6 +476,8 @@ impl HubConfig {
                 "[forms] expire_minutes must be 1–120".to_owned(),
             ));
         }
+        crate::custom_forms::check_custom_forms(&self.forms.custom)
+            .map_err(|error| ConfigError::Invalid(format!("[forms.custom] {}", error.message)))?;
         if self.reveal.keep_hours > 720 {
             return Err(ConfigError::Invalid(
                 "[reveal] keep_hours must be 0–720".to_owned(),

@@ -9,7 +9,9 @@
 //!   closes or is erased, or when the form expires (default 15 minutes after the request).
 //! - A CVV is shown once: its first reveal removes it.
 //! - Validation (Luhn and brand, expiry, CVV length, SSN rules, DNI/NIE control letter, dates)
-//!   happens here as well as in the widget; errors name the field, never the value.
+//!   happens here as well as in the widget; errors name the field, never the value. Custom forms
+//!   (`[[forms.custom]]`, [`crate::custom_forms`]) are checked against their definition here too,
+//!   and held exactly like the built-in ones.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -17,7 +19,11 @@ use std::time::Duration;
 
 use rampart_auth::SecretString;
 use rampart_pii::validate;
-use rampart_protocol::{AgentId, ConversationId, FormId, FormKind, FormValue, MaskedField};
+use rampart_protocol::{
+    AgentId, ConversationId, CustomForm, FormId, FormKind, FormValue, MaskedField,
+};
+
+use crate::custom_forms::CustomFormDef;
 
 /// Forms held at most (open or submitted); beyond this new requests are refused.
 pub const MAX_FORMS: usize = 10_000;
@@ -34,11 +40,14 @@ pub enum FormError {
     /// A value failed validation.
     #[error("{field}: {problem}")]
     Invalid {
-        /// Which field.
-        field: &'static str,
+        /// Which field (a built-in name, a configured one, or `form`: never the visitor's text).
+        field: String,
         /// What is wrong with it.
         problem: &'static str,
     },
+    /// A custom form the configuration does not define (never, or no longer).
+    #[error("no secure form with this id is configured")]
+    Unknown,
     /// Too many forms are held.
     #[error("too many secure forms are open; try again later")]
     Full,
@@ -47,12 +56,36 @@ pub enum FormError {
     Forbidden,
 }
 
-struct Field {
-    name: &'static str,
-    value: Option<SecretString>,
-    masked: String,
-    /// A CVV is removed by its first reveal.
-    once: bool,
+/// A submitted field: its value (until a one-time reveal takes it) and what agents see.
+pub(crate) struct Field {
+    pub(crate) name: String,
+    pub(crate) value: Option<SecretString>,
+    pub(crate) masked: String,
+    /// A CVV (or a custom field marked `reveal_once`) is removed by its first reveal.
+    pub(crate) once: bool,
+}
+
+impl Field {
+    /// A checked, normalised value and its masked form.
+    pub(crate) fn new(name: String, value: String, masked: String, once: bool) -> Self {
+        Self {
+            name,
+            value: Some(SecretString::new(value)),
+            masked,
+            once,
+        }
+    }
+}
+
+/// One field's value, shown to the agent who asked for the form.
+#[derive(Debug)]
+pub struct FormReveal {
+    /// The form's kind.
+    pub kind: FormKind,
+    /// The value (`Debug` redacts it).
+    pub value: SecretString,
+    /// This view removed it (a CVV or a `reveal_once` field): never offered for copying.
+    pub once: bool,
 }
 
 struct Form {
@@ -68,6 +101,7 @@ struct Form {
 pub struct SecureForms {
     forms: Arc<Mutex<HashMap<FormId, Form>>>,
     ttl_ms: i64,
+    custom: Arc<[CustomFormDef]>,
 }
 
 impl std::fmt::Debug for SecureForms {
@@ -84,6 +118,64 @@ impl SecureForms {
         Self {
             forms: Arc::default(),
             ttl_ms: i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX),
+            custom: Arc::new([]),
+        }
+    }
+
+    /// Also offers the configured custom forms.
+    #[must_use]
+    pub fn with_custom(mut self, custom: &[CustomFormDef]) -> Self {
+        self.custom = custom.into();
+        self
+    }
+
+    /// The custom forms' definitions, in configuration order.
+    pub fn custom_forms(&self) -> Vec<CustomForm> {
+        self.custom.iter().map(|f| f.definition().clone()).collect()
+    }
+
+    /// A custom form's definition; `None` for built-in kinds.
+    pub fn definition(&self, kind: &FormKind) -> Option<&CustomForm> {
+        self.custom_def(kind).map(CustomFormDef::definition)
+    }
+
+    fn custom_def(&self, kind: &FormKind) -> Option<&CustomFormDef> {
+        let FormKind::Custom(id) = kind else {
+            return None;
+        };
+        self.custom.iter().find(|f| f.definition().id == *id)
+    }
+
+    /// A field name fit for the audit log: a built-in or configured name, or `unknown` (a
+    /// request's text is not trusted into the log).
+    pub fn audit_field_name(&self, field: &str) -> String {
+        let built_in = FormKind::BUILT_IN
+            .iter()
+            .flat_map(|kind| kind.fields().iter().copied());
+        let custom = self
+            .custom
+            .iter()
+            .flat_map(|f| f.definition().fields.iter().map(|f| f.name.as_str()));
+        built_in
+            .chain(custom)
+            .find(|known| *known == field)
+            .unwrap_or("unknown")
+            .to_owned()
+    }
+
+    /// Checks a submission against its form and returns the fields, normalised and masked.
+    fn validate(
+        &self,
+        kind: &FormKind,
+        values: &[FormValue],
+        now_ms: i64,
+    ) -> Result<Vec<Field>, FormError> {
+        match kind {
+            FormKind::Custom(_) => self
+                .custom_def(kind)
+                .ok_or(FormError::Unknown)?
+                .validate(values),
+            built_in => validate_form(built_in, values, now_ms),
         }
     }
 
@@ -91,7 +183,7 @@ impl SecureForms {
         self.forms.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Opens a form. Returns its id and expiry (Unix ms).
+    /// Opens a form. Returns its id and expiry (Unix ms). A custom form must be configured.
     pub fn request(
         &self,
         conversation: ConversationId,
@@ -99,6 +191,9 @@ impl SecureForms {
         by: AgentId,
         now_ms: i64,
     ) -> Result<(FormId, i64), FormError> {
+        if matches!(kind, FormKind::Custom(_)) && self.custom_def(&kind).is_none() {
+            return Err(FormError::Unknown);
+        }
         let mut forms = self.lock();
         if forms.len() >= MAX_FORMS {
             forms.retain(|_, f| f.expires_at_ms > now_ms);
@@ -136,10 +231,10 @@ impl SecureForms {
                 f.conversation == conversation && f.expires_at_ms > now_ms && f.fields.is_none()
             })
             .ok_or(FormError::NotOpen)?;
-        let fields = validate_form(form.kind, values, now_ms)?;
+        let fields = self.validate(&form.kind, values, now_ms)?;
         let masked = fields.iter().map(view).collect();
         form.fields = Some(fields);
-        Ok((form.kind, masked))
+        Ok((form.kind.clone(), masked))
     }
 
     /// The value of one field, for the agent who asked (the caller audits the view). A CVV
@@ -151,7 +246,7 @@ impl SecureForms {
         field: &str,
         who: AgentId,
         now_ms: i64,
-    ) -> Result<(FormKind, SecretString), FormError> {
+    ) -> Result<FormReveal, FormError> {
         let mut forms = self.lock();
         let form = forms
             .get_mut(&id)
@@ -160,7 +255,7 @@ impl SecureForms {
         if form.requested_by != who {
             return Err(FormError::Forbidden);
         }
-        let kind = form.kind;
+        let kind = form.kind.clone();
         let slot = form
             .fields
             .as_mut()
@@ -171,7 +266,10 @@ impl SecureForms {
         } else {
             slot.value.clone()
         };
-        value.map(|v| (kind, v)).ok_or(FormError::NotOpen)
+        let once = slot.once;
+        value
+            .map(|value| FormReveal { kind, value, once })
+            .ok_or(FormError::NotOpen)
     }
 
     /// The fields of a submitted form as agents see them now.
@@ -181,7 +279,7 @@ impl SecureForms {
         let fields = form.fields.as_ref()?;
         Some((
             form.conversation,
-            form.kind,
+            form.kind.clone(),
             fields.iter().map(view).collect(),
         ))
     }
@@ -197,7 +295,7 @@ impl SecureForms {
             .filter(|(_, f)| {
                 f.conversation == conversation && f.fields.is_none() && f.expires_at_ms > now_ms
             })
-            .map(|(id, f)| (*id, f.kind, f.expires_at_ms))
+            .map(|(id, f)| (*id, f.kind.clone(), f.expires_at_ms))
             .collect()
     }
 
@@ -248,7 +346,7 @@ fn civil_date(now_ms: i64) -> (u32, u32, u32) {
     (clamp(year), clamp(month), clamp(day))
 }
 
-fn days_in_month(year: u32, month: u32) -> u32 {
+pub(crate) fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
         2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
         2 => 28,
@@ -259,19 +357,22 @@ fn days_in_month(year: u32, month: u32) -> u32 {
 
 fn view(field: &Field) -> MaskedField {
     MaskedField {
-        name: field.name.to_owned(),
+        name: field.name.clone(),
         masked: field.masked.clone(),
         revealable: field.value.is_some(),
     }
 }
 
 fn invalid(field: &'static str, problem: &'static str) -> FormError {
-    FormError::Invalid { field, problem }
+    FormError::Invalid {
+        field: field.to_owned(),
+        problem,
+    }
 }
 
-/// Checks a submission against its form and returns the fields, normalised and masked.
+/// Checks a submission against a built-in form and returns the fields, normalised and masked.
 fn validate_form(
-    kind: FormKind,
+    kind: &FormKind,
     values: &[FormValue],
     now_ms: i64,
 ) -> Result<Vec<Field>, FormError> {
@@ -297,7 +398,8 @@ fn validate_form(
     Ok(out)
 }
 
-fn digits_of(value: &str, allowed_separators: &[char]) -> Option<String> {
+/// The digits of a value in which only `allowed_separators` may stand between them.
+pub(crate) fn digits_of(value: &str, allowed_separators: &[char]) -> Option<String> {
     let mut digits = String::with_capacity(value.len());
     for c in value.chars() {
         if c.is_ascii_digit() {
@@ -309,16 +411,30 @@ fn digits_of(value: &str, allowed_separators: &[char]) -> Option<String> {
     Some(digits)
 }
 
+/// A Spanish DNI or NIE with a correct control letter, upper-case without separators.
+pub(crate) fn spanish_id(value: &str) -> Option<String> {
+    let compact: String = value
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.'))
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let valid = match compact.as_bytes() {
+        [prefix @ (b'X' | b'Y' | b'Z'), digits @ .., letter] if digits.len() == 7 => {
+            validate::es_nie(*prefix, digits, *letter)
+        }
+        [digits @ .., letter] if digits.len() == 8 => validate::es_dni(digits, *letter),
+        _ => false,
+    };
+    valid.then_some(compact)
+}
+
 fn bullets(count: usize) -> String {
     "•".repeat(count)
 }
 
 fn validate_field(name: &'static str, value: &str, now_ms: i64) -> Result<Field, FormError> {
-    let field = |value: String, masked: String, once: bool| Field {
-        name,
-        value: Some(SecretString::new(value)),
-        masked,
-        once,
+    let field = |value: String, masked: String, once: bool| {
+        Field::new(name.to_owned(), value, masked, once)
     };
     match name {
         "cardNumber" => {
@@ -377,22 +493,8 @@ fn validate_field(name: &'static str, value: &str, now_ms: i64) -> Result<Field,
             Ok(field(formatted, format!("•••-••-{last4}"), false))
         }
         "nationalId" => {
-            let compact: String = value
-                .chars()
-                .filter(|c| !matches!(c, ' ' | '-' | '.'))
-                .map(|c| c.to_ascii_uppercase())
-                .collect();
-            let bytes = compact.as_bytes();
-            let valid = match bytes {
-                [prefix @ (b'X' | b'Y' | b'Z'), digits @ .., letter] if digits.len() == 7 => {
-                    validate::es_nie(*prefix, digits, *letter)
-                }
-                [digits @ .., letter] if digits.len() == 8 => validate::es_dni(digits, *letter),
-                _ => false,
-            };
-            if !valid {
-                return Err(invalid(name, "not a valid DNI or NIE"));
-            }
+            let compact =
+                spanish_id(value).ok_or_else(|| invalid(name, "not a valid DNI or NIE"))?;
             let masked = format!(
                 "{}{}",
                 bullets(compact.len() - 1),
@@ -442,7 +544,7 @@ mod tests {
         assert_eq!(civil_date(0), (1970, 1, 1));
         assert_eq!(civil_date(951_782_400_000), (2000, 2, 29));
         let check = |kind, name: &str, value: &str| {
-            validate_form(kind, &values(&[(name, value)]), NOW).is_ok()
+            validate_form(&kind, &values(&[(name, value)]), NOW).is_ok()
         };
         assert!(check(FormKind::DateOfBirth, "dateOfBirth", "2000-02-29"));
         assert!(!check(FormKind::DateOfBirth, "dateOfBirth", "1990-02-29"));
@@ -459,7 +561,7 @@ mod tests {
                 ("expiry", value),
                 ("cvv", "123"),
             ]);
-            validate_form(FormKind::Card, &form, NOW)
+            validate_form(&FormKind::Card, &form, NOW)
                 .map(|f| f[1].value.as_ref().unwrap().expose().clone())
         };
         assert_eq!(expiry("1/29").unwrap(), "01/29");
@@ -512,14 +614,16 @@ mod tests {
             Err(FormError::NotOpen),
             "one submission"
         );
-        let (_, number) = forms.reveal(c, id, "cardNumber", agent, 3_000).unwrap();
-        assert_eq!(number.expose(), "4111111111111111");
+        let number = forms.reveal(c, id, "cardNumber", agent, 3_000).unwrap();
+        assert_eq!(number.value.expose(), "4111111111111111");
+        assert!(!number.once);
         assert!(
             forms.reveal(c, id, "cardNumber", agent, 3_000).is_ok(),
             "card stays"
         );
-        let (_, cvv) = forms.reveal(c, id, "cvv", agent, 3_000).unwrap();
-        assert_eq!(cvv.expose(), "123");
+        let cvv = forms.reveal(c, id, "cvv", agent, 3_000).unwrap();
+        assert_eq!(cvv.value.expose(), "123");
+        assert!(cvv.once);
         assert_eq!(
             forms.reveal(c, id, "cvv", agent, 3_000).unwrap_err(),
             FormError::NotOpen
@@ -622,7 +726,7 @@ mod tests {
             ),
         ];
         for (kind, pairs, field) in cases {
-            let error = validate_form(*kind, &values(pairs), NOW).err().unwrap();
+            let error = validate_form(kind, &values(pairs), NOW).err().unwrap();
             let text = error.to_string();
             assert!(text.starts_with(field), "{kind:?} {pairs:?}: {text}");
             for (_, value) in *pairs {
@@ -630,23 +734,23 @@ mod tests {
             }
         }
         let ok = validate_form(
-            FormKind::NationalId,
+            &FormKind::NationalId,
             &values(&[("nationalId", "x-1234567-l")]),
             NOW,
         )
         .unwrap();
         assert_eq!(ok[0].masked, "••••••••L");
         let ok = validate_form(
-            FormKind::NationalId,
+            &FormKind::NationalId,
             &values(&[("nationalId", "12.345.678-z")]),
             NOW,
         )
         .unwrap();
         assert_eq!(ok[0].value.as_ref().unwrap().expose(), "12345678Z");
-        let ok = validate_form(FormKind::Ssn, &values(&[("ssn", "123 45 6788")]), NOW).unwrap();
+        let ok = validate_form(&FormKind::Ssn, &values(&[("ssn", "123 45 6788")]), NOW).unwrap();
         assert_eq!(ok[0].masked, "•••-••-6788");
         let long = "9".repeat(65);
-        assert!(validate_form(FormKind::Ssn, &values(&[("ssn", &long)]), NOW).is_err());
+        assert!(validate_form(&FormKind::Ssn, &values(&[("ssn", &long)]), NOW).is_err());
     }
 
     #[test]

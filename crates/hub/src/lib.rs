@@ -8,6 +8,7 @@ pub mod admin;
 pub mod audit;
 pub mod chat;
 pub mod config;
+pub mod custom_forms;
 pub mod email_index;
 pub mod forget;
 pub mod forms;

@@ -24,7 +24,7 @@ use rampart_protocol::rest::{
     AgentProfile, CopyReport, FormRevealRequest, MAX_REVEAL_NOTE_CHARS, RevealReason,
     RevealRequest, Revealed, Role,
 };
-use rampart_protocol::{AgentId, ConversationId, FormKind, MessageId};
+use rampart_protocol::{AgentId, ConversationId, MessageId};
 
 use crate::audit::Audit;
 use crate::forms::{FormError, SecureForms};
@@ -199,21 +199,6 @@ fn refusal_code(refusal: &RevealRefusal) -> &'static str {
         RevealRefusal::TooMany { .. } => "rate_limited",
         RevealRefusal::Internal(_) => "internal",
     }
-}
-
-/// A field name fit for the audit log: one of the known names, or `unknown` (the request's text
-/// is not trusted into the log).
-fn field_name(field: &str) -> &'static str {
-    [
-        FormKind::Card,
-        FormKind::Ssn,
-        FormKind::NationalId,
-        FormKind::DateOfBirth,
-    ]
-    .iter()
-    .flat_map(|kind| kind.fields().iter().copied())
-    .find(|known| *known == field)
-    .unwrap_or("unknown")
 }
 
 /// Audited reveals of kept originals.
@@ -461,23 +446,28 @@ impl Reveals {
             }
             Err(refusal) => (request.reason.as_str().to_owned(), Err(refusal)),
         };
+        // A known field name, or `unknown`: the request's text is not trusted into the log.
+        let field = forms.map_or_else(
+            || "unknown".to_owned(),
+            |forms| forms.audit_field_name(&request.field),
+        );
         let mut event = AuditEvent::new(actor, Action::SecureFormViewed)
             .on(target)
             .with_detail(rampart_audit::REASON_KEY, &reason)
-            .and_then(|e| e.with_detail("field", field_name(&request.field)))
+            .and_then(|e| e.with_detail("field", &field))
             .and_then(|e| e.with_detail("conversation", &request.conversation_id.to_string()))
             .map_err(|e| RevealRefusal::Internal(e.to_string()))?;
         if let Err(refusal) = &outcome {
             event = event.failed(refusal_code(refusal));
         }
         self.record(event, origin).await?;
-        let (form, value) = outcome?;
+        let shown = outcome?;
         Ok(Revealed {
-            value,
-            kind: crate::chat::form_name(form).to_owned(),
+            value: shown.value,
+            kind: crate::chat::form_name(&shown.kind),
             visible_secs: VISIBLE_SECS,
-            // A CVV is shown once and never copied.
-            copy_allowed: self.copy_permitted(who.role, &request.field),
+            // A CVV (or a field shown once) is never copied.
+            copy_allowed: !shown.once && self.copy_permitted(who.role, &request.field),
         })
     }
 

@@ -145,6 +145,12 @@ impl Hub {
             sessions: config.session_policy(),
             organisation: config.organisation.clone(),
             sensitive_replies: config.chat.sensitive_replies,
+            custom_forms: config
+                .forms
+                .custom
+                .iter()
+                .map(|f| f.definition().clone())
+                .collect(),
             issuer: format!("Rampart ({})", config.organisation.replace(':', " ")),
             ..LoginPolicy::default()
         };
@@ -174,7 +180,8 @@ impl Hub {
         );
         let forms = SecureForms::new(Duration::from_secs(
             u64::from(config.forms.expire_minutes) * 60,
-        ));
+        ))
+        .with_custom(&config.forms.custom);
         let chat = chat
             .with_forms(forms, audit.clone())
             .with_email_index(emails.clone());

@@ -79,8 +79,12 @@ pub struct QueueEntry {
     pub locale: String,
 }
 
-/// What a secure form asks for. Each kind has fixed fields (see [`FormKind::fields`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+/// What a secure form asks for. Each built-in kind has fixed fields (see [`FormKind::fields`]);
+/// a custom form's fields come from its definition in the hub's configuration.
+///
+/// On the wire a built-in kind is a string (`"card"`) and a custom form an object
+/// (`{"custom": "policy-check"}`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum FormKind {
     /// Card payment: `cardNumber` (Luhn), `expiry` (MM/YY, not past), `cvv` (3–4 digits).
@@ -91,16 +95,28 @@ pub enum FormKind {
     NationalId,
     /// Date of birth: `dateOfBirth` (YYYY-MM-DD).
     DateOfBirth,
+    /// A form defined in the hub's configuration, by its id (see [`crate::CustomForm`]).
+    Custom(String),
 }
 
 impl FormKind {
-    /// The field names of this form, in display order.
-    pub fn fields(self) -> &'static [&'static str] {
+    /// The built-in kinds.
+    pub const BUILT_IN: [FormKind; 4] = [
+        FormKind::Card,
+        FormKind::Ssn,
+        FormKind::NationalId,
+        FormKind::DateOfBirth,
+    ];
+
+    /// The field names of a built-in form, in display order (none for a custom form: its
+    /// definition names them).
+    pub fn fields(&self) -> &'static [&'static str] {
         match self {
             Self::Card => &["cardNumber", "expiry", "cvv"],
             Self::Ssn => &["ssn"],
             Self::NationalId => &["nationalId"],
             Self::DateOfBirth => &["dateOfBirth"],
+            Self::Custom(_) => &[],
         }
     }
 }
@@ -113,6 +129,16 @@ pub struct FormValue {
     pub name: String,
     /// The value.
     pub value: String,
+}
+
+impl FormValue {
+    /// One field's value.
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            value: value.into(),
+        }
+    }
 }
 
 impl std::fmt::Debug for FormValue {
@@ -168,6 +194,8 @@ pub enum ErrorCode {
     /// A secure form's values failed validation (the message names the field, never the
     /// value), or the form is not open.
     FormInvalid,
+    /// A custom secure form the hub's configuration does not define (never, or no longer).
+    FormUnknown,
 }
 
 /// Client → hub.
@@ -419,6 +447,10 @@ pub enum ServerFrame {
         form: FormKind,
         /// When it stops accepting values (Unix milliseconds).
         expires_at: i64,
+        /// A custom form's definition (texts in English and Spanish, fields and their checks).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        definition: Option<crate::CustomForm>,
     },
     /// A form was submitted: to the agent with masked values, to the visitor as a receipt
     /// (with no values).

@@ -12,12 +12,14 @@
 //!   ([`typescript_bindings`]).
 
 pub mod codec;
+pub mod forms;
 pub mod frames;
 pub mod ids;
 pub mod rest;
 pub mod training;
 
 pub use codec::{FrameError, decode_client, decode_server, encode};
+pub use forms::{CustomField, CustomForm, FieldCheck, FieldMask, Localized};
 pub use frames::{
     Author, Availability, ClientFrame, ErrorCode, FormKind, FormValue, MaskedField, MaskedSpan,
     QueueEntry, ResumePoint, ServerFrame,
@@ -55,6 +57,11 @@ pub fn typescript_bindings() -> String {
         frames::ResumePoint::decl(&cfg),
         frames::QueueEntry::decl(&cfg),
         ids::FormId::decl(&cfg),
+        forms::Localized::decl(&cfg),
+        forms::FieldCheck::decl(&cfg),
+        forms::FieldMask::decl(&cfg),
+        forms::CustomField::decl(&cfg),
+        forms::CustomForm::decl(&cfg),
         frames::FormKind::decl(&cfg),
         frames::FormValue::decl(&cfg),
         frames::MaskedField::decl(&cfg),

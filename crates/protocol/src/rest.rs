@@ -41,6 +41,10 @@ pub struct AgentProfile {
     /// national IDs.
     #[serde(default)]
     pub sensitive_replies: SensitiveReplies,
+    /// The secure forms the organisation defined beyond the built-in ones, for the console's
+    /// secure-form menu.
+    #[serde(default)]
+    pub custom_forms: Vec<crate::CustomForm>,
 }
 
 /// What happens when an agent's reply contains a card number, CVV, SSN, IBAN or national ID

@@ -65,6 +65,10 @@ mod support {
                 conversation_id: conv(),
                 form: FormKind::Card,
             },
+            ClientFrame::RequestForm {
+                conversation_id: conv(),
+                form: FormKind::Custom("policy-check".into()),
+            },
             ClientFrame::SubmitForm {
                 conversation_id: conv(),
                 form_id: form(),
@@ -149,6 +153,14 @@ mod support {
                 form_id: form(),
                 form: FormKind::NationalId,
                 expires_at: 1_700_000_900_000,
+                definition: None,
+            },
+            ServerFrame::FormRequested {
+                conversation_id: conv(),
+                form_id: form(),
+                form: FormKind::Custom("policy-check".into()),
+                expires_at: 1_700_000_900_000,
+                definition: Some(custom_form()),
             },
             ServerFrame::FormSubmitted {
                 conversation_id: conv(),
@@ -171,6 +183,44 @@ mod support {
                 session: Box::new(live_session()),
             },
         ]
+    }
+
+    pub fn custom_form() -> CustomForm {
+        let text = |en: &str, es: &str| Localized {
+            en: en.into(),
+            es: es.into(),
+        };
+        CustomForm {
+            id: "policy-check".into(),
+            title: text("Policy check", "Comprobación de póliza"),
+            intro: Some(text("We need your policy.", "Necesitamos tu póliza.")),
+            fields: vec![
+                CustomField {
+                    name: "policyNumber".into(),
+                    label: text("Policy number", "Número de póliza"),
+                    hint: Some(text("AB-123456", "AB-123456")),
+                    required: true,
+                    check: FieldCheck::Pattern {
+                        pattern: "^(?:[A-Z]{2}-[0-9]{6})$".into(),
+                        max_length: 9,
+                    },
+                    mask: FieldMask::Last4,
+                    reveal_once: false,
+                },
+                CustomField {
+                    name: "postcode".into(),
+                    label: text("Postcode", "Código postal"),
+                    hint: None,
+                    required: false,
+                    check: FieldCheck::Digits {
+                        min_length: 5,
+                        max_length: 5,
+                    },
+                    mask: FieldMask::Full,
+                    reveal_once: true,
+                },
+            ],
+        }
     }
 
     pub fn lesson_ref() -> training::LessonRef {
@@ -273,8 +323,11 @@ fn type_lists_match_the_enums() {
         .iter()
         .map(|f| frame_type(&encode(f)))
         .collect();
+    // Some types appear more than once (a built-in and a custom form request).
     client.sort();
+    client.dedup();
     server.sort();
+    server.dedup();
     let mut known_client: Vec<&str> = CLIENT_FRAME_TYPES.to_vec();
     let mut known_server: Vec<&str> = SERVER_FRAME_TYPES.to_vec();
     known_client.sort_unstable();
@@ -295,6 +348,42 @@ fn wire_shapes_are_pinned() {
         .collect();
     insta::assert_json_snapshot!("client_frames", client);
     insta::assert_json_snapshot!("server_frames", server);
+}
+
+#[test]
+fn built_in_form_kinds_stay_strings_and_custom_forms_are_named_objects() {
+    let kinds: Vec<String> = FormKind::BUILT_IN
+        .iter()
+        .map(|k| serde_json::to_string(k).unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            r#""card""#,
+            r#""ssn""#,
+            r#""nationalId""#,
+            r#""dateOfBirth""#
+        ]
+    );
+    let custom = FormKind::Custom("policy-check".into());
+    assert_eq!(
+        serde_json::to_string(&custom).unwrap(),
+        r#"{"custom":"policy-check"}"#
+    );
+    // A built-in request without a definition is the same frame as before custom forms.
+    let frame = encode(&ServerFrame::FormRequested {
+        conversation_id: conv(),
+        form_id: form(),
+        form: FormKind::Card,
+        expires_at: 1,
+        definition: None,
+    });
+    assert!(!frame.contains("definition"), "{frame}");
+    let unknown = r#"{"type":"requestForm","conversationId":"0190f1a2-0000-7000-8000-0000000000c1","form":{"other":"x"}}"#;
+    assert_eq!(
+        decode_client(unknown.as_bytes()).unwrap_err().code,
+        ErrorCode::Malformed
+    );
 }
 
 #[test]

@@ -1,6 +1,7 @@
-//! Vault speed: batched inserts, open+unlock, FTS search over 100,000 messages, and the cost of
-//! encryption (SQLCipher keyed vs the same SQLCipher build unkeyed, i.e. plain SQLite format).
-//! Figures and the command are recorded in the crate README.
+//! Vault speed: batched inserts, open+unlock, FTS search over 100,000 messages, the cost of
+//! encryption (SQLCipher keyed vs the same SQLCipher build unkeyed, i.e. plain SQLite format) and
+//! FTS5's share of an insert under memory security. Figures and the command are recorded in the
+//! crate README.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -91,34 +92,41 @@ fn filled_vault(dir: &Path, store: &MemoryStore, total: usize) -> Vault {
     vault
 }
 
+/// 10,000 messages through `insert_messages`. Batches of 500 are the headline figure; the larger
+/// batches show how FTS5's per-commit cost (one locked allocation per distinct term per batch,
+/// see the README) shrinks as more messages share a commit.
 fn insert(c: &mut Criterion) {
     let mut g = c.benchmark_group("insert");
     g.sample_size(10);
     g.throughput(Throughput::Elements(10_000));
-    g.bench_function("10k_messages_in_batches_of_500", |b| {
-        b.iter_batched(
-            || {
-                let dir = tempfile::tempdir().expect("tempdir");
-                let store = MemoryStore::new();
-                let vault = filled_vault(dir.path(), &store, 0);
-                let data: Vec<Vec<Message>> = {
-                    let mut w = Words(7);
-                    (0..10_000 / BATCH)
-                        .map(|k| messages(k * BATCH, BATCH, &mut w))
-                        .collect()
-                };
-                (dir, store, vault, data)
-            },
-            |(dir, store, mut vault, data)| {
-                for batch in &data {
-                    vault.insert_messages(batch).expect("insert");
-                }
-                (dir, store, vault)
-            },
-            BatchSize::PerIteration,
-        );
-    });
+    for batch in [BATCH, 2_000, 10_000] {
+        g.bench_function(format!("10k_messages_in_batches_of_{batch}"), |b| {
+            b.iter_batched(
+                || {
+                    let dir = tempfile::tempdir().expect("tempdir");
+                    let store = MemoryStore::new();
+                    let vault = filled_vault(dir.path(), &store, 0);
+                    (dir, store, vault, batches(batch))
+                },
+                |(dir, store, mut vault, data)| {
+                    for batch in &data {
+                        vault.insert_messages(batch).expect("insert");
+                    }
+                    (dir, store, vault)
+                },
+                BatchSize::PerIteration,
+            );
+        });
+    }
     g.finish();
+}
+
+/// The 10,000 benchmark messages, cut into batches.
+fn batches(batch: usize) -> Vec<Vec<Message>> {
+    let mut w = Words(7);
+    (0..10_000 / batch)
+        .map(|k| messages(k * batch, batch, &mut w))
+        .collect()
 }
 
 fn open_unlock(c: &mut Criterion) {
@@ -184,11 +192,18 @@ fn search(c: &mut Criterion) {
     g.finish();
 }
 
+/// How the raw workload below is set up.
+#[derive(Clone, Copy)]
+struct Raw {
+    keyed: bool,
+    memory_security: bool,
+    fts: bool,
+}
+
 /// The same schema and batched workload on raw rusqlite (rows inserted one statement each, the
-/// batch indexed by one `INSERT … SELECT` at its end, committed with `synchronous = NORMAL`, as
-/// the vault does): once with the raw key, once without. Both run on the same bundled
-/// SQLCipher build, so the difference is the encryption itself.
-fn overhead(c: &mut Criterion) {
+/// batch indexed by one `INSERT … SELECT` at its end unless `fts` is off, committed with
+/// `synchronous = NORMAL`, as the vault does).
+fn raw_batches(b: &mut criterion::Bencher<'_>, raw: Raw) {
     const SCHEMA: &str = "
         PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;
         CREATE TABLE messages (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
@@ -198,75 +213,115 @@ fn overhead(c: &mut Criterion) {
         CREATE INDEX messages_by_time ON messages(sent_at);
         CREATE VIRTUAL TABLE messages_fts USING fts5(body, content = 'messages',
             content_rowid = 'seq', columnsize = 0);";
-    let mut g = c.benchmark_group("overhead");
+    b.iter_batched(
+        || {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let conn = rusqlite::Connection::open(dir.path().join("db")).expect("open");
+            if raw.keyed {
+                conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", "ab".repeat(32)))
+                    .expect("key");
+            }
+            if raw.memory_security {
+                conn.execute_batch("PRAGMA cipher_memory_security = ON;")
+                    .expect("memory security");
+            }
+            conn.execute_batch(SCHEMA).expect("schema");
+            (dir, conn, batches(BATCH))
+        },
+        |(dir, mut conn, data)| {
+            for batch in &data {
+                let tx = conn.transaction().expect("tx");
+                let last: i64 = tx
+                    .query_row("SELECT coalesce(max(seq), 0) FROM messages", [], |r| {
+                        r.get(0)
+                    })
+                    .expect("max seq");
+                {
+                    let mut st = tx
+                        .prepare_cached(
+                            "INSERT INTO messages(id, conversation_id, author, body,
+                             sent_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        )
+                        .expect("prepare");
+                    for m in batch {
+                        st.execute(rusqlite::params![
+                            m.id,
+                            m.conversation_id,
+                            "agent",
+                            m.body.as_str(),
+                            m.sent_at.0
+                        ])
+                        .expect("insert");
+                    }
+                }
+                if raw.fts {
+                    tx.execute(
+                        "INSERT INTO messages_fts(rowid, body)
+                         SELECT seq, body FROM messages WHERE seq > ?1",
+                        [last],
+                    )
+                    .expect("index");
+                }
+                tx.commit().expect("commit");
+            }
+            (dir, conn)
+        },
+        BatchSize::PerIteration,
+    );
+}
+
+/// One benchmark group of the raw workload, one function per case.
+fn raw_group(c: &mut Criterion, group: &str, cases: [(&str, Raw); 2]) {
+    let mut g = c.benchmark_group(group);
     g.sample_size(10);
     g.throughput(Throughput::Elements(10_000));
-    for keyed in [false, true] {
-        let name = if keyed {
-            "raw_sqlcipher_keyed_10k"
-        } else {
-            "raw_sqlite_unkeyed_10k"
-        };
-        g.bench_function(name, |b| {
-            b.iter_batched(
-                || {
-                    let dir = tempfile::tempdir().expect("tempdir");
-                    let conn = rusqlite::Connection::open(dir.path().join("db")).expect("open");
-                    if keyed {
-                        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", "ab".repeat(32)))
-                            .expect("key");
-                    }
-                    conn.execute_batch(SCHEMA).expect("schema");
-                    let mut w = Words(7);
-                    let data: Vec<Vec<Message>> = (0..10_000 / BATCH)
-                        .map(|k| messages(k * BATCH, BATCH, &mut w))
-                        .collect();
-                    (dir, conn, data)
-                },
-                |(dir, mut conn, data)| {
-                    for batch in &data {
-                        let tx = conn.transaction().expect("tx");
-                        let last: i64 = tx
-                            .query_row("SELECT coalesce(max(seq), 0) FROM messages", [], |r| {
-                                r.get(0)
-                            })
-                            .expect("max seq");
-                        {
-                            let mut st = tx
-                                .prepare_cached(
-                                    "INSERT INTO messages(id, conversation_id, author, body,
-                                     sent_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                                )
-                                .expect("prepare");
-                            for m in batch {
-                                st.execute(rusqlite::params![
-                                    m.id,
-                                    m.conversation_id,
-                                    "agent",
-                                    m.body.as_str(),
-                                    m.sent_at.0
-                                ])
-                                .expect("insert");
-                            }
-                        }
-                        tx.execute(
-                            "INSERT INTO messages_fts(rowid, body)
-                             SELECT seq, body FROM messages WHERE seq > ?1",
-                            [last],
-                        )
-                        .expect("index");
-                        tx.commit().expect("commit");
-                    }
-                    (dir, conn)
-                },
-                BatchSize::PerIteration,
-            );
-        });
+    for (name, raw) in cases {
+        g.bench_function(name, |b| raw_batches(b, raw));
     }
     g.finish();
 }
 
+/// The cost of encryption: the raw workload once with the raw key, once without, both on the
+/// same bundled SQLCipher build, so the difference is the encryption itself.
+fn overhead(c: &mut Criterion) {
+    let raw = |keyed| Raw {
+        keyed,
+        memory_security: false,
+        fts: true,
+    };
+    raw_group(
+        c,
+        "overhead",
+        [
+            ("raw_sqlite_unkeyed_10k", raw(false)),
+            ("raw_sqlcipher_keyed_10k", raw(true)),
+        ],
+    );
+}
+
+/// FTS5's share of an insert under memory security: the keyed raw workload with and without
+/// indexing. Sets `cipher_memory_security` itself (unless the insecure variable is set), so
+/// the group measures the same thing when run alone.
+fn fts_share(c: &mut Criterion) {
+    let memory_security =
+        std::env::var("RAMPART_VAULT_BENCH_INSECURE_NO_MEMSEC").as_deref() != Ok("1");
+    let raw = |fts| Raw {
+        keyed: true,
+        memory_security,
+        fts,
+    };
+    raw_group(
+        c,
+        "fts_share",
+        [
+            ("raw_keyed_10k_with_fts", raw(true)),
+            ("raw_keyed_10k_without_fts", raw(false)),
+        ],
+    );
+}
+
 // `overhead` first: its raw connections never enable memory security, and nothing before it
-// in this process has, so it measures encryption alone.
-criterion_group!(benches, overhead, insert, open_unlock, search);
+// in this process has, so it measures encryption alone. Every later group runs with memory
+// security on (process-wide and one-way) unless the insecure variable is set.
+criterion_group!(benches, overhead, insert, fts_share, open_unlock, search);
 criterion_main!(benches);

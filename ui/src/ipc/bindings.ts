@@ -1,6 +1,6 @@
 // Generated from crates/console-core/src/ipc.rs by `make bindings`. Do not edit.
 
-import type { AgentProfile, Author, Availability, ConversationId, FormId, FormKind, MaskedField, MaskedSpan, MessageId, QueueEntry, Seq, LiveSession, TrainingGate } from './protocol';
+import type { AgentProfile, Author, Availability, ConversationId, CustomForm, FormId, FormKind, MaskedField, MaskedSpan, MessageId, QueueEntry, Seq, LiveSession, TrainingGate } from './protocol';
 
 export type BuildKind = "debug" | "release";
 
@@ -291,7 +291,7 @@ kinds: Array<string>, } | { "outcome": "blocked",
  */
 kinds: Array<string>, };
 
-export type NoticeCode = "sessionEnded" | "idleLocked" | "screenLocked" | "wipedAfterFailures" | "remoteWiped" | "sendFailed" | "cacheFailed";
+export type NoticeCode = "sessionEnded" | "idleLocked" | "screenLocked" | "wipedAfterFailures" | "remoteWiped" | "sendFailed" | "cacheFailed" | "formUnavailable";
 
 export type ConsoleEvent = { "type": "state", 
 /**
@@ -377,7 +377,11 @@ expiresAt: number,
 /**
  * Empty until the visitor submits; then masked.
  */
-fields: Array<MaskedField>, };
+fields: Array<MaskedField>, 
+/**
+ * A custom form's definition (title, labels, which fields show once), from its request.
+ */
+definition?: CustomForm, };
 
 export type SearchResult = { 
 /**

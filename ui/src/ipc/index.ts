@@ -35,6 +35,8 @@ export type {
   Author,
   Availability,
   ConversationId,
+  CustomForm,
+  Localized,
   MaskedSpan,
   FormId,
   FormKind,

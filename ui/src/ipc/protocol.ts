@@ -72,7 +72,93 @@ locale: string, };
 
 export type FormId = string;
 
-export type FormKind = "card" | "ssn" | "nationalId" | "dateOfBirth";
+export type Localized = { 
+/**
+ * English.
+ */
+en: string, 
+/**
+ * Spanish.
+ */
+es: string, };
+
+export type FieldCheck = { "type": "text", 
+/**
+ * Fewest characters.
+ */
+minLength: number, 
+/**
+ * Most characters.
+ */
+maxLength: number, } | { "type": "digits", 
+/**
+ * Fewest digits.
+ */
+minLength: number, 
+/**
+ * Most digits.
+ */
+maxLength: number, } | { "type": "pattern", 
+/**
+ * The expression as the hub checks it, already anchored (`^(?:…)$`).
+ */
+pattern: string, 
+/**
+ * Most characters.
+ */
+maxLength: number, } | { "type": "date" } | { "type": "email" } | { "type": "luhn" } | { "type": "spanishId" } | { "type": "iban" };
+
+export type FieldMask = "full" | "last4";
+
+export type CustomField = { 
+/**
+ * Its name in `submitForm` values and masked fields (`policyNumber`).
+ */
+name: string, 
+/**
+ * Its label.
+ */
+label: Localized, 
+/**
+ * A hint under the label (an example of the format), if any.
+ */
+hint?: Localized, 
+/**
+ * Whether the visitor must fill it in.
+ */
+required: boolean, 
+/**
+ * What a value must be.
+ */
+check: FieldCheck, 
+/**
+ * How agents see the value before a reveal.
+ */
+mask: FieldMask, 
+/**
+ * The value is removed by its first reveal (like a CVV).
+ */
+revealOnce: boolean, };
+
+export type CustomForm = { 
+/**
+ * Its id: lower-case letters, digits and dashes (`policy-check`).
+ */
+id: string, 
+/**
+ * Its title.
+ */
+title: Localized, 
+/**
+ * A sentence shown above the fields, if any.
+ */
+intro?: Localized, 
+/**
+ * The fields, in display order.
+ */
+fields: Array<CustomField>, };
+
+export type FormKind = "card" | "ssn" | "nationalId" | "dateOfBirth" | { "custom": string };
 
 export type FormValue = { 
 /**
@@ -98,7 +184,7 @@ masked: string,
  */
 revealable: boolean, };
 
-export type ErrorCode = "malformed" | "frameTooLarge" | "invalidUtf8" | "unknownType" | "unsupportedVersion" | "textInvalid" | "helloRequired" | "notAllowed" | "notFound" | "rateLimited" | "sessionExpired" | "internal" | "formInvalid";
+export type ErrorCode = "malformed" | "frameTooLarge" | "invalidUtf8" | "unknownType" | "unsupportedVersion" | "textInvalid" | "helloRequired" | "notAllowed" | "notFound" | "rateLimited" | "sessionExpired" | "internal" | "formInvalid" | "formUnknown";
 
 export type CohortId = string;
 
@@ -1064,7 +1150,11 @@ form: FormKind,
 /**
  * When it stops accepting values (Unix milliseconds).
  */
-expiresAt: number, } | { "type": "formSubmitted", 
+expiresAt: number, 
+/**
+ * A custom form's definition (texts in English and Spanish, fields and their checks).
+ */
+definition?: CustomForm, } | { "type": "formSubmitted", 
 /**
  * Where.
  */
@@ -1107,7 +1197,12 @@ role: Role,
  * The organisation's rule for replies containing card numbers, CVVs, SSNs, IBANs or
  * national IDs.
  */
-sensitiveReplies: SensitiveReplies, };
+sensitiveReplies: SensitiveReplies, 
+/**
+ * The secure forms the organisation defined beyond the built-in ones, for the console's
+ * secure-form menu.
+ */
+customForms: Array<CustomForm>, };
 
 export type LoginRequest = { 
 /**

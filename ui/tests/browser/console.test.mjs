@@ -2,6 +2,7 @@
 // sign-in card, the TOTP step with translated errors, language and theme.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { launchBrowser, openConsole, screenshot, startPreview } from './harness.mjs';
 
 const APP_INFO = {
@@ -37,6 +38,40 @@ const BASE = {
   console_state: SETUP,
   set_locale: null,
 };
+
+/** An active console with one open Spanish conversation; `answers` override command results. */
+function activeConsole(conversation, { messageCount = 0, profile = {}, ...answers } = {}) {
+  return {
+    ...BASE,
+    console_state: {
+      ...DEMO,
+      phase: 'active',
+      profile: { id: 'a', username: 'demo.agent', displayName: 'Alex', role: 'agent', ...profile },
+    },
+    snapshot: {
+      queue: [],
+      queueTotal: 0,
+      conversations: [
+        {
+          id: conversation,
+          locale: 'es',
+          open: true,
+          unread: 0,
+          lastAt: 1,
+          preview: '',
+          messageCount,
+          typing: false,
+        },
+      ],
+      connection: { status: 'online' },
+      availability: 'available',
+    },
+    focus_conversation: null,
+    conversation_messages: [],
+    conversation_forms: [],
+    ...answers,
+  };
+}
 
 describe('console first screens', () => {
   let preview;
@@ -177,35 +212,11 @@ describe('console first screens', () => {
       own: false,
       delivery: 'delivered',
     }));
-    const { page, context, errors } = await openConsole(browser, preview.url, {
-      ...BASE,
-      console_state: {
-        ...DEMO,
-        phase: 'active',
-        profile: { id: 'a', username: 'demo.agent', displayName: 'Alex', role: 'agent' },
-      },
-      snapshot: {
-        queue: [],
-        queueTotal: 0,
-        conversations: [
-          {
-            id: conversation,
-            locale: 'es',
-            open: true,
-            unread: 0,
-            lastAt: 1,
-            preview: '',
-            messageCount: 1000,
-            typing: false,
-          },
-        ],
-        connection: { status: 'online' },
-        availability: 'available',
-      },
-      focus_conversation: null,
-      conversation_messages: messages,
-      conversation_forms: [],
-    });
+    const { page, context, errors } = await openConsole(
+      browser,
+      preview.url,
+      activeConsole(conversation, { messageCount: 1000, conversation_messages: messages }),
+    );
     const transcript = page.getByTestId('transcript');
     await transcript.getByText('message number 999', { exact: true }).waitFor();
     assert.ok((await page.getByTestId('message').count()) <= 200, 'at most a window in the DOM');
@@ -219,6 +230,64 @@ describe('console first screens', () => {
       assert.ok(slides <= 9, 'reached the first message in at most 9 slides of 100');
     }
     assert.ok((await page.getByTestId('message').count()) <= 200);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it('offers the hub’s custom secure forms and shows their fields masked, in Spanish', async () => {
+    const conversation = '0190f1a2-0000-7000-8000-0000000000c2';
+    const policy = JSON.parse(
+      await readFile(new URL('../fixtures/custom-form.json', import.meta.url), 'utf8'),
+    );
+    const { page, context, errors } = await openConsole(
+      browser,
+      preview.url,
+      activeConsole(conversation, {
+        profile: { customForms: [policy] },
+        conversation_forms: [
+          {
+            conversationId: conversation,
+            formId: '0190f1a2-0000-7000-8000-0000000000f2',
+            kind: { custom: 'policy-check' },
+            expiresAt: 1,
+            definition: policy,
+            fields: [
+              { name: 'policyNumber', masked: '•••• 2913', revealable: true },
+              { name: 'pin', masked: '••••••', revealable: true },
+            ],
+          },
+        ],
+        request_form: null,
+      }),
+      { locale: 'es-ES' },
+    );
+    const panel = page.getByTestId('secure-forms');
+    await panel.getByTestId('secure-form').getByText('Comprobación de póliza').waitFor();
+    const menu = page.getByTestId('request-form');
+    const options = await menu.locator('option').allTextContents();
+    assert.deepEqual(options.slice(1), [
+      'Pago con tarjeta',
+      'Número de seguro social',
+      'Documento de identidad (DNI/NIE)',
+      'Fecha de nacimiento',
+      'Comprobación de póliza',
+    ]);
+    assert.equal(await panel.getByText('Número de póliza').count(), 1);
+    assert.equal(await panel.getByText('•••• 2913').count(), 1);
+    assert.equal(
+      await panel.getByTestId('reveal-field-pin').textContent(),
+      'Mostrar una vez',
+      'a field defined to show once says so',
+    );
+    assert.equal(await panel.getByTestId('reveal-field-policyNumber').textContent(), 'Mostrar');
+    await screenshot(page, 'console-custom-form-es');
+    // Choosing it asks the core for that custom form.
+    await menu.focus();
+    await menu.selectOption('custom:policy-check');
+    const calls = await page.evaluate(() =>
+      window.__ipcCalls.filter((c) => c.cmd === 'request_form').map((c) => c.args),
+    );
+    assert.deepEqual(calls, [{ conversation, form: { custom: 'policy-check' } }]);
     assert.deepEqual(errors, []);
     await context.close();
   });

@@ -4,6 +4,7 @@
 // transcript, shown once however often the hub re-announces them).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { launchBrowser, screenshot } from './harness.mjs';
 import { connectAgent, startHub } from './hub.mjs';
 
@@ -61,13 +62,19 @@ async function startVisitor(browser, hub, agent) {
   return { context, page, errors, conversationId, visitorSocket };
 }
 
+/** Room for every test's visitor with Ana at once, and the hub tests' custom secure form. */
+const HUB_CONFIG = `[chat]\nagent_capacity = 6\n\n${await readFile(
+  new URL('../../../crates/hub/tests/hub/policy_form.toml', import.meta.url),
+  'utf8',
+)}\n`;
+
 describe('visitor chat widget', () => {
   let hub;
   let browser;
   let agent;
 
   before(async () => {
-    hub = await startHub();
+    hub = await startHub({ extraConfig: HUB_CONFIG });
     browser = await launchBrowser();
     agent = await connectAgent(hub);
   });
@@ -351,6 +358,109 @@ describe('visitor chat widget', () => {
     assert.deepEqual(
       idSubmitted.fields.map((f) => f.masked),
       ['••••••••Z'],
+    );
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it('custom secure form round trip, keyboard only', async () => {
+    const { context, page, errors, conversationId, visitorSocket } = await startVisitor(
+      browser,
+      hub,
+      agent,
+    );
+    const submits = () => visitorSocket.sent().filter((f) => f.type === 'submitForm');
+    const policy = { custom: 'policy-check' };
+
+    // A form the hub does not define is refused to the agent; the visitor sees nothing.
+    agent.send({ type: 'requestForm', conversationId, form: { custom: 'loyalty' } });
+    const refused = await agent.waitFor((f) => f.type === 'error' && f.code === 'formUnknown');
+    assert.match(refused.message, /no secure form with this id/);
+
+    // The configured one arrives with its definition, in the visitor's language.
+    agent.send({ type: 'requestForm', conversationId, form: policy });
+    const requested = await agent.waitFor(
+      (f) =>
+        f.type === 'formRequested' &&
+        f.conversationId === conversationId &&
+        f.form.custom === 'policy-check',
+    );
+    const form = page.getByRole('form', { name: 'Formulario seguro Comprobación de póliza' });
+    await form.waitFor();
+    await form.getByText('Los usamos para encontrar tu póliza.').waitFor();
+    await form.getByText('solo llega a tu agente y nunca aparece en la conversación').waitFor();
+    await form.getByText('Por ejemplo AB-123456').waitFor();
+    const number = form.getByLabel('Número de póliza');
+    const postcode = form.getByLabel('Código postal (opcional)');
+    assert.equal(await postcode.getAttribute('inputmode'), 'numeric');
+    assert.equal(await number.getAttribute('maxlength'), '9');
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.getAttribute('name')),
+      'policyNumber',
+      'focus moves into the form',
+    );
+
+    // Keyboard only: the page checks the pattern and the number of digits, per field.
+    await page.keyboard.type('ab-12');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('280');
+    await page.keyboard.press('Enter');
+    await form.getByText('Esto no tiene el formato esperado.').waitFor();
+    await form.getByText('Escribe 5 cifras.').waitFor();
+    assert.equal(await number.getAttribute('aria-invalid'), 'true');
+    assert.equal(await postcode.getAttribute('aria-invalid'), 'true');
+    await screenshot(page, 'widget-custom-form-invalid-es');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(submits(), [], 'nothing left the page');
+
+    await number.fill('PQ-482913');
+    await postcode.fill('28 013');
+    await postcode.press('Enter');
+    await page.getByText('Enviado de forma segura').waitFor();
+    await page.getByText('Comprobación de póliza').waitFor();
+    assert.deepEqual(
+      submits()[0].values.map((v) => v.name),
+      ['policyNumber', 'postcode'],
+    );
+    const submitted = await agent.waitFor(
+      (f) => f.type === 'formSubmitted' && f.formId === requested.formId,
+    );
+    assert.deepEqual(submitted.form, policy);
+    assert.deepEqual(
+      submitted.fields.map((f) => [f.name, f.masked]),
+      [
+        ['policyNumber', '•••• 2913'],
+        ['postcode', '••••••'],
+      ],
+    );
+    const raw = JSON.stringify(submitted.fields);
+    for (const secret of ['PQ-482913', '482913', '28013']) {
+      assert.ok(!raw.includes(secret), `the agent got ${secret}`);
+    }
+    const html = await page.content();
+    assert.ok(!html.includes('PQ-482913'), 'the page keeps the value');
+    const values = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('input'), (i) => i.value),
+    );
+    assert.ok(
+      values.every((v) => v === ''),
+      'no input keeps a value',
+    );
+    await screenshot(page, 'widget-custom-form-sent-es');
+
+    // The optional postcode may stay empty: it is not sent.
+    agent.send({ type: 'requestForm', conversationId, form: policy });
+    const second = await agent.waitFor(
+      (f) => f.type === 'formRequested' && f.formId !== requested.formId && f.form.custom,
+    );
+    const again = page.getByRole('form', { name: 'Formulario seguro Comprobación de póliza' });
+    await again.waitFor();
+    await page.keyboard.type('ZX-000001');
+    await page.keyboard.press('Enter');
+    await agent.waitFor((f) => f.type === 'formSubmitted' && f.formId === second.formId);
+    assert.deepEqual(
+      submits()[1].values.map((v) => v.name),
+      ['policyNumber'],
     );
     assert.deepEqual(errors, []);
     await context.close();

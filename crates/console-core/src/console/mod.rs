@@ -1127,11 +1127,15 @@ impl Console {
         };
         let result = api.reveal_form_field(&token, &request).await;
         let spent = match &result {
-            Ok(_) => field == "cvv",
+            Ok(_) => self
+                .inner
+                .with_model(|m| m.shows_once(conversation, form, &field))
+                .unwrap_or(false),
             Err(e) => e.code() == ClientErrorCode::NotFound,
         };
         if spent {
-            // A CVV shows once; a missing value will not come back either.
+            // A CVV (or a field defined to show once) shows once; a missing value will not
+            // come back either.
             if let Some(Some(view)) = self
                 .inner
                 .with_model(|m| m.spend_field(conversation, form, &field))

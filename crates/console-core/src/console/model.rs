@@ -240,6 +240,9 @@ impl Model {
         match thread.forms.iter_mut().find(|f| f.form_id == form.form_id) {
             Some(slot) => {
                 slot.fields = form.fields;
+                if form.definition.is_some() {
+                    slot.definition = form.definition;
+                }
                 slot.clone()
             }
             None => {
@@ -261,6 +264,31 @@ impl Model {
         let slot = view.fields.iter_mut().find(|f| f.name == field)?;
         slot.revealable = false;
         Some(view.clone())
+    }
+
+    /// Whether a form's field is removed by its first reveal: a CVV, or a custom field
+    /// defined so.
+    pub fn shows_once(
+        &self,
+        conversation: ConversationId,
+        form: rampart_protocol::FormId,
+        field: &str,
+    ) -> bool {
+        let view = self
+            .threads
+            .get(&conversation)
+            .and_then(|t| t.forms.iter().find(|f| f.form_id == form));
+        match view {
+            Some(FormView {
+                kind: rampart_protocol::FormKind::Custom(_),
+                definition,
+                ..
+            }) => definition
+                .iter()
+                .flat_map(|d| &d.fields)
+                .any(|f| f.name == field && f.reveal_once),
+            _ => field == "cvv",
+        }
     }
 
     /// The secure forms of a conversation, oldest first.
@@ -413,5 +441,56 @@ mod tests {
         assert_eq!(snapshot.conversations[0].id, open);
         assert!(!snapshot.conversations[1].open);
         assert!(model.messages(ConversationId::new(), 10).is_empty());
+    }
+
+    #[test]
+    fn a_custom_form_keeps_its_definition_and_knows_which_fields_show_once() {
+        use rampart_protocol::{
+            CustomField, CustomForm, FieldCheck, FieldMask, FormId, FormKind, Localized,
+        };
+        let text = |s: &str| Localized {
+            en: s.into(),
+            es: s.into(),
+        };
+        let field = |name: &str, reveal_once: bool| CustomField {
+            name: name.into(),
+            label: text(name),
+            hint: None,
+            required: true,
+            check: FieldCheck::Date,
+            mask: FieldMask::Full,
+            reveal_once,
+        };
+        let mut model = Model::new(AgentId::new());
+        let conversation = ConversationId::new();
+        let (custom, card) = (FormId::new(), FormId::new());
+        let view = |form_id, kind, definition| FormView {
+            conversation_id: conversation,
+            form_id,
+            kind,
+            expires_at: 1,
+            fields: Vec::new(),
+            definition,
+        };
+        let definition = CustomForm {
+            id: "pin".into(),
+            title: text("PIN"),
+            intro: None,
+            fields: vec![field("pin", true), field("born", false)],
+        };
+        let kind = FormKind::Custom("pin".into());
+        model.upsert_form(view(custom, kind.clone(), Some(definition.clone())));
+        model.upsert_form(view(card, FormKind::Card, None));
+        // The submission carries no definition: the request's stays.
+        let submitted = model.upsert_form(view(custom, kind, None));
+        assert_eq!(submitted.definition, Some(definition));
+        assert!(model.shows_once(conversation, custom, "pin"));
+        assert!(!model.shows_once(conversation, custom, "born"));
+        assert!(
+            !model.shows_once(conversation, custom, "cvv"),
+            "a custom field is not a CVV by its name"
+        );
+        assert!(model.shows_once(conversation, card, "cvv"));
+        assert!(!model.shows_once(conversation, card, "cardNumber"));
     }
 }

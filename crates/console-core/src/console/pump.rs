@@ -19,11 +19,37 @@ pub(super) async fn run(
     vault: Option<SharedVault>,
     forgotten: ForgetCursor,
 ) {
-    while let Some(event) = events.recv().await {
+    // An event read past the end of a run of messages, handled next.
+    let mut next: Option<Event> = None;
+    loop {
+        let event = match next.take() {
+            Some(event) => event,
+            None => match events.recv().await {
+                Some(event) => event,
+                None => return,
+            },
+        };
         if console.inner.generation.load(Ordering::SeqCst) != generation {
             return;
         }
         match event {
+            Event::Frame(first @ ServerFrame::Message { .. }) => {
+                // Messages already waiting (a burst, a resume after reconnecting) are cached in
+                // one transaction: one commit instead of one per message. Order is kept: the
+                // first other event ends the run and is handled right after it.
+                let mut run = vec![first];
+                while run.len() < MESSAGE_RUN {
+                    match events.try_recv() {
+                        Ok(Event::Frame(frame @ ServerFrame::Message { .. })) => run.push(frame),
+                        Ok(other) => {
+                            next = Some(other);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                on_messages(&console, vault.as_ref(), run);
+            }
             Event::Connecting { attempt } => {
                 connection(&console, Connection::Connecting { attempt })
             }
@@ -63,6 +89,17 @@ pub(super) async fn run(
                 }
                 console.emit(ConsoleEvent::Notice {
                     code: NoticeCode::SendFailed,
+                });
+            }
+            Event::Fault(rampart_client::ClientError::Refused {
+                code: rampart_protocol::ErrorCode::FormUnknown,
+                ..
+            }) => {
+                // A secure form the hub no longer defines (its configuration changed since
+                // this console signed in): the agent's request went nowhere.
+                tracing::info!("the hub does not offer the secure form asked for");
+                console.emit(ConsoleEvent::Notice {
+                    code: NoticeCode::FormUnavailable,
                 });
             }
             Event::Fault(error) => tracing::warn!(code = ?error.code(), "live connection fault"),
@@ -112,41 +149,7 @@ fn on_frame(console: &Console, vault: Option<&SharedVault>, frame: ServerFrame) 
                 console.emit(ConsoleEvent::Conversation { conversation: view });
             }
         }
-        ServerFrame::Message {
-            conversation_id,
-            seq,
-            id,
-            author,
-            text,
-            spans,
-            sent_at,
-        } => {
-            let Some(own) = console.inner.with_model(|m| m.is_me(&author)) else {
-                return;
-            };
-            let message = MessageView {
-                conversation_id,
-                id,
-                seq: Some(seq),
-                author,
-                text,
-                spans,
-                sent_at,
-                own,
-                delivery: Delivery::Delivered,
-            };
-            cache_message(console, vault, &message);
-            console.notify_message(&message);
-            if let Some((view, shown)) = console.inner.with_model(|m| {
-                let shown = m.is_shown(message.conversation_id);
-                (m.upsert_message(message.clone()), shown)
-            }) {
-                if shown {
-                    console.emit(ConsoleEvent::Message { message });
-                }
-                console.emit(ConsoleEvent::Conversation { conversation: view });
-            }
-        }
+        frame @ ServerFrame::Message { .. } => on_messages(console, vault, vec![frame]),
         ServerFrame::Ack {
             id,
             conversation_id,
@@ -184,6 +187,7 @@ fn on_frame(console: &Console, vault: Option<&SharedVault>, frame: ServerFrame) 
             form_id,
             form,
             expires_at,
+            definition,
         } => form_event(
             console,
             FormView {
@@ -192,6 +196,7 @@ fn on_frame(console: &Console, vault: Option<&SharedVault>, frame: ServerFrame) 
                 kind: form,
                 expires_at,
                 fields: Vec::new(),
+                definition,
             },
         ),
         ServerFrame::FormSubmitted {
@@ -207,6 +212,7 @@ fn on_frame(console: &Console, vault: Option<&SharedVault>, frame: ServerFrame) 
                 kind: form,
                 expires_at: 0,
                 fields,
+                definition: None,
             },
         ),
         ServerFrame::TrainingGate { gate } => {
@@ -320,25 +326,95 @@ fn cache_conversation(console: &Console, vault: Option<&SharedVault>, id: &str, 
     }
 }
 
-fn cache_message(console: &Console, vault: Option<&SharedVault>, message: &MessageView) {
+/// Messages cached in one transaction at most (a run of waiting message frames).
+const MESSAGE_RUN: usize = 500;
+
+/// Delivered messages, in order: cached together, then each notified and shown.
+fn on_messages(console: &Console, vault: Option<&SharedVault>, frames: Vec<ServerFrame>) {
+    let mut messages = Vec::with_capacity(frames.len());
+    for frame in frames {
+        let ServerFrame::Message {
+            conversation_id,
+            seq,
+            id,
+            author,
+            text,
+            spans,
+            sent_at,
+        } = frame
+        else {
+            continue;
+        };
+        let Some(own) = console.inner.with_model(|m| m.is_me(&author)) else {
+            return;
+        };
+        messages.push(MessageView {
+            conversation_id,
+            id,
+            seq: Some(seq),
+            author,
+            text,
+            spans,
+            sent_at,
+            own,
+            delivery: Delivery::Delivered,
+        });
+    }
+    cache_messages(console, vault, &messages);
+    for message in messages {
+        console.notify_message(&message);
+        if let Some((view, shown)) = console.inner.with_model(|m| {
+            let shown = m.is_shown(message.conversation_id);
+            (m.upsert_message(message.clone()), shown)
+        }) {
+            if shown {
+                console.emit(ConsoleEvent::Message { message });
+            }
+            console.emit(ConsoleEvent::Conversation { conversation: view });
+        }
+    }
+}
+
+/// Caches messages (and their conversations' latest activity) in one vault transaction.
+fn cache_messages(console: &Console, vault: Option<&SharedVault>, messages: &[MessageView]) {
     let Some(vault) = vault else { return };
-    let conversation_id = message.conversation_id.to_string();
-    cache_conversation(console, Some(vault), &conversation_id, message.sent_at);
-    let author = match message.author {
-        Author::Visitor => rampart_vault::Author::Customer,
-        Author::Agent { .. } => rampart_vault::Author::Agent,
-        Author::System => rampart_vault::Author::System,
-    };
-    let cached = rampart_vault::Message {
-        id: message.id.to_string(),
-        conversation_id,
-        author,
-        // The hub masked this text before storing and delivering it.
-        body: MaskedText::already_masked(message.text.clone()),
-        sent_at: UnixMillis(message.sent_at),
-    };
-    if let Err(error) = vault.lock().insert_messages(&[cached]) {
-        tracing::warn!(code = error.code().as_str(), "caching a message failed");
+    if messages.is_empty() {
+        return;
+    }
+    let mut latest: Vec<(ConversationId, i64)> = Vec::new();
+    for message in messages {
+        match latest
+            .iter_mut()
+            .find(|(id, _)| *id == message.conversation_id)
+        {
+            Some((_, at)) => *at = (*at).max(message.sent_at),
+            None => latest.push((message.conversation_id, message.sent_at)),
+        }
+    }
+    for (conversation, at) in latest {
+        cache_conversation(console, Some(vault), &conversation.to_string(), at);
+    }
+    let cached: Vec<rampart_vault::Message> = messages
+        .iter()
+        .map(|message| rampart_vault::Message {
+            id: message.id.to_string(),
+            conversation_id: message.conversation_id.to_string(),
+            author: match message.author {
+                Author::Visitor => rampart_vault::Author::Customer,
+                Author::Agent { .. } => rampart_vault::Author::Agent,
+                Author::System => rampart_vault::Author::System,
+            },
+            // The hub masked this text before storing and delivering it.
+            body: MaskedText::already_masked(message.text.clone()),
+            sent_at: UnixMillis(message.sent_at),
+        })
+        .collect();
+    if let Err(error) = vault.lock().insert_messages(&cached) {
+        tracing::warn!(
+            code = error.code().as_str(),
+            messages = cached.len(),
+            "caching messages failed"
+        );
         console.emit(ConsoleEvent::Notice {
             code: NoticeCode::CacheFailed,
         });

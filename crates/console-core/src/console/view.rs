@@ -324,6 +324,9 @@ pub enum NoticeCode {
     SendFailed,
     /// The local cache failed; messages are still shown but may not survive a restart.
     CacheFailed,
+    /// The hub no longer offers a secure form the agent asked for (removed from its
+    /// configuration since the console signed in).
+    FormUnavailable,
 }
 
 /// A revealed value, shown for `visibleSecs` and then masked again by the UI. It is never
@@ -356,6 +359,10 @@ pub struct FormView {
     pub expires_at: i64,
     /// Empty until the visitor submits; then masked.
     pub fields: Vec<MaskedField>,
+    /// A custom form's definition (title, labels, which fields show once), from its request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub definition: Option<rampart_protocol::CustomForm>,
 }
 
 /// A cached message that matches a search (text masked, as cached).

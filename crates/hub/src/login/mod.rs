@@ -59,6 +59,8 @@ pub struct LoginPolicy {
     pub organisation: String,
     /// The rule for replies with card numbers or IDs, told to consoles in the profile.
     pub sensitive_replies: rampart_protocol::rest::SensitiveReplies,
+    /// The configured custom secure forms, told to consoles in the profile.
+    pub custom_forms: Vec<rampart_protocol::CustomForm>,
 }
 
 impl Default for LoginPolicy {
@@ -72,6 +74,7 @@ impl Default for LoginPolicy {
             passwords: PasswordPolicy::default(),
             organisation: String::new(),
             sensitive_replies: rampart_protocol::rest::SensitiveReplies::Confirm,
+            custom_forms: Vec::new(),
         }
     }
 }
@@ -305,6 +308,7 @@ impl Login {
             display_name: account.display_name.clone(),
             role: account.role,
             sensitive_replies: self.policy.sensitive_replies,
+            custom_forms: self.policy.custom_forms.clone(),
         }
     }
 

@@ -21,7 +21,7 @@ fn card_values(number: &str) -> Vec<FormValue> {
         .collect()
 }
 
-async fn reveal_field(
+pub(crate) async fn reveal_field(
     hub: &LiveHub,
     token: &str,
     c: ConversationId,
@@ -40,6 +40,47 @@ async fn reveal_field(
         .unwrap();
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or_default())
+}
+
+/// Views of a submitted form: `kept` as often as needed and copyable (where the hub lets agents
+/// copy), `once` a single time and never copyable, and neither by another agent.
+pub(crate) async fn check_views(
+    hub: &LiveHub,
+    token: &str,
+    c: ConversationId,
+    form: FormId,
+    (kept, kept_value): (&str, &str),
+    (once, once_value): (&str, &str),
+) {
+    let (status, body) = reveal_field(hub, token, c, form, kept).await;
+    assert_eq!((status, body["value"].as_str()), (200, Some(kept_value)));
+    assert_eq!(body["copyAllowed"], true);
+    let (status, body) = reveal_field(hub, token, c, form, once).await;
+    assert_eq!((status, body["value"].as_str()), (200, Some(once_value)));
+    assert_eq!(
+        body["copyAllowed"], false,
+        "{once} is shown once, never copied"
+    );
+    assert_eq!(reveal_field(hub, token, c, form, once).await.0, 404);
+    let (other, _, _) = hub.agent_session("bea").await;
+    assert_eq!(reveal_field(hub, &other, c, form, kept).await.0, 403);
+}
+
+/// Closes the conversation and checks the form's values went with it.
+pub(crate) async fn close_and_check_gone(
+    hub: &LiveHub,
+    agent: &mut Ws,
+    token: &str,
+    c: ConversationId,
+    form: FormId,
+    field: &str,
+) {
+    agent.send(&ClientFrame::Close { conversation_id: c }).await;
+    agent
+        .until(|f| matches!(f, ServerFrame::Closed { .. }))
+        .await;
+    assert_eq!(reveal_field(hub, token, c, form, field).await.0, 404);
+    assert!(hub.server.chat.forms().unwrap().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -155,45 +196,26 @@ async fn a_card_form_goes_from_agent_to_visitor_and_back_masked_with_audited_vie
     );
 
     // Views: the card number as often as needed, the CVV once, other agents never.
-    let (status, body) = reveal_field(&hub, &token, conversation, form_id, "cardNumber").await;
-    assert_eq!(
-        (status, body["value"].as_str()),
-        (200, Some("4111111111111111"))
-    );
-    assert_eq!(body["copyAllowed"], true);
-    let (status, body) = reveal_field(&hub, &token, conversation, form_id, "cvv").await;
-    assert_eq!((status, body["value"].as_str()), (200, Some(CVV)));
-    assert_eq!(body["copyAllowed"], false, "a CVV is never copied");
-    assert_eq!(
-        reveal_field(&hub, &token, conversation, form_id, "cvv")
-            .await
-            .0,
-        404
-    );
-    let (other, _, _) = hub.agent_session("bea").await;
-    assert_eq!(
-        reveal_field(&hub, &other, conversation, form_id, "cardNumber")
-            .await
-            .0,
-        403
-    );
+    check_views(
+        &hub,
+        &token,
+        conversation,
+        form_id,
+        ("cardNumber", "4111111111111111"),
+        ("cvv", CVV),
+    )
+    .await;
 
     // Closing the conversation drops the values.
-    agent
-        .send(&ClientFrame::Close {
-            conversation_id: conversation,
-        })
-        .await;
-    agent
-        .until(|f| matches!(f, ServerFrame::Closed { .. }))
-        .await;
-    assert_eq!(
-        reveal_field(&hub, &token, conversation, form_id, "cardNumber")
-            .await
-            .0,
-        404
-    );
-    assert!(hub.server.chat.forms().unwrap().is_empty());
+    close_and_check_gone(
+        &hub,
+        &mut agent,
+        &token,
+        conversation,
+        form_id,
+        "cardNumber",
+    )
+    .await;
 
     // The audit log has the life of the form and no value; nor do the hub's files.
     let mut export = Vec::new();

@@ -1447,7 +1447,7 @@ async fn by_default_an_agents_card_number_is_stored_masked_not_refused() {
 }
 
 /// An available agent with a visitor assigned: (agent, token, visitor, conversation).
-async fn assigned_agent(hub: &LiveHub) -> (Ws, String, Ws, ConversationId) {
+pub(crate) async fn assigned_agent(hub: &LiveHub) -> (Ws, String, Ws, ConversationId) {
     let (mut agent, token) = available_agent(hub, "ana").await;
     let (visitor, conversation) = visitor_ws(hub).await;
     agent

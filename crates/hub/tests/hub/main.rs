@@ -5,6 +5,7 @@
 )]
 
 mod admin;
+mod custom_forms;
 mod forms;
 mod live;
 mod login;

@@ -3,7 +3,8 @@
 //! - Killed with SIGKILL in the middle of a stream (twice), the hub keeps every message it
 //!   acknowledged, under the seq it acknowledged; resends after the restart are stored once.
 //! - Logging at `trace`, the hub writes no raw card number, CVV or ID from chat or from a secure
-//!   form to its log, its files or its audit export.
+//!   form (built-in or custom) to its log, its files or its audit export.
+//! - `config check` names the line of a mistake in a custom form.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};
@@ -336,7 +337,12 @@ async fn a_hub_killed_mid_stream_keeps_every_acknowledged_message_under_its_seq(
     }
     hub.stop();
 }
+/// A custom form's value (its digits alone would be found too).
+const CUSTOM_CANARY: &str = "ZK-771943";
+
 const CANARIES: &[&str] = &[
+    CUSTOM_CANARY,
+    "771943",
     "4111 1111 1111 1111",
     "4111111111111111",
     "5500 0000 0000 0004",
@@ -350,7 +356,11 @@ const CANARIES: &[&str] = &[
 async fn a_hub_logging_at_trace_writes_no_card_or_id_from_chat_or_forms_anywhere() {
     let dir = tempfile::tempdir().unwrap();
     // The agent has no training, which is not what this test is about.
-    let hub = HubProcess::start(dir.path(), "[training]\nenforce = false\n");
+    let extra = format!(
+        "[training]\nenforce = false\n{}",
+        crate::custom_forms::POLICY_FORM_TOML
+    );
+    let hub = HubProcess::start(dir.path(), &extra);
 
     // An agent, provisioned the way an admin does it: the CLI prints a one-time code.
     let created = hub.admin(&[
@@ -426,50 +436,58 @@ async fn a_hub_logging_at_trace_writes_no_card_or_id_from_chat_or_forms_anywhere
             .until(|f| matches!(f, ServerFrame::Ack { .. }))
             .await;
     }
-    // The secure form: requested, filled in, viewed by the agent.
-    agent
-        .send(&ClientFrame::RequestForm {
-            conversation_id: conversation,
-            form: FormKind::Card,
-        })
+    // The secure forms, built in and custom: requested, filled in, viewed by the agent.
+    let forms = [
+        (
+            FormKind::Card,
+            vec![
+                ("cardNumber", "5500 0000 0000 0004"),
+                ("expiry", "11/30"),
+                ("cvv", "737"),
+            ],
+            "5500000000000004",
+        ),
+        (
+            crate::custom_forms::policy_kind(),
+            vec![("policyNumber", CUSTOM_CANARY)],
+            CUSTOM_CANARY,
+        ),
+    ];
+    for (kind, values, viewed_value) in forms {
+        agent
+            .send(&ClientFrame::RequestForm {
+                conversation_id: conversation,
+                form: kind,
+            })
+            .await;
+        let ServerFrame::FormRequested { form_id, .. } = visitor
+            .until(|f| matches!(f, ServerFrame::FormRequested { .. }))
+            .await
+        else {
+            unreachable!()
+        };
+        let field = values[0].0;
+        visitor
+            .send(&ClientFrame::SubmitForm {
+                conversation_id: conversation,
+                form_id,
+                values: values.iter().map(|(n, v)| FormValue::new(*n, *v)).collect(),
+            })
+            .await;
+        agent
+            .until(|f| matches!(f, ServerFrame::FormSubmitted { .. }))
+            .await;
+        let viewed = post(
+            hub.url("/api/v1/forms/reveal"),
+            serde_json::json!({
+                "conversationId": conversation, "formId": form_id, "field": field,
+                "reason": "paymentIssue",
+            }),
+            Some(&token),
+        )
         .await;
-    let ServerFrame::FormRequested { form_id, .. } = visitor
-        .until(|f| matches!(f, ServerFrame::FormRequested { .. }))
-        .await
-    else {
-        unreachable!()
-    };
-    let values = [
-        ("cardNumber", "5500 0000 0000 0004"),
-        ("expiry", "11/30"),
-        ("cvv", "737"),
-    ]
-    .iter()
-    .map(|(name, value)| FormValue {
-        name: (*name).into(),
-        value: (*value).into(),
-    })
-    .collect();
-    visitor
-        .send(&ClientFrame::SubmitForm {
-            conversation_id: conversation,
-            form_id,
-            values,
-        })
-        .await;
-    agent
-        .until(|f| matches!(f, ServerFrame::FormSubmitted { .. }))
-        .await;
-    let viewed = post(
-        hub.url("/api/v1/forms/reveal"),
-        serde_json::json!({
-            "conversationId": conversation, "formId": form_id, "field": "cardNumber",
-            "reason": "paymentIssue",
-        }),
-        Some(&token),
-    )
-    .await;
-    assert_eq!(viewed["value"], "5500000000000004", "the view itself works");
+        assert_eq!(viewed["value"], viewed_value, "the view itself works");
+    }
     agent
         .send(&ClientFrame::Close {
             conversation_id: conversation,
@@ -518,6 +536,59 @@ async fn a_hub_logging_at_trace_writes_no_card_or_id_from_chat_or_forms_anywhere
         }
     }
     assert!(leaks.is_empty(), "{leaks:#?}");
+}
+
+#[test]
+fn config_check_names_the_line_of_a_custom_form_mistake() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.toml");
+    std::fs::write(&good, crate::custom_forms::POLICY_FORM_TOML).unwrap();
+    let check = |file: &Path| {
+        Command::new(BINARY)
+            .args(["config", "check", file.to_str().unwrap()])
+            .output()
+            .unwrap()
+    };
+    let output = check(&good);
+    assert!(output.status.success(), "{output:?}");
+    // The same form twice: the second id is the mistake; a broken pattern is one too.
+    let twice = dir.path().join("twice.toml");
+    let second =
+        crate::custom_forms::POLICY_FORM_TOML.replace("[forms]\nexpire_minutes = 15\n", "");
+    std::fs::write(
+        &twice,
+        format!("{}{second}", crate::custom_forms::POLICY_FORM_TOML),
+    )
+    .unwrap();
+    let broken = dir.path().join("broken.toml");
+    std::fs::write(
+        &broken,
+        crate::custom_forms::POLICY_FORM_TOML.replace("[0-9]{6}", "[0-9{6}"),
+    )
+    .unwrap();
+    let line_of = |text: &str, needle: &str, nth: usize| {
+        text.lines()
+            .enumerate()
+            .filter(|(_, l)| l.contains(needle))
+            .nth(nth)
+            .unwrap()
+            .0
+            + 1
+    };
+    let twice_line = line_of(&std::fs::read_to_string(&twice).unwrap(), "id = ", 1);
+    let broken_line = line_of(crate::custom_forms::POLICY_FORM_TOML, "pattern = ", 0);
+    for (file, line, says) in [
+        (&twice, twice_line, "defined twice"),
+        (&broken, broken_line, "not a valid regular expression"),
+    ] {
+        let output = check(file);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success());
+        assert!(
+            stderr.contains(&format!("{}:{line}:", file.display())) && stderr.contains(says),
+            "{stderr}"
+        );
+    }
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

@@ -104,6 +104,8 @@ export const en = {
   'lock.signOut': 'Sign out',
   signout: 'Sign out',
 
+  'notice.formUnavailable':
+    'The hub no longer offers that secure form. Sign in again to see the forms it offers now.',
   'notice.idleLocked': 'The console locked itself after a period without activity.',
   'notice.screenLocked': 'The console locked itself with your computer’s screen.',
   'notice.remoteWiped':

@@ -106,6 +106,8 @@ export const es: Record<MessageKey, string> = {
   'lock.signOut': 'Cerrar sesión',
   signout: 'Cerrar sesión',
 
+  'notice.formUnavailable':
+    'El hub ya no ofrece ese formulario seguro. Vuelva a iniciar sesión para ver los que ofrece ahora.',
   'notice.idleLocked': 'La consola se bloqueó tras un periodo sin actividad.',
   'notice.screenLocked': 'La consola se bloqueó junto con la pantalla del equipo.',
   'notice.remoteWiped':

@@ -125,7 +125,12 @@ export function upsertForm(list: FormView[], form: FormView): FormView[] {
   if (index < 0) return [...list, form];
   const next = list.slice();
   const held = next[index];
-  next[index] = { ...form, expiresAt: form.expiresAt || (held?.expiresAt ?? 0) };
+  const definition = form.definition ?? held?.definition;
+  next[index] = {
+    ...form,
+    expiresAt: form.expiresAt || (held?.expiresAt ?? 0),
+    ...(definition ? { definition } : {}),
+  };
   return next;
 }
 
