@@ -51,25 +51,15 @@ pub async fn organisations_are_isolated(store: &dyn HubStore) {
     account(store, &globex, "gus").await;
     let staff = store.staff(&acme).await.expect("staff");
     assert_eq!(staff.iter().map(|s| s.id).collect::<Vec<_>>(), [ann]);
-    let cohort = CohortId::new();
+    let (cohort, team) = (CohortId::new(), [ann]);
+    let save =
+        |org, name, members, create| store.save_cohort(org, cohort, name, members, create, T0);
+    assert!(save(&acme, "new", &team, true).await.expect("create"));
     assert!(
-        store
-            .save_cohort(&acme, cohort, "new", &[ann], true, T0)
-            .await
-            .expect("save")
+        !save(&globex, "stolen", &[], false).await.expect("update"),
+        "not its cohort"
     );
-    assert!(
-        !store
-            .save_cohort(&globex, cohort, "stolen", &[], false, T0)
-            .await
-            .expect("save")
-    );
-    assert!(
-        store
-            .save_cohort(&acme, cohort, "renamed", &[ann], false, T0)
-            .await
-            .expect("save")
-    );
+    assert!(save(&acme, "renamed", &team, false).await.expect("update"));
     assert!(
         !store
             .assign_lesson(&globex, cohort, "p", "l", T0)
