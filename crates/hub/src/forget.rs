@@ -2,8 +2,9 @@
 //!
 //! When a visitor's data is erased (right to erasure) the agents' consoles may still hold the
 //! masked transcript in their local caches. The store records the ids of deleted conversations
-//! ([`Store::forgotten_after`]) at growing positions; connected consoles are told within
-//! [`SWEEP`], and a console that was offline is told at its next `hello` (recent records only: a
+//! ([`forgotten_after`](crate::store::ErasureStore::forgotten_after)) at growing positions;
+//! connected consoles are told within [`SWEEP`], and a console that was offline is told at its
+//! next `hello` (recent records only: a
 //! console's cache keeps messages [`CONSOLE_CACHE_DAYS`] at most, so older ones concern no
 //! console). Each `forget` frame carries the position of its newest record; a console names the
 //! last one it carried out in its `hello` and is sent only what came after. The sweep also

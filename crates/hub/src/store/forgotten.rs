@@ -1,94 +1,64 @@
-//! Conversations the hub deleted, by id only, so that consoles delete their copies too.
+//! Deleting conversations and the deletion log: the [`ErasureStore`] contract.
+//!
+//! Deleted conversations are recorded by id (and organisation) only, at increasing positions,
+//! so that consoles can follow the log and delete their copies too.
 
-use rampart_protocol::ConversationId;
-use rusqlite::{Connection, params};
+use async_trait::async_trait;
+use rampart_protocol::{ConversationId, VisitorId};
 
-use super::conversations::parse_id;
-use super::orgs::parse_org;
-use super::{Store, StoreError};
+use super::StoreError;
 use crate::org::OrgId;
 
-/// Records deleted conversations, `(id, organisation)`, inside the deleting transaction.
-pub(super) fn remember_forgotten(
-    conn: &Connection,
-    ids: &[(String, String)],
-    now_ms: i64,
-) -> Result<(), StoreError> {
-    let mut statement = conn.prepare_cached(
-        "INSERT INTO forgotten (conversation_id, org_id, at) VALUES (?1, ?2, ?3)",
-    )?;
-    for (id, org) in ids {
-        statement.execute(params![id, org, now_ms])?;
-    }
-    Ok(())
-}
+/// Deleting conversations, and the log of deletions consoles follow.
+///
+/// Deleting and recording happen in one transaction. Positions are assigned in commit order,
+/// only ever grow and are never reused, not even after [`ErasureStore::prune_forgotten`] drops
+/// every record: a console's cursor must never skip a deletion, and a cursor above
+/// [`ErasureStore::forgotten_issued`] identifies another database.
+#[async_trait]
+pub trait ErasureStore: Send + Sync {
+    /// Deletes `org`'s closed conversations (their messages and visitor tokens cascade) that
+    /// closed before `cutoff_ms`. Returns how many. Deleted pages are overwritten
+    /// (secure_delete). With `remember` set, their ids are also recorded for consoles to forget
+    /// ([`ErasureStore::forgotten_after`]), in the same transaction.
+    async fn purge_closed_before(
+        &self,
+        org: &OrgId,
+        cutoff_ms: i64,
+        remember: Option<i64>,
+    ) -> Result<usize, StoreError>;
 
-impl Store {
+    /// Deletes every conversation of a visitor (right to erasure), whatever its state.
+    /// Returns the ids of the erased conversations.
+    /// The ids are recorded for consoles to forget, in the same transaction.
+    async fn erase_visitor(
+        &self,
+        visitor: VisitorId,
+        now_ms: i64,
+    ) -> Result<Vec<ConversationId>, StoreError>;
+
+    /// The visitors who wrote an email address with this keyed hash.
+    async fn visitors_with_email(
+        &self,
+        key: crate::email_index::EmailKey,
+    ) -> Result<Vec<VisitorId>, StoreError>;
+
     /// Deleted conversations recorded after position `after` and at or after `since_ms`, in
     /// order, at most `limit`: `(position, id, organisation)`. Start with position 0.
-    pub async fn forgotten_after(
+    async fn forgotten_after(
         &self,
         after: i64,
         since_ms: i64,
         limit: usize,
-    ) -> Result<Vec<(i64, ConversationId, OrgId)>, StoreError> {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        self.read(move |conn| {
-            let mut statement = conn.prepare_cached(
-                "SELECT seq, conversation_id, org_id FROM forgotten WHERE seq > ?1 AND at >= ?2
-                 ORDER BY seq LIMIT ?3",
-            )?;
-            let rows = statement.query_map(params![after, since_ms, limit], |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                ))
-            })?;
-            let mut out = Vec::new();
-            for row in rows {
-                let (seq, id, org) = row?;
-                out.push((seq, parse_id(&id, "conversation id")?, parse_org(&org)?));
-            }
-            Ok(out)
-        })
-        .await
-    }
+    ) -> Result<Vec<(i64, ConversationId, OrgId)>, StoreError>;
 
     /// The position of the latest record (0 when there is none).
-    pub async fn forgotten_head(&self) -> Result<i64, StoreError> {
-        self.read(|conn| {
-            Ok(
-                conn.query_row("SELECT coalesce(max(seq), 0) FROM forgotten", [], |row| {
-                    row.get(0)
-                })?,
-            )
-        })
-        .await
-    }
+    async fn forgotten_head(&self) -> Result<i64, StoreError>;
 
     /// The highest position ever given to a record, pruned or not (0 when none was): a
     /// console's position above it comes from another database.
-    pub async fn forgotten_issued(&self) -> Result<i64, StoreError> {
-        self.read(|conn| {
-            use rusqlite::OptionalExtension;
-            Ok(conn
-                .query_row(
-                    "SELECT seq FROM sqlite_sequence WHERE name = 'forgotten'",
-                    [],
-                    |row| row.get(0),
-                )
-                .optional()?
-                .unwrap_or(0))
-        })
-        .await
-    }
+    async fn forgotten_issued(&self) -> Result<i64, StoreError>;
 
     /// Drops records older than `before_ms`: no console holds those conversations any more.
-    pub async fn prune_forgotten(&self, before_ms: i64) -> Result<usize, StoreError> {
-        self.write(move |conn| {
-            Ok(conn.execute("DELETE FROM forgotten WHERE at < ?1", params![before_ms])?)
-        })
-        .await
-    }
+    async fn prune_forgotten(&self, before_ms: i64) -> Result<usize, StoreError>;
 }

@@ -1,50 +1,62 @@
-//! Durable state of the hub.
+//! Durable state of the hub, behind the [`HubStore`] traits.
 //!
-//! All writes go through one writer thread that owns the write connection. It takes every job
-//! waiting in its queue, runs each inside its own savepoint (a failing job rolls back alone),
-//! commits once, and only then answers the callers. With `synchronous = FULL` in WAL mode an
-//! answered write is on disk, so an acknowledgement sent after it survives a crash; batching
-//! lets many writers share one fsync.
+//! The domain API is a set of traits grouped by area ([`AccountStore`], [`SessionStore`],
+//! [`ConversationStore`], [`ErasureStore`], [`OrgStore`], [`AllowListStore`],
+//! [`TrainingStore`]); [`HubStore`] is all of them. Their signatures name no database: a
+//! backend maps its driver's errors to [`StoreError`]. [`SqliteStore`] is the embedded default;
+//! a PostgreSQL backend for several hub instances implements the same traits and must pass the
+//! same conformance suite (`conformance`, run against SQLite by `cargo test`). ARCHITECTURE.md
+//! ("Hub storage") says what such a backend must guarantee.
 //!
-//! Reads use a separate connection (WAL lets readers run beside the writer).
-//!
-//! The SQLite backend is the embedded default. The domain API ([`Store`]) is written in terms of
-//! statements any SQL database offers, so a PostgreSQL backend for several hub instances can
-//! implement the same operations later.
+//! The rest of the hub holds a [`Store`]: a cheap-to-clone handle that derefs to
+//! `dyn HubStore`, whose methods (every area's) need no import.
 
 mod accounts;
 mod allowlist;
+#[cfg(any(test, feature = "conformance"))]
+pub mod conformance;
 mod conversations;
 mod forgotten;
 mod orgs;
-mod schema;
+mod sqlite;
 mod training;
-mod writer;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
-use rusqlite::Connection;
-
-pub use accounts::{Account, LoginCompletion, NewAccount, Reservation, Ticket, role_label};
-pub use conversations::{
-    Appended, ConversationState, NewMessage, StoredAuthor, StoredMessage, Waiting,
+pub use accounts::{
+    Account, AccountStore, LoginCompletion, NewAccount, Reservation, SessionStore, Ticket,
+    role_label,
 };
+pub use allowlist::AllowListStore;
+pub use conversations::{
+    Appended, ConversationState, ConversationStore, NewMessage, StoredAuthor, StoredMessage,
+    Waiting,
+};
+pub use forgotten::ErasureStore;
+pub use orgs::OrgStore;
+pub use sqlite::SqliteStore;
 pub use training::{
     AttemptKind, StaffMember, StoredAttempt, StoredCohort, StoredCompletion, StoredPack,
+    TrainingStore,
 };
+
+/// A backend driver's own error, kept as the source of [`StoreError::Database`] and
+/// [`StoreError::Migration`]. Not part of the contract: callers never branch on it.
+pub type BackendError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Errors from the store. Messages never contain message text or other personal data.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
-    /// The database could not be opened, read or written.
+    /// The database could not be opened, read or written. The source is the backend's driver
+    /// error (rusqlite's for SQLite).
     #[error("database error: {0}")]
-    Database(#[from] rusqlite::Error),
-    /// A schema migration failed.
+    Database(#[source] BackendError),
+    /// A schema migration failed (the source is the backend's migration error).
     #[error("database migration failed: {0}")]
-    Migration(#[from] rusqlite_migration::Error),
-    /// The writer thread stopped (the hub is shutting down or the disk failed).
+    Migration(#[source] BackendError),
+    /// The backend stopped (the hub is shutting down or the disk failed).
     #[error("the store is closed")]
     Closed,
     /// No such conversation.
@@ -73,16 +85,29 @@ pub enum StoreError {
     OrgNotFound,
 }
 
-/// Handle to the hub's database. Cheap to clone.
+/// Everything the hub stores: one backend implements every area, then says so with an empty
+/// `impl HubStore for MyBackend {}`.
+pub trait HubStore:
+    AccountStore
+    + SessionStore
+    + ConversationStore
+    + ErasureStore
+    + OrgStore
+    + AllowListStore
+    + TrainingStore
+    + Send
+    + Sync
+{
+}
+
+/// Handle to the hub's database. Cheap to clone; derefs to [`HubStore`].
 #[derive(Clone)]
 pub struct Store {
-    writer: writer::Writer,
-    reader: Arc<std::sync::Mutex<Connection>>,
-    path: Arc<PathBuf>,
+    backend: Arc<dyn HubStore>,
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path` and migrates it.
+    /// Opens (creating if needed) the SQLite database at `path` and migrates it.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         Self::open_named(path, None)
     }
@@ -90,49 +115,22 @@ impl Store {
     /// Like [`Store::open`], and names the `default` organisation `default_org_name` (the
     /// configuration's `organisation`).
     pub fn open_named(path: &Path, default_org_name: Option<&str>) -> Result<Self, StoreError> {
-        let mut conn = schema::connect(path)?;
-        schema::migrate(&mut conn)?;
-        if let Some(name) = default_org_name {
-            orgs::name_default(&conn, name)?;
-        }
-        let reader = schema::connect(path)?;
-        Ok(Self {
-            writer: writer::Writer::spawn(conn)?,
-            reader: Arc::new(std::sync::Mutex::new(reader)),
-            path: Arc::new(path.to_path_buf()),
-        })
+        Ok(Self::with_backend(Arc::new(SqliteStore::open_named(
+            path,
+            default_org_name,
+        )?)))
     }
 
-    /// Where the database lives.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// A handle on any backend.
+    pub fn with_backend(backend: Arc<dyn HubStore>) -> Self {
+        Self { backend }
     }
+}
 
-    /// Runs `f` with the write connection inside the next group commit.
-    pub(crate) async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
-    {
-        self.writer.run(f).await
-    }
+impl std::ops::Deref for Store {
+    type Target = dyn HubStore;
 
-    /// Runs `f` with the read connection on the blocking pool.
-    pub(crate) async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
-    {
-        let reader = Arc::clone(&self.reader);
-        tokio::task::spawn_blocking(move || {
-            // A poisoned lock means a reader panicked mid-query; the connection itself is still
-            // consistent (SQLite statements are atomic), so keep using it.
-            let conn = reader
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            f(&conn)
-        })
-        .await
-        .map_err(|_| StoreError::ReadTask)?
+    fn deref(&self) -> &Self::Target {
+        &*self.backend
     }
 }

@@ -212,7 +212,7 @@ async fn a_failing_write_does_not_disturb_concurrent_writes() {
 #[tokio::test]
 async fn messages_and_dedup_survive_a_reopen() {
     let t = open();
-    let path = t.store.path().to_path_buf();
+    let path = t.dir.path().join("hub.db");
     let conv = conversation(&t.store).await;
     let m = message(conv, "before restart");
     let a = t.store.append(m.clone()).await.unwrap();

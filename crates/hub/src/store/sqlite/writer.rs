@@ -6,7 +6,7 @@ use std::thread;
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
-use super::StoreError;
+use crate::store::StoreError;
 
 /// Runs after the batch's commit (or its failure) and answers the caller.
 type Finish = Box<dyn FnOnce(Result<(), StoreError>) + Send>;

@@ -6,7 +6,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 
-use super::StoreError;
+use crate::store::StoreError;
 
 /// Opens a connection with the hub's settings: WAL, full fsync on commit, foreign keys, and a
 /// busy timeout so the reader waits for a checkpoint instead of failing.
