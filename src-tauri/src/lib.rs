@@ -179,13 +179,18 @@ mod commands {
         console.snapshot().await
     }
 
+    /// The last `limit` messages, or with `before` the `limit` messages just above that one.
     #[tauri::command]
     pub async fn conversation_messages(
         console: State<'_, Console>,
         conversation: ConversationId,
         limit: usize,
+        before: Option<MessageId>,
     ) -> Result<Vec<MessageView>> {
-        console.messages(conversation, limit).await
+        match before {
+            Some(before) => console.messages_before(conversation, before, limit).await,
+            None => console.messages(conversation, limit).await,
+        }
     }
 
     #[tauri::command]

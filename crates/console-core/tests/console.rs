@@ -15,7 +15,7 @@ use rampart_console_core::console::UnlockWith;
 use rampart_console_core::console::view::{
     Connection, ConsoleEvent, Delivery, NoticeCode, Phase, SendOutcome, SignInStep,
 };
-use rampart_protocol::{Author, Availability, ConversationId, ServerFrame};
+use rampart_protocol::{Author, Availability, ConversationId, MessageId, ServerFrame};
 use rampart_secret::SecretString;
 use rampart_vault::{Error as VaultError, Purpose, SecretStore};
 
@@ -648,6 +648,14 @@ async fn a_visitors_card_number_reaches_the_console_masked_and_unread_until_focu
         vec![message.clone()]
     );
     assert!(h.console.messages(id, 0).await.unwrap().is_empty());
+    // Nothing comes before the first message.
+    assert!(
+        h.console
+            .messages_before(id, message.id, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(
         h.console
             .messages(ConversationId::new(), 100)
@@ -850,6 +858,7 @@ async fn a_locked_console_shows_nothing_until_unlocked_with_the_password() {
     for code in [
         refused(console.snapshot().await).code,
         refused(console.messages(id, 10).await).code,
+        refused(console.messages_before(id, MessageId::new(), 10).await).code,
         refused(console.focus(Some(id)).await).code,
         refused(console.send(id, "hello", false).await).code,
         // Not even the kinds of personal data in a draft are answered while locked.

@@ -176,11 +176,13 @@ export function snapshot(): Promise<Snapshot> {
   return call<Snapshot>('snapshot');
 }
 
+/** The last `limit` messages, or with `before` the `limit` messages just above that one. */
 export function conversationMessages(
   conversation: ConversationId,
   limit: number,
+  before: MessageId | null = null,
 ): Promise<MessageView[]> {
-  return call<MessageView[]>('conversation_messages', { conversation, limit });
+  return call<MessageView[]>('conversation_messages', { conversation, limit, before });
 }
 
 export function focusConversation(conversation: ConversationId | null): Promise<void> {

@@ -199,7 +199,7 @@ describe('console first screens', () => {
     await context.close();
   });
 
-  it('scrolls a 1,000-message transcript to its first message, 100 at a time, keeping the place', async () => {
+  it('scrolls a 1,000-message transcript to its first message, 100 at a time, loading it in pages and keeping the place', async () => {
     const conversation = '0190f1a2-0000-7000-8000-0000000000c1';
     const messages = Array.from({ length: 1000 }, (_, i) => ({
       conversationId: conversation,
@@ -215,11 +215,19 @@ describe('console first screens', () => {
     const { page, context, errors } = await openConsole(
       browser,
       preview.url,
-      activeConsole(conversation, { messageCount: 1000, conversation_messages: messages }),
+      activeConsole(conversation, {
+        messageCount: 1000,
+        conversation_messages: { $messages: messages },
+      }),
     );
     const transcript = page.getByTestId('transcript');
     await transcript.getByText('message number 999', { exact: true }).waitFor();
     assert.ok((await page.getByTestId('message').count()) <= 200, 'at most a window in the DOM');
+    assert.equal(
+      await page.locator('.earlier').textContent(),
+      '800 earlier messages, scroll up to see them',
+      'counts the messages not loaded yet too',
+    );
     let slides = 0;
     while (!(await transcript.getByText('message number 0', { exact: true }).count())) {
       await transcript.evaluate((el) => el.scrollTo({ top: 0 }));
@@ -230,6 +238,20 @@ describe('console first screens', () => {
       assert.ok(slides <= 9, 'reached the first message in at most 9 slides of 100');
     }
     assert.ok((await page.getByTestId('message').count()) <= 200);
+    assert.equal(await page.locator('.earlier').count(), 0, 'nothing earlier is left');
+    // Only the end was loaded on opening, then one page of 300 above the oldest held each time.
+    const pages = await page.evaluate(() =>
+      window.__ipcCalls.filter((c) => c.cmd === 'conversation_messages').map((c) => c.args),
+    );
+    assert.deepEqual(
+      pages.map((p) => [p.limit, p.before && Number(p.before.slice(-12))]),
+      [
+        [300, null],
+        [300, 700],
+        [300, 400],
+        [300, 100],
+      ],
+    );
     assert.deepEqual(errors, []);
     await context.close();
   });

@@ -59,8 +59,10 @@ export async function launchBrowser() {
 
 /**
  * Opens the UI with a mocked IPC bridge. `responses` maps a command name to the value it
- * resolves with, or to `{ $reject: error }` to make it fail. Calls are recorded in
- * `window.__ipcCalls` for assertions.
+ * resolves with, or to `{ $reject: error }` to make it fail, or (for `conversation_messages`) to
+ * `{ $messages: list }` to page through `list` as the core does: the last `limit` messages, or
+ * those just before the message `before`. Calls are recorded in `window.__ipcCalls` for
+ * assertions.
  */
 export async function openConsole(
   browser,
@@ -85,6 +87,11 @@ export async function openConsole(
         if (!(cmd in mocked)) throw { code: 'internal', message: `unmocked command ${cmd}` };
         const answer = mocked[cmd];
         if (answer && typeof answer === 'object' && '$reject' in answer) throw answer.$reject;
+        if (answer && typeof answer === 'object' && '$messages' in answer) {
+          const list = answer.$messages;
+          const end = args.before ? list.findIndex((m) => m.id === args.before) : list.length;
+          return end < 0 ? [] : list.slice(Math.max(0, end - args.limit), end);
+        }
         return answer;
       },
       transformCallback: () => 0,

@@ -7,7 +7,9 @@ import {
   emptyWorkspace,
   linkHost,
   linkParts,
+  mergeLoaded,
   mergeMessages,
+  prependMessages,
   upsertForm,
   segments,
   sortConversations,
@@ -162,6 +164,46 @@ describe('loading a conversation', () => {
     const arrived = [message('m2', 'sigo aquí', 'delivered'), message('m1', 'hola', 'delivered')];
     expect(mergeMessages(loaded, arrived).map((m) => m.id)).toEqual(['m1', 'm2']);
     expect(mergeMessages([], arrived)).toHaveLength(2);
+  });
+
+  it('remembers whether earlier messages remain to be loaded', () => {
+    let held = LoadedMessages.empty().with('a', [message('a5', 'x', 'delivered')], true);
+    expect(held.hasEarlier('a')).toBe(true);
+    expect(held.hasEarlier('b')).toBe(false);
+    // Using it again or updating its list keeps the flag unless a new one is given.
+    held = held.with('b', []).with('a', held.get('a') ?? []);
+    expect(held.hasEarlier('a')).toBe(true);
+    held = held.update('a', (list) => [message('a4', 'y', 'delivered'), ...list]);
+    expect(held.hasEarlier('a')).toBe(true);
+    held = held.update('a', (list) => list, false);
+    expect(held.hasEarlier('a')).toBe(false);
+    expect(held.get('a')?.map((m) => m.id)).toEqual(['a4', 'a5']);
+  });
+
+  it('puts an earlier page in front of the held messages without repeating any', () => {
+    const held = [message('m3', 'c', 'delivered'), message('m4', 'd', 'delivered')];
+    const older = [message('m1', 'a', 'delivered'), message('m2', 'b', 'delivered')];
+    expect(prependMessages(older, held).map((m) => m.id)).toEqual(['m1', 'm2', 'm3', 'm4']);
+    const overlapping = [...older, message('m3', 'stale', 'delivered')];
+    const merged = prependMessages(overlapping, held);
+    expect(merged.map((m) => m.id)).toEqual(['m1', 'm2', 'm3', 'm4']);
+    expect(merged[2]?.text).toBe('c');
+    expect(prependMessages([], held)).toEqual(held);
+  });
+
+  it('keeps the pages loaded by scrolling up when the end is loaded again', () => {
+    const ids = (list: MessageView[]) => list.map((m) => m.id);
+    // Held: two earlier pages and the end; reloaded: the end, with a message since.
+    const held = ['m1', 'm2', 'm3', 'm4'].map((id) => message(id, id, 'delivered'));
+    const loaded = ['m3', 'm4', 'm5'].map((id) => message(id, id, 'delivered'));
+    expect(ids(mergeLoaded(loaded, held))).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+    // Held copies win, as for messages that arrived while loading.
+    const pending = { ...message('m4', 'm4', 'pending') };
+    expect(mergeLoaded(loaded, [...held.slice(0, 3), pending])[3]?.delivery).toBe('pending');
+    // Held messages that are only newer (arrived while loading) go after the loaded ones.
+    const arrived = [message('m6', 'm6', 'delivered')];
+    expect(ids(mergeLoaded(loaded, arrived))).toEqual(['m3', 'm4', 'm5', 'm6']);
+    expect(ids(mergeLoaded([], arrived))).toEqual(['m6']);
   });
 });
 

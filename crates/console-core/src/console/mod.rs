@@ -798,6 +798,21 @@ impl Console {
             .unwrap_or_default())
     }
 
+    /// The messages just before `before` (at most `limit`, capped at [`MAX_PAGE`]), for a
+    /// transcript scrolled above the part the UI loaded. Refused while locked.
+    pub async fn messages_before(
+        &self,
+        conversation: ConversationId,
+        before: rampart_protocol::MessageId,
+        limit: usize,
+    ) -> Result<Vec<MessageView>, IpcError> {
+        self.require_active().await?;
+        Ok(self
+            .inner
+            .with_model(|m| m.messages_before(conversation, before, limit.min(MAX_PAGE)))
+            .unwrap_or_default())
+    }
+
     /// The conversation on screen (its messages stop counting as unread).
     pub async fn focus(&self, conversation: Option<ConversationId>) -> Result<(), IpcError> {
         self.require_active().await?;

@@ -306,6 +306,24 @@ impl Model {
         })
     }
 
+    /// The `limit` messages just before `before`, oldest first: the next page up when the UI
+    /// scrolls a transcript it loaded only the end of. Empty when `before` is not held.
+    pub fn messages_before(
+        &self,
+        id: ConversationId,
+        before: MessageId,
+        limit: usize,
+    ) -> Vec<MessageView> {
+        self.threads
+            .get(&id)
+            .and_then(|thread| {
+                let end = *thread.by_id.get(&before)?;
+                let start = end.saturating_sub(limit);
+                thread.messages.get(start..end).map(<[MessageView]>::to_vec)
+            })
+            .unwrap_or_default()
+    }
+
     /// Whether this session lists the conversation.
     pub fn knows(&self, id: ConversationId) -> bool {
         self.threads.get(&id).is_some_and(|t| t.view.is_some())
@@ -437,6 +455,16 @@ mod tests {
             last.iter().map(|m| m.text.as_str()).collect::<Vec<_>>(),
             ["m3", "m4"]
         );
+        // Scrolling up: the page before the oldest message the UI holds, then the rest.
+        let texts = |list: &[MessageView]| list.iter().map(|m| m.text.clone()).collect::<Vec<_>>();
+        let above = model.messages_before(open, last[0].id, 2);
+        assert_eq!(texts(&above), ["m1", "m2"]);
+        let top = model.messages_before(open, above[0].id, 2);
+        assert_eq!(texts(&top), ["m0"]);
+        assert!(model.messages_before(open, top[0].id, 2).is_empty());
+        // A message the model does not hold, or in another conversation, gives nothing.
+        assert!(model.messages_before(open, MessageId::new(), 2).is_empty());
+        assert!(model.messages_before(closed, last[0].id, 2).is_empty());
         let snapshot = model.snapshot();
         assert_eq!(snapshot.conversations[0].id, open);
         assert!(!snapshot.conversations[1].open);

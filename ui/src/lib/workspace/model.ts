@@ -28,26 +28,39 @@ export interface WorkspaceData {
 /** How many conversations keep their transcript in the page (the rest reload from the cache). */
 export const LOADED_CONVERSATIONS = 3;
 
+/** A transcript held by the page: its latest messages, oldest first, and whether more precede. */
+interface Transcript {
+  list: MessageView[];
+  /** Whether the cache holds messages before `list[0]` that were not loaded yet. */
+  earlier: boolean;
+}
+
 /**
  * The transcripts held by the page, most recently used first, at most `LOADED_CONVERSATIONS`.
+ * Each holds the end of its conversation and grows upwards as the agent scrolls up.
  * Immutable: every change returns a new holder, and the lists inside are never changed in place.
  * Being a class instance rather than a plain object, Svelte stores it as it is instead of wrapping
  * every message in a reactive proxy, which for 10,000-message transcripts costs far more memory
  * than the messages themselves; reassigning `data.messages` is what the page reacts to.
  */
 export class LoadedMessages {
-  private constructor(private readonly entries: ReadonlyArray<[ConversationId, MessageView[]]>) {}
+  private constructor(private readonly entries: ReadonlyArray<[ConversationId, Transcript]>) {}
 
   static empty(): LoadedMessages {
     return new LoadedMessages([]);
   }
 
   get(id: ConversationId): MessageView[] | undefined {
-    return this.entries.find(([held]) => held === id)?.[1];
+    return this.entries.find(([held]) => held === id)?.[1].list;
   }
 
   has(id: ConversationId): boolean {
     return this.get(id) !== undefined;
+  }
+
+  /** Whether messages before the held ones remain to be loaded. */
+  hasEarlier(id: ConversationId): boolean {
+    return this.entries.find(([held]) => held === id)?.[1].earlier ?? false;
   }
 
   /** The conversations held, most recently used first. */
@@ -55,12 +68,14 @@ export class LoadedMessages {
     return this.entries.map(([id]) => id);
   }
 
-  /** Holds `list` for `id`, as the most recently used, dropping the least recently used. */
-  with(id: ConversationId, list: MessageView[]): LoadedMessages {
+  /**
+   * Holds `list` for `id` (with `earlier` when older messages were not loaded), as the most
+   * recently used, dropping the least recently used.
+   */
+  with(id: ConversationId, list: MessageView[], earlier = this.hasEarlier(id)): LoadedMessages {
     const others = this.entries.filter(([held]) => held !== id);
-    return new LoadedMessages(
-      [[id, list] as [ConversationId, MessageView[]], ...others].slice(0, LOADED_CONVERSATIONS),
-    );
+    const entry: [ConversationId, Transcript] = [id, { list, earlier }];
+    return new LoadedMessages([entry, ...others].slice(0, LOADED_CONVERSATIONS));
   }
 
   /** Drops the transcripts of `ids`. */
@@ -68,11 +83,23 @@ export class LoadedMessages {
     return new LoadedMessages(this.entries.filter(([held]) => !ids.includes(held)));
   }
 
-  /** Replaces the list of a held conversation without changing the order; ignores others. */
-  update(id: ConversationId, change: (list: MessageView[]) => MessageView[]): LoadedMessages {
+  /**
+   * Replaces the list of a held conversation without changing the order (and `earlier`, when
+   * given); ignores others.
+   */
+  update(
+    id: ConversationId,
+    change: (list: MessageView[]) => MessageView[],
+    earlier?: boolean,
+  ): LoadedMessages {
     if (!this.has(id)) return this;
     return new LoadedMessages(
-      this.entries.map(([held, list]) => [held, held === id ? change(list) : list]),
+      this.entries.map(([held, transcript]) => [
+        held,
+        held === id
+          ? { list: change(transcript.list), earlier: earlier ?? transcript.earlier }
+          : transcript,
+      ]),
     );
   }
 }
@@ -139,6 +166,24 @@ export function mergeMessages(loaded: MessageView[], arrived: MessageView[]): Me
   let merged = loaded;
   for (const message of arrived) merged = upsertMessage(merged, message);
   return merged;
+}
+
+/**
+ * The end of a transcript just loaded, merged with what the page held: the messages held
+ * before the loaded ones (pages loaded while scrolling up) stay in front, and held copies of the
+ * rest win, as in `mergeMessages`.
+ */
+export function mergeLoaded(loaded: MessageView[], held: MessageView[]): MessageView[] {
+  const first = loaded[0];
+  const at = first ? held.findIndex((m) => m.id === first.id) : -1;
+  if (at <= 0) return mergeMessages(loaded, held);
+  return [...held.slice(0, at), ...mergeMessages(loaded, held.slice(at))];
+}
+
+/** An earlier page put in front of the held messages (any it repeats are dropped). */
+export function prependMessages(older: MessageView[], held: MessageView[]): MessageView[] {
+  const ids = new Set(held.map((m) => m.id));
+  return [...older.filter((m) => !ids.has(m.id)), ...held];
 }
 
 /** Applies one event. Returns the same object, changed in place (Svelte tracks the fields). */

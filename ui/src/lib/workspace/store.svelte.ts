@@ -24,15 +24,21 @@ import {
   applyEvent,
   emptyWorkspace,
   fromSnapshot,
-  mergeMessages,
+  mergeLoaded,
+  prependMessages,
   upsertMessage,
   type WorkspaceData,
 } from './model';
 import { i18n } from '../i18n/index.svelte';
 import { trainingStore } from '../training/store.svelte';
 
-/** Messages loaded per conversation (the list is virtualised, so this can be large). */
-export const PAGE = 10_000;
+/**
+ * Messages loaded at a time: the end of a conversation when it opens, then one more page each
+ * time the agent scrolls above what was loaded. Enough to fill the transcript's window (200) and
+ * one slide of it, so opening a long conversation parses and keeps a few hundred messages
+ * instead of all of them.
+ */
+export const PAGE = 300;
 
 class ConsoleStore {
   state = $state<ConsoleState | null>(null);
@@ -108,13 +114,37 @@ class ConsoleStore {
     ]);
     // Deleted by the hub while loading (an erasure): nothing of it may come back.
     if (!this.data.conversations.some((c) => c.id === id)) return;
-    const next = mergeMessages(loaded, this.data.messages.get(id) ?? []);
+    const held = this.data.messages.get(id) ?? [];
+    const next = mergeLoaded(loaded, held);
+    // Pages loaded earlier by scrolling up stay, and so does whether more precede them.
+    const earlier =
+      next[0]?.id !== loaded[0]?.id ? this.data.messages.hasEarlier(id) : loaded.length >= PAGE;
     // Another conversation may have been selected meanwhile: then only refresh a held copy.
     this.data.messages =
       this.data.selected === id
-        ? this.data.messages.with(id, next)
-        : this.data.messages.update(id, () => next);
+        ? this.data.messages.with(id, next, earlier)
+        : this.data.messages.update(id, () => next, earlier);
     this.data.forms[id] = forms;
+  }
+
+  /** The conversations whose earlier page is being loaded (one request each at a time). */
+  private loadingEarlier = new Set<ConversationId>();
+
+  /** Loads the page before the oldest message held for `id`, when there is one. */
+  async loadEarlier(id: ConversationId): Promise<void> {
+    const first = this.data.messages.get(id)?.[0];
+    if (!first || !this.data.messages.hasEarlier(id) || this.loadingEarlier.has(id)) return;
+    this.loadingEarlier.add(id);
+    try {
+      const older = await conversationMessages(id, PAGE, first.id);
+      this.data.messages = this.data.messages.update(
+        id,
+        (held) => prependMessages(older, held),
+        older.length >= PAGE,
+      );
+    } finally {
+      this.loadingEarlier.delete(id);
+    }
   }
 
   async accept(id: ConversationId): Promise<void> {
