@@ -153,7 +153,8 @@ fn prepare(dir: &Path, args: &Args) -> (std::path::PathBuf, SocketAddr) {
         &config_path,
         format!(
             "listen = \"{addr}\"\ndata_dir = \"{}\"\n[chat]\nagent_capacity = {capacity}\n\
-             [limits]\nsockets_per_ip = 100000\nvisitors_per_minute = 1000000\nlogins_per_minute = 100000\n",
+             [limits]\nsockets_per_ip = 100000\nvisitors_per_minute = 1000000\nlogins_per_minute = 100000\n\
+             [training]\nenforce = false\n",
             dir.join("data").display()
         ),
     )
