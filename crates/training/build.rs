@@ -6,7 +6,12 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("packs/builtin");
+    // Read at run time, not with `env!`: cargo may reuse this script's binary for a copy of the
+    // crate at another path (a second worktree or clone sharing the target directory), and the
+    // files must come from the crate being built.
+    let manifest_dir =
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest_dir).join("packs/builtin");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut files = Vec::new();
     collect(&root, &root, &mut files);
