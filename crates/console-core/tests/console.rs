@@ -1532,16 +1532,45 @@ async fn a_conversation_erased_at_the_hub_leaves_the_console_and_its_cache() {
         rampart_vault::UnixMillis(now_ms),
     )
     .unwrap();
-    let through: i64 = vault
-        .setting("hub.forgotten_through")
-        .unwrap()
-        .expect("the position is kept")
-        .parse()
+    let stored = |vault: &rampart_vault::Vault| -> Option<rampart_protocol::ForgetPosition> {
+        let setting = vault.setting("hub.forgotten_through").unwrap()?;
+        serde_json::from_str(&setting).ok()
+    };
+    // With the epoch of the process that erased it (here the command line's, not the serving
+    // hub's): the hub recognises the position as its database's.
+    let position = stored(&vault).expect("the position is kept, with its epoch");
+    assert_eq!(position.through, store.forgotten_head().await.unwrap());
+    assert!(store.forgotten_recorded(position).await.unwrap());
+
+    // A cache from a release before epochs holds a bare number. It is no position: the next
+    // session is sent every recent deletion again and keeps a position with its epoch.
+    vault
+        .set_setting("hub.forgotten_through", &position.through.to_string())
         .unwrap();
-    assert!(
-        through >= store.forgotten_issued().await.unwrap(),
-        "{through}"
-    );
+    vault.close().unwrap();
+    h.console
+        .sign_in(h.account.username(), h.password())
+        .await
+        .unwrap();
+    h.console.verify_code(h.code(30)).await.unwrap();
+    let cache = rampart_vault::VaultConfig::new(h.data_dir.join("cache"), h.namespace());
+    within("the deletions sent again", async {
+        loop {
+            let (vault, _) = rampart_vault::Vault::open(
+                &cache,
+                h.store.as_ref(),
+                rampart_vault::UnixMillis(now_ms),
+            )
+            .unwrap();
+            let again = stored(&vault);
+            vault.close().unwrap();
+            if again == Some(position) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
     h.console.shutdown().await;
 }
 

@@ -91,7 +91,7 @@ async fn connect(addr: SocketAddr, path: &str, token: &str) -> Socket {
     let hello = ClientFrame::Hello {
         protocol_version: PROTOCOL_VERSION,
         resume: vec![],
-        forgotten_through: None,
+        forgotten: None,
     };
     socket
         .send(Message::Text(rampart_protocol::encode(&hello).into()))

@@ -394,7 +394,7 @@ impl Chat {
     }
 
     /// Answers `hello`: checks the version, subscribes the connection to what it may follow,
-    /// and returns what it missed (for a console, also the deletions after `forgotten_through`).
+    /// and returns what it missed (for a console, also the deletions after `forgotten`).
     /// `Err` refuses the connection.
     pub async fn hello(
         &self,
@@ -402,7 +402,7 @@ impl Chat {
         conn: ConnId,
         version: u16,
         resume: &[ResumePoint],
-        forgotten_through: Option<i64>,
+        forgotten: Option<rampart_protocol::ForgetPosition>,
     ) -> Result<Vec<ServerFrame>, ServerFrame> {
         if version != PROTOCOL_VERSION {
             return Err(refuse(
@@ -434,9 +434,7 @@ impl Chat {
                 // A console that was offline learns which conversations the hub deleted
                 // meanwhile. Read only now that the sweep reaches this connection: a deletion
                 // recorded in between arrives twice (harmless), never not at all.
-                match crate::forget::recent(&self.store, org, self.now_ms(), forgotten_through)
-                    .await
-                {
+                match crate::forget::recent(&self.store, org, self.now_ms(), forgotten).await {
                     Ok(forget) => frames.extend(forget),
                     Err(error) => return Err(store_failure(&error, None)),
                 }

@@ -6,20 +6,23 @@
 //! connected consoles are told within [`SWEEP`], and a console that was offline is told at its
 //! next `hello` (recent records only: a
 //! console's cache keeps messages [`CONSOLE_CACHE_DAYS`] at most, so older ones concern no
-//! console). Each `forget` frame carries the position of its newest record; a console names the
-//! last one it carried out in its `hello` and is sent only what came after. The sweep also
+//! console). Each `forget` frame carries the position of its newest record and the epoch that
+//! recorded it; a console names the last pair it carried out in its `hello` and is sent only
+//! what came after. A pair this database did not record (another hub's, or one from before a
+//! restore from a backup: [`ErasureStore`](crate::store::ErasureStore) explains the epochs)
+//! counts as no position at all, so such a console is sent every recent deletion. The sweep also
 //! drops what the serving hub holds in memory for those conversations (revealable originals,
 //! secure forms), which matters when the erasure ran from the command line in another process.
 //! Consoles hear only of their own organisation's conversations.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::time::Duration;
 
-use rampart_protocol::{ConversationId, ServerFrame};
+use rampart_protocol::{ConversationId, ForgetPosition, ServerFrame};
 
 use crate::chat::Chat;
 use crate::org::OrgId;
-use crate::store::{Store, StoreError};
+use crate::store::{Forgotten, Store, StoreError};
 
 /// Longest a console keeps cached messages (its vault's retention, 7 days, plus a day).
 pub const CONSOLE_CACHE_DAYS: i64 = 8;
@@ -38,40 +41,46 @@ pub fn retention_reaches_consoles(transcript_days: u32) -> bool {
 }
 
 /// The `forget` frames for a (re)connecting console of `org`: its deletions of the last
-/// [`CONSOLE_CACHE_DAYS`] after position `through` (the console's last carried-out frame).
-/// A position beyond any the store has given means another database (restored or replaced):
+/// [`CONSOLE_CACHE_DAYS`] after `position` (the console's last carried-out frame). A position
+/// this database did not record means another database (replaced, or restored from a backup):
 /// then everything recent is sent again. Positions are the hub's, shared by every
 /// organisation, so a console's position also moves past other organisations' deletions.
 pub async fn recent(
     store: &Store,
     org: &OrgId,
     now_ms: i64,
-    through: Option<i64>,
+    position: Option<ForgetPosition>,
 ) -> Result<Vec<ServerFrame>, StoreError> {
     let since = now_ms.saturating_sub(CONSOLE_CACHE_DAYS * DAY_MS);
-    let mut after = match through {
-        Some(through) if through > 0 && through <= store.forgotten_issued().await? => through,
+    let mut after = match position {
+        Some(at) if store.forgotten_recorded(at).await? => at.through,
         _ => 0,
     };
     let mut frames = Vec::new();
     loop {
         let chunk = store.forgotten_after(after, since, CHUNK).await?;
-        let Some(&(last, _, _)) = chunk.last() else {
+        let Some(newest) = chunk.last() else {
             return Ok(frames);
         };
-        after = last;
-        let conversations: Vec<ConversationId> = chunk
-            .into_iter()
-            .filter(|(_, _, of)| of == org)
-            .map(|(_, id, _)| id)
-            .collect();
-        if !conversations.is_empty() {
-            frames.push(ServerFrame::Forget {
-                conversations,
-                through: last,
-            });
-        }
+        after = newest.position;
+        frames.extend(frame(&chunk, |of| of == org));
     }
+}
+
+/// A `forget` frame of `chunk`'s conversations that `keep` selects by organisation, at the
+/// position and epoch of the chunk's newest record (`None` when `keep` selects none).
+fn frame(chunk: &[Forgotten], keep: impl Fn(&OrgId) -> bool) -> Option<ServerFrame> {
+    let newest = chunk.last()?;
+    let conversations: Vec<ConversationId> = chunk
+        .iter()
+        .filter(|f| keep(&f.org))
+        .map(|f| f.conversation)
+        .collect();
+    (!conversations.is_empty()).then_some(ServerFrame::Forget {
+        conversations,
+        through: newest.position,
+        epoch: newest.epoch,
+    })
 }
 
 /// Tells connected consoles about deletions recorded after position `seen` (and drops the
@@ -80,29 +89,27 @@ pub async fn sweep(chat: &Chat, seen: &mut i64) -> Result<usize, StoreError> {
     let mut told = 0;
     loop {
         let chunk = chat.store().forgotten_after(*seen, 0, CHUNK).await?;
-        let Some(&(last, _, _)) = chunk.last() else {
+        let Some(newest) = chunk.last() else {
             return Ok(told);
         };
-        *seen = last;
-        let mut by_org: BTreeMap<OrgId, Vec<ConversationId>> = BTreeMap::new();
-        for (_, conversation, org) in chunk {
+        *seen = newest.position;
+        let mut orgs: BTreeSet<&OrgId> = BTreeSet::new();
+        for forgotten in &chunk {
             if let Some(originals) = chat.originals() {
-                originals.forget_conversation(conversation);
+                originals.forget_conversation(forgotten.conversation);
             }
             if let Some(forms) = chat.forms() {
-                forms.forget_conversation(conversation);
+                forms.forget_conversation(forgotten.conversation);
             }
-            by_org.entry(org).or_default().push(conversation);
+            orgs.insert(&forgotten.org);
         }
-        for (org, conversations) in by_org {
-            told += conversations.len();
-            chat.live().to_org_agents(
-                &org,
-                &ServerFrame::Forget {
-                    conversations,
-                    through: last,
-                },
-            );
+        for org in orgs {
+            if let Some(frame) = frame(&chunk, |of| of == org) {
+                if let ServerFrame::Forget { conversations, .. } = &frame {
+                    told += conversations.len();
+                }
+                chat.live().to_org_agents(org, &frame);
+            }
         }
     }
 }

@@ -322,17 +322,11 @@ async fn greet(c: &mut Connection, welcome: ServerFrame) -> bool {
         Ok(Some(Ok(ClientFrame::Hello {
             protocol_version,
             resume,
-            forgotten_through,
+            forgotten,
         }))) => {
             c.api
                 .chat
-                .hello(
-                    &c.peer,
-                    c.conn,
-                    protocol_version,
-                    &resume,
-                    forgotten_through,
-                )
+                .hello(&c.peer, c.conn, protocol_version, &resume, forgotten)
                 .await
         }
         Ok(Some(Ok(_))) => Err(hello_required()),

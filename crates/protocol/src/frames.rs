@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::ids::{AgentId, ConversationId, FormId, MessageId, Seq};
+use crate::ids::{AgentId, ConversationId, EpochId, FormId, MessageId, Seq};
 
 /// Whether an agent takes new conversations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -63,6 +63,18 @@ pub struct ResumePoint {
     pub conversation_id: ConversationId,
     /// The last sequence number the client has; the hub sends everything after it, in order.
     pub after_seq: Seq,
+}
+
+/// How far a console has carried out the hub's deletions: the position of the last `forget`
+/// frame it carried out, and the epoch that recorded it. Positions are comparable only within
+/// one database; the epoch is how the hub tells that the position is one of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ForgetPosition {
+    /// The epoch of the frame (its `epoch`).
+    pub epoch: EpochId,
+    /// The frame's `through`.
+    pub through: i64,
 }
 
 /// A visitor waiting for an agent.
@@ -214,11 +226,13 @@ pub enum ClientFrame {
         /// Conversations to resume, with the last sequence number seen in each.
         #[serde(default)]
         resume: Vec<ResumePoint>,
-        /// Consoles: the `through` of the last `forget` frame they carried out. The hub then
-        /// sends only deletions after it; without it, every recent deletion again.
+        /// Consoles: the position of the last `forget` frame they carried out. The hub then
+        /// sends only deletions after it; without it, or with a position this hub's database
+        /// did not issue, every recent deletion again. (Consoles before epochs sent a bare
+        /// `forgottenThrough` number, which is ignored: they get every recent deletion.)
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[ts(optional)]
-        forgotten_through: Option<i64>,
+        forgotten: Option<ForgetPosition>,
     },
     /// A chat message. Resent with the same `id` until acknowledged.
     #[serde(rename_all = "camelCase")]
@@ -402,9 +416,15 @@ pub enum ServerFrame {
         /// The conversations to drop.
         conversations: Vec<ConversationId>,
         /// The hub's position of the newest deletion in this frame (positions only grow). A
-        /// console that has deleted these keeps it and names it in its next `hello`.
+        /// console that has deleted these keeps it, with `epoch`, and names both in its next
+        /// `hello`.
         #[serde(default)]
         through: i64,
+        /// The epoch that recorded the deletion at `through`. Absent from hubs before epochs
+        /// and for deletions recorded before them: such a position cannot be named in `hello`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        epoch: Option<EpochId>,
     },
     /// Whether the hub routes live chats to this agent, and which required lessons stop it.
     /// Sent after `welcome` and whenever the agent's training standing changes.

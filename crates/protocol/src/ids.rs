@@ -84,6 +84,14 @@ uuid_id!(
     /// One trainee's run of a training drill, held by the hub.
     DrillRunId
 );
+uuid_id!(
+    /// One opening of a hub's database: the hub draws a new one each time it opens the
+    /// database, and records every deletion it logs under it. A console's deletion cursor names
+    /// the epoch with the position, so a position from another database (a replaced hub, or a
+    /// copy restored from a backup, which goes on under new epochs) is never taken for one of
+    /// this database's.
+    EpochId
+);
 
 /// A message's position in its conversation, assigned by the hub: 1, 2, 3… with no gaps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]

@@ -21,12 +21,12 @@ pub mod training;
 pub use codec::{FrameError, decode_client, decode_server, encode};
 pub use forms::{CustomField, CustomForm, FieldCheck, FieldMask, Localized};
 pub use frames::{
-    Author, Availability, ClientFrame, ErrorCode, FormKind, FormValue, MaskedField, MaskedSpan,
-    QueueEntry, ResumePoint, ServerFrame,
+    Author, Availability, ClientFrame, ErrorCode, ForgetPosition, FormKind, FormValue, MaskedField,
+    MaskedSpan, QueueEntry, ResumePoint, ServerFrame,
 };
 pub use ids::{
-    AgentId, CohortId, ConversationId, DrillRunId, FormId, LiveSessionId, MessageId, OrgId, Seq,
-    VisitorId,
+    AgentId, CohortId, ConversationId, DrillRunId, EpochId, FormId, LiveSessionId, MessageId,
+    OrgId, Seq, VisitorId,
 };
 
 /// Version of the live protocol. A hub refuses a `hello` with another major version.
@@ -55,6 +55,8 @@ pub fn typescript_bindings() -> String {
         frames::Author::decl(&cfg),
         frames::MaskedSpan::decl(&cfg),
         frames::ResumePoint::decl(&cfg),
+        ids::EpochId::decl(&cfg),
+        frames::ForgetPosition::decl(&cfg),
         frames::QueueEntry::decl(&cfg),
         ids::FormId::decl(&cfg),
         forms::Localized::decl(&cfg),

@@ -24,6 +24,10 @@ mod support {
         "0190f1a2-0000-7000-8000-0000000000f1".parse().unwrap()
     }
 
+    pub fn epoch() -> EpochId {
+        "0190f1a2-0000-7000-8000-0000000000d1".parse().unwrap()
+    }
+
     pub fn agent() -> AgentId {
         "0190f1a2-0000-7000-8000-0000000000e1".parse().unwrap()
     }
@@ -36,7 +40,10 @@ mod support {
                     conversation_id: conv(),
                     after_seq: Seq(41),
                 }],
-                forgotten_through: Some(12),
+                forgotten: Some(ForgetPosition {
+                    epoch: epoch(),
+                    through: 12,
+                }),
             },
             ClientFrame::Send {
                 id: msg(),
@@ -141,6 +148,7 @@ mod support {
             ServerFrame::Forget {
                 conversations: vec![conv()],
                 through: 12,
+                epoch: Some(epoch()),
             },
             ServerFrame::Error {
                 code: ErrorCode::TextInvalid,
@@ -619,12 +627,66 @@ fn frames_from_before_the_deletion_cursor_still_decode() {
         ClientFrame::Hello {
             protocol_version: PROTOCOL_VERSION,
             resume: vec![],
-            forgotten_through: None,
+            forgotten: None,
         }
     );
     let forget: ServerFrame = serde_json::from_str(
         r#"{"type":"forget","conversations":["0190f1a2-0000-7000-8000-0000000000c1"]}"#,
     )
     .unwrap();
-    assert!(matches!(forget, ServerFrame::Forget { through: 0, .. }));
+    assert!(matches!(
+        forget,
+        ServerFrame::Forget {
+            through: 0,
+            epoch: None,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn a_position_without_its_epoch_is_never_a_cursor() {
+    // A console from before epochs names a bare number: still a valid hello, without a cursor
+    // (so the hub sends every recent deletion again).
+    let hello = decode_client(
+        format!(
+            r#"{{"type":"hello","protocolVersion":{PROTOCOL_VERSION},"resume":[],"forgottenThrough":12}}"#
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    assert!(matches!(
+        hello,
+        ClientFrame::Hello {
+            forgotten: None,
+            ..
+        }
+    ));
+    // A cursor must name both its epoch and its position.
+    for cursor in [
+        r#"{"through":12}"#,
+        r#"{"epoch":"0190f1a2-0000-7000-8000-0000000000d1"}"#,
+        r#"{"epoch":"not-an-epoch","through":12}"#,
+        r#"12"#,
+    ] {
+        let frame = format!(
+            r#"{{"type":"hello","protocolVersion":{PROTOCOL_VERSION},"resume":[],"forgotten":{cursor}}}"#
+        );
+        assert!(decode_client(frame.as_bytes()).is_err(), "{cursor}");
+    }
+    // Pinned shape: `{"epoch": "<uuid>", "through": n}`.
+    let hello = encode(&ClientFrame::Hello {
+        protocol_version: PROTOCOL_VERSION,
+        resume: vec![],
+        forgotten: Some(ForgetPosition {
+            epoch: epoch(),
+            through: 12,
+        }),
+    });
+    assert!(
+        hello.contains(
+            r#""forgotten":{"epoch":"0190f1a2-0000-7000-8000-0000000000d1","through":12}"#
+        ),
+        "{hello}"
+    );
 }

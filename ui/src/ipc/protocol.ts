@@ -52,6 +52,18 @@ conversationId: ConversationId,
  */
 afterSeq: Seq, };
 
+export type EpochId = string;
+
+export type ForgetPosition = { 
+/**
+ * The epoch of the frame (its `epoch`).
+ */
+epoch: EpochId, 
+/**
+ * The frame's `through`.
+ */
+through: number, };
+
 export type QueueEntry = { 
 /**
  * The waiting conversation.
@@ -931,10 +943,12 @@ protocolVersion: number,
  */
 resume: Array<ResumePoint>, 
 /**
- * Consoles: the `through` of the last `forget` frame they carried out. The hub then
- * sends only deletions after it; without it, every recent deletion again.
+ * Consoles: the position of the last `forget` frame they carried out. The hub then
+ * sends only deletions after it; without it, or with a position this hub's database
+ * did not issue, every recent deletion again. (Consoles before epochs sent a bare
+ * `forgottenThrough` number, which is ignored: they get every recent deletion.)
  */
-forgottenThrough?: number, } | { "type": "send", 
+forgotten?: ForgetPosition, } | { "type": "send", 
 /**
  * Client-generated id (UUIDv7).
  */
@@ -1108,9 +1122,15 @@ conversationId: ConversationId, } | { "type": "sessionRevoked" } | { "type": "wi
 conversations: Array<ConversationId>, 
 /**
  * The hub's position of the newest deletion in this frame (positions only grow). A
- * console that has deleted these keeps it and names it in its next `hello`.
+ * console that has deleted these keeps it, with `epoch`, and names both in its next
+ * `hello`.
  */
-through: number, } | { "type": "trainingGate", 
+through: number, 
+/**
+ * The epoch that recorded the deletion at `through`. Absent from hubs before epochs
+ * and for deletions recorded before them: such a position cannot be named in `hello`.
+ */
+epoch?: EpochId, } | { "type": "trainingGate", 
 /**
  * The decision and its reasons.
  */

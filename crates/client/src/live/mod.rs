@@ -19,17 +19,18 @@
 //!   are dropped. The last availability is re-sent after every reconnect, because the hub
 //!   forgets it on restart.
 //! - Deletions (`forget` frames) are passed on like any frame. The program records, in the
-//!   config's [`ForgetCursor`], the position of the last one it carried out; each `hello` names
-//!   it, so the hub sends only later deletions.
+//!   config's [`ForgetCursor`], the position (and the epoch of the hub's database that gave
+//!   it) of the last one it carried out; each `hello` names it, so the hub sends only later
+//!   deletions, unless the position is not its database's.
 
 mod task;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use rampart_protocol::{
-    Availability, ClientFrame, ConversationId, MAX_FRAME_BYTES, MessageId, ResumePoint, ServerFrame,
+    Availability, ClientFrame, ConversationId, EpochId, ForgetPosition, MAX_FRAME_BYTES, MessageId,
+    ResumePoint, ServerFrame,
 };
 use rampart_secret::SecretString;
 use tokio::sync::mpsc;
@@ -70,26 +71,45 @@ impl Endpoint {
     }
 }
 
-/// The position of the last `forget` frame the program carried out (0: none), shared between
-/// the program, which moves it after deleting, and the connection, which names it in `hello`.
-/// Cheap to clone; clones share the position.
+/// The position of the last `forget` frame the program carried out (`None`: none, or none the
+/// hub named an epoch for), shared between the program, which moves it after deleting, and the
+/// connection, which names it in `hello`. Cheap to clone; clones share the position.
 #[derive(Debug, Clone, Default)]
-pub struct ForgetCursor(Arc<AtomicI64>);
+pub struct ForgetCursor(Arc<Mutex<Option<ForgetPosition>>>);
 
 impl ForgetCursor {
     /// A cursor at `position` (e.g. as persisted by an earlier run).
-    pub fn at(position: i64) -> Self {
-        Self(Arc::new(AtomicI64::new(position)))
+    pub fn at(position: Option<ForgetPosition>) -> Self {
+        Self(Arc::new(Mutex::new(position)))
     }
 
-    /// The position; 0 when nothing was carried out.
-    pub fn get(&self) -> i64 {
-        self.0.load(Ordering::SeqCst)
+    /// The position; `None` when nothing was carried out.
+    pub fn get(&self) -> Option<ForgetPosition> {
+        *self.lock()
     }
 
-    /// Records that the frame at `through` was carried out. Positions only move forward.
-    pub fn carried_out(&self, through: i64) {
-        self.0.fetch_max(through, Ordering::SeqCst);
+    /// Records that the frame at `through`, recorded under `epoch`, was carried out; returns
+    /// whether the position changed. Within one epoch positions only move forward. A frame of
+    /// another epoch replaces the position: positions of different databases cannot be
+    /// compared, and naming the newer one is at worst asking for deletions again. A frame
+    /// without an epoch (a hub before epochs) changes nothing: its position cannot be named.
+    pub fn carried_out(&self, through: i64, epoch: Option<EpochId>) -> bool {
+        let Some(epoch) = epoch else {
+            return false;
+        };
+        let mut position = self.lock();
+        match *position {
+            Some(held) if held.epoch == epoch && held.through >= through => false,
+            _ => {
+                *position = Some(ForgetPosition { epoch, through });
+                true
+            }
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<ForgetPosition>> {
+        // The position is a plain value, written whole: a panic elsewhere cannot leave it torn.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

@@ -393,11 +393,10 @@ impl Task {
 
     /// Says hello and waits for `welcome`.
     async fn handshake(&mut self, socket: &mut Socket) -> Result<ServerFrame, Outcome> {
-        let forgotten = self.forgotten.get();
         let hello = ClientFrame::Hello {
             protocol_version: PROTOCOL_VERSION,
             resume: self.timeline.resume_points(),
-            forgotten_through: (forgotten > 0).then_some(forgotten),
+            forgotten: self.forgotten.get(),
         };
         self.write(socket, &hello).await.map_err(Outcome::Lost)?;
         let deadline = Instant::now() + self.connect_timeout;

@@ -10,8 +10,8 @@ use rampart_client::{
 };
 use rampart_protocol::rest::{ApiError, ApiErrorCode};
 use rampart_protocol::{
-    Author, ClientFrame, ConversationId, ErrorCode, MessageId, PROTOCOL_VERSION, ResumePoint, Seq,
-    ServerFrame, decode_client, encode,
+    Author, ClientFrame, ConversationId, EpochId, ErrorCode, ForgetPosition, MessageId,
+    PROTOCOL_VERSION, ResumePoint, Seq, ServerFrame, decode_client, encode,
 };
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
@@ -91,19 +91,19 @@ impl Fake {
     }
 
     /// [`Self::welcome`], also returning the deletion position the hello named.
-    async fn welcome_after(&mut self) -> (Conn, Vec<ResumePoint>, Option<i64>) {
+    async fn welcome_after(&mut self) -> (Conn, Vec<ResumePoint>, Option<ForgetPosition>) {
         let mut conn = self.next().await;
         let ClientFrame::Hello {
             protocol_version,
             resume,
-            forgotten_through,
+            forgotten,
         } = recv(&mut conn).await
         else {
             panic!("the first frame is hello");
         };
         assert_eq!(protocol_version, PROTOCOL_VERSION);
         send(&mut conn, &welcome()).await;
-        (conn, resume, forgotten_through)
+        (conn, resume, forgotten)
     }
 }
 
@@ -298,11 +298,13 @@ async fn hello_names_the_last_deletion_the_program_carried_out() {
         "nothing carried out yet: the hub sends every recent deletion"
     );
     let erased = ConversationId::new();
+    let epoch = EpochId::new();
     send(
         &mut conn,
         &ServerFrame::Forget {
             conversations: vec![erased],
             through: 7,
+            epoch: Some(epoch),
         },
     )
     .await;
@@ -310,18 +312,51 @@ async fn hello_names_the_last_deletion_the_program_carried_out() {
         Event::Frame(ServerFrame::Forget {
             conversations,
             through,
-        }) => Some((conversations, through)),
+            epoch,
+        }) => Some((conversations, through, epoch)),
         _ => None,
     })
     .await;
-    assert_eq!(passed_on, (vec![erased], 7));
+    assert_eq!(passed_on, (vec![erased], 7, Some(epoch)));
     // The program deleted them; a late, older frame does not move the position back.
-    cursor.carried_out(7);
-    cursor.carried_out(5);
-    assert_eq!(cursor.get(), 7);
+    assert!(cursor.carried_out(7, Some(epoch)));
+    assert!(!cursor.carried_out(5, Some(epoch)));
+    assert!(!cursor.carried_out(7, Some(epoch)));
+    let at_seven = ForgetPosition { epoch, through: 7 };
+    assert_eq!(cursor.get(), Some(at_seven));
     drop(conn);
     let (_conn, _, named) = hub.welcome_after().await;
-    assert_eq!(named, Some(7), "the reconnect's hello names it");
+    assert_eq!(named, Some(at_seven), "the reconnect's hello names it");
+}
+
+#[test]
+fn a_deletion_position_is_named_only_with_its_epoch() {
+    let (ours, theirs) = (EpochId::new(), EpochId::new());
+    // A frame without an epoch (a hub from before epochs) cannot be named: no position.
+    let cursor = ForgetCursor::default();
+    assert!(!cursor.carried_out(9, None));
+    assert_eq!(cursor.get(), None);
+    // Nor does it move a position already held.
+    let cursor = ForgetCursor::at(Some(ForgetPosition {
+        epoch: ours,
+        through: 4,
+    }));
+    assert!(!cursor.carried_out(9, None));
+    assert_eq!(cursor.get().map(|p| p.through), Some(4));
+    // Another epoch's frame replaces the position, even at a lower number: positions of
+    // different databases do not compare.
+    assert!(cursor.carried_out(2, Some(theirs)));
+    assert_eq!(
+        cursor.get(),
+        Some(ForgetPosition {
+            epoch: theirs,
+            through: 2
+        })
+    );
+    // Clones share it.
+    let clone = cursor.clone();
+    assert!(clone.carried_out(3, Some(theirs)));
+    assert_eq!(cursor.get().map(|p| p.through), Some(3));
 }
 
 #[tokio::test]

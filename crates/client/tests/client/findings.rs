@@ -62,7 +62,7 @@ async fn an_agents_resend_of_a_stored_message_is_acknowledged_after_the_conversa
         &ClientFrame::Hello {
             protocol_version: PROTOCOL_VERSION,
             resume: Vec::new(),
-            forgotten_through: None,
+            forgotten: None,
         },
     )
     .await;

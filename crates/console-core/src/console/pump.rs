@@ -4,7 +4,7 @@
 use std::sync::atomic::Ordering;
 
 use rampart_client::{Event, ForgetCursor};
-use rampart_protocol::{Author, ConversationId, ServerFrame};
+use rampart_protocol::{Author, ConversationId, EpochId, ForgetPosition, ServerFrame};
 use rampart_vault::{MaskedText, UnixMillis};
 use tokio::sync::mpsc;
 
@@ -70,13 +70,14 @@ pub(super) async fn run(
             Event::Frame(ServerFrame::Forget {
                 conversations,
                 through,
+                epoch,
             }) => {
                 // Carried out only once the cache let go of them: otherwise the hub sends them
                 // again at the next connection.
                 let deleted = forget(&console, vault.as_ref(), &conversations);
                 forget_failed |= !deleted;
                 if !forget_failed {
-                    carried_out(vault.as_ref(), &forgotten, through);
+                    carried_out(vault.as_ref(), &forgotten, through, epoch);
                 }
             }
             Event::Frame(frame) => on_frame(&console, vault.as_ref(), frame),
@@ -239,26 +240,40 @@ fn on_frame(console: &Console, vault: Option<&SharedVault>, frame: ServerFrame) 
     }
 }
 
-/// The hub deleted these conversations: so does the console, cache first.
-/// The vault setting holding the position of the last `forget` frame carried out.
+/// The vault setting holding the position of the last `forget` frame carried out: its epoch
+/// and number as JSON (`{"epoch": "…", "through": 12}`). Releases before epochs stored a bare
+/// number here, which reads as no position.
 const FORGOTTEN_THROUGH: &str = "hub.forgotten_through";
 
-/// The deletion position this cache reached in an earlier session (0 when none or unreadable:
-/// the hub then sends every recent deletion again, which is safe).
+/// The deletion position this cache reached in an earlier session.
 pub(super) fn forget_cursor(vault: &SharedVault) -> ForgetCursor {
     let stored = vault.lock().setting(FORGOTTEN_THROUGH).ok().flatten();
-    ForgetCursor::at(stored.and_then(|v| v.parse().ok()).unwrap_or(0))
+    ForgetCursor::at(stored_position(stored.as_deref()))
 }
 
-/// Records that the deletions through `through` are carried out, in memory for the next
-/// reconnect and in the cache for the next session.
-fn carried_out(vault: Option<&SharedVault>, cursor: &ForgetCursor, through: i64) {
-    cursor.carried_out(through);
-    if let Some(vault) = vault
-        && let Err(error) = vault
-            .lock()
-            .set_setting(FORGOTTEN_THROUGH, &cursor.get().to_string())
-    {
+/// A stored position; `None` when there is none, it is unreadable, or it has no epoch (stored
+/// before positions had one): the hub then sends every recent deletion again, which is safe,
+/// where a bare number could be taken for a position of another database.
+fn stored_position(stored: Option<&str>) -> Option<ForgetPosition> {
+    serde_json::from_str(stored?).ok()
+}
+
+/// Records that the deletions through `through` (recorded under `epoch`) are carried out, in
+/// memory for the next reconnect and in the cache for the next session.
+fn carried_out(
+    vault: Option<&SharedVault>,
+    cursor: &ForgetCursor,
+    through: i64,
+    epoch: Option<EpochId>,
+) {
+    if !cursor.carried_out(through, epoch) {
+        return;
+    }
+    let Some((vault, position)) = vault.zip(cursor.get()) else {
+        return;
+    };
+    let stored = serde_json::to_string(&position).unwrap_or_default();
+    if let Err(error) = vault.lock().set_setting(FORGOTTEN_THROUGH, &stored) {
         tracing::warn!(
             code = error.code().as_str(),
             "could not record the deletion position"
@@ -266,6 +281,7 @@ fn carried_out(vault: Option<&SharedVault>, cursor: &ForgetCursor, through: i64)
     }
 }
 
+/// The hub deleted these conversations: so does the console, cache first.
 /// Drops the conversations from the cache and the model. False when the cache could not.
 fn forget(
     console: &Console,
@@ -422,5 +438,31 @@ fn cache_messages(console: &Console, vault: Option<&SharedVault>, messages: &[Me
         console.emit(ConsoleEvent::Notice {
             code: NoticeCode::CacheFailed,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_stored_position_with_its_epoch_is_named_to_the_hub() {
+        let position = ForgetPosition {
+            epoch: EpochId::new(),
+            through: 12,
+        };
+        let stored = serde_json::to_string(&position).unwrap_or_default();
+        assert_eq!(stored_position(Some(&stored)), Some(position));
+        // Nothing stored, a bare number from a release before epochs, half a position,
+        // or something unreadable: no position, so the hub sends every recent deletion.
+        for old in [
+            None,
+            Some("12"),
+            Some(""),
+            Some(r#"{"through":12}"#),
+            Some(r#"{"epoch":"not-an-epoch","through":12}"#),
+        ] {
+            assert_eq!(stored_position(old), None, "{old:?}");
+        }
     }
 }

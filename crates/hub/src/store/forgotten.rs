@@ -4,17 +4,36 @@
 //! so that consoles can follow the log and delete their copies too.
 
 use async_trait::async_trait;
-use rampart_protocol::{ConversationId, VisitorId};
+use rampart_protocol::{ConversationId, EpochId, ForgetPosition, VisitorId};
 
 use super::StoreError;
 use crate::org::OrgId;
+
+/// A deletion in the log consoles follow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Forgotten {
+    /// Its position in the log.
+    pub position: i64,
+    /// The deleted conversation.
+    pub conversation: ConversationId,
+    /// The conversation's organisation.
+    pub org: OrgId,
+    /// The epoch that recorded it; `None` for records from before epochs existed.
+    pub epoch: Option<EpochId>,
+}
 
 /// Deleting conversations, and the log of deletions consoles follow.
 ///
 /// Deleting and recording happen in one transaction. Positions are assigned in commit order,
 /// only ever grow and are never reused, not even after [`ErasureStore::prune_forgotten`] drops
-/// every record: a console's cursor must never skip a deletion, and a cursor above
-/// [`ErasureStore::forgotten_issued`] identifies another database.
+/// every record: a console's cursor must never skip a deletion.
+///
+/// Each opening of the database (each backend value) draws a random [`EpochId`] and records
+/// every deletion under it. A console's cursor is a position with the epoch that recorded it,
+/// and counts only where [`ErasureStore::forgotten_recorded`] finds that pair: a database that
+/// replaced this one, or a copy of it restored from a backup (which records under new epochs
+/// from the moment it is opened), never has a position of another timeline with its epoch, so
+/// its own later deletions at the same numbers are not skipped.
 #[async_trait]
 pub trait ErasureStore: Send + Sync {
     /// Deletes `org`'s closed conversations (their messages and visitor tokens cascade) that
@@ -44,20 +63,20 @@ pub trait ErasureStore: Send + Sync {
     ) -> Result<Vec<VisitorId>, StoreError>;
 
     /// Deleted conversations recorded after position `after` and at or after `since_ms`, in
-    /// order, at most `limit`: `(position, id, organisation)`. Start with position 0.
+    /// order, at most `limit`. Start with position 0.
     async fn forgotten_after(
         &self,
         after: i64,
         since_ms: i64,
         limit: usize,
-    ) -> Result<Vec<(i64, ConversationId, OrgId)>, StoreError>;
+    ) -> Result<Vec<Forgotten>, StoreError>;
 
     /// The position of the latest record (0 when there is none).
     async fn forgotten_head(&self) -> Result<i64, StoreError>;
 
-    /// The highest position ever given to a record, pruned or not (0 when none was): a
-    /// console's position above it comes from another database.
-    async fn forgotten_issued(&self) -> Result<i64, StoreError>;
+    /// Whether this database holds a record at `at.through` that `at.epoch` recorded. False
+    /// for a position of another database, or one pruned (older than any console keeps).
+    async fn forgotten_recorded(&self, at: ForgetPosition) -> Result<bool, StoreError>;
 
     /// Drops records older than `before_ms`: no console holds those conversations any more.
     async fn prune_forgotten(&self, before_ms: i64) -> Result<usize, StoreError>;

@@ -33,7 +33,7 @@ pub use conversations::{
     Appended, ConversationState, ConversationStore, NewMessage, StoredAuthor, StoredMessage,
     Waiting,
 };
-pub use forgotten::ErasureStore;
+pub use forgotten::{ErasureStore, Forgotten};
 pub use orgs::OrgStore;
 pub use sqlite::SqliteStore;
 pub use training::{

@@ -7,8 +7,8 @@ use crate::support::*;
 use rampart_audit::Action;
 use rampart_hub::org::OrgId;
 use rampart_protocol::{
-    Author, Availability, ClientFrame, ConversationId, ErrorCode, MessageId, ResumePoint, Seq,
-    ServerFrame,
+    Author, Availability, ClientFrame, ConversationId, EpochId, ErrorCode, ForgetPosition,
+    MessageId, ResumePoint, Seq, ServerFrame,
 };
 use tokio_tungstenite::tungstenite::Message;
 
@@ -1027,16 +1027,25 @@ async fn retention_and_erasure_remove_exactly_what_they_should() {
     assert!(exported.contains(&visitor.to_string()) && !exported.contains("hola"));
 }
 
+/// The position a `forget` frame names (a new hub always names its epoch).
+fn position(through: i64, epoch: Option<EpochId>) -> ForgetPosition {
+    ForgetPosition {
+        epoch: epoch.expect("the frame names its epoch"),
+        through,
+    }
+}
+
 /// The first `forget` frame within `patience`, skipping others: its conversations and position.
-async fn next_forget(ws: &mut Ws, patience: Duration) -> (Vec<ConversationId>, i64) {
+async fn next_forget(ws: &mut Ws, patience: Duration) -> (Vec<ConversationId>, ForgetPosition) {
     tokio::time::timeout(patience, async {
         loop {
             if let ServerFrame::Forget {
                 conversations,
                 through,
+                epoch,
             } = ws.recv().await
             {
-                return (conversations, through);
+                return (conversations, position(through, epoch));
             }
         }
     })
@@ -1049,11 +1058,11 @@ async fn next_forget(ws: &mut Ws, patience: Duration) -> (Vec<ConversationId>, i
 async fn forget_frames_at_hello(
     hub: &LiveHub,
     token: &str,
-    forgotten_through: Option<i64>,
-) -> Vec<(Vec<ConversationId>, i64)> {
+    forgotten: Option<ForgetPosition>,
+) -> Vec<(Vec<ConversationId>, ForgetPosition)> {
     let mut ws = hub.connect("/ws/agent", token).await;
     assert!(matches!(
-        ws.hello_after(vec![], forgotten_through).await,
+        ws.hello_after(vec![], forgotten).await,
         ServerFrame::Welcome { .. }
     ));
     assert!(matches!(ws.recv().await, ServerFrame::TrainingGate { .. }));
@@ -1062,12 +1071,41 @@ async fn forget_frames_at_hello(
         if let ServerFrame::Forget {
             conversations,
             through,
+            epoch,
         } = frame
         {
-            frames.push((conversations, through));
+            frames.push((conversations, position(through, epoch)));
         }
     }
     frames
+}
+
+/// The conversations of every `forget` frame a console with `forgotten` is sent at its hello.
+async fn forgotten_at_hello(
+    hub: &LiveHub,
+    token: &str,
+    forgotten: Option<ForgetPosition>,
+) -> Vec<ConversationId> {
+    forget_frames_at_hello(hub, token, forgotten)
+        .await
+        .into_iter()
+        .flat_map(|(ids, _)| ids)
+        .collect()
+}
+
+/// Erases the visitor of `conversation` as an operator would.
+async fn erase(hub: &LiveHub, conversation: ConversationId) {
+    let visitor = hub
+        .server
+        .store
+        .visitor_of(conversation)
+        .await
+        .unwrap()
+        .unwrap();
+    hub.server
+        .erase_visitor(rampart_audit::Actor::System, visitor)
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1083,15 +1121,11 @@ async fn consoles_are_told_to_forget_erased_conversations_online_and_at_their_ne
     let now_ms = i64::try_from(START).unwrap() * 1000;
     store.close(old, now_ms - 91 * day_ms).await.unwrap();
     assert_eq!(hub.server.purge_expired().await.unwrap(), 1);
-    let visitor = store.visitor_of(erased).await.unwrap().unwrap();
-    hub.server
-        .erase_visitor(rampart_audit::Actor::System, visitor)
-        .await
-        .unwrap();
+    erase(&hub, erased).await;
     // The connected console hears of it within the sweep interval.
-    let (told, through) = next_forget(&mut online, rampart_hub::forget::SWEEP * 2).await;
+    let (told, at) = next_forget(&mut online, rampart_hub::forget::SWEEP * 2).await;
     assert_eq!(told, vec![erased]);
-    assert!(through > 0, "the frame names its position");
+    assert!(at.through > 0, "the frame names its position");
     // A console connecting later is told at its hello, right after the welcome and the
     // training gate.
     let (token, _, _) = hub.agent_session("ben").await;
@@ -1101,7 +1135,12 @@ async fn consoles_are_told_to_forget_erased_conversations_online_and_at_their_ne
         later.recv().await,
         ServerFrame::TrainingGate { .. }
     ));
-    let ServerFrame::Forget { conversations, .. } = later.recv().await else {
+    let ServerFrame::Forget {
+        conversations,
+        through,
+        epoch,
+    } = later.recv().await
+    else {
         panic!("the forget frame comes first");
     };
     assert_eq!(
@@ -1109,28 +1148,99 @@ async fn consoles_are_told_to_forget_erased_conversations_online_and_at_their_ne
         vec![erased],
         "not {kept} nor the purged {old}"
     );
+    assert_eq!(
+        position(through, epoch),
+        at,
+        "the same position, online or not"
+    );
 
     // A console that carried that frame out is not sent it again at its next hello…
-    assert_eq!(
-        forget_frames_at_hello(&hub, &token, Some(through)).await,
-        []
-    );
+    assert_eq!(forget_frames_at_hello(&hub, &token, Some(at)).await, []);
     // …but is sent a later deletion, and only that.
-    let visitor = store.visitor_of(kept).await.unwrap().unwrap();
-    hub.server
-        .erase_visitor(rampart_audit::Actor::System, visitor)
-        .await
-        .unwrap();
-    let after = forget_frames_at_hello(&hub, &token, Some(through)).await;
+    erase(&hub, kept).await;
+    let after = forget_frames_at_hello(&hub, &token, Some(at)).await;
     assert_eq!(after.len(), 1, "{after:?}");
     assert_eq!(after[0].0, vec![kept]);
-    assert!(after[0].1 > through, "positions only grow");
-    // A console without a position, or with one this hub never gave (another database), is
-    // sent every recent deletion again.
-    for cursor in [None, Some(0), Some(after[0].1 + 1_000)] {
-        let all = forget_frames_at_hello(&hub, &token, cursor).await;
-        let ids: Vec<_> = all.into_iter().flat_map(|(ids, _)| ids).collect();
-        assert_eq!(ids, vec![erased, kept], "cursor {cursor:?}");
+    assert!(after[0].1.through > at.through, "positions only grow");
+    assert_eq!(
+        after[0].1.epoch, at.epoch,
+        "this hub's epoch until it restarts"
+    );
+    // A console without a position, or with one this database never gave (a position beyond
+    // its own, or its own position under another database's epoch), is sent every recent
+    // deletion again.
+    let later = after[0].1;
+    for cursor in [
+        None,
+        Some(ForgetPosition {
+            through: 0,
+            ..later
+        }),
+        Some(ForgetPosition {
+            through: later.through + 1_000,
+            ..later
+        }),
+        Some(ForgetPosition {
+            epoch: EpochId::new(),
+            ..later
+        }),
+    ] {
+        assert_eq!(
+            forgotten_at_hello(&hub, &token, cursor).await,
+            vec![erased, kept],
+            "cursor {cursor:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_position_from_before_a_restore_never_skips_the_restored_hubs_deletions() {
+    let hub = live_hub().await;
+    let (token, _, _) = hub.agent_session("ana").await;
+    let mut visitors = Vec::new();
+    for _ in 0..3 {
+        visitors.push(hub.visitor().await.0);
+    }
+    erase(&hub, visitors[0]).await;
+    // The operator backs the data directory up with the hub stopped…
+    let (config, clock, dir) = hub.stop().await;
+    let backup = tempfile::tempdir().unwrap();
+    copy_dir(&config.data_dir, &backup.path().join("data"));
+    // …the hub runs on, and a console carries out a deletion made after the backup…
+    let hub = start_hub(config.clone(), clock.clone(), dir).await;
+    erase(&hub, visitors[1]).await;
+    let frames = forget_frames_at_hello(&hub, &token, None).await;
+    let carried_out = frames.last().unwrap().1;
+    // …then the backup is restored, and that hub deletes another conversation. Its position has
+    // the same number as the one the console carried out, in another timeline.
+    drop(hub.stop().await);
+    let restored = rampart_hub::config::HubConfig {
+        data_dir: backup.path().join("data"),
+        ..config
+    };
+    let hub = start_hub(restored, clock, backup).await;
+    erase(&hub, visitors[2]).await;
+    assert_eq!(
+        hub.server.store.forgotten_head().await.unwrap(),
+        carried_out.through,
+        "the restored database gave the same position again"
+    );
+    // The console's position is not this database's: it is sent every recent deletion,
+    // including the one it would otherwise skip.
+    assert_eq!(
+        forgotten_at_hello(&hub, &token, Some(carried_out)).await,
+        vec![visitors[0], visitors[2]]
+    );
+}
+
+/// Copies a data directory (files only, as a backup would).
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
     }
 }
 
@@ -1245,7 +1355,7 @@ async fn a_console_offline_during_a_remote_wipe_hears_of_it_when_it_reconnects_o
     back.send(&ClientFrame::Hello {
         protocol_version: rampart_protocol::PROTOCOL_VERSION,
         resume: vec![],
-        forgotten_through: None,
+        forgotten: None,
     })
     .await;
     assert_eq!(back.recv().await, ServerFrame::WipeDevice);

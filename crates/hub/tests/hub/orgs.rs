@@ -334,7 +334,10 @@ async fn retention_removes_only_the_organisation_s_own_old_transcripts() {
     // organisation's consoles only.
     let forgotten = store.forgotten_after(0, 0, 10).await.unwrap();
     assert_eq!(forgotten.len(), 1);
-    assert_eq!((forgotten[0].1, &forgotten[0].2), (closed[0], &short));
+    assert_eq!(
+        (forgotten[0].conversation, &forgotten[0].org),
+        (closed[0], &short)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

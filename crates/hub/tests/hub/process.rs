@@ -232,7 +232,7 @@ async fn visitor_stream(
         let hello = ClientFrame::Hello {
             protocol_version: rampart_protocol::PROTOCOL_VERSION,
             resume: vec![],
-            forgotten_through: None,
+            forgotten: None,
         };
         if !ws.try_send(&hello).await
             || !matches!(ws.next().await, Some(ServerFrame::Welcome { .. }))

@@ -304,16 +304,16 @@ impl Ws {
         self.hello_after(resume, None).await
     }
 
-    /// `hello` from a console that carried out deletions up to `forgotten_through`.
+    /// `hello` from a console that carried out deletions up to `forgotten`.
     pub async fn hello_after(
         &mut self,
         resume: Vec<ResumePoint>,
-        forgotten_through: Option<i64>,
+        forgotten: Option<rampart_protocol::ForgetPosition>,
     ) -> ServerFrame {
         self.send(&ClientFrame::Hello {
             protocol_version: PROTOCOL_VERSION,
             resume,
-            forgotten_through,
+            forgotten,
         })
         .await;
         self.recv().await

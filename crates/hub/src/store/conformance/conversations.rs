@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use rampart_protocol::{AgentId, ConversationId, MessageId, Seq};
+use rampart_protocol::{AgentId, ConversationId, EpochId, ForgetPosition, MessageId, Seq};
 
 use super::{T0, message, new_org, seqs, visitor_conversation};
 use crate::org::OrgId;
@@ -148,8 +148,9 @@ pub async fn state_changes_are_compare_and_set(store: &dyn HubStore) {
     assert_eq!(store.waiting_count().await.expect("count"), 1);
 }
 
-/// Deleting records `(position, id, organisation)` in the same transaction; positions grow
-/// and are never reused, even after every record is pruned.
+/// Deleting records `(position, id, organisation, epoch)` in the same transaction; positions
+/// grow and are never reused, even after every record is pruned; a position counts only with
+/// the epoch that recorded it.
 pub async fn deletion_log_positions_only_grow(store: &dyn HubStore) {
     let acme = new_org(store, "acme").await;
     let default = OrgId::default_org();
@@ -160,7 +161,7 @@ pub async fn deletion_log_positions_only_grow(store: &dyn HubStore) {
         closed.push(id);
     }
     let (open, _) = visitor_conversation(store, &acme, T0).await;
-    assert_eq!(store.forgotten_issued().await.expect("issued"), 0);
+    assert_eq!(store.forgotten_head().await.expect("head"), 0);
     assert_eq!(
         store
             .purge_closed_before(&acme, T0 + 11, Some(T0 + 20))
@@ -169,10 +170,12 @@ pub async fn deletion_log_positions_only_grow(store: &dyn HubStore) {
         2
     );
     let log = store.forgotten_after(0, 0, 100).await.expect("log");
-    let ids: BTreeSet<_> = log.iter().map(|(_, id, _)| *id).collect();
+    let ids: BTreeSet<_> = log.iter().map(|f| f.conversation).collect();
     assert_eq!(ids, BTreeSet::from([closed[0], closed[2]]));
-    assert!(log.iter().all(|(_, _, org)| *org == acme));
-    assert!(log[0].0 > 0 && log[1].0 > log[0].0);
+    assert!(log.iter().all(|f| f.org == acme));
+    assert!(log[0].position > 0 && log[1].position > log[0].position);
+    let epoch = log[0].epoch.expect("recorded under an epoch");
+    assert_eq!(log[1].epoch, Some(epoch), "one epoch per opening");
     assert!(
         store.conversation_state(open).await.is_ok(),
         "open ones stay"
@@ -182,7 +185,29 @@ pub async fn deletion_log_positions_only_grow(store: &dyn HubStore) {
         "other organisations stay"
     );
     let head = store.forgotten_head().await.expect("head");
-    assert_eq!(head, log[1].0);
+    assert_eq!(head, log[1].position);
+    // Recorded here: each position with its own epoch, and nothing else.
+    let at = |through| ForgetPosition { epoch, through };
+    assert!(store.forgotten_recorded(at(head)).await.expect("recorded"));
+    assert!(
+        store
+            .forgotten_recorded(at(log[0].position))
+            .await
+            .expect("recorded")
+    );
+    for other in [
+        at(0),
+        at(head + 1),
+        ForgetPosition {
+            epoch: EpochId::new(),
+            through: head,
+        },
+    ] {
+        assert!(
+            !store.forgotten_recorded(other).await.expect("recorded"),
+            "{other:?}"
+        );
+    }
     assert_eq!(
         store
             .purge_closed_before(&default, T0 + 11, None)
@@ -197,7 +222,7 @@ pub async fn deletion_log_positions_only_grow(store: &dyn HubStore) {
     );
     assert_eq!(
         store
-            .forgotten_after(log[0].0, 0, 100)
+            .forgotten_after(log[0].position, 0, 100)
             .await
             .expect("log")
             .len(),
@@ -218,10 +243,9 @@ pub async fn deletion_log_positions_only_grow(store: &dyn HubStore) {
             .expect("log")
             .is_empty()
     );
-    assert_eq!(
-        store.forgotten_issued().await.expect("issued"),
-        head,
-        "pruning keeps it"
+    assert!(
+        !store.forgotten_recorded(at(head)).await.expect("recorded"),
+        "pruned: no console keeps it any more"
     );
     store.close(open, T0 + 30).await.expect("close");
     store
@@ -230,8 +254,7 @@ pub async fn deletion_log_positions_only_grow(store: &dyn HubStore) {
         .expect("purge");
     let next = store.forgotten_after(0, 0, 100).await.expect("log");
     assert_eq!(next.len(), 1);
-    assert!(next[0].0 > head, "a position is never given twice");
-    assert_eq!(store.forgotten_issued().await.expect("issued"), next[0].0);
+    assert!(next[0].position > head, "a position is never given twice");
 }
 
 /// Erasure by email finds the visitor; erasing deletes every conversation of theirs, whatever
@@ -259,6 +282,6 @@ pub async fn erasure_finds_and_removes_a_visitor(store: &dyn HubStore) {
     assert!(seqs(store, id).await.is_empty());
     assert!(found([9; 32]).await.expect("find").is_empty());
     let log = store.forgotten_after(0, 0, 10).await.expect("log");
-    assert_eq!(log.iter().map(|(_, c, _)| *c).collect::<Vec<_>>(), [id]);
+    assert_eq!(log.iter().map(|f| f.conversation).collect::<Vec<_>>(), [id]);
     assert_eq!(seqs(store, other).await, [1], "other visitors stay");
 }

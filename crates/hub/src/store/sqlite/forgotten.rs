@@ -1,27 +1,31 @@
 //! The deletion log in SQLite. `AUTOINCREMENT` keeps positions from being reused after the
-//! newest records are pruned (`sqlite_sequence` remembers the highest one issued).
+//! newest records are pruned (`sqlite_sequence` remembers the highest one issued); each record
+//! carries the epoch of the [`SqliteStore`] that wrote it.
 
 use async_trait::async_trait;
-use rampart_protocol::{ConversationId, VisitorId};
-use rusqlite::{Connection, params};
+use rampart_protocol::{ConversationId, EpochId, ForgetPosition, VisitorId};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::SqliteStore;
 use super::conversations::parse_id;
 use super::orgs::parse_org;
 use crate::org::OrgId;
-use crate::store::{ErasureStore, StoreError};
+use crate::store::{ErasureStore, Forgotten, StoreError};
 
-/// Records deleted conversations, `(id, organisation)`, inside the deleting transaction.
-pub(super) fn remember_forgotten(
+/// Records deleted conversations, `(id, organisation)`, under `epoch`, inside the deleting
+/// transaction.
+fn remember_forgotten(
     conn: &Connection,
     ids: &[(String, String)],
     now_ms: i64,
+    epoch: EpochId,
 ) -> Result<(), StoreError> {
     let mut statement = conn.prepare_cached(
-        "INSERT INTO forgotten (conversation_id, org_id, at) VALUES (?1, ?2, ?3)",
+        "INSERT INTO forgotten (conversation_id, org_id, at, epoch) VALUES (?1, ?2, ?3, ?4)",
     )?;
+    let epoch = epoch.to_string();
     for (id, org) in ids {
-        statement.execute(params![id, org, now_ms])?;
+        statement.execute(params![id, org, now_ms, epoch])?;
     }
     Ok(())
 }
@@ -35,6 +39,7 @@ impl ErasureStore for SqliteStore {
         remember: Option<i64>,
     ) -> Result<usize, StoreError> {
         let org = org.clone();
+        let epoch = self.epoch;
         self.write(move |conn| {
             // The writer runs this inside its transaction: deleting and recording go together.
             let purged = {
@@ -49,7 +54,7 @@ impl ErasureStore for SqliteStore {
                     })?
                     .collect::<Result<Vec<_>, _>>()?;
                 if let Some(now_ms) = remember {
-                    remember_forgotten(conn, &ids, now_ms)?;
+                    remember_forgotten(conn, &ids, now_ms, epoch)?;
                 }
                 ids.len()
             };
@@ -63,6 +68,7 @@ impl ErasureStore for SqliteStore {
         visitor: VisitorId,
         now_ms: i64,
     ) -> Result<Vec<ConversationId>, StoreError> {
+        let epoch = self.epoch;
         self.write(move |conn| {
             // The writer runs this inside its transaction: deleting and recording go together.
             let ids = {
@@ -75,7 +81,7 @@ impl ErasureStore for SqliteStore {
                     })?
                     .collect::<Result<Vec<_>, _>>()?
             };
-            remember_forgotten(conn, &ids, now_ms)?;
+            remember_forgotten(conn, &ids, now_ms, epoch)?;
             ids.iter()
                 .map(|(id, _)| parse_id(id, "conversation id"))
                 .collect()
@@ -106,24 +112,30 @@ impl ErasureStore for SqliteStore {
         after: i64,
         since_ms: i64,
         limit: usize,
-    ) -> Result<Vec<(i64, ConversationId, OrgId)>, StoreError> {
+    ) -> Result<Vec<Forgotten>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.read(move |conn| {
             let mut statement = conn.prepare_cached(
-                "SELECT seq, conversation_id, org_id FROM forgotten WHERE seq > ?1 AND at >= ?2
-                 ORDER BY seq LIMIT ?3",
+                "SELECT seq, conversation_id, org_id, epoch FROM forgotten
+                 WHERE seq > ?1 AND at >= ?2 ORDER BY seq LIMIT ?3",
             )?;
             let rows = statement.query_map(params![after, since_ms, limit], |row| {
                 Ok((
                     row.get::<_, i64>(0)?,
                     row.get::<_, String>(1)?,
                     row.get::<_, String>(2)?,
+                    row.get::<_, Option<String>>(3)?,
                 ))
             })?;
             let mut out = Vec::new();
             for row in rows {
-                let (seq, id, org) = row?;
-                out.push((seq, parse_id(&id, "conversation id")?, parse_org(&org)?));
+                let (position, id, org, epoch) = row?;
+                out.push(Forgotten {
+                    position,
+                    conversation: parse_id(&id, "conversation id")?,
+                    org: parse_org(&org)?,
+                    epoch: epoch.map(|e| parse_id(&e, "deletion epoch")).transpose()?,
+                });
             }
             Ok(out)
         })
@@ -141,17 +153,16 @@ impl ErasureStore for SqliteStore {
         .await
     }
 
-    async fn forgotten_issued(&self) -> Result<i64, StoreError> {
-        self.read(|conn| {
-            use rusqlite::OptionalExtension;
+    async fn forgotten_recorded(&self, at: ForgetPosition) -> Result<bool, StoreError> {
+        self.read(move |conn| {
             Ok(conn
                 .query_row(
-                    "SELECT seq FROM sqlite_sequence WHERE name = 'forgotten'",
-                    [],
-                    |row| row.get(0),
+                    "SELECT 1 FROM forgotten WHERE seq = ?1 AND epoch = ?2",
+                    params![at.through, at.epoch.to_string()],
+                    |_| Ok(()),
                 )
                 .optional()?
-                .unwrap_or(0))
+                .is_some())
         })
         .await
     }

@@ -23,6 +23,7 @@ mod writer;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rampart_protocol::EpochId;
 use rusqlite::Connection;
 
 use super::{HubStore, StoreError};
@@ -46,6 +47,8 @@ pub struct SqliteStore {
     writer: writer::Writer,
     reader: Arc<std::sync::Mutex<Connection>>,
     path: Arc<PathBuf>,
+    /// This opening's epoch: every deletion recorded through this value carries it.
+    epoch: EpochId,
 }
 
 impl HubStore for SqliteStore {}
@@ -69,6 +72,7 @@ impl SqliteStore {
             writer: writer::Writer::spawn(conn)?,
             reader: Arc::new(std::sync::Mutex::new(reader)),
             path: Arc::new(path.to_path_buf()),
+            epoch: EpochId::new(),
         })
     }
 

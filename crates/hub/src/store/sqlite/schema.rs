@@ -264,6 +264,10 @@ fn migrations() -> Migrations<'static> {
         ALTER TABLE allowlist_by_org RENAME TO allowlist;
         "#,
         ),
+        // The epoch (one opening of this database, a random id) that recorded each deletion,
+        // so a console's position is recognised only by the database that gave it
+        // (crate::forget). Earlier records have none.
+        M::up("ALTER TABLE forgotten ADD COLUMN epoch TEXT;"),
     ])
 }
 
