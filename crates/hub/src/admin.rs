@@ -34,9 +34,9 @@ use rampart_protocol::rest::{
 use crate::audit::{Audit, AuditError};
 use crate::http::{Api, ApiFailure, Authed, ClientIp};
 use crate::login::{ENROLLMENT_TTL_SECS, LoginError};
-use crate::net::{self, AllowEntry};
+use crate::net::AllowEntry;
 use crate::org::OrgId;
-use crate::store::{Store, StoreError};
+use crate::store::{AllowChange, Keep, Store, StoreError, decide_add, decide_remove};
 
 /// Why an administrative action failed. Messages never contain personal data.
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +57,12 @@ pub enum AdminError {
     /// The clock failed.
     #[error("the clock failed")]
     Clock,
+}
+
+/// The refusal of a change that would deny `keep`'s address. (Only a guarded change is ever
+/// refused; the unspecified address stands in for a guard that is not there.)
+fn lock_out(keep: Option<Keep>) -> AdminError {
+    AdminError::WouldLockOut(keep.map_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), |k| k.ip))
 }
 
 /// Allow-list and audit-log administration. Cheap to clone.
@@ -88,8 +94,10 @@ impl Admin {
         Ok(entries)
     }
 
-    /// Adds an entry to `org`'s list (`role: None`: organisation-wide) and audits it; returns
-    /// its id. With `keep`, refuses a change that would deny that role of `org` at that address.
+    /// Adds an entry to `org`'s list (`role: None`: organisation-wide) and audits it: `Added`
+    /// with its id, or `Unchanged` with the id of the entry already listed (audited as
+    /// `change: unchanged`, not as an add). With `keep`, refuses a change that would deny that
+    /// role of `org` at that address.
     pub async fn add_allow(
         &self,
         by: Actor,
@@ -97,37 +105,36 @@ impl Admin {
         role: Option<Role>,
         network: IpNet,
         origin: Option<IpAddr>,
-        keep: Option<(Role, IpAddr)>,
-    ) -> Result<i64, AdminError> {
-        if let Some((keep_role, ip)) = keep {
-            let mut after = self.store.allow_entries().await?;
-            after.push(AllowEntry {
-                id: 0,
-                org: org.clone(),
-                role,
-                net: network.trunc(),
-            });
-            if !net::allows(&after, org, Some(keep_role), ip) {
-                return Err(AdminError::WouldLockOut(ip));
-            }
-        }
-        let event = || {
+        keep: Option<Keep>,
+    ) -> Result<AllowChange, AdminError> {
+        let network = network.trunc();
+        let event = |change: &str| {
             AuditEvent::new(by.clone(), Action::AllowListChanged)
-                .with_detail("change", "add")
-                .and_then(|e| e.with_detail("network", &network.trunc().to_string()))
+                .with_detail("change", change)
+                .and_then(|e| e.with_detail("network", &network.to_string()))
                 .and_then(|e| e.with_detail("role", role_name(role)))
                 .and_then(|e| e.with_detail("org", org.as_str()))
                 .map_err(|e| AdminError::Audit(e.into()))
         };
-        // Recorded first: without the record there is no change.
-        self.record(event()?, origin).await?;
-        match self.store.add_allow(org, role, network, self.now()?).await {
-            Ok(id) => Ok(id),
-            Err(error) => {
-                let _ = self.record(event()?.failed("store_failed"), origin).await;
-                Err(error.into())
+        // Decided first on what is listed now, so that the record says what will happen. The
+        // store decides again inside the change's transaction (see `guarded`).
+        let entries = self.store.allow_entries().await?;
+        match decide_add(&entries, org, role, network, keep) {
+            AllowChange::Unchanged(id) => {
+                let unchanged = event("unchanged")?
+                    .with_detail("entry", &id.to_string())
+                    .map_err(|e| AdminError::Audit(e.into()))?;
+                self.record(unchanged, origin).await?;
+                return Ok(AllowChange::Unchanged(id));
             }
+            AllowChange::WouldLockOut => return Err(lock_out(keep)),
+            _ => {}
         }
+        let now = self.now()?;
+        self.guarded(event("add")?, origin, keep, || {
+            self.store.add_allow(org, role, network, now, keep)
+        })
+        .await
     }
 
     /// Removes `org`'s entry `id` and audits it (another organisation's entry is
@@ -139,41 +146,57 @@ impl Admin {
         org: &OrgId,
         id: i64,
         origin: Option<IpAddr>,
-        keep: Option<(Role, IpAddr)>,
+        keep: Option<Keep>,
     ) -> Result<(), AdminError> {
-        let entries = self.store.allow_entries().await?;
-        if !entries.iter().any(|e| e.id == id && &e.org == org) {
-            return Err(AdminError::NoSuchEntry);
+        match decide_remove(&self.store.allow_entries().await?, org, id, keep) {
+            AllowChange::NotFound => return Err(AdminError::NoSuchEntry),
+            AllowChange::WouldLockOut => return Err(lock_out(keep)),
+            _ => {}
         }
-        if let Some((keep_role, ip)) = keep {
-            let after: Vec<AllowEntry> = entries.into_iter().filter(|e| e.id != id).collect();
-            if !net::allows(&after, org, Some(keep_role), ip) {
-                return Err(AdminError::WouldLockOut(ip));
-            }
-        }
-        let event = || {
-            AuditEvent::new(by.clone(), Action::AllowListChanged)
-                .with_detail("change", "remove")
-                .and_then(|e| e.with_detail("entry", &id.to_string()))
-                .and_then(|e| e.with_detail("org", org.as_str()))
-                .map_err(|e| AdminError::Audit(e.into()))
-        };
+        let event = AuditEvent::new(by, Action::AllowListChanged)
+            .with_detail("change", "remove")
+            .and_then(|e| e.with_detail("entry", &id.to_string()))
+            .and_then(|e| e.with_detail("org", org.as_str()))
+            .map_err(|e| AdminError::Audit(e.into()))?;
+        self.guarded(event, origin, keep, || {
+            self.store.remove_allow(org, id, keep)
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// Records `event`, then makes the change. The store decides the guard again inside the
+    /// change's own transaction, so the check and the write are one step: two administrators
+    /// removing the last two entries that admit them cannot both pass the check above and
+    /// together shut everyone out. (A lock in this process would not do: the command line runs
+    /// in another process, and a shared-database backend may serve several hub instances.)
+    /// When the store's answer differs from the one decided before the record, or it fails,
+    /// a second record says why nothing changed.
+    async fn guarded<F>(
+        &self,
+        event: AuditEvent,
+        origin: Option<IpAddr>,
+        keep: Option<Keep>,
+        change: impl FnOnce() -> F,
+    ) -> Result<AllowChange, AdminError>
+    where
+        F: Future<Output = Result<AllowChange, StoreError>>,
+    {
         // Recorded first: without the record there is no change.
-        self.record(event()?, origin).await?;
-        let removed = self.store.remove_allow(org, id).await;
-        if !matches!(removed, Ok(true)) {
-            // Gone meanwhile, or the store failed: the record above is followed by why.
-            let code = if removed.is_ok() {
-                "not_found"
-            } else {
-                "store_failed"
-            };
-            let _ = self.record(event()?.failed(code), origin).await;
-        }
-        match removed {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(AdminError::NoSuchEntry),
-            Err(error) => Err(error.into()),
+        self.record(event.clone(), origin).await?;
+        let changed = change().await;
+        let why = match &changed {
+            Ok(AllowChange::Added(_) | AllowChange::Removed) => return Ok(changed?),
+            Ok(AllowChange::Unchanged(_)) => "unchanged",
+            Ok(AllowChange::NotFound) => "not_found",
+            Ok(AllowChange::WouldLockOut) => "would_lock_out",
+            Err(_) => "store_failed",
+        };
+        let _ = self.record(event.failed(why), origin).await;
+        match changed? {
+            AllowChange::NotFound => Err(AdminError::NoSuchEntry),
+            AllowChange::WouldLockOut => Err(lock_out(keep)),
+            other => Ok(other),
         }
     }
 
@@ -287,8 +310,11 @@ impl AdminAuthed {
     }
 
     /// Keeps the administrator's own access through an allow-list change.
-    fn keep(&self) -> Option<(Role, IpAddr)> {
-        Some((self.who.role, self.ip))
+    fn keep(&self) -> Option<Keep> {
+        Some(Keep {
+            role: self.who.role,
+            ip: self.ip,
+        })
     }
 
     /// Refuses what spans every organisation unless the administrator is the hosting one's.
@@ -509,7 +535,7 @@ async fn add_allow(
             "the network must be an IPv4 or IPv6 network in CIDR notation, e.g. 203.0.113.0/24",
         ))
     })?;
-    let id = api
+    let change = api
         .admin
         .add_allow(
             admin.actor(),
@@ -520,8 +546,19 @@ async fn add_allow(
             admin.keep(),
         )
         .await?;
+    // Already listed: the same entry, answered as a read (nothing was created).
+    let (status, id) = match change {
+        AllowChange::Unchanged(id) => (StatusCode::OK, id),
+        AllowChange::Added(id) => (StatusCode::CREATED, id),
+        _ => {
+            return Err(ApiFailure(ApiError::new(
+                ApiErrorCode::Internal,
+                "the allow-list change had an unexpected outcome",
+            )));
+        }
+    };
     Ok((
-        StatusCode::CREATED,
+        status,
         Json(entry_view(AllowEntry {
             id,
             org: admin.org.clone(),

@@ -11,6 +11,7 @@ use rampart_auth::clock::{Clock, SystemClock};
 use rampart_hub::config::HubConfig;
 use rampart_hub::org::OrgId;
 use rampart_hub::server::{Hub, Tuning};
+use rampart_hub::store::AllowChange;
 use rampart_protocol::rest::Role;
 
 #[derive(Parser)]
@@ -464,11 +465,19 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Allowlist(AllowCommand::Add { network, role, org }) => {
             require_org(&hub, &org).await?;
             let role = role.map(Role::from);
-            let id = hub
+            let change = hub
                 .admin
                 .add_allow(admin, &org, role, network, None, None)
                 .await
                 .map_err(|e| e.to_string())?;
+            let id = match change {
+                AllowChange::Added(id) => id,
+                AllowChange::Unchanged(id) => {
+                    eprintln!("already listed; nothing changed");
+                    id
+                }
+                _ => return Err("the allow-list change had an unexpected outcome".into()),
+            };
             println!("{id}\t{}\t{}", role_name(role), network.trunc());
         }
         Command::Allowlist(AllowCommand::Remove { id, org }) => {

@@ -28,7 +28,7 @@ pub use accounts::{
     Account, AccountStore, LoginCompletion, NewAccount, Reservation, SessionStore, Ticket,
     role_label,
 };
-pub use allowlist::AllowListStore;
+pub use allowlist::{AllowChange, AllowListStore, Keep, decide_add, decide_remove};
 pub use conversations::{
     Appended, ConversationState, ConversationStore, NewMessage, StoredAuthor, StoredMessage,
     Waiting,

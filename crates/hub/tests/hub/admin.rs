@@ -332,6 +332,93 @@ async fn allow_list_changes_are_audited_and_cannot_shut_the_administrator_out() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adding_a_listed_entry_again_changes_nothing_and_is_audited_as_unchanged() {
+    let hub = live_hub().await;
+    let (admin, _, _) = hub.staff_session("root", "Root", Role::Admin).await;
+    let add = |network: &'static str| {
+        let admin = admin.clone();
+        let hub = &hub;
+        async move {
+            post(
+                hub,
+                "/api/v1/admin/allowlist",
+                &admin,
+                json!({ "network": network, "role": "admin" }),
+            )
+            .await
+        }
+    };
+    let (status, first) = add("127.0.0.0/8").await;
+    assert_eq!(status, 201, "{first}");
+    // The same entry, with host bits or without: 200 with the listed entry, nothing created.
+    for again in ["127.0.0.0/8", "127.0.0.1/8"] {
+        let (status, body) = add(again).await;
+        assert_eq!(status, 200, "{again}: {body}");
+        assert_eq!(body, first);
+    }
+    let (_, listed) = get(&hub, "/api/v1/admin/allowlist", &admin).await;
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    let changes = records(&hub, Action::AllowListChanged);
+    assert_eq!(changes.len(), 3, "{changes:?}");
+    assert!(changes[0].contains(r#""change":"add""#), "{}", changes[0]);
+    for unchanged in &changes[1..] {
+        assert!(
+            unchanged.contains(r#""change":"unchanged""#)
+                && unchanged.contains(&format!(r#""entry":"{}""#, first["id"]))
+                && unchanged.contains("127.0.0.1"),
+            "{unchanged}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_administrators_removing_at_once_cannot_shut_everyone_out() {
+    let hub = live_hub().await;
+    let (root, _, _) = hub.staff_session("root", "Root", Role::Admin).await;
+    let (rita, _, _) = hub.staff_session("rita", "Rita", Role::Admin).await;
+    let add = |network: &'static str| {
+        let root = root.clone();
+        let hub = &hub;
+        async move {
+            let (status, body) = post(
+                hub,
+                "/api/v1/admin/allowlist",
+                &root,
+                json!({ "network": network }),
+            )
+            .await;
+            assert!(status == 201 || status == 200, "{network}: {status} {body}");
+            body["id"].as_i64().unwrap()
+        }
+    };
+    // Another network stays listed throughout, so removing both loopback entries would leave
+    // a list that admits neither administrator.
+    add("127.0.0.0/8").await;
+    add("10.0.0.0/8").await;
+    for round in 0..5 {
+        let (wide, narrow) = (add("127.0.0.0/8").await, add("127.0.0.1/32").await);
+        // Each removal alone keeps both administrators in; each one passes the check on its own.
+        let remove = async |token: &str, id: i64| {
+            let path = format!("/api/v1/admin/allowlist/{id}");
+            call(&hub, reqwest::Method::DELETE, &path, token, None).await
+        };
+        let (first, second) = tokio::join!(remove(&root, wide), remove(&rita, narrow));
+        let mut statuses = [first.0, second.0];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [204, 409], "round {round}: {first:?} {second:?}");
+        for token in [&root, &rita] {
+            assert_eq!(get(&hub, "/api/v1/me", token).await.0, 200, "round {round}");
+        }
+    }
+    // The refused one is in the audit log with why nothing changed.
+    let changes = records(&hub, Action::AllowListChanged);
+    assert!(
+        changes.iter().any(|r| r.contains("would_lock_out")),
+        "{changes:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_audit_log_is_verified_and_exported_over_the_api_and_tampering_is_named() {
     let hub = live_hub().await;
     let (admin, _, _) = hub.staff_session("root", "Root", Role::Admin).await;

@@ -351,6 +351,7 @@ async fn allow_lists_admit_listed_sources_only_and_are_audited() {
             None,
             "127.0.0.2/32".parse().unwrap(),
             START,
+            None,
         )
         .await
         .unwrap();
@@ -407,6 +408,7 @@ async fn forwarded_for_is_honoured_from_a_trusted_proxy() {
             None,
             "198.51.100.0/24".parse().unwrap(),
             START,
+            None,
         )
         .await
         .unwrap();
@@ -722,6 +724,7 @@ async fn ipv6_clients_are_matched_against_ipv6_allow_lists() {
             None,
             "2001:db8::/32".parse().unwrap(),
             START,
+            None,
         )
         .await
         .unwrap();
@@ -740,6 +743,7 @@ async fn ipv6_clients_are_matched_against_ipv6_allow_lists() {
             None,
             "::1/128".parse().unwrap(),
             START,
+            None,
         )
         .await
         .unwrap();

@@ -6,7 +6,7 @@
 use crate::support::*;
 use rampart_audit::Actor;
 use rampart_hub::org::OrgId;
-use rampart_hub::store::StoreError;
+use rampart_hub::store::{AllowChange, StoreError};
 use rampart_protocol::rest::Role;
 use rampart_protocol::{
     Availability, ClientFrame, ConversationId, ErrorCode, MessageId, ServerFrame, VisitorId,
@@ -230,11 +230,17 @@ async fn an_organisations_allow_list_binds_its_own_staff_only() {
     // Acme's staff come from loopback; Globex's only from its office network.
     let store = &hub.server.store;
     store
-        .add_allow(&acme(), None, "127.0.0.0/8".parse().unwrap(), START)
+        .add_allow(&acme(), None, "127.0.0.0/8".parse().unwrap(), START, None)
         .await
         .unwrap();
     store
-        .add_allow(&globex, None, "198.51.100.0/24".parse().unwrap(), START)
+        .add_allow(
+            &globex,
+            None,
+            "198.51.100.0/24".parse().unwrap(),
+            START,
+            None,
+        )
         .await
         .unwrap();
 
@@ -276,6 +282,7 @@ async fn an_organisations_allow_list_binds_its_own_staff_only() {
             Some(Role::Supervisor),
             "127.0.0.2/32".parse().unwrap(),
             START,
+            None,
         )
         .await
         .unwrap();
@@ -289,8 +296,20 @@ async fn an_organisations_allow_list_binds_its_own_staff_only() {
     // Removing is per organisation too: Acme's id does not remove anything of Globex's.
     let entries = store.allow_entries().await.unwrap();
     let globex_entry = entries.iter().find(|e| e.org == globex).unwrap().id;
-    assert!(!store.remove_allow(&acme(), globex_entry).await.unwrap());
-    assert!(store.remove_allow(&globex, globex_entry).await.unwrap());
+    assert_eq!(
+        store
+            .remove_allow(&acme(), globex_entry, None)
+            .await
+            .unwrap(),
+        AllowChange::NotFound
+    );
+    assert_eq!(
+        store
+            .remove_allow(&globex, globex_entry, None)
+            .await
+            .unwrap(),
+        AllowChange::Removed
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -480,6 +499,7 @@ async fn an_administrator_manages_only_their_organisation_over_the_api() {
             Some(Role::Supervisor),
             "203.0.113.0/24".parse().unwrap(),
             START,
+            None,
         )
         .await
         .unwrap();

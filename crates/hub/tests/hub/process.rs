@@ -811,9 +811,15 @@ fn organisations_are_created_listed_and_staffed_from_the_command_line() {
         "Nobody",
     ]);
     assert!(unknown.contains("no organisation \"nope\""), "{unknown}");
-    ok(&["allowlist", "add", "198.51.100.0/24", "--org", "globex"]);
+    let added = ok(&["allowlist", "add", "198.51.100.0/24", "--org", "globex"]);
+    // Adding it again (host bits or not) changes nothing, says so, and names the same entry.
+    let (again, stdout, stderr) = run(&["allowlist", "add", "198.51.100.7/24", "--org", "globex"]);
+    assert!(again, "{stderr}");
+    assert_eq!(stdout, added);
+    assert!(stderr.contains("already listed"), "{stderr}");
     let globex_list = ok(&["allowlist", "list", "--org", "globex"]);
     assert!(globex_list.contains("198.51.100.0/24"), "{globex_list}");
+    assert_eq!(globex_list.lines().count(), 1, "{globex_list}");
     assert_eq!(ok(&["allowlist", "list"]), "");
     assert!(refused(&["allowlist", "list", "--org", "nope"]).contains("no organisation"));
     let id = globex_list.split('\t').next().unwrap();
@@ -831,4 +837,17 @@ fn organisations_are_created_listed_and_staffed_from_the_command_line() {
         "{record}"
     );
     assert_eq!(export.matches("admin.org.created").count(), 1);
+    // The allow-list: one addition, one addition that changed nothing (not audited as an
+    // add), one removal.
+    let changes: Vec<&str> = export
+        .lines()
+        .filter(|l| l.contains("admin.allowlist.changed"))
+        .collect();
+    assert_eq!(changes.len(), 3, "{changes:?}");
+    for (record, change) in changes.iter().zip(["add", "unchanged", "remove"]) {
+        assert!(
+            record.contains(&format!(r#""change":"{change}""#)),
+            "{change}: {record}"
+        );
+    }
 }

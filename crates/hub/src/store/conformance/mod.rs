@@ -27,8 +27,9 @@ pub use staff::{
     accounts_are_unique_and_enroll_once, reserve_attempt_is_atomic, sessions_end_when_told_to,
 };
 pub use tenancy::{
-    allow_lists_are_per_organisation, new_store_holds_the_default_organisation,
-    organisations_are_isolated, training_pack_versions_only_grow,
+    allow_lists_are_per_organisation, guarded_allow_list_changes_never_lock_out,
+    new_store_holds_the_default_organisation, organisations_are_isolated,
+    training_pack_versions_only_grow,
 };
 
 use super::{HubStore, LoginCompletion, NewAccount, NewMessage, StoredAuthor};
@@ -62,6 +63,7 @@ macro_rules! hub_store_conformance {
             accounts_are_unique_and_enroll_once,
             organisations_are_isolated,
             allow_lists_are_per_organisation,
+            guarded_allow_list_changes_never_lock_out,
             training_pack_versions_only_grow,
         );
     };

@@ -8,7 +8,9 @@ use rampart_protocol::{AgentId, CohortId, ConversationId, VisitorId};
 
 use super::{T0, account, new_org, org_id};
 use crate::org::{Org, OrgId};
-use crate::store::{AttemptKind, HubStore, StoreError, StoredAttempt, StoredPack};
+use crate::store::{
+    AllowChange, AttemptKind, HubStore, Keep, StoreError, StoredAttempt, StoredPack,
+};
 
 /// A new store holds `default` (listed first); organisation ids are unique.
 pub async fn new_store_holds_the_default_organisation(store: &dyn HubStore) {
@@ -126,30 +128,32 @@ pub async fn organisations_are_isolated(store: &dyn HubStore) {
 pub async fn allow_lists_are_per_organisation(store: &dyn HubStore) {
     let acme = new_org(store, "acme").await;
     let default = OrgId::default_org();
-    let net = |s: &str| s.parse::<ipnet::IpNet>().expect("a network");
-    let whole = store
-        .add_allow(&acme, None, net("10.0.0.7/24"), 1)
-        .await
-        .expect("add");
+    let add = async |org: &OrgId, role, network: &str, at| {
+        let network = network.parse::<ipnet::IpNet>().expect("a network");
+        store.add_allow(org, role, network, at, None).await
+    };
+    let AllowChange::Added(whole) = add(&acme, None, "10.0.0.7/24", 1).await.expect("add") else {
+        panic!("added");
+    };
+    assert_eq!(
+        add(&acme, None, "10.0.0.0/24", 2).await.expect("add"),
+        AllowChange::Unchanged(whole)
+    );
+    let admins = add(&acme, Some(Role::Admin), "10.0.0.0/24", 3).await;
+    let elsewhere = add(&default, None, "10.0.0.0/24", 4).await;
+    let (Ok(AllowChange::Added(admins)), Ok(AllowChange::Added(elsewhere))) = (admins, elsewhere)
+    else {
+        panic!("one entry per organisation and role");
+    };
+    assert_eq!(BTreeSet::from([whole, admins, elsewhere]).len(), 3);
+    let unknown = add(&org_id("nowhere"), None, "10.0.0.0/8", 5).await;
+    assert!(matches!(unknown, Err(StoreError::OrgNotFound)));
     assert_eq!(
         store
-            .add_allow(&acme, None, net("10.0.0.0/24"), 2)
+            .remove_allow(&default, whole, None)
             .await
-            .expect("add"),
-        whole
-    );
-    let admins = store
-        .add_allow(&acme, Some(Role::Admin), net("10.0.0.0/24"), 3)
-        .await;
-    let elsewhere = store.add_allow(&default, None, net("10.0.0.0/24"), 4).await;
-    let (admins, elsewhere) = (admins.expect("add"), elsewhere.expect("add"));
-    assert_eq!(BTreeSet::from([whole, admins, elsewhere]).len(), 3);
-    let unknown = store
-        .add_allow(&org_id("nowhere"), None, net("10.0.0.0/8"), 5)
-        .await;
-    assert!(matches!(unknown, Err(StoreError::OrgNotFound)));
-    assert!(
-        !store.remove_allow(&default, whole).await.expect("remove"),
+            .expect("remove"),
+        AllowChange::NotFound,
         "not its entry"
     );
     let entries = store.allow_entries().await.expect("entries");
@@ -157,9 +161,15 @@ pub async fn allow_lists_are_per_organisation(store: &dyn HubStore) {
     let first = entries.iter().find(|e| e.id == whole).expect("still there");
     assert_eq!(
         (&first.org, first.role, first.net),
-        (&acme, None, net("10.0.0.0/24"))
+        (&acme, None, "10.0.0.0/24".parse().expect("a network"))
     );
-    assert!(store.remove_allow(&acme, whole).await.expect("remove"));
+    assert_eq!(
+        store
+            .remove_allow(&acme, whole, None)
+            .await
+            .expect("remove"),
+        AllowChange::Removed
+    );
     let left: Vec<_> = store
         .allow_entries()
         .await
@@ -171,6 +181,102 @@ pub async fn allow_lists_are_per_organisation(store: &dyn HubStore) {
         left,
         [admins.min(elsewhere), admins.max(elsewhere)],
         "in id order"
+    );
+}
+
+/// A guarded allow-list change is decided in the same transaction as the change: one that
+/// would refuse the guarded address changes nothing, and of two removals that each leave the
+/// address admitted alone, only one is made, however they interleave.
+pub async fn guarded_allow_list_changes_never_lock_out(store: &dyn HubStore) {
+    let acme = new_org(store, "acme").await;
+    let net = |s: &str| s.parse::<ipnet::IpNet>().expect("a network");
+    let keep = Some(Keep {
+        role: Role::Admin,
+        ip: "10.0.0.9".parse().expect("an address"),
+    });
+    // A first entry elsewhere would shut the address out.
+    assert_eq!(
+        store
+            .add_allow(&acme, None, net("192.0.2.0/24"), 1, keep)
+            .await
+            .expect("add"),
+        AllowChange::WouldLockOut
+    );
+    assert!(store.allow_entries().await.expect("entries").is_empty());
+    let mut covering = Vec::new();
+    for network in ["10.0.0.0/8", "10.0.0.0/24"] {
+        let AllowChange::Added(id) = store
+            .add_allow(&acme, None, net(network), 2, keep)
+            .await
+            .expect("add")
+        else {
+            panic!("{network} covers the address");
+        };
+        covering.push(id);
+    }
+    // Once they admit it, an entry elsewhere may join them.
+    assert!(matches!(
+        store
+            .add_allow(&acme, None, net("192.0.2.0/24"), 2, keep)
+            .await
+            .expect("add"),
+        AllowChange::Added(_)
+    ));
+    // Removed together, the two would shut it out: only one goes, whichever comes first.
+    for _ in 0..2 {
+        let (first, second) = tokio::join!(
+            store.remove_allow(&acme, covering[0], keep),
+            store.remove_allow(&acme, covering[1], keep),
+        );
+        let mut outcomes = [first.expect("remove"), second.expect("remove")];
+        outcomes.sort_by_key(|o| *o == AllowChange::WouldLockOut);
+        assert_eq!(
+            outcomes,
+            [AllowChange::Removed, AllowChange::WouldLockOut],
+            "{outcomes:?}"
+        );
+        let left: Vec<i64> = store
+            .allow_entries()
+            .await
+            .expect("entries")
+            .iter()
+            .map(|e| e.id)
+            .collect();
+        assert_eq!(left.len(), 2);
+        // Put the removed one back for the next round.
+        let back = usize::from(left.contains(&covering[0]));
+        let network = ["10.0.0.0/8", "10.0.0.0/24"][back];
+        let AllowChange::Added(id) = store
+            .add_allow(&acme, None, net(network), 3, keep)
+            .await
+            .expect("add")
+        else {
+            panic!("added back");
+        };
+        covering[back] = id;
+    }
+    // The last entry that admits the address stays; without a guard it goes (the command line
+    // on the hub's host can change anything).
+    assert_eq!(
+        store
+            .remove_allow(&acme, covering[0], keep)
+            .await
+            .expect("remove"),
+        AllowChange::Removed
+    );
+    assert_eq!(
+        store
+            .remove_allow(&acme, covering[1], keep)
+            .await
+            .expect("remove"),
+        AllowChange::WouldLockOut
+    );
+    assert_eq!(
+        store
+            .remove_allow(&acme, covering[1], None)
+            .await
+            .expect("remove"),
+        AllowChange::Removed
     );
 }
 
