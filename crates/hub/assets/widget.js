@@ -817,6 +817,9 @@
       body: JSON.stringify({ locale: askedLocale || navigator.language || locale, privacyNotice: button.getAttribute('data-version') }),
     })
       .then(function (response) {
+        // The hub says whether it hosts the organisation only here, when a conversation
+        // would open (the privacy notice is the same for every organisation).
+        if (response.status === 404) throw new Error('unknownOrg');
         return response.json().then(function (body) {
           if (!response.ok) throw new Error(body.message || 'error');
           return body;
@@ -828,6 +831,10 @@
         start();
       })
       .catch(function (error) {
+        if (error.message === 'unknownOrg') {
+          setStatus(t('unknownOrg'));
+          return;
+        }
         button.disabled = false;
         setStatus(t('failed', { message: error.message }));
       });
@@ -889,21 +896,15 @@
   if (session && session.token) {
     start();
   } else {
-    fetch('/api/v1/privacy' + orgQuery)
+    fetch('/api/v1/privacy')
       .then(function (response) {
-        if (response.status === 404) throw new Error('unknownOrg');
         return response.json();
       })
       .then(function (notice) {
         $('rw-notice-text').textContent = notice[locale] || notice.en;
         $('rw-accept').setAttribute('data-version', notice.version);
       })
-      .catch(function (error) {
-        if (error.message === 'unknownOrg') {
-          $('rw-accept').disabled = true;
-          setStatus(t('unknownOrg'));
-          return;
-        }
+      .catch(function () {
         setStatus(t('failed', { message: 'privacy notice unavailable' }));
       });
     if (embedded) $('rw-accept').focus();

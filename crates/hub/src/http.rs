@@ -320,17 +320,15 @@ async fn visitor_org(
     }
 }
 
-async fn privacy(
-    State(api): State<Api>,
-    query: Result<Query<OrgQuery>, QueryRejection>,
-) -> Result<Json<PrivacyNotice>, ApiFailure> {
-    // The page asks first: a visitor of an unknown organisation learns it before typing.
-    visitor_org(&api, query).await?;
-    Ok(Json(PrivacyNotice {
+/// The privacy notice. It is the hub operator's, the same for every organisation, so the
+/// page's `?org=` is not even read: an unauthenticated request here must not tell which
+/// organisations the hub hosts (the answer is the same for every id, hosted or not).
+async fn privacy(State(api): State<Api>) -> Json<PrivacyNotice> {
+    Json(PrivacyNotice {
         version: api.privacy.version.clone(),
         en: api.privacy.notice_en.clone(),
         es: api.privacy.notice_es.clone(),
-    }))
+    })
 }
 
 async fn new_visitor(
@@ -342,8 +340,13 @@ async fn new_visitor(
     if !api.limits.visitor_allowed(ip) {
         return Err(too_many());
     }
-    let org = visitor_org(&api, query).await?;
     let Json(request) = body?;
+    if request.privacy_notice != api.privacy.version {
+        return Err(ApiFailure(ApiError::new(
+            ApiErrorCode::PrivacyNotAcknowledged,
+            "acknowledge the current privacy notice first",
+        )));
+    }
     // A full queue turns new visitors away instead of growing without bound.
     if api.chat.waiting_count().await.map_err(LoginError::from)? >= api.max_waiting {
         let mut busy = ApiError::new(
@@ -353,12 +356,11 @@ async fn new_visitor(
         busy.retry_after_secs = Some(120);
         return Err(ApiFailure(busy));
     }
-    if request.privacy_notice != api.privacy.version {
-        return Err(ApiFailure(ApiError::new(
-            ApiErrorCode::PrivacyNotAcknowledged,
-            "acknowledge the current privacy notice first",
-        )));
-    }
+    // Last, so only a request that would open a real conversation learns whether the
+    // organisation exists: counted against the address's visitor quota above, and for a hosted
+    // organisation it opens a conversation in that organisation's queue. Every earlier refusal
+    // is the same for a hosted organisation and an unknown one.
+    let org = visitor_org(&api, query).await?;
     let (conversation, visitor, token) = match api
         .chat
         .new_visitor(&org, &request.locale, &request.privacy_notice)

@@ -40,6 +40,11 @@ export function totp(base32, now = Date.now()) {
   return String(code).padStart(6, '0');
 }
 
+/** The one-time enrollment code in the output of `agent create`. */
+export function enrollmentCodeOf(created) {
+  return created.match(/shown once\): (\S+)/)[1];
+}
+
 /** Starts the hub; `extraConfig` is TOML appended to the generated file (tables only). */
 export async function startHub({ extraConfig = '' } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'rampart-hub-browser-'));
@@ -59,7 +64,7 @@ export async function startHub({ extraConfig = '' } = {}) {
       env: { ...process.env, RAMPART_LOG: 'warn' },
     },
   );
-  const enrollmentCode = created.match(/shown once\): (\S+)/)[1];
+  const enrollmentCode = enrollmentCodeOf(created);
   const child = spawn(HUB_BIN, ['--config', config, 'serve'], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, RAMPART_LOG: 'warn' },
@@ -103,14 +108,16 @@ async function post(base, path, body) {
   return text ? JSON.parse(text) : null;
 }
 
-/** Logs the agent in (enroll password, password, TOTP enrollment) and opens its socket. */
-export async function connectAgent(hub) {
-  await post(hub.base, '/api/v1/enroll', {
-    username: 'ana',
-    enrollmentCode: hub.enrollmentCode,
-    password: PASSWORD,
-  });
-  const step = await post(hub.base, '/api/v1/login', { username: 'ana', password: PASSWORD });
+/**
+ * Logs an agent in (enroll password, password, TOTP enrollment) and opens its socket: Ana, the
+ * default organisation's agent, unless another `username` and its `enrollmentCode` are given.
+ */
+export async function connectAgent(
+  hub,
+  { username = 'ana', enrollmentCode = hub.enrollmentCode } = {},
+) {
+  await post(hub.base, '/api/v1/enroll', { username, enrollmentCode, password: PASSWORD });
+  const step = await post(hub.base, '/api/v1/login', { username, password: PASSWORD });
   const secret = new URL(step.otpauthUri).searchParams.get('secret');
   const session = await post(hub.base, '/api/v1/login/totp', {
     challenge: step.challenge,

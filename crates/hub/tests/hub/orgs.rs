@@ -362,21 +362,7 @@ async fn retention_removes_only_the_organisation_s_own_old_transcripts() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_chat_of_an_unknown_organisation_is_refused_not_sent_to_the_default_one() {
     let hub = two_org_hub(|_| {}).await;
-    for org in ["nope", "Acme", "..%2Fx", ""] {
-        let path = format!("/api/v1/privacy?org={org}");
-        let response = hub.http.get(hub.url(&path)).send().await.unwrap();
-        let status = response.status().as_u16();
-        let body: serde_json::Value = response.json().await.unwrap();
-        if org.is_empty() {
-            // `?org=` names no organisation: the default one.
-            assert_eq!(status, 200, "{body}");
-            continue;
-        }
-        assert_eq!(
-            (status, body["code"].as_str()),
-            (404, Some("notFound")),
-            "{org}: {body}"
-        );
+    for org in ["nope", "Acme", "..%2Fx"] {
         let (status, body) = hub.visitor_at(&format!("/api/v1/visitor?org={org}")).await;
         assert_eq!(
             (status, body["code"].as_str()),
@@ -387,8 +373,6 @@ async fn the_chat_of_an_unknown_organisation_is_refused_not_sent_to_the_default_
     }
     assert_eq!(hub.server.store.waiting_count().await.unwrap(), 0);
     // A hosted organisation's chat opens, and its conversation is that organisation's.
-    let (status, _) = hub.get_json("", "/api/v1/privacy?org=acme").await;
-    assert_eq!(status, 200);
     let (conversation, _) = visitor_of(&hub, "acme").await;
     assert_eq!(
         hub.server
@@ -399,6 +383,64 @@ async fn the_chat_of_an_unknown_organisation_is_refused_not_sent_to_the_default_
             .0,
         acme()
     );
+}
+
+/// What an unauthenticated visitor's requests answer for `org` short of opening a
+/// conversation: the privacy notice, and a chat start refused for the notice's version.
+async fn answers_short_of_a_chat(hub: &LiveHub, org: &str) -> Vec<(u16, serde_json::Value)> {
+    let notice = hub
+        .http
+        .get(hub.url(&format!("/api/v1/privacy?org={org}")))
+        .send()
+        .await
+        .unwrap();
+    let notice = (notice.status().as_u16(), notice.json().await.unwrap());
+    let stale = hub
+        .http
+        .post(hub.url(&format!("/api/v1/visitor?org={org}")))
+        .json(&serde_json::json!({ "locale": "en", "privacyNotice": "an old version" }))
+        .send()
+        .await
+        .unwrap();
+    let stale = (stale.status().as_u16(), stale.json().await.unwrap());
+    vec![notice, stale]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_a_chat_that_opens_tells_whether_an_organisation_exists() {
+    let hub = two_org_hub(|_| {}).await;
+    // The privacy notice is the hub's, and a stale acknowledgement is refused before the
+    // organisation is looked at: hosted, unknown, malformed or unnamed, the same answers.
+    let hosted = answers_short_of_a_chat(&hub, "acme").await;
+    assert_eq!(hosted[0].0, 200, "{hosted:?}");
+    assert_eq!(hosted[1].1["code"], "privacyNotAcknowledged", "{hosted:?}");
+    for org in ["nope", "Acme", "..%2Fx", "", "default"] {
+        assert_eq!(
+            answers_short_of_a_chat(&hub, org).await,
+            hosted,
+            "?org={org}"
+        );
+    }
+    assert_eq!(hub.server.store.waiting_count().await.unwrap(), 0);
+
+    // A full queue turns every visitor away alike, hosted organisation or not.
+    let hub = two_org_hub(|c| c.limits.max_waiting = 1).await;
+    visitor_of(&hub, "acme").await;
+    let (unknown, hosted) = (
+        hub.visitor_at("/api/v1/visitor?org=nope").await,
+        hub.visitor_at("/api/v1/visitor?org=acme").await,
+    );
+    assert_eq!(unknown, hosted);
+    assert_eq!(unknown.0, 429, "{unknown:?}");
+
+    // Asking about organisations one by one spends the address's quota of new chats.
+    let hub = two_org_hub(|c| c.limits.visitors_per_minute = 3).await;
+    for org in ["nope", "nada", "nichts"] {
+        let (status, _) = hub.visitor_at(&format!("/api/v1/visitor?org={org}")).await;
+        assert_eq!(status, 404, "{org}");
+    }
+    let (status, body) = hub.visitor_at("/api/v1/visitor?org=acme").await;
+    assert_eq!(status, 429, "{body}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
