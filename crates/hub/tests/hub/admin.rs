@@ -33,6 +33,12 @@ async fn post(hub: &LiveHub, path: &str, token: &str, body: Value) -> (u16, Valu
     call(hub, reqwest::Method::POST, path, token, Some(body)).await
 }
 
+/// Adds `network` (for `role`, or everyone) to the caller's allow-list.
+async fn add_allow(hub: &LiveHub, token: &str, network: &str, role: Option<&str>) -> (u16, Value) {
+    let body = json!({ "network": network, "role": role });
+    post(hub, "/api/v1/admin/allowlist", token, body).await
+}
+
 /// Audit records of `action`, as exported lines.
 fn records(hub: &LiveHub, action: Action) -> Vec<String> {
     hub.server
@@ -249,19 +255,7 @@ async fn allow_list_changes_are_audited_and_cannot_shut_the_administrator_out() 
     let hub = live_hub().await;
     let (admin, _, _) = hub.staff_session("root", "Root", Role::Admin).await;
     let (ana, _, _) = hub.agent_session("ana").await;
-    let add = |network: &'static str, role: Option<&'static str>| {
-        let admin = admin.clone();
-        let hub = &hub;
-        async move {
-            post(
-                hub,
-                "/api/v1/admin/allowlist",
-                &admin,
-                json!({ "network": network, "role": role }),
-            )
-            .await
-        }
-    };
+    let add = async |network, role| add_allow(&hub, &admin, network, role).await;
     // An organisation-wide list without the administrator's address: refused, nothing added.
     let (status, body) = add("10.0.0.0/8", None).await;
     assert_eq!((status, body["code"].as_str()), (409, Some("wouldLockOut")));
@@ -335,19 +329,7 @@ async fn allow_list_changes_are_audited_and_cannot_shut_the_administrator_out() 
 async fn adding_a_listed_entry_again_changes_nothing_and_is_audited_as_unchanged() {
     let hub = live_hub().await;
     let (admin, _, _) = hub.staff_session("root", "Root", Role::Admin).await;
-    let add = |network: &'static str| {
-        let admin = admin.clone();
-        let hub = &hub;
-        async move {
-            post(
-                hub,
-                "/api/v1/admin/allowlist",
-                &admin,
-                json!({ "network": network, "role": "admin" }),
-            )
-            .await
-        }
-    };
+    let add = async |network| add_allow(&hub, &admin, network, Some("admin")).await;
     let (status, first) = add("127.0.0.0/8").await;
     assert_eq!(status, 201, "{first}");
     // The same entry, with host bits or without: 200 with the listed entry, nothing created.
@@ -376,20 +358,10 @@ async fn two_administrators_removing_at_once_cannot_shut_everyone_out() {
     let hub = live_hub().await;
     let (root, _, _) = hub.staff_session("root", "Root", Role::Admin).await;
     let (rita, _, _) = hub.staff_session("rita", "Rita", Role::Admin).await;
-    let add = |network: &'static str| {
-        let root = root.clone();
-        let hub = &hub;
-        async move {
-            let (status, body) = post(
-                hub,
-                "/api/v1/admin/allowlist",
-                &root,
-                json!({ "network": network }),
-            )
-            .await;
-            assert!(status == 201 || status == 200, "{network}: {status} {body}");
-            body["id"].as_i64().unwrap()
-        }
+    let add = async |network| {
+        let (status, body) = add_allow(&hub, &root, network, None).await;
+        assert!(status == 201 || status == 200, "{network}: {status} {body}");
+        body["id"].as_i64().unwrap()
     };
     // Another network stays listed throughout, so removing both loopback entries would leave
     // a list that admits neither administrator.

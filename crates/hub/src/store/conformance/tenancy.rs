@@ -170,13 +170,7 @@ pub async fn allow_lists_are_per_organisation(store: &dyn HubStore) {
             .expect("remove"),
         AllowChange::Removed
     );
-    let left: Vec<_> = store
-        .allow_entries()
-        .await
-        .expect("entries")
-        .iter()
-        .map(|e| e.id)
-        .collect();
+    let left = entry_ids(store).await;
     assert_eq!(
         left,
         [admins.min(elsewhere), admins.max(elsewhere)],
@@ -189,95 +183,61 @@ pub async fn allow_lists_are_per_organisation(store: &dyn HubStore) {
 /// address admitted alone, only one is made, however they interleave.
 pub async fn guarded_allow_list_changes_never_lock_out(store: &dyn HubStore) {
     let acme = new_org(store, "acme").await;
-    let net = |s: &str| s.parse::<ipnet::IpNet>().expect("a network");
     let keep = Some(Keep {
         role: Role::Admin,
         ip: "10.0.0.9".parse().expect("an address"),
     });
-    // A first entry elsewhere would shut the address out.
-    assert_eq!(
+    let add = async |network: &str| {
+        let network = network.parse::<ipnet::IpNet>().expect("a network");
         store
-            .add_allow(&acme, None, net("192.0.2.0/24"), 1, keep)
-            .await
-            .expect("add"),
-        AllowChange::WouldLockOut
-    );
-    assert!(store.allow_entries().await.expect("entries").is_empty());
-    let mut covering = Vec::new();
-    for network in ["10.0.0.0/8", "10.0.0.0/24"] {
-        let AllowChange::Added(id) = store
-            .add_allow(&acme, None, net(network), 2, keep)
+            .add_allow(&acme, None, network, 1, keep)
             .await
             .expect("add")
-        else {
+    };
+    let remove = async |id, keep| store.remove_allow(&acme, id, keep).await.expect("remove");
+    // A first entry elsewhere would shut the address out.
+    assert_eq!(add("192.0.2.0/24").await, AllowChange::WouldLockOut);
+    assert!(store.allow_entries().await.expect("entries").is_empty());
+    let networks = ["10.0.0.0/8", "10.0.0.0/24"];
+    let mut covering = Vec::new();
+    for network in networks {
+        let AllowChange::Added(id) = add(network).await else {
             panic!("{network} covers the address");
         };
         covering.push(id);
     }
     // Once they admit it, an entry elsewhere may join them.
-    assert!(matches!(
-        store
-            .add_allow(&acme, None, net("192.0.2.0/24"), 2, keep)
-            .await
-            .expect("add"),
-        AllowChange::Added(_)
-    ));
+    assert!(matches!(add("192.0.2.0/24").await, AllowChange::Added(_)));
     // Removed together, the two would shut it out: only one goes, whichever comes first.
     for _ in 0..2 {
-        let (first, second) = tokio::join!(
-            store.remove_allow(&acme, covering[0], keep),
-            store.remove_allow(&acme, covering[1], keep),
-        );
-        let mut outcomes = [first.expect("remove"), second.expect("remove")];
+        let (first, second) = tokio::join!(remove(covering[0], keep), remove(covering[1], keep));
+        let mut outcomes = [first, second];
         outcomes.sort_by_key(|o| *o == AllowChange::WouldLockOut);
         assert_eq!(
             outcomes,
             [AllowChange::Removed, AllowChange::WouldLockOut],
             "{outcomes:?}"
         );
-        let left: Vec<i64> = store
-            .allow_entries()
-            .await
-            .expect("entries")
-            .iter()
-            .map(|e| e.id)
-            .collect();
+        let left = entry_ids(store).await;
         assert_eq!(left.len(), 2);
         // Put the removed one back for the next round.
         let back = usize::from(left.contains(&covering[0]));
-        let network = ["10.0.0.0/8", "10.0.0.0/24"][back];
-        let AllowChange::Added(id) = store
-            .add_allow(&acme, None, net(network), 3, keep)
-            .await
-            .expect("add")
-        else {
+        let AllowChange::Added(id) = add(networks[back]).await else {
             panic!("added back");
         };
         covering[back] = id;
     }
     // The last entry that admits the address stays; without a guard it goes (the command line
     // on the hub's host can change anything).
-    assert_eq!(
-        store
-            .remove_allow(&acme, covering[0], keep)
-            .await
-            .expect("remove"),
-        AllowChange::Removed
-    );
-    assert_eq!(
-        store
-            .remove_allow(&acme, covering[1], keep)
-            .await
-            .expect("remove"),
-        AllowChange::WouldLockOut
-    );
-    assert_eq!(
-        store
-            .remove_allow(&acme, covering[1], None)
-            .await
-            .expect("remove"),
-        AllowChange::Removed
-    );
+    assert_eq!(remove(covering[0], keep).await, AllowChange::Removed);
+    assert_eq!(remove(covering[1], keep).await, AllowChange::WouldLockOut);
+    assert_eq!(remove(covering[1], None).await, AllowChange::Removed);
+}
+
+/// The ids of every allow-list entry, in id order.
+async fn entry_ids(store: &dyn HubStore) -> Vec<i64> {
+    let entries = store.allow_entries().await.expect("entries");
+    entries.iter().map(|e| e.id).collect()
 }
 
 /// A pack version is stored only if newer than every stored one; attempts come back in order.
