@@ -239,8 +239,7 @@ async fn a_custom_form_goes_to_the_visitor_with_its_definition_and_back_masked()
         assert!(!lines.contains(raw), "{raw} in the audit log");
     }
     let (config, _, dir) = hub.stop().await;
-    for entry in std::fs::read_dir(&config.data_dir).unwrap() {
-        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+    for (_, bytes) in read_data_files(&config.data_dir) {
         let text = String::from_utf8_lossy(&bytes);
         assert!(!text.contains(POLICY) && !text.contains("482913"));
     }

@@ -237,8 +237,7 @@ async fn a_card_form_goes_from_agent_to_visitor_and_back_masked_with_audited_vie
         assert!(!export.contains(raw), "{raw} in the audit export");
     }
     let (config, _, dir) = hub.stop().await;
-    for entry in std::fs::read_dir(&config.data_dir).unwrap() {
-        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+    for (_, bytes) in read_data_files(&config.data_dir) {
         let text = String::from_utf8_lossy(&bytes);
         assert!(!text.contains("4111111111111111") && !text.contains(CARD));
     }

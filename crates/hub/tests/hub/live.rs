@@ -1326,8 +1326,7 @@ async fn raw_card_numbers_and_ids_never_reach_the_hubs_files() {
     hub.server.audit.log().export_jsonl(&mut export).unwrap();
     let (config, _, dir) = hub.stop().await;
     let mut haystack = String::from_utf8_lossy(&export).into_owned();
-    for entry in std::fs::read_dir(&config.data_dir).unwrap() {
-        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+    for (_, bytes) in read_data_files(&config.data_dir) {
         haystack.push_str(&String::from_utf8_lossy(&bytes));
     }
     assert!(

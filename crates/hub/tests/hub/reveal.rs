@@ -345,8 +345,7 @@ async fn originals_stay_in_memory_expire_and_go_when_the_conversation_closes() {
 
     // Nothing of it ever reached the hub's files.
     let (config, _, dir) = hub.stop().await;
-    for entry in std::fs::read_dir(&config.data_dir).unwrap() {
-        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+    for (_, bytes) in read_data_files(&config.data_dir) {
         assert!(!String::from_utf8_lossy(&bytes).contains(CARD));
     }
     drop(dir);

@@ -1,5 +1,6 @@
 //! Helpers that make each hub test a few lines.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rampart_audit::{Action, Actor};
@@ -525,4 +526,27 @@ impl Drop for LiveHub {
             let _ = tx.send(());
         }
     }
+}
+
+/// Every file in `dir` with its contents, read as one consistent listing: a stopped hub's last
+/// database connections may still be closing (SQLite removes `-wal` and `-shm` when the last
+/// one goes), so a file that vanishes between listing and reading restarts the scan. A scan for
+/// data that must never reach disk then reads every file that exists once the hub is down.
+pub fn read_data_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    'scan: for _ in 0..50 {
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir).expect("the data directory is readable") {
+            let path = entry.expect("directory entries are readable").path();
+            match std::fs::read(&path) {
+                Ok(bytes) => files.push((path, bytes)),
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                    std::thread::sleep(Duration::from_millis(100));
+                    continue 'scan;
+                }
+                Err(error) => panic!("cannot read {}: {error}", path.display()),
+            }
+        }
+        return files;
+    }
+    panic!("files kept disappearing from {}", dir.display());
 }
