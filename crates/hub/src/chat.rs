@@ -461,6 +461,27 @@ impl Chat {
                 Ok(history) => frames.extend(history),
                 Err(error) => frames.push(store_failure(&error, None)),
             }
+            // And its secure forms: a restarted console holds none, and must know which values
+            // are still there to reveal (a CVV already viewed is not).
+            if let (Peer::Agent { .. }, Some((forms, _))) = (peer, &self.forms) {
+                for held in forms.held_in(conversation, self.now_ms()) {
+                    frames.push(ServerFrame::FormRequested {
+                        conversation_id: conversation,
+                        form_id: held.id,
+                        definition: forms.definition(&held.kind).cloned(),
+                        form: held.kind.clone(),
+                        expires_at: held.expires_at,
+                    });
+                    if let Some(fields) = held.fields {
+                        frames.push(ServerFrame::FormSubmitted {
+                            conversation_id: conversation,
+                            form_id: held.id,
+                            form: held.kind,
+                            fields,
+                        });
+                    }
+                }
+            }
         }
         // A visitor (re)connecting learns who is looking after them, and sees forms still open.
         if let (Peer::Visitor { conversation, .. }, Some((forms, _))) = (peer, &self.forms) {

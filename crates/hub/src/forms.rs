@@ -96,6 +96,19 @@ struct Form {
     fields: Option<Vec<Field>>,
 }
 
+/// A form a conversation holds, as a reconnecting agent is shown it.
+#[derive(Debug, Clone)]
+pub struct HeldForm {
+    /// Its id.
+    pub id: FormId,
+    /// What it asks for.
+    pub kind: FormKind,
+    /// When it and its values expire (Unix ms).
+    pub expires_at: i64,
+    /// `None` while open; the masked fields once submitted.
+    pub fields: Option<Vec<MaskedField>>,
+}
+
 /// Open and submitted forms, in memory. Cheap to clone.
 #[derive(Clone)]
 pub struct SecureForms {
@@ -297,6 +310,28 @@ impl SecureForms {
             })
             .map(|(id, f)| (*id, f.kind.clone(), f.expires_at_ms))
             .collect()
+    }
+
+    /// Every form of a conversation still held (open, or submitted and not yet expired), oldest
+    /// first: id, kind, expiry, and for a submitted form its fields as agents see them now (a
+    /// field shown once and already viewed is no longer revealable).
+    pub fn held_in(&self, conversation: ConversationId, now_ms: i64) -> Vec<HeldForm> {
+        let mut held: Vec<HeldForm> = self
+            .lock()
+            .iter()
+            .filter(|(_, f)| f.conversation == conversation && f.expires_at_ms > now_ms)
+            .map(|(id, f)| HeldForm {
+                id: *id,
+                kind: f.kind.clone(),
+                expires_at: f.expires_at_ms,
+                fields: f
+                    .fields
+                    .as_ref()
+                    .map(|fields| fields.iter().map(view).collect()),
+            })
+            .collect();
+        held.sort_by_key(|f| f.expires_at);
+        held
     }
 
     /// Drops one form (its request could not be recorded).

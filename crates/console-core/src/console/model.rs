@@ -239,7 +239,11 @@ impl Model {
         let thread = self.threads.entry(form.conversation_id).or_default();
         match thread.forms.iter_mut().find(|f| f.form_id == form.form_id) {
             Some(slot) => {
-                slot.fields = form.fields;
+                // A request repeated after a reconnect (no fields) never empties a submitted
+                // form: a submitted form does not reopen.
+                if !form.fields.is_empty() || slot.fields.is_empty() {
+                    slot.fields = form.fields;
+                }
                 if form.definition.is_some() {
                     slot.definition = form.definition;
                 }
@@ -520,5 +524,33 @@ mod tests {
         );
         assert!(model.shows_once(conversation, card, "cvv"));
         assert!(!model.shows_once(conversation, card, "cardNumber"));
+    }
+
+    #[test]
+    fn a_request_repeated_after_a_reconnect_keeps_the_submitted_fields() {
+        use rampart_protocol::{FormId, FormKind, MaskedField};
+        let mut model = Model::new(AgentId::new());
+        let conversation = ConversationId::new();
+        let form_id = FormId::new();
+        let view = |fields: Vec<MaskedField>| FormView {
+            conversation_id: conversation,
+            form_id,
+            kind: FormKind::Card,
+            expires_at: 1,
+            fields,
+            definition: None,
+        };
+        let cvv = |revealable| MaskedField {
+            name: "cvv".into(),
+            masked: "•••".into(),
+            revealable,
+        };
+        model.upsert_form(view(Vec::new()));
+        model.upsert_form(view(vec![cvv(true)]));
+        // The hub's hello repeats the request, then the submission as it is now.
+        let repeated = model.upsert_form(view(Vec::new()));
+        assert_eq!(repeated.fields, vec![cvv(true)], "still submitted");
+        let now = model.upsert_form(view(vec![cvv(false)]));
+        assert_eq!(now.fields, vec![cvv(false)]);
     }
 }

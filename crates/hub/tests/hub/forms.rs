@@ -206,6 +206,41 @@ async fn a_card_form_goes_from_agent_to_visitor_and_back_masked_with_audited_vie
     )
     .await;
 
+    // A restarted console (a new connection, nothing held) is shown the form again, as it is
+    // now: the card number still revealable, the CVV, viewed once, no longer.
+    drop(agent);
+    let mut agent = hub.connect("/ws/agent", &token).await;
+    agent.hello(vec![]).await;
+    let requested = agent
+        .until(|f| matches!(f, ServerFrame::FormRequested { .. }))
+        .await;
+    assert!(
+        matches!(requested, ServerFrame::FormRequested { form_id: id, form: FormKind::Card, conversation_id, .. } if id == form_id && conversation_id == conversation)
+    );
+    let ServerFrame::FormSubmitted {
+        form_id: id,
+        fields,
+        ..
+    } = agent
+        .until(|f| matches!(f, ServerFrame::FormSubmitted { .. }))
+        .await
+    else {
+        unreachable!()
+    };
+    assert_eq!(id, form_id);
+    let shown: Vec<(&str, &str, bool)> = fields
+        .iter()
+        .map(|f| (f.name.as_str(), f.masked.as_str(), f.revealable))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("cardNumber", "•••• 1111", true),
+            ("expiry", "••/••", true),
+            ("cvv", "•••", false)
+        ]
+    );
+
     // Closing the conversation drops the values.
     close_and_check_gone(
         &hub,
