@@ -483,6 +483,10 @@ async fn revoke(
         )
         .await
         .map_err(account_failure)?;
+    // Its open consoles in this process are told now, not at their next session check.
+    if let Ok(Some(agent)) = api.login.account_id(&username).await {
+        api.chat.live().end_agent(agent, false);
+    }
     Ok(Json(SessionsEnded {
         sessions: u32::try_from(ended).unwrap_or(u32::MAX),
     }))
@@ -502,6 +506,10 @@ async fn wipe(
         )
         .await
         .map_err(account_failure)?;
+    // Its open consoles in this process are told now, not at their next session check.
+    if let Ok(Some(agent)) = api.login.account_id(&username).await {
+        api.chat.live().end_agent(agent, true);
+    }
     Ok(Json(SessionsEnded {
         sessions: u32::try_from(ended).unwrap_or(u32::MAX),
     }))

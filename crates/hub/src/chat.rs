@@ -462,9 +462,10 @@ impl Chat {
                 Err(error) => frames.push(store_failure(&error, None)),
             }
             // And its secure forms: a restarted console holds none, and must know which values
-            // are still there to reveal (a CVV already viewed is not).
-            if let (Peer::Agent { .. }, Some((forms, _))) = (peer, &self.forms) {
-                for held in forms.held_in(conversation, self.now_ms()) {
+            // it can still reveal (a CVV already viewed no longer; a form another agent asked
+            // for before a transfer never, as live).
+            if let (Peer::Agent { profile, .. }, Some((forms, _))) = (peer, &self.forms) {
+                for held in forms.held_in(conversation, profile.id, self.now_ms()) {
                     frames.push(ServerFrame::FormRequested {
                         conversation_id: conversation,
                         form_id: held.id,

@@ -313,9 +313,15 @@ impl SecureForms {
     }
 
     /// Every form of a conversation still held (open, or submitted and not yet expired), oldest
-    /// first: id, kind, expiry, and for a submitted form its fields as agents see them now (a
-    /// field shown once and already viewed is no longer revealable).
-    pub fn held_in(&self, conversation: ConversationId, now_ms: i64) -> Vec<HeldForm> {
+    /// first: id, kind, expiry, and for a submitted form its fields as `agent` may use them now:
+    /// revealable only for the agent who asked for the form, and a field shown once and
+    /// already viewed no longer.
+    pub fn held_in(
+        &self,
+        conversation: ConversationId,
+        agent: AgentId,
+        now_ms: i64,
+    ) -> Vec<HeldForm> {
         let mut held: Vec<HeldForm> = self
             .lock()
             .iter()
@@ -324,10 +330,15 @@ impl SecureForms {
                 id: *id,
                 kind: f.kind.clone(),
                 expires_at: f.expires_at_ms,
-                fields: f
-                    .fields
-                    .as_ref()
-                    .map(|fields| fields.iter().map(view).collect()),
+                fields: f.fields.as_ref().map(|fields| {
+                    fields
+                        .iter()
+                        .map(|field| MaskedField {
+                            revealable: f.requested_by == agent && field.value.is_some(),
+                            ..view(field)
+                        })
+                        .collect()
+                }),
             })
             .collect();
         held.sort_by_key(|f| f.expires_at);
@@ -670,6 +681,51 @@ mod tests {
                 .reveal(c, id, "cardNumber", AgentId::new(), 3_000)
                 .unwrap_err(),
             FormError::Forbidden
+        );
+    }
+
+    #[test]
+    fn held_forms_are_shown_as_each_agent_may_use_them_now() {
+        let forms = SecureForms::new(Duration::from_secs(900));
+        let (c, asked, colleague) = (ConversationId::new(), AgentId::new(), AgentId::new());
+        let (card_form, _) = forms.request(c, FormKind::Card, asked, 1_000).unwrap();
+        let (open_form, _) = forms.request(c, FormKind::Ssn, asked, 2_000).unwrap();
+        forms
+            .request(ConversationId::new(), FormKind::Ssn, asked, 2_000)
+            .unwrap();
+        forms.submit(c, card_form, &card(), 3_000).unwrap();
+        forms.reveal(c, card_form, "cvv", asked, 4_000).unwrap();
+        let revealable = |agent| -> Vec<(String, bool)> {
+            let held = forms.held_in(c, agent, 5_000);
+            let ids: Vec<FormId> = held.iter().map(|f| f.id).collect();
+            assert_eq!(
+                ids,
+                [card_form, open_form],
+                "this conversation's, oldest first"
+            );
+            assert!(held[1].fields.is_none(), "the second is still open");
+            held[0]
+                .fields
+                .iter()
+                .flatten()
+                .map(|f| (f.name.clone(), f.revealable))
+                .collect()
+        };
+        let pairs = |v: &[(&str, bool)]| -> Vec<(String, bool)> {
+            v.iter().map(|(n, r)| ((*n).to_owned(), *r)).collect()
+        };
+        assert_eq!(
+            revealable(asked),
+            pairs(&[("cardNumber", true), ("expiry", true), ("cvv", false)])
+        );
+        assert_eq!(
+            revealable(colleague),
+            pairs(&[("cardNumber", false), ("expiry", false), ("cvv", false)]),
+            "only the agent who asked may reveal"
+        );
+        assert!(
+            forms.held_in(c, asked, 902_000).is_empty(),
+            "expired forms are not held"
         );
     }
 

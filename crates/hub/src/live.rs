@@ -281,6 +281,31 @@ impl Live {
         }
     }
 
+    /// Ends every connection of `agent` (an administrator revoked the account's sessions or
+    /// ordered a remote wipe): `wipeDevice` first when `wipe`, then `sessionRevoked`, then they
+    /// close. Returns how many were open. Consoles of another hub process (one where the order
+    /// was given from the command line) learn it at their next session check.
+    pub fn end_agent(&self, agent: AgentId, wipe: bool) -> usize {
+        let inner = self.inner();
+        let Some(presence) = inner.agents.get(&agent) else {
+            return 0;
+        };
+        let mut ended = 0;
+        for conn in &presence.conns {
+            if let Some(handle) = inner.conns.get(conn) {
+                if wipe {
+                    let _ = handle.outbox.try_send(Box::new(ServerFrame::WipeDevice));
+                }
+                let _ = handle
+                    .outbox
+                    .try_send(Box::new(ServerFrame::SessionRevoked));
+                handle.close.notify_one();
+                ended += 1;
+            }
+        }
+        ended
+    }
+
     /// Ends every connection of the session with this token hash: they get `sessionRevoked`
     /// and close. Returns how many were open.
     pub fn end_session(&self, session: [u8; 32]) -> usize {

@@ -303,7 +303,7 @@ fn start(ws: WebSocketUpgrade, parts: Parts, welcome: ServerFrame) -> Response {
 }
 
 async fn run(mut c: Box<Connection>, welcome: Box<ServerFrame>) {
-    if Box::pin(greet(&mut c, *welcome)).await {
+    if Box::pin(greet(&mut c, welcome)).await {
         serve(&mut c).await;
     }
     c.unregister();
@@ -311,7 +311,7 @@ async fn run(mut c: Box<Connection>, welcome: Box<ServerFrame>) {
 }
 
 /// The first frame must be hello; answers it. `false`: the connection is over.
-async fn greet(c: &mut Connection, welcome: ServerFrame) -> bool {
+async fn greet(c: &mut Connection, welcome: Box<ServerFrame>) -> bool {
     let hello = tokio::time::timeout(HELLO_TIMEOUT, next_frame(&mut c.socket)).await;
     let hello_required = || ServerFrame::Error {
         code: ErrorCode::HelloRequired,
@@ -335,6 +335,12 @@ async fn greet(c: &mut Connection, welcome: ServerFrame) -> bool {
     };
     let replies = match accepted {
         Ok(mut replies) => {
+            // The session was checked before the upgrade, and a logout or revocation reaches
+            // this connection only now that hello has registered it: check again, so one that
+            // came in between is not answered with the history and the held forms.
+            if !session_holds(c, false).await {
+                return false;
+            }
             // Right after welcome: whether the hub routes live chats to this agent.
             if let Peer::Agent { profile, .. } = &c.peer {
                 replies.insert(0, c.api.training.on_hello(profile).await);
@@ -347,7 +353,7 @@ async fn greet(c: &mut Connection, welcome: ServerFrame) -> bool {
             return false;
         }
     };
-    for frame in std::iter::once(&welcome).chain(&replies) {
+    for frame in std::iter::once(&*welcome).chain(&replies) {
         if !send(&mut c.socket, frame).await {
             return false;
         }
@@ -399,9 +405,11 @@ async fn serve(c: &mut Connection) {
     loop {
         tokio::select! {
             () = c.close.notified() => {
-                // Flush what is queued (a sessionRevoked frame, typically), then close.
+                // Flush what is queued up to the end of the session (a sessionRevoked frame,
+                // typically: nothing published after it reaches the closing console), then close.
                 while let Ok(frame) = c.queued.try_recv() {
                     if !send(&mut c.socket, &frame).await { break; }
+                    if matches!(*frame, ServerFrame::SessionRevoked) { break; }
                 }
                 break;
             }

@@ -1076,6 +1076,15 @@ impl Login {
             .map(|account| account.org))
     }
 
+    /// The id of the account named `username`, if there is one.
+    pub async fn account_id(&self, username: &str) -> Result<Option<AgentId>, LoginError> {
+        Ok(self
+            .store
+            .account_by_username(username)
+            .await?
+            .map(|account| account.id))
+    }
+
     async fn admin_target(&self, username: &str) -> Result<Account, LoginError> {
         self.store
             .account_by_username(username)
@@ -1118,7 +1127,8 @@ impl Login {
     }
 
     /// Admin: ends every session of an account. Open consoles notice at their next periodic
-    /// check (within seconds). Returns how many sessions ended.
+    /// check (within seconds), or at once when the order came through the admin API of the
+    /// hub they are connected to. Returns how many sessions ended.
     pub async fn revoke_sessions(
         &self,
         by: Actor,
@@ -1136,7 +1146,8 @@ impl Login {
     }
 
     /// Remote wipe: ends every session of the account and tells its connected consoles to
-    /// delete their local cache and keys (they learn it at their next session check). Audited.
+    /// delete their local cache and keys (they learn it at their next session check, or at once
+    /// through the admin API, as for [`Login::revoke_sessions`]). Audited.
     pub async fn order_wipe(
         &self,
         by: Actor,

@@ -443,3 +443,46 @@ async fn the_audit_log_is_verified_and_exported_over_the_api_and_tampering_is_na
             .contains("tampered")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoking_or_wiping_from_the_api_tells_open_consoles_at_once() {
+    // Session checks an hour apart: whatever reaches the consoles comes from the order itself.
+    let hub = live_hub_rechecking(std::time::Duration::from_secs(3600)).await;
+    let (admin, _, _) = hub.staff_session("root", "Root", Role::Admin).await;
+
+    let (token, _, _) = hub.agent_session("ana").await;
+    let mut console = hub.connect("/ws/agent", &token).await;
+    console.hello(vec![]).await;
+    let (status, _) = post(&hub, "/api/v1/admin/accounts/ana/revoke", &admin, json!({})).await;
+    assert_eq!(status, 200);
+    let revoked = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        console.until(|f| matches!(f, ServerFrame::SessionRevoked)),
+    )
+    .await;
+    assert!(
+        revoked.is_ok(),
+        "the console was not told of the revocation"
+    );
+
+    let (token, _, _) = hub.agent_session("bea").await;
+    let mut console = hub.connect("/ws/agent", &token).await;
+    console.hello(vec![]).await;
+    let (status, _) = post(&hub, "/api/v1/admin/accounts/bea/wipe", &admin, json!({})).await;
+    assert_eq!(status, 200);
+    let order = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        let wipe = console
+            .until(|f| matches!(f, ServerFrame::WipeDevice | ServerFrame::SessionRevoked))
+            .await;
+        (wipe, console.recv().await)
+    })
+    .await
+    .expect("the console was not told of the wipe");
+    assert!(
+        matches!(
+            order,
+            (ServerFrame::WipeDevice, ServerFrame::SessionRevoked)
+        ),
+        "{order:?}"
+    );
+}

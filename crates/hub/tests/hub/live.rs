@@ -1237,14 +1237,11 @@ async fn a_position_from_before_a_restore_never_skips_the_restored_hubs_deletion
     );
 }
 
-/// Copies a data directory (files only, as a backup would).
+/// Copies a data directory (files only, as a backup would), as one consistent listing.
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_file() {
-            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-        }
+    for (path, bytes) in read_data_files(from) {
+        std::fs::write(to.join(path.file_name().unwrap()), bytes).unwrap();
     }
 }
 

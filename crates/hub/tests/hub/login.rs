@@ -558,3 +558,25 @@ async fn a_right_unlock_code_does_not_forgive_earlier_failures() {
         Err(LoginError::LockedOut(_))
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_ended_between_the_upgrade_and_hello_gets_no_welcome() {
+    let hub = live_hub().await;
+    let (token, _, _) = hub.agent_session("ana").await;
+    // The socket is open (its token was good), but the console logs out before it says hello:
+    // the logout finds no registered connection to close.
+    let mut console = hub.connect("/ws/agent", &token).await;
+    let response = hub
+        .http
+        .post(hub.url("/api/v1/logout"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 204);
+    let answer = console.hello(vec![]).await;
+    assert!(
+        matches!(answer, rampart_protocol::ServerFrame::SessionRevoked),
+        "hello after the session ended: {answer:?}"
+    );
+}

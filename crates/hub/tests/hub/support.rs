@@ -196,9 +196,30 @@ pub async fn start_hub(
     clock: Arc<ManualClock>,
     dir: tempfile::TempDir,
 ) -> LiveHub {
+    start_hub_rechecking(config, clock, dir, Duration::from_millis(100)).await
+}
+
+/// A hub whose open consoles re-check their sessions every `recheck` (100 ms elsewhere in
+/// these tests): a long one shows what reaches a console without waiting for that check.
+pub async fn live_hub_rechecking(recheck: Duration) -> LiveHub {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = HubConfig {
+        data_dir: dir.path().join("data"),
+        ..HubConfig::default()
+    };
+    config.training.enforce = false;
+    start_hub_rechecking(config, Arc::new(ManualClock::at(START)), dir, recheck).await
+}
+
+pub async fn start_hub_rechecking(
+    config: HubConfig,
+    clock: Arc<ManualClock>,
+    dir: tempfile::TempDir,
+    recheck: Duration,
+) -> LiveHub {
     let tuning = Tuning {
         hasher: PasswordHasher::insecure_for_tests(),
-        session_recheck: Duration::from_millis(100),
+        session_recheck: recheck,
         training_recheck: Duration::from_millis(100),
     };
     // Workspace feature unification gives reqwest rustls without a chosen provider (the client
@@ -528,7 +549,7 @@ impl Drop for LiveHub {
     }
 }
 
-/// Every file in `dir` with its contents, read as one consistent listing: a stopped hub's last
+/// Every file in `dir` (not its subdirectories) with its contents, read as one consistent listing: a stopped hub's last
 /// database connections may still be closing (SQLite removes `-wal` and `-shm` when the last
 /// one goes), so a file that vanishes between listing and reading restarts the scan. A scan for
 /// data that must never reach disk then reads every file that exists once the hub is down.
@@ -537,6 +558,9 @@ pub fn read_data_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
         let mut files = Vec::new();
         for entry in std::fs::read_dir(dir).expect("the data directory is readable") {
             let path = entry.expect("directory entries are readable").path();
+            if path.is_dir() {
+                continue;
+            }
             match std::fs::read(&path) {
                 Ok(bytes) => files.push((path, bytes)),
                 Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
