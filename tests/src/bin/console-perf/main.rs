@@ -423,6 +423,11 @@ async fn measure_workspace(
         .client()
         .execute_async(SCROLL_TO_FIRST_JS, vec![])
         .await?;
+    eprintln!("scroll, frames over 50 ms: {}", scroll["long"]);
+    eprintln!(
+        "slides: {} pages: {} t0 {}",
+        scroll["slides"], scroll["pages"], scroll["t0"]
+    );
     let after = TreeMemory::settled(app).await;
     eprintln!("after the runs: {}", after.summary());
     // Whether the web process hands memory back once nothing happens for a while.
@@ -561,16 +566,27 @@ let last = start;
 let worst = 0;
 let frames = 0;
 let nudges = 0;
+// Frames over 50 ms, with what the list held then: where the time went.
+const long = [];
 const step = (now) => {
   frames += 1;
   worst = Math.max(worst, now - last);
+  if (now - last > 50) {
+    long.push({
+      frame: frames,
+      ms: Math.round(now - last),
+      scrollTop: Math.round(scroller.scrollTop),
+      inDom: scroller.querySelectorAll('[data-id]').length,
+      firstInDom: scroller.querySelector('[data-testid=message-text]')?.textContent?.slice(0, 24) ?? '',
+    });
+  }
   last = now;
   const earlier = scroller.querySelector('.earlier') !== null;
   const atFirst = !earlier && scroller.scrollTop <= 0;
   if (atFirst || now - start > 25000) {
     const first = scroller.querySelector('[data-testid=message-text]')?.textContent ?? '';
     const ms = performance.now() - start;
-    done({ ms, frames, worstFrame: worst, nudges, reached: atFirst, first });
+    done({ ms, frames, worstFrame: worst, nudges, reached: atFirst, first, long, slides: window.__slides, pages: window.__pages, t0: Math.round(start) });
     return;
   }
   if (scroller.scrollTop <= 0 && earlier) {

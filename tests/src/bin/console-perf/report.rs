@@ -281,10 +281,11 @@ impl Report {
         self.row(
             "scroll that transcript to its first message",
             &format!(
-                "{:.0} ms, {} frames, worst {:.0} ms, {} stalls{}",
+                "{:.0} ms, {} frames, worst {:.0} ms, {} over 50 ms, {} stalls{}",
                 scroll["ms"].as_f64().unwrap_or(f64::NAN),
                 scroll["frames"].as_u64().unwrap_or(0),
                 scroll["worstFrame"].as_f64().unwrap_or(f64::NAN),
+                scroll["long"].as_array().map_or(0, Vec::len),
                 scroll["nudges"].as_u64().unwrap_or(0),
                 if scroll["reached"].as_bool() == Some(true) {
                     ""
