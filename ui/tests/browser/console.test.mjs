@@ -228,6 +228,18 @@ describe('console first screens', () => {
       '800 earlier messages, scroll up to see them',
       'counts the messages not loaded yet too',
     );
+    // Count the messages taken out of the page: a slide takes out at most one step of 50, and
+    // a page put in front must not replace the window (it once did, twice over, for each page).
+    await transcript.evaluate((el) => {
+      window.__removed = 0;
+      new MutationObserver((records) => {
+        for (const record of records) {
+          for (const node of record.removedNodes) {
+            if (node instanceof HTMLElement && node.dataset.id) window.__removed += 1;
+          }
+        }
+      }).observe(el, { childList: true });
+    });
     let slides = 0;
     while (!(await transcript.getByText('message number 0', { exact: true }).count())) {
       await transcript.evaluate((el) => el.scrollTo({ top: 0 }));
@@ -239,6 +251,11 @@ describe('console first screens', () => {
     }
     assert.ok((await page.getByTestId('message').count()) <= 200);
     assert.equal(await page.locator('.earlier').count(), 0, 'nothing earlier is left');
+    const removed = await page.evaluate(() => window.__removed);
+    assert.ok(
+      removed <= 50 * slides,
+      `${removed} messages taken out of the page in ${slides} slides of 50`,
+    );
     // Only the end was loaded on opening, then one page of 300 above the oldest held each time.
     const pages = await page.evaluate(() =>
       window.__ipcCalls.filter((c) => c.cmd === 'conversation_messages').map((c) => c.args),

@@ -424,10 +424,6 @@ async fn measure_workspace(
         .execute_async(SCROLL_TO_FIRST_JS, vec![])
         .await?;
     eprintln!("scroll, frames over 50 ms: {}", scroll["long"]);
-    eprintln!(
-        "slides: {} pages: {} t0 {}",
-        scroll["slides"], scroll["pages"], scroll["t0"]
-    );
     let after = TreeMemory::settled(app).await;
     eprintln!("after the runs: {}", after.summary());
     // Whether the web process hands memory back once nothing happens for a while.
@@ -586,7 +582,7 @@ const step = (now) => {
   if (atFirst || now - start > 25000) {
     const first = scroller.querySelector('[data-testid=message-text]')?.textContent ?? '';
     const ms = performance.now() - start;
-    done({ ms, frames, worstFrame: worst, nudges, reached: atFirst, first, long, slides: window.__slides, pages: window.__pages, t0: Math.round(start) });
+    done({ ms, frames, worstFrame: worst, nudges, reached: atFirst, first, long });
     return;
   }
   if (scroller.scrollTop <= 0 && earlier) {
