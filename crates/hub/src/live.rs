@@ -290,39 +290,23 @@ impl Live {
         let Some(presence) = inner.agents.get(&agent) else {
             return 0;
         };
-        let mut ended = 0;
-        for conn in &presence.conns {
-            if let Some(handle) = inner.conns.get(conn) {
-                if wipe {
-                    let _ = handle.outbox.try_send(Box::new(ServerFrame::WipeDevice));
-                }
-                let _ = handle
-                    .outbox
-                    .try_send(Box::new(ServerFrame::SessionRevoked));
-                handle.close.notify_one();
-                ended += 1;
-            }
-        }
-        ended
+        let handles = presence
+            .conns
+            .iter()
+            .filter_map(|conn| inner.conns.get(conn));
+        end_all(handles, wipe)
     }
 
     /// Ends every connection of the session with this token hash: they get `sessionRevoked`
     /// and close. Returns how many were open.
     pub fn end_session(&self, session: [u8; 32]) -> usize {
         let inner = self.inner();
-        let mut ended = 0;
-        for (conn, hash) in &inner.sessions {
-            if *hash == session {
-                if let Some(handle) = inner.conns.get(conn) {
-                    let _ = handle
-                        .outbox
-                        .try_send(Box::new(ServerFrame::SessionRevoked));
-                    handle.close.notify_one();
-                    ended += 1;
-                }
-            }
-        }
-        ended
+        let handles = inner
+            .sessions
+            .iter()
+            .filter(|(_, hash)| **hash == session)
+            .filter_map(|(conn, _)| inner.conns.get(conn));
+        end_all(handles, false)
     }
 
     /// Asks every connection to close (hub shutdown). Clients reconnect and resume.
@@ -331,6 +315,23 @@ impl Live {
             handle.close.notify_one();
         }
     }
+}
+
+/// Tells each connection its session is over (`wipeDevice` first when `wipe`) and closes it.
+/// Returns how many.
+fn end_all<'a>(handles: impl Iterator<Item = &'a ConnHandle>, wipe: bool) -> usize {
+    let mut ended = 0;
+    for handle in handles {
+        if wipe {
+            let _ = handle.outbox.try_send(Box::new(ServerFrame::WipeDevice));
+        }
+        let _ = handle
+            .outbox
+            .try_send(Box::new(ServerFrame::SessionRevoked));
+        handle.close.notify_one();
+        ended += 1;
+    }
+    ended
 }
 
 /// Queues a frame; a full outbox closes the connection so its client resumes instead of
