@@ -26,6 +26,7 @@ use axum::{Json, Router};
 use ipnet::IpNet;
 use rampart_audit::{Action, Actor, AuditEvent};
 use rampart_auth::clock::Clock;
+use rampart_protocol::AgentId;
 use rampart_protocol::rest::{
     AgentProfile, AllowListEntry, ApiError, ApiErrorCode, AuditVerification, NewAllowListEntry,
     NewStaff, NewStaffRequest, Role, SessionsEnded, StaffAccount,
@@ -329,14 +330,20 @@ impl AdminAuthed {
         }
     }
 
-    /// `username` if it is an account of the administrator's organisation; another
+    /// The id of `username` if it is an account of the administrator's organisation; another
     /// organisation's account is "no such account", like one that does not exist.
-    async fn own_account<'a>(&self, api: &Api, username: &'a str) -> Result<&'a str, ApiFailure> {
-        match api.login.account_org(username).await {
-            Ok(Some(org)) if org == self.org => Ok(username),
+    async fn own_account_id(&self, api: &Api, username: &str) -> Result<AgentId, ApiFailure> {
+        match api.login.account_of(username).await {
+            Ok(Some((id, org))) if org == self.org => Ok(id),
             Ok(_) => Err(account_failure(LoginError::UnknownAccount)),
             Err(error) => Err(error.into()),
         }
+    }
+
+    /// `username` if it is an account of the administrator's organisation (see
+    /// [`AdminAuthed::own_account_id`]).
+    async fn own_account<'a>(&self, api: &Api, username: &'a str) -> Result<&'a str, ApiFailure> {
+        self.own_account_id(api, username).await.map(|_| username)
     }
 }
 
@@ -474,22 +481,7 @@ async fn revoke(
     admin: AdminAuthed,
     Path(username): Path<String>,
 ) -> Result<Json<SessionsEnded>, ApiFailure> {
-    let ended = api
-        .login
-        .revoke_sessions(
-            admin.actor(),
-            admin.own_account(&api, &username).await?,
-            Some(admin.ip),
-        )
-        .await
-        .map_err(account_failure)?;
-    // Its open consoles in this process are told now, not at their next session check.
-    if let Ok(Some(agent)) = api.login.account_id(&username).await {
-        api.chat.live().end_agent(agent, false);
-    }
-    Ok(Json(SessionsEnded {
-        sessions: u32::try_from(ended).unwrap_or(u32::MAX),
-    }))
+    end_sessions(&api, &admin, &username, false).await
 }
 
 async fn wipe(
@@ -497,19 +489,26 @@ async fn wipe(
     admin: AdminAuthed,
     Path(username): Path<String>,
 ) -> Result<Json<SessionsEnded>, ApiFailure> {
-    let ended = api
-        .login
-        .order_wipe(
-            admin.actor(),
-            admin.own_account(&api, &username).await?,
-            Some(admin.ip),
-        )
-        .await
-        .map_err(account_failure)?;
-    // Its open consoles in this process are told now, not at their next session check.
-    if let Ok(Some(agent)) = api.login.account_id(&username).await {
-        api.chat.live().end_agent(agent, true);
+    end_sessions(&api, &admin, &username, true).await
+}
+
+/// Ends every session of one of the administrator's accounts, with a remote wipe when `wipe`.
+/// Its consoles connected to this hub are told now, not at their next session check.
+async fn end_sessions(
+    api: &Api,
+    admin: &AdminAuthed,
+    username: &str,
+    wipe: bool,
+) -> Result<Json<SessionsEnded>, ApiFailure> {
+    let agent = admin.own_account_id(api, username).await?;
+    let (by, origin) = (admin.actor(), Some(admin.ip));
+    let ended = if wipe {
+        api.login.order_wipe(by, username, origin).await
+    } else {
+        api.login.revoke_sessions(by, username, origin).await
     }
+    .map_err(account_failure)?;
+    api.chat.live().end_agent(agent, wipe);
     Ok(Json(SessionsEnded {
         sessions: u32::try_from(ended).unwrap_or(u32::MAX),
     }))

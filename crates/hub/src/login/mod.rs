@@ -1067,22 +1067,13 @@ impl Login {
             .collect())
     }
 
-    /// The organisation of the account with this username, if there is one.
-    pub async fn account_org(&self, username: &str) -> Result<Option<OrgId>, LoginError> {
+    /// The id and organisation of the account with this username, if there is one.
+    pub async fn account_of(&self, username: &str) -> Result<Option<(AgentId, OrgId)>, LoginError> {
         Ok(self
             .store
             .account_by_username(username)
             .await?
-            .map(|account| account.org))
-    }
-
-    /// The id of the account named `username`, if there is one.
-    pub async fn account_id(&self, username: &str) -> Result<Option<AgentId>, LoginError> {
-        Ok(self
-            .store
-            .account_by_username(username)
-            .await?
-            .map(|account| account.id))
+            .map(|account| (account.id, account.org)))
     }
 
     async fn admin_target(&self, username: &str) -> Result<Account, LoginError> {

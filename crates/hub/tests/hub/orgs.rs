@@ -558,8 +558,8 @@ async fn an_administrator_manages_only_their_organisation_over_the_api() {
         )
         .await;
     assert_eq!(status, 201);
-    let nuria = hub.server.login.account_org("nuria").await.unwrap();
-    assert_eq!(nuria, Some(acme()));
+    let nuria = hub.server.login.account_of("nuria").await.unwrap();
+    assert_eq!(nuria.map(|(_, org)| org), Some(acme()));
     for action in ["unlock", "reset-totp", "revoke", "wipe"] {
         let path = format!("/api/v1/admin/accounts/dora/{action}");
         let (status, body) = hub.post_json(&admin, &path, &serde_json::json!({})).await;
